@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * Every Kafka message value is an envelope around a versioned payload. Producers validate
+ * before sending; consumers validate on receipt and dead-letter what does not parse.
+ * Additive changes keep the version (readers ignore unknown fields); a breaking change
+ * gets a new topic.
+ */
+export const envelopeSchema = z.object({
+  eventId: z.uuid(),
+  type: z.string().min(1),
+  schemaVersion: z.number().int().positive(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  producer: z.string().min(1),
+  correlationId: z.string().min(1).max(200).optional(),
+  payload: z.unknown(),
+});
+
+export type Envelope<P = unknown> = Omit<z.output<typeof envelopeSchema>, 'payload'> & { payload: P };
+
+export interface TopicContract<S extends z.ZodType = z.ZodType> {
+  /** `<domain>.<event>.v<major>` */
+  readonly topic: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly payload: S;
+  /** The message key: the aggregate id, so one aggregate's messages stay in order. */
+  readonly keyOf: (payload: z.output<S>) => string;
+}
+
+export function defineTopic<S extends z.ZodType>(contract: TopicContract<S>): TopicContract<S> {
+  return Object.freeze(contract);
+}
+
+export type PayloadOf<C> = C extends TopicContract<infer S> ? z.output<S> : never;

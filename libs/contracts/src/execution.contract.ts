@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { defineTopic } from './envelope.contract';
+import { sealedBoxSchema } from './sealed-box.contract';
+
+export const COMMAND_TYPES = ['show', 'config'] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+/** Platform drivers the executor knows; catalog platform slugs map onto these. */
+export const PLATFORM_DRIVERS = ['cisco_ios', 'cisco_nxos', 'cisco_xr', 'arista_eos', 'juniper_junos', 'linux', 'frr'] as const;
+export type PlatformDriver = (typeof PLATFORM_DRIVERS)[number];
+
+export const ERROR_CLASSES = [
+  'unreachable',
+  'connect_timeout',
+  'auth_failed',
+  'command_timeout',
+  'syntax_error',
+  'command_failed',
+  'circuit_open',
+  'disconnected',
+  'invalid_request',
+  'outcome_unknown',
+  'internal',
+] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export const EXECUTION_OUTCOMES = ['succeeded', 'failed', 'unknown'] as const;
+export type ExecutionOutcome = (typeof EXECUTION_OUTCOMES)[number];
+
+export const MIN_TIMEOUT_MS = 5_000;
+export const MAX_TIMEOUT_MS = 300_000;
+
+/** No line breaks or control characters: one rendered command is one line of CLI. */
+const commandLine = z
+  .string()
+  .min(1)
+  .max(4_096)
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must not contain line breaks or control characters' });
+
+const deviceRef = z.object({
+  id: z.number().int().positive(),
+  name: z.string().min(1).max(255),
+});
+
+const commandRef = z.object({
+  id: z.number().int().positive().optional(),
+  name: z.string().min(1).max(255),
+});
+
+const requester = z.object({
+  userId: z.number().int().positive().optional(),
+  username: z.string().min(1).max(150),
+});
+
+export const executionRequestSchema = z.object({
+  executionId: z.uuid(),
+  commandType: z.enum(COMMAND_TYPES),
+  command: commandRef,
+  renderedCommand: commandLine,
+  variables: z.record(z.string(), z.string()).default({}),
+  device: deviceRef.extend({
+    host: z.string().min(1).max(255),
+    port: z.number().int().min(1).max(65_535),
+    platform: z.enum(PLATFORM_DRIVERS),
+  }),
+  /** Sealed DeviceCredentials; the AAD is the execution id. */
+  credentials: sealedBoxSchema,
+  timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS),
+  parsingTemplate: z.string().max(200_000).optional(),
+  requestedBy: requester,
+  requestedAt: z.iso.datetime({ offset: true }),
+  bulkJobId: z.uuid().optional(),
+  position: z.number().int().min(0).optional(),
+});
+export type ExecutionRequest = z.output<typeof executionRequestSchema>;
+
+export const syntaxErrorSchema = z.object({
+  detected: z.boolean(),
+  type: z.string().optional(),
+  vendor: z.string().optional(),
+  message: z.string().optional(),
+  guidance: z.string().optional(),
+});
+
+export const executionResultSchema = z.object({
+  executionId: z.uuid(),
+  outcome: z.enum(EXECUTION_OUTCOMES),
+  success: z.boolean(),
+  commandType: z.enum(COMMAND_TYPES),
+  command: commandRef,
+  renderedCommand: z.string(),
+  variables: z.record(z.string(), z.string()).default({}),
+  device: deviceRef.extend({ platform: z.enum(PLATFORM_DRIVERS) }),
+  /** Device login name (the original's `username`); never the password. */
+  username: z.string().max(256),
+  requestedBy: requester,
+  output: z.string(),
+  errorClass: z.enum(ERROR_CLASSES).nullable(),
+  errorMessage: z.string().max(4_096).nullable(),
+  syntaxError: syntaxErrorSchema,
+  parsedOutput: z.array(z.record(z.string(), z.unknown())).nullable(),
+  parseError: z.string().nullable().default(null),
+  timings: z.object({
+    requestedAt: z.iso.datetime({ offset: true }),
+    startedAt: z.iso.datetime({ offset: true }),
+    finishedAt: z.iso.datetime({ offset: true }),
+    connectMs: z.number().min(0).nullable(),
+    durationMs: z.number().min(0),
+  }),
+  executorId: z.string().min(1),
+  attempt: z.number().int().min(1),
+  bulkJobId: z.uuid().optional(),
+  position: z.number().int().min(0).optional(),
+});
+export type ExecutionResult = z.output<typeof executionResultSchema>;
+
+export const EXECUTION_PHASES = ['started', 'progress', 'finished'] as const;
+
+export const executionEventSchema = z.object({
+  executionId: z.uuid(),
+  phase: z.enum(EXECUTION_PHASES),
+  device: deviceRef,
+  executorId: z.string().min(1),
+  at: z.iso.datetime({ offset: true }),
+  attempt: z.number().int().min(1),
+  bulkJobId: z.uuid().optional(),
+  message: z.string().max(1_024).optional(),
+});
+export type ExecutionEvent = z.output<typeof executionEventSchema>;
+
+export const executionRequestsTopic = defineTopic({
+  topic: 'toolkit.execution.requests.v1',
+  type: 'execution.requested',
+  schemaVersion: 1,
+  payload: executionRequestSchema,
+  keyOf: (p) => String(p.device.id),
+});
+
+export const executionResultsTopic = defineTopic({
+  topic: 'toolkit.execution.results.v1',
+  type: 'execution.finished',
+  schemaVersion: 1,
+  payload: executionResultSchema,
+  keyOf: (p) => String(p.device.id),
+});
+
+export const executionEventsTopic = defineTopic({
+  topic: 'toolkit.execution.events.v1',
+  type: 'execution.progressed',
+  schemaVersion: 1,
+  payload: executionEventSchema,
+  keyOf: (p) => String(p.device.id),
+});

@@ -1,0 +1,34 @@
+export { defineTopic, envelopeSchema } from './envelope.contract';
+export type { Envelope, PayloadOf, TopicContract } from './envelope.contract';
+export { deviceCredentialsSchema, sealedBoxSchema } from './sealed-box.contract';
+export type { DeviceCredentials, SealedBox } from './sealed-box.contract';
+export {
+  COMMAND_TYPES,
+  ERROR_CLASSES,
+  EXECUTION_OUTCOMES,
+  EXECUTION_PHASES,
+  MAX_TIMEOUT_MS,
+  MIN_TIMEOUT_MS,
+  PLATFORM_DRIVERS,
+  executionEventSchema,
+  executionEventsTopic,
+  executionRequestSchema,
+  executionRequestsTopic,
+  executionResultSchema,
+  executionResultsTopic,
+  syntaxErrorSchema,
+} from './execution.contract';
+export type {
+  CommandType,
+  ErrorClass,
+  ExecutionEvent,
+  ExecutionOutcome,
+  ExecutionRequest,
+  ExecutionResult,
+  PlatformDriver,
+} from './execution.contract';
+export { CATALOG_ENTITIES, catalogEventSchema, catalogEventsTopic } from './catalog.contract';
+export type { CatalogEvent } from './catalog.contract';
+export { deadLetterSchema, deadLetterTopic } from './dead-letter.contract';
+export type { DeadLetter } from './dead-letter.contract';
+export { ALL_TOPICS } from './topics';

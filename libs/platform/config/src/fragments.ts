@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { envBoolean, envInt, envList, envPort, logLevel } from './env-types';
+
+/**
+ * Fragments shared by every service. A service's schema is
+ * `z.object({ ...serviceEnv, ...kafkaEnv, ...mongoEnv, ...its own }).transform(...)`.
+ */
+export const serviceEnv = {
+  LOG_LEVEL: logLevel,
+  HTTP_HOST: z.string().default('127.0.0.1'),
+  HTTP_PORT: envPort(),
+  /** Must be shorter than the Kubernetes termination grace period. */
+  SHUTDOWN_TIMEOUT_MS: envInt({ min: 1_000, max: 600_000, default: 25_000 }),
+  HTTP_BODY_LIMIT_BYTES: envInt({ min: 1_024, max: 64 * 1024 * 1024, default: 1024 * 1024 }),
+};
+
+export const kafkaEnv = {
+  KAFKA_BROKERS: envList(),
+  KAFKA_CLIENT_ID: z.string().optional(),
+  KAFKA_SSL: envBoolean(false),
+  KAFKA_CONNECTION_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 3_000 }),
+  /** Create the topics this service uses at boot (local stack); off where ops own topics. */
+  KAFKA_CREATE_TOPICS: envBoolean(true),
+  KAFKA_TOPIC_PARTITIONS: envInt({ min: 1, max: 1_000, default: 12 }),
+  KAFKA_REPLICATION_FACTOR: envInt({ min: 1, max: 7, default: 1 }),
+};
+
+export const mongoEnv = {
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' }),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name' }).optional(),
+};
+
+export type ServiceEnv = z.output<z.ZodObject<typeof serviceEnv>>;
+export type KafkaEnv = z.output<z.ZodObject<typeof kafkaEnv>>;
+export type MongoEnv = z.output<z.ZodObject<typeof mongoEnv>>;

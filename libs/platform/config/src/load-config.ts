@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/**
+ * Configuration is read from the environment once, at boot, by `loadConfig`: a pure
+ * function of (schema, env) that returns a frozen, typed object or throws a ConfigError
+ * listing every problem by variable name. Nothing else in the code base reads
+ * `process.env`.
+ */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z.output<S>> {
+  const result = schema.safeParse(withoutEmptyStrings(env));
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map(describeIssue));
+  }
+  return deepFreeze(result.data);
+}
+
+/** Boot helper for `main.ts`: prints every problem and exits with code 1. */
+export function loadConfigOrExit<S extends z.ZodType>(
+  schema: S,
+  env: Env = process.env,
+  exit: (code: number) => never = process.exit,
+): Readonly<z.output<S>> {
+  try {
+    return loadConfig(schema, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: error.message, problems: error.problems })}\n`);
+      return exit(1);
+    }
+    throw error;
+  }
+}
+
+/** An unset variable and an empty one mean the same thing: not configured. */
+function withoutEmptyStrings(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value !== '') out[key] = value;
+  }
+  return out;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.map(String).join('.') || '(root)';
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `${name}: required but not set`;
+  return `${name}: ${issue.message}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,2 @@
+export { AppError, ERROR_CATEGORIES, isAppError, toAppError } from './app-error';
+export type { AppErrorOptions, ErrorCategory, FieldErrors } from './app-error';

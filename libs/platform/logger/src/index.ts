@@ -1,0 +1,2 @@
+export { REDACT_PATHS, createLogger, currentLogContext, runWithLogContext } from './logger';
+export type { LogContext, Logger, LoggerOptions } from './logger';

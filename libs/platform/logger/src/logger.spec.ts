@@ -1,0 +1,44 @@
+import { Writable } from 'node:stream';
+import { createLogger, runWithLogContext } from './logger';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ service: 'test', level: 'debug', destination }) };
+}
+
+describe('createLogger', () => {
+  it('when a record carries passwords, tokens or auth headers, then they are redacted', () => {
+    const { lines, logger } = capture();
+
+    logger.info(
+      { password: 'hunter2', credentials: { password: 'p4ss', username: 'admin' }, req: { headers: { authorization: 'Token abc' } } },
+      'login',
+    );
+
+    const text = JSON.stringify(lines);
+    expect(text).not.toMatch(/hunter2|p4ss|Token abc/);
+    expect(lines[0]).toMatchObject({ level: 'info', service: 'test', msg: 'login', credentials: { username: 'admin' } });
+  });
+
+  it('when logging inside a context, then its correlation id is on every line', () => {
+    const { lines, logger } = capture();
+
+    runWithLogContext({ correlationId: 'req-1' }, () => {
+      logger.info('first');
+      runWithLogContext({ topic: 't' }, () => logger.debug('second'));
+    });
+    logger.info('outside');
+
+    expect(lines.map((l) => [l['msg'], l['correlationId'], l['topic']])).toEqual([
+      ['first', 'req-1', undefined],
+      ['second', 'req-1', 't'],
+      ['outside', undefined, undefined],
+    ]);
+  });
+});

@@ -1,0 +1,68 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import pino from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Everything that could carry a secret, wherever it sits in a log record. */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'secret',
+  '*.secret',
+  'token',
+  '*.token',
+  'key',
+  '*.key',
+  'credential_token',
+  '*.credential_token',
+  'privateKey',
+  '*.privateKey',
+  'passphrase',
+  '*.passphrase',
+  'envelope',
+  '*.envelope',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+export interface LogContext {
+  correlationId?: string;
+  [field: string]: unknown;
+}
+
+const context = new AsyncLocalStorage<LogContext>();
+
+/** Runs `fn` with fields (correlation id, message coordinates) added to every log line inside it. */
+export function runWithLogContext<T>(fields: LogContext, fn: () => T): T {
+  return context.run({ ...context.getStore(), ...fields }, fn);
+}
+
+export function currentLogContext(): LogContext | undefined {
+  return context.getStore();
+}
+
+export interface LoggerOptions {
+  service: string;
+  level?: string;
+  /** Defaults to stdout; tests pass a stream to read what was logged. */
+  destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service: options.service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      formatters: { level: (label) => ({ level: label }) },
+      mixin: () => context.getStore() ?? {},
+    },
+    options.destination ?? pino.destination({ sync: false }),
+  );
+}

@@ -1,0 +1,414 @@
+import { Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
+import type { Admin, Consumer, IHeaders, KafkaMessage, LogEntry, Producer } from 'kafkajs';
+import type { z } from 'zod';
+import { deadLetterTopic } from '@toolkit/contracts';
+import type { Envelope, TopicContract } from '@toolkit/contracts';
+import { AppError } from '@toolkit/errors';
+import type { Logger } from '@toolkit/logger';
+import { runWithLogContext } from '@toolkit/logger';
+import type { MessagingMetrics } from '@toolkit/metrics';
+import { backoffMs, decideOnFailure, decodeEnvelope, encodeEnvelope, toDeadLetter } from './codec';
+import type { DecodeFailureReason } from './codec';
+
+/**
+ * The only place that knows kafkajs (frozen at 2.2.4): typed publish and subscribe over
+ * schema-validated envelopes, topic creation, dead-lettering, readiness and draining
+ * shutdown. Moving to another client changes this folder only.
+ */
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+export interface MessagingOptions {
+  /** Service name: the envelope's `producer` and the Kafka client id prefix. */
+  service: string;
+  brokers: readonly string[];
+  clientId?: string;
+  ssl?: boolean;
+  connectionTimeoutMs?: number;
+  logger: Logger;
+  metrics?: MessagingMetrics;
+}
+
+export interface PublishOptions {
+  correlationId?: string;
+  eventId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  envelope: Envelope;
+  correlationId: string | undefined;
+  /** 1 on first delivery to this process, then 2, 3... on in-process retries. */
+  attempt: number;
+}
+
+export interface ConsumedMessage<P> {
+  payload: P;
+  meta: MessageMeta;
+}
+
+interface ConsumerCommon {
+  groupId: string;
+  fromBeginning?: boolean;
+  /** Attempts for retriable errors before a message is dead-lettered. */
+  maxAttempts?: number;
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Long-poll wait of an idle fetch; also bounds how long a stop waits for it. */
+  maxWaitTimeMs?: number;
+}
+
+export interface MessageConsumerOptions<S extends z.ZodType> extends ConsumerCommon {
+  contract: TopicContract<S>;
+  handle: (message: ConsumedMessage<z.output<S>>) => Promise<void>;
+}
+
+export interface BatchConsumerOptions<S extends z.ZodType> extends ConsumerCommon {
+  contract: TopicContract<S>;
+  /**
+   * Valid messages of one fetched batch, in partition order (invalid ones are already
+   * dead-lettered). Call `heartbeat` during long work. When it resolves, the batch's
+   * offsets are committed; when it throws, the decision table applies to the whole batch.
+   */
+  handleBatch: (messages: ConsumedMessage<z.output<S>>[], heartbeat: () => Promise<void>) => Promise<void>;
+  /** Cap on messages handed to one `handleBatch` call (a fetched batch is split). */
+  maxBatchSize?: number;
+}
+
+export interface RunningConsumer {
+  readonly groupId: string;
+  /** Stops fetching, waits for the in-flight handler (drain), commits and leaves the group. */
+  stop(): Promise<void>;
+  healthy(): boolean;
+}
+
+export class KafkaMessaging {
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<RunningConsumer>();
+  private connected = false;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: MessagingOptions) {
+    this.logger = options.logger.child({ module: 'messaging' });
+    this.kafka = new Kafka({
+      clientId: options.clientId ?? options.service,
+      brokers: [...options.brokers],
+      ssl: options.ssl ?? false,
+      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+      logLevel: KafkaLogLevel.WARN,
+      logCreator: () => (entry: LogEntry) => this.logKafka(entry),
+      retry: { initialRetryTime: 200, retries: 5 },
+    });
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+      idempotent: false,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  /** Connects the producer and the admin client; throws (boot fails) when Kafka is down. */
+  async connect(): Promise<void> {
+    try {
+      await Promise.all([this.producer.connect(), this.admin.connect()]);
+      this.connected = true;
+    } catch (error) {
+      throw AppError.unavailable('Kafka', error);
+    }
+  }
+
+  /** Creates missing topics (idempotent). Production may own topics instead: then skip. */
+  async ensureTopics(
+    contracts: readonly TopicContract[],
+    options: { partitions: number; replicationFactor: number },
+  ): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    const missing = contracts.filter((c) => !existing.has(c.topic));
+    if (missing.length === 0) return;
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((c) => ({
+        topic: c.topic,
+        numPartitions: options.partitions,
+        replicationFactor: options.replicationFactor,
+      })),
+    });
+    this.logger.info({ topics: missing.map((c) => c.topic) }, 'created topics');
+  }
+
+  async publish<S extends z.ZodType>(
+    contract: TopicContract<S>,
+    payload: z.input<S>,
+    options: PublishOptions = {},
+  ): Promise<Envelope<z.output<S>>> {
+    const [envelope] = await this.publishMany(contract, [payload], options);
+    return envelope as Envelope<z.output<S>>;
+  }
+
+  /** One produce request for many payloads: order is kept per key. */
+  async publishMany<S extends z.ZodType>(
+    contract: TopicContract<S>,
+    payloads: readonly z.input<S>[],
+    options: Omit<PublishOptions, 'eventId'> = {},
+  ): Promise<Envelope<z.output<S>>[]> {
+    if (payloads.length === 0) return [];
+    const encoded = payloads.map((p) =>
+      encodeEnvelope(contract, p, { producer: this.options.service, correlationId: options.correlationId }),
+    );
+    const headers: IHeaders = { ...options.headers };
+    if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
+    try {
+      await this.producer.send({
+        topic: contract.topic,
+        acks: -1,
+        messages: encoded.map((e) => ({ key: e.key, value: e.value, headers })),
+      });
+    } catch (error) {
+      throw AppError.unavailable('Kafka', error);
+    }
+    this.options.metrics?.produced.inc({ topic: contract.topic }, encoded.length);
+    return encoded.map((e) => e.envelope);
+  }
+
+  /** Readiness: the cluster answers a metadata request within `timeoutMs`. */
+  async ping(timeoutMs = 2_000): Promise<void> {
+    if (!this.connected) throw AppError.unavailable('Kafka');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.admin.describeCluster(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('Kafka did not answer in time')), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw AppError.unavailable('Kafka', error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const crashed = [...this.consumers].filter((c) => !c.healthy());
+    if (crashed.length > 0) throw AppError.unavailable(`Kafka consumer ${crashed.map((c) => c.groupId).join(', ')}`);
+  }
+
+  async consume<S extends z.ZodType>(options: MessageConsumerOptions<S>): Promise<RunningConsumer> {
+    return this.startConsumer(options, async (consumer, helper) => {
+      await consumer.run({
+        autoCommit: true,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachMessage: async ({ topic, partition, message, heartbeat }) => {
+          const decoded = await helper.decodeOrDeadLetter(topic, partition, message);
+          if (!decoded) return;
+          await helper.withRetries([decoded], heartbeat, () => options.handle(decoded));
+        },
+      });
+    });
+  }
+
+  async consumeBatches<S extends z.ZodType>(options: BatchConsumerOptions<S>): Promise<RunningConsumer> {
+    const maxBatch = options.maxBatchSize ?? 500;
+    return this.startConsumer(options, async (consumer, helper) => {
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        autoCommit: true,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+          for (let start = 0; start < batch.messages.length; start += maxBatch) {
+            if (!isRunning() || isStale()) return;
+            const slice = batch.messages.slice(start, start + maxBatch);
+            const valid: ConsumedMessage<z.output<S>>[] = [];
+            for (const message of slice) {
+              const decoded = await helper.decodeOrDeadLetter(batch.topic, batch.partition, message);
+              if (decoded) valid.push(decoded);
+            }
+            if (valid.length > 0) await helper.withRetries(valid, heartbeat, () => options.handleBatch(valid, heartbeat));
+            const last = slice[slice.length - 1];
+            if (last) resolveOffset(last.offset);
+            await commitOffsetsIfNecessary();
+            await heartbeat();
+          }
+        },
+      });
+    });
+  }
+
+  /** Drains every consumer, then flushes and disconnects the producer and admin. Idempotent. */
+  async disconnect(): Promise<void> {
+    await Promise.all([...this.consumers].map((c) => c.stop()));
+    if (!this.connected) return;
+    this.connected = false;
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+  }
+
+  private async startConsumer<S extends z.ZodType>(
+    options: ConsumerCommon & { contract: TopicContract<S> },
+    run: (consumer: Consumer, helper: ConsumerHelper<S>) => Promise<void>,
+  ): Promise<RunningConsumer> {
+    const consumer = this.kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+    });
+    let crashed = false;
+    consumer.on(consumer.events.CRASH, (event) => {
+      const restart = (event.payload as { restart?: boolean }).restart ?? false;
+      this.logger.error({ err: event.payload.error, groupId: options.groupId, restart }, 'consumer crashed');
+      if (!restart) crashed = true;
+    });
+    const helper = new ConsumerHelper<S>(this, options, this.logger, this.options.metrics);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: options.contract.topic, fromBeginning: options.fromBeginning ?? false });
+      await run(consumer, helper);
+    } catch (error) {
+      await consumer.disconnect().catch(() => undefined);
+      throw AppError.unavailable('Kafka', error);
+    }
+    let stopping: Promise<void> | undefined;
+    const running: RunningConsumer = {
+      groupId: options.groupId,
+      healthy: () => !crashed,
+      stop: () => {
+        stopping ??= consumer.disconnect().finally(() => this.consumers.delete(running));
+        return stopping;
+      },
+    };
+    this.consumers.add(running);
+    return running;
+  }
+
+  /** @internal used by ConsumerHelper */
+  async sendToDeadLetter(input: Parameters<typeof toDeadLetter>[0]): Promise<void> {
+    await this.publish(deadLetterTopic, toDeadLetter(input));
+  }
+
+  private logKafka(entry: LogEntry): void {
+    const { message, ...rest } = entry.log;
+    const fields = { kafka: { namespace: entry.namespace, ...rest } };
+    if (entry.level <= KafkaLogLevel.ERROR) this.logger.error(fields, message);
+    else if (entry.level === KafkaLogLevel.WARN) this.logger.warn(fields, message);
+    else this.logger.debug(fields, message);
+  }
+}
+
+class ConsumerHelper<S extends z.ZodType> {
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly messaging: KafkaMessaging,
+    private readonly options: ConsumerCommon & { contract: TopicContract<S> },
+    private readonly logger: Logger,
+    private readonly metrics: MessagingMetrics | undefined,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  async decodeOrDeadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<ConsumedMessage<z.output<S>> | undefined> {
+    const decoded = decodeEnvelope(this.options.contract, message.value);
+    if (decoded.ok) {
+      const header = message.headers?.[CORRELATION_HEADER];
+      return {
+        payload: decoded.envelope.payload,
+        meta: {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          envelope: decoded.envelope,
+          correlationId: decoded.envelope.correlationId ?? (header ? header.toString() : undefined),
+          attempt: 1,
+        },
+      };
+    }
+    await this.deadLetter(topic, partition, message, decoded.reason, new Error(decoded.message));
+    return undefined;
+  }
+
+  /** Runs `work` with the retry policy; dead-letters `messages` when it gives up. */
+  async withRetries(
+    messages: ConsumedMessage<unknown>[],
+    heartbeat: () => Promise<void>,
+    work: () => Promise<void>,
+  ): Promise<void> {
+    const first = messages[0];
+    if (!first) return;
+    const { topic, partition, offset, correlationId, envelope } = first.meta;
+    const startedAt = process.hrtime.bigint();
+    for (let attempt = 1; ; attempt++) {
+      for (const m of messages) m.meta.attempt = attempt;
+      try {
+        await runWithLogContext(
+          { correlationId, eventId: envelope.eventId, topic, partition, offset, groupId: this.options.groupId },
+          work,
+        );
+        this.metrics?.consumed.inc({ topic, outcome: 'ok' }, messages.length);
+        break;
+      } catch (error) {
+        const decision = decideOnFailure(error, attempt, this.maxAttempts);
+        if (decision === 'dead-letter') {
+          this.logger.error({ err: error, topic, partition, offset, attempt }, 'message handling failed: dead-lettering');
+          const reason = attempt >= this.maxAttempts ? 'retries-exhausted' : 'handler-failed';
+          for (const m of messages) await this.deadLetterDecoded(m, reason, error);
+          break;
+        }
+        this.metrics?.consumed.inc({ topic, outcome: 'retry' }, messages.length);
+        const wait = backoffMs(attempt, this.options.retryBaseMs ?? 200, this.options.retryMaxMs ?? 10_000);
+        this.logger.warn({ err: error, topic, partition, offset, attempt, retryInMs: wait }, 'message handling failed: retrying');
+        await sleepWithHeartbeat(wait, heartbeat);
+      }
+    }
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    this.metrics?.handleDuration.observe({ topic }, seconds);
+  }
+
+  private async deadLetterDecoded(m: ConsumedMessage<unknown>, reason: 'handler-failed' | 'retries-exhausted', error: unknown) {
+    await this.messaging.sendToDeadLetter({
+      topic: m.meta.topic,
+      partition: m.meta.partition,
+      offset: m.meta.offset,
+      key: m.meta.key,
+      value: JSON.stringify(m.meta.envelope),
+      consumerGroup: this.options.groupId,
+      reason,
+      error,
+    });
+    this.metrics?.consumed.inc({ topic: m.meta.topic, outcome: 'dlq' });
+  }
+
+  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: DecodeFailureReason, error: Error) {
+    this.logger.warn({ topic, partition, offset: message.offset, reason, detail: error.message }, 'invalid message: dead-lettering');
+    await this.messaging.sendToDeadLetter({
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key,
+      value: message.value,
+      consumerGroup: this.options.groupId,
+      reason,
+      error,
+    });
+    this.metrics?.consumed.inc({ topic, outcome: 'dlq' });
+  }
+}
+
+async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, Math.min(1_000, deadline - Date.now())));
+    await heartbeat().catch(() => undefined);
+  }
+}

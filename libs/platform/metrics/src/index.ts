@@ -1,0 +1,13 @@
+export {
+  Counter,
+  DURATION_BUCKETS_SECONDS,
+  Gauge,
+  Histogram,
+  METRIC,
+  Registry,
+  createDependencyGauge,
+  createHttpMetrics,
+  createMessagingMetrics,
+  createRegistry,
+} from './metrics';
+export type { HttpMetrics, MessagingMetrics } from './metrics';

@@ -1,0 +1,77 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Metric names are defined here once: dashboards and alerts use only these. */
+export const METRIC = {
+  httpRequestDuration: 'toolkit_http_request_duration_seconds',
+  messagesConsumed: 'toolkit_messages_consumed_total',
+  messageHandleDuration: 'toolkit_message_handle_duration_seconds',
+  messagesProduced: 'toolkit_messages_produced_total',
+  dependencyUp: 'toolkit_dependency_up',
+} as const;
+
+export const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+/** One registry per process, created in main.ts (or per test) and injected. */
+export function createRegistry(service: string, options: { defaultMetrics?: boolean } = {}): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export interface HttpMetrics {
+  requestDuration: Histogram<'method' | 'route' | 'status_code'>;
+}
+
+export function createHttpMetrics(registry: Registry): HttpMetrics {
+  return {
+    requestDuration: new Histogram({
+      name: METRIC.httpRequestDuration,
+      help: 'HTTP request duration by method, route template and status code.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+  };
+}
+
+export interface MessagingMetrics {
+  consumed: Counter<'topic' | 'outcome'>;
+  handleDuration: Histogram<'topic'>;
+  produced: Counter<'topic'>;
+}
+
+export function createMessagingMetrics(registry: Registry): MessagingMetrics {
+  return {
+    consumed: new Counter({
+      name: METRIC.messagesConsumed,
+      help: 'Messages consumed by topic and outcome (ok, retry, dlq, duplicate).',
+      labelNames: ['topic', 'outcome'],
+      registers: [registry],
+    }),
+    handleDuration: new Histogram({
+      name: METRIC.messageHandleDuration,
+      help: 'Time spent handling one message or batch.',
+      labelNames: ['topic'],
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    produced: new Counter({
+      name: METRIC.messagesProduced,
+      help: 'Messages produced by topic.',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+  };
+}
+
+export function createDependencyGauge(registry: Registry): Gauge<'dependency'> {
+  return new Gauge({
+    name: METRIC.dependencyUp,
+    help: '1 when the dependency answered the last readiness check, else 0.',
+    labelNames: ['dependency'],
+    registers: [registry],
+  });
+}
