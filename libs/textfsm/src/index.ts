@@ -1,0 +1,12 @@
+/**
+ * @toolkit/textfsm — a TypeScript port of Google's TextFSM template engine,
+ * compatible with the community ntc-templates.
+ */
+export { TextFsmBaseError, TextFsmError, TextFsmIndexError, TextFsmTemplateError } from './errors';
+export { PythonRegex, compilePythonRegex, isAscii } from './python-regex/python-regex';
+export type { PythonMatch } from './python-regex/python-regex';
+export { PythonRegexError } from './python-regex/regex-parser';
+export { MAX_NAME_LEN, VALUE_OPTIONS } from './template-parser';
+export type { LineOp, RecordOp, ValueDefinition, ValueOption } from './template-parser';
+export { TextFsmTemplate, compileTemplate, parseText, parseTextToRecords } from './text-fsm';
+export type { CellValue, ListItem, ParseOptions, ParseTable, TextFsmRecord } from './text-fsm';
