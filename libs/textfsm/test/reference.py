@@ -24,7 +24,7 @@ def run(case):
 
 
 def main():
-    cases = json.load(sys.stdin)
+    cases = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     json.dump([run(case) for case in cases], sys.stdout)
 
 

@@ -12,7 +12,7 @@ import { parsePythonRegex } from './regex-parser';
 /** Match result indexed by Python group number (0 = whole match); `undefined` = did not participate. */
 export type PythonMatch = ArrayLike<string | undefined>;
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** True when every character of `text` is ASCII (the fast matching path applies). */
 export function isAscii(text: string): boolean {
