@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import jestPlugin from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
+import globals from 'globals';
 
 const transportPackages = ['express', 'kafkajs', 'mongoose', 'ssh2', 'opossum', 'prom-client', 'pino'];
 
@@ -30,6 +31,8 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           banTransitiveDependencies: false,
+          // Spec files of these libraries use @toolkit/testing, which builds on them.
+          ignoredCircularDependencies: ['contracts', 'logger', 'messaging', 'metrics', 'mongo', 'http'].map((lib) => ['testing', lib]),
           depConstraints: [
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
             { sourceTag: 'scope:catalog', onlyDependOnLibsWithTags: ['scope:catalog', 'scope:shared'] },
@@ -53,8 +56,13 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs', '**/*.cjs', '**/*.js'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Only platform/config reads the environment; tests and tools scripts may set it up.
-    files: ['libs/platform/config/src/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'tools/**/*.ts', '**/test/**/*.ts'],
+    files: ['libs/platform/config/src/**/*.ts', 'libs/testing/src/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts', 'tools/**/*.ts', '**/test/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -23,12 +23,19 @@ async function retry(what, fn) {
 }
 
 async function kafkaRoundTrip() {
-  const kafka = new Kafka({ clientId: 'toolkit-wait-ready', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'toolkit-wait-ready',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    retry: { retries: 0 },
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
     const topics = await admin.listTopics();
-    if (!topics.includes(topic)) await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    if (!topics.includes(topic))
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }
@@ -43,14 +50,16 @@ async function kafkaRoundTrip() {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('round trip timed out')), 30_000);
-      consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.value?.toString() === marker) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      }).catch(reject);
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            if (message.value?.toString() === marker) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();
@@ -68,8 +77,13 @@ async function mongoPing() {
 
 const started = Date.now();
 try {
-  await Promise.all([retry(`Kafka at ${brokers.join(',')}`, kafkaRoundTrip), retry(`MongoDB at ${mongoUri}`, mongoPing)]);
-  console.error(`[infra] ready: Kafka round trip and MongoDB ping answered in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await Promise.all([
+    retry(`Kafka at ${brokers.join(',')}`, kafkaRoundTrip),
+    retry(`MongoDB at ${mongoUri}`, mongoPing),
+  ]);
+  console.error(
+    `[infra] ready: Kafka round trip and MongoDB ping answered in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 } catch (error) {
   console.error(`[infra] ${error.message}`);
   process.exit(1);

@@ -17,7 +17,9 @@ describe('message contracts', () => {
   });
 
   it('when an execution request is valid, then it parses and is keyed by device id', () => {
-    const request = anExecutionRequest({ device: { id: 42, name: 'R42', host: '10.0.0.1', port: 22, platform: 'arista_eos' } });
+    const request = anExecutionRequest({
+      device: { id: 42, name: 'R42', host: '10.0.0.1', port: 22, platform: 'arista_eos' },
+    });
 
     const parsed = executionRequestsTopic.payload.parse(request);
 
@@ -27,7 +29,11 @@ describe('message contracts', () => {
 
   it.each([
     ['a line break in the command', { renderedCommand: 'show version\nreload' }, 'renderedCommand'],
-    ['a control character in the command', { renderedCommand: 'show \u0003version' }, 'renderedCommand'],
+    [
+      'a control character in the command',
+      { renderedCommand: 'show \u0003version' },
+      'renderedCommand',
+    ],
     ['a timeout above the cap', { timeoutMs: 301_000 }, 'timeoutMs'],
     ['a timeout below the floor', { timeoutMs: 1_000 }, 'timeoutMs'],
     ['an unknown command type', { commandType: 'reload' }, 'commandType'],
@@ -52,17 +58,23 @@ describe('message contracts', () => {
     expect(executionResultsTopic.payload.safeParse(anExecutionResult()).success).toBe(true);
     expect(executionEventsTopic.payload.safeParse(anExecutionEvent()).success).toBe(true);
     expect(
-      executionResultsTopic.payload.safeParse(anExecutionResult({ errorClass: 'flaky' as never })).success,
+      executionResultsTopic.payload.safeParse(anExecutionResult({ errorClass: 'flaky' as never }))
+        .success,
     ).toBe(false);
   });
 
   it('when a reader gets a payload with an unknown extra field, then it still parses (additive change)', () => {
-    const result = executionResultsTopic.payload.safeParse({ ...anExecutionResult(), addedLater: 1 });
+    const result = executionResultsTopic.payload.safeParse({
+      ...anExecutionResult(),
+      addedLater: 1,
+    });
     expect(result.success).toBe(true);
   });
 
   it('when a catalog event is keyed, then the key names entity and id', () => {
-    expect(catalogEventsTopic.keyOf({ entity: 'device', action: 'created', id: 7 })).toBe('device:7');
+    expect(catalogEventsTopic.keyOf({ entity: 'device', action: 'created', id: 7 })).toBe(
+      'device:7',
+    );
   });
 
   it('when an envelope lacks an event id or has a bad timestamp, then it is refused', () => {

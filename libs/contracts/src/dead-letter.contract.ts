@@ -8,7 +8,14 @@ export const deadLetterSchema = z.object({
   offset: z.string().min(1),
   key: z.string().nullable(),
   consumerGroup: z.string().min(1),
-  reason: z.enum(['invalid-json', 'invalid-envelope', 'invalid-payload', 'unknown-type', 'handler-failed', 'retries-exhausted']),
+  reason: z.enum([
+    'invalid-json',
+    'invalid-envelope',
+    'invalid-payload',
+    'unknown-type',
+    'handler-failed',
+    'retries-exhausted',
+  ]),
   errorCode: z.string().max(100),
   errorMessage: z.string().max(4_096),
   /** The original value, base64: it may not be valid UTF-8. */

@@ -16,7 +16,9 @@ export const envelopeSchema = z.object({
   payload: z.unknown(),
 });
 
-export type Envelope<P = unknown> = Omit<z.output<typeof envelopeSchema>, 'payload'> & { payload: P };
+export type Envelope<P = unknown> = Omit<z.output<typeof envelopeSchema>, 'payload'> & {
+  payload: P;
+};
 
 export interface TopicContract<S extends z.ZodType = z.ZodType> {
   /** `<domain>.<event>.v<major>` */

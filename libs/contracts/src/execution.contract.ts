@@ -6,7 +6,15 @@ export const COMMAND_TYPES = ['show', 'config'] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
 /** Platform drivers the executor knows; catalog platform slugs map onto these. */
-export const PLATFORM_DRIVERS = ['cisco_ios', 'cisco_nxos', 'cisco_xr', 'arista_eos', 'juniper_junos', 'linux', 'frr'] as const;
+export const PLATFORM_DRIVERS = [
+  'cisco_ios',
+  'cisco_nxos',
+  'cisco_xr',
+  'arista_eos',
+  'juniper_junos',
+  'linux',
+  'frr',
+] as const;
 export type PlatformDriver = (typeof PLATFORM_DRIVERS)[number];
 
 export const ERROR_CLASSES = [
@@ -35,7 +43,10 @@ const commandLine = z
   .string()
   .min(1)
   .max(4_096)
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), { error: 'must not contain line breaks or control characters' });
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
+    error: 'must not contain line breaks or control characters',
+  });
 
 const deviceRef = z.object({
   id: z.number().int().positive(),

@@ -1,6 +1,10 @@
 import { catalogEventsTopic } from './catalog.contract';
 import { deadLetterTopic } from './dead-letter.contract';
-import { executionEventsTopic, executionRequestsTopic, executionResultsTopic } from './execution.contract';
+import {
+  executionEventsTopic,
+  executionRequestsTopic,
+  executionResultsTopic,
+} from './execution.contract';
 
 /** Every topic of the system, created up front (no auto-creation). */
 export const ALL_TOPICS = [

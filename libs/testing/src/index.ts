@@ -1,3 +1,12 @@
 export { anExecutionEvent, anExecutionRequest, anExecutionResult, uniqueSuffix } from './builders';
-export { collectMessages, eventually, memoryLogger, produceRaw, testInfra, uniqueMongoUri } from './infra';
+export {
+  collectMessages,
+  eventually,
+  memoryLogger,
+  produceRaw,
+  testInfra,
+  uniqueMongoUri,
+} from './infra';
 export type { CollectedMessage } from './infra';
+export { connectTestInfra, itServesHealthEndpoints } from './service-kit';
+export type { AppFactory, TestInfra } from './service-kit';

@@ -7,9 +7,13 @@ import type { Logger } from '@toolkit/logger';
 
 /** Servers provisioned by tools/scripts/infra.sh (checked by the integration global setup). */
 export function testInfra(): { brokers: string[]; mongoUri: string } {
-  const brokers = (process.env['KAFKA_BROKERS'] ?? '').split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = (process.env['KAFKA_BROKERS'] ?? '')
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   const mongoUri = process.env['MONGODB_URI'] ?? '';
-  if (brokers.length === 0 || !mongoUri) throw new Error('KAFKA_BROKERS and MONGODB_URI must be set (run through npm test)');
+  if (brokers.length === 0 || !mongoUri)
+    throw new Error('KAFKA_BROKERS and MONGODB_URI must be set (run through npm test)');
   return { brokers, mongoUri };
 }
 
@@ -22,7 +26,11 @@ export function uniqueMongoUri(prefix: string): string {
 }
 
 /** A logger that keeps what was logged, to assert on it (and that secrets are absent). */
-export function memoryLogger(service = 'test'): { logger: Logger; lines: () => Record<string, unknown>[]; text: () => string } {
+export function memoryLogger(service = 'test'): {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+  text: () => string;
+} {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -34,7 +42,12 @@ export function memoryLogger(service = 'test'): { logger: Logger; lines: () => R
   return {
     logger,
     text: () => chunks.join(''),
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 
@@ -52,17 +65,32 @@ export interface CollectedMessage {
  */
 export async function collectMessages(
   topic: string,
-  options: { count: number; predicate?: (m: CollectedMessage) => boolean; timeoutMs?: number; fromBeginning?: boolean },
+  options: {
+    count: number;
+    predicate?: (m: CollectedMessage) => boolean;
+    timeoutMs?: number;
+    fromBeginning?: boolean;
+  },
 ): Promise<CollectedMessage[]> {
-  const kafka = new Kafka({ clientId: 'test-collector', brokers: testInfra().brokers, logLevel: logLevel.NOTHING });
-  const consumer: Consumer = kafka.consumer({ groupId: `test-collector-${randomUUID()}`, maxWaitTimeInMs: 200 });
+  const kafka = new Kafka({
+    clientId: 'test-collector',
+    brokers: testInfra().brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: `test-collector-${randomUUID()}`,
+    maxWaitTimeInMs: 200,
+  });
   const found: CollectedMessage[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`only ${found.length} of ${options.count} messages on ${topic} in time`)),
+        () =>
+          reject(
+            new Error(`only ${found.length} of ${options.count} messages on ${topic} in time`),
+          ),
         options.timeoutMs ?? 30_000,
       );
       consumer
@@ -71,7 +99,9 @@ export async function collectMessages(
             const collected: CollectedMessage = {
               key: message.key?.toString() ?? null,
               value: message.value?.toString() ?? null,
-              headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])),
+              headers: Object.fromEntries(
+                Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]),
+              ),
               partition,
               offset: message.offset,
             };
@@ -92,8 +122,15 @@ export async function collectMessages(
 }
 
 /** Produces raw bytes (poison messages) the way a broken producer would. */
-export async function produceRaw(topic: string, messages: { key?: string; value: string | Buffer | null }[]): Promise<void> {
-  const kafka = new Kafka({ clientId: 'test-raw-producer', brokers: testInfra().brokers, logLevel: logLevel.NOTHING });
+export async function produceRaw(
+  topic: string,
+  messages: { key?: string; value: string | Buffer | null }[],
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'test-raw-producer',
+    brokers: testInfra().brokers,
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer();
   await producer.connect();
   try {
@@ -104,7 +141,11 @@ export async function produceRaw(topic: string, messages: { key?: string; value:
 }
 
 /** Resolves when `check` passes, polling; rejects with the last failure after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = 15_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

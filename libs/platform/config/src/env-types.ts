@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** Booleans are spelled out: `z.coerce.boolean()` would turn "false" into true. */
 export function envBoolean(defaultValue: boolean) {
   return z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be one of true, false, 1, 0, yes, no' })
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], {
+      error: 'must be one of true, false, 1, 0, yes, no',
+    })
     .default(defaultValue ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 }
@@ -25,11 +27,18 @@ export function envPort(defaultValue?: number) {
 export function envList() {
   return z
     .string()
-    .transform((v) => v.split(',').map((item) => item.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string()).min(1, { error: 'must list at least one item' }));
 }
 
-export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
 
 /** A secret: required, no default, never logged (the logger redacts config secrets). */
 export function envSecret(minLength = 1) {
@@ -39,7 +48,9 @@ export function envSecret(minLength = 1) {
 /** A 256-bit key given as 64 hex characters or base64. */
 export function envKey256() {
   return z.string().transform((value, ctx) => {
-    const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+    const key = /^[0-9a-fA-F]{64}$/.test(value)
+      ? Buffer.from(value, 'hex')
+      : Buffer.from(value, 'base64');
     if (key.length !== 32) {
       ctx.addIssue({ code: 'custom', message: 'must be 32 bytes as 64 hex characters or base64' });
       return z.NEVER;

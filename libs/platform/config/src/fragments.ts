@@ -26,8 +26,13 @@ export const kafkaEnv = {
 };
 
 export const mongoEnv = {
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' }),
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name' }).optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, { error: 'must be a mongodb:// or mongodb+srv:// URI' }),
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, { error: 'must be a database name' })
+    .optional(),
 };
 
 export type ServiceEnv = z.output<z.ZodObject<typeof serviceEnv>>;

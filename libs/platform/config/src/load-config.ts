@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 
 /**
  * Configuration is read from the environment once, at boot, by `loadConfig`: a pure
@@ -16,9 +16,10 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z.output<S>> {
-  const result = schema.safeParse(withoutEmptyStrings(env));
+  const present = withoutEmptyStrings(env);
+  const result = schema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map(describeIssue));
+    throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, present)));
   }
   return deepFreeze(result.data);
 }
@@ -33,7 +34,9 @@ export function loadConfigOrExit<S extends z.ZodType>(
     return loadConfig(schema, env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: error.message, problems: error.problems })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ level: 'fatal', msg: error.message, problems: error.problems })}\n`,
+      );
       return exit(1);
     }
     throw error;
@@ -49,14 +52,21 @@ function withoutEmptyStrings(env: Env): Record<string, string> {
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, present: Record<string, string>): string {
   const name = issue.path.map(String).join('.') || '(root)';
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${name}: required but not set`;
+  const variable = issue.path[0];
+  if (typeof variable === 'string' && present[variable] === undefined)
+    return `${name}: required but not set`;
   return `${name}: ${issue.message}`;
 }
 
 function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Object.isFrozen(value)) {
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    !ArrayBuffer.isView(value) &&
+    !Object.isFrozen(value)
+  ) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);
   }

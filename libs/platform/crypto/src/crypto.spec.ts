@@ -22,13 +22,18 @@ describe('sealed boxes', () => {
     ct[0] = (ct[0] ?? 0) ^ 1;
 
     expect(() => open(keyring, { ...box, ct: ct.toString('base64') }, 'ctx')).toThrow(
-      expect.objectContaining({ code: 'sealed-box-tampered', message: 'Encrypted value failed authentication.' }),
+      expect.objectContaining({
+        code: 'sealed-box-tampered',
+        message: 'Encrypted value failed authentication.',
+      }),
     );
   });
 
   it('when a box is opened in another context, then it is refused', () => {
     const keyring = createKeyring('k1', { k1 });
-    expect(() => open(keyring, seal(keyring, 'secret', 'exec-1'), 'exec-2')).toThrow(/failed authentication/);
+    expect(() => open(keyring, seal(keyring, 'secret', 'exec-1'), 'exec-2')).toThrow(
+      /failed authentication/,
+    );
   });
 
   it('when the key rotates, then old boxes still open and new boxes use the new key', () => {
@@ -40,7 +45,9 @@ describe('sealed boxes', () => {
 
     expect(fresh.kid).toBe('k2');
     expect(open(after, old, 'ctx').toString()).toBe('old');
-    expect(() => open(before, fresh, 'ctx')).toThrow(expect.objectContaining({ code: 'sealed-box-unknown-key' }));
+    expect(() => open(before, fresh, 'ctx')).toThrow(
+      expect.objectContaining({ code: 'sealed-box-unknown-key' }),
+    );
   });
 
   it('when a keyring is configured as kid:key pairs, then the first is current', () => {
@@ -59,7 +66,9 @@ describe('tokens', () => {
 
     expect(parsed?.lookupId).toBe(issued.lookupId);
     expect(secretMatches(parsed?.secret ?? '', issued.secretHash)).toBe(true);
-    expect(secretMatches(issueToken('tk').token.split('.')[1] ?? '', issued.secretHash)).toBe(false);
+    expect(secretMatches(issueToken('tk').token.split('.')[1] ?? '', issued.secretHash)).toBe(
+      false,
+    );
     expect(issued.secretHash).not.toContain(parsed?.secret ?? '');
   });
 

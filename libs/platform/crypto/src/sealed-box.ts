@@ -28,12 +28,17 @@ export function createKeyring(current: string, keys: Record<string, Buffer>): Ke
 export function parseKeyring(spec: string, current?: string): Keyring {
   const keys: Record<string, Buffer> = {};
   let first: string | undefined;
-  for (const item of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const item of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const separator = item.indexOf(':');
     if (separator <= 0) throw new Error('each key must be written kid:key');
     const kid = item.slice(0, separator);
     const raw = item.slice(separator + 1);
-    keys[kid] = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64');
+    keys[kid] = /^[0-9a-fA-F]{64}$/.test(raw)
+      ? Buffer.from(raw, 'hex')
+      : Buffer.from(raw, 'base64');
     first ??= kid;
   }
   if (first === undefined) throw new Error('the keyring is empty');
@@ -59,14 +64,22 @@ export function seal(keyring: Keyring, plaintext: string | Buffer, aad: string):
 
 export function open(keyring: Keyring, box: SealedBox, aad: string): Buffer {
   const parsed = sealedBoxSchema.safeParse(box);
-  if (!parsed.success) throw sealedBoxError('sealed-box-malformed', 'Encrypted value is malformed.');
+  if (!parsed.success)
+    throw sealedBoxError('sealed-box-malformed', 'Encrypted value is malformed.');
   const key = keyring.keys.get(parsed.data.kid);
-  if (!key) throw sealedBoxError('sealed-box-unknown-key', `Encryption key ${parsed.data.kid} is not available.`);
+  if (!key)
+    throw sealedBoxError(
+      'sealed-box-unknown-key',
+      `Encryption key ${parsed.data.kid} is not available.`,
+    );
   try {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parsed.data.iv, 'base64'));
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(Buffer.from(parsed.data.tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(parsed.data.ct, 'base64')), decipher.final()]);
+    return Buffer.concat([
+      decipher.update(Buffer.from(parsed.data.ct, 'base64')),
+      decipher.final(),
+    ]);
   } catch {
     // Never say more: a wrong key, a tampered byte and a wrong context look the same.
     throw sealedBoxError('sealed-box-tampered', 'Encrypted value failed authentication.');

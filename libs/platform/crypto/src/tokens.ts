@@ -21,7 +21,10 @@ export function issueToken(prefix: string): IssuedToken {
   return { token: `${prefix}_${lookupId}.${secret}`, lookupId, secretHash: hashSecret(secret) };
 }
 
-export function parseToken(token: string, prefix: string): { lookupId: string; secret: string } | undefined {
+export function parseToken(
+  token: string,
+  prefix: string,
+): { lookupId: string; secret: string } | undefined {
   const match = TOKEN_PATTERN.exec(token);
   if (!match || match[1] !== prefix) return undefined;
   return { lookupId: match[2] as string, secret: match[3] as string };

@@ -102,17 +102,33 @@ function isFieldErrors(value: unknown): value is FieldErrors {
  */
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  const code =
+    typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   switch (code) {
     case 'EOPENBREAKER':
-      return new AppError({ code: 'circuit-open', category: 'unavailable', message: 'Circuit breaker is open.', cause: error });
+      return new AppError({
+        code: 'circuit-open',
+        category: 'unavailable',
+        message: 'Circuit breaker is open.',
+        cause: error,
+      });
     case 'ETIMEDOUT':
-      return new AppError({ code: 'timeout', category: 'unavailable', message: 'Operation timed out.', cause: error });
+      return new AppError({
+        code: 'timeout',
+        category: 'unavailable',
+        message: 'Operation timed out.',
+        cause: error,
+      });
     case 'ECONNREFUSED':
     case 'ECONNRESET':
     case 'EHOSTUNREACH':
     case 'ENOTFOUND':
-      return new AppError({ code: 'connection-failed', category: 'unavailable', message: 'Connection failed.', cause: error });
+      return new AppError({
+        code: 'connection-failed',
+        category: 'unavailable',
+        message: 'Connection failed.',
+        cause: error,
+      });
     default:
       return AppError.internal('Internal error.', error);
   }

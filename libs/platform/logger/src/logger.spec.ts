@@ -17,13 +17,22 @@ describe('createLogger', () => {
     const { lines, logger } = capture();
 
     logger.info(
-      { password: 'hunter2', credentials: { password: 'p4ss', username: 'admin' }, req: { headers: { authorization: 'Token abc' } } },
+      {
+        password: 'hunter2',
+        credentials: { password: 'p4ss', username: 'admin' },
+        req: { headers: { authorization: 'Token abc' } },
+      },
       'login',
     );
 
     const text = JSON.stringify(lines);
     expect(text).not.toMatch(/hunter2|p4ss|Token abc/);
-    expect(lines[0]).toMatchObject({ level: 'info', service: 'test', msg: 'login', credentials: { username: 'admin' } });
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      service: 'test',
+      msg: 'login',
+      credentials: { username: 'admin' },
+    });
   });
 
   it('when logging inside a context, then its correlation id is on every line', () => {

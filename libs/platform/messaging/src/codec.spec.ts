@@ -7,18 +7,30 @@ describe('envelope codec', () => {
   it('when a payload is encoded and decoded, then it round-trips with envelope fields and key', () => {
     const result = anExecutionResult({ device: { id: 9, name: 'R9', platform: 'cisco_ios' } });
 
-    const encoded = encodeEnvelope(executionResultsTopic, result, { producer: 'executor', correlationId: 'req-1' });
+    const encoded = encodeEnvelope(executionResultsTopic, result, {
+      producer: 'executor',
+      correlationId: 'req-1',
+    });
     const decoded = decodeEnvelope(executionResultsTopic, Buffer.from(encoded.value));
 
     expect(encoded.key).toBe('9');
     expect(decoded).toEqual({ ok: true, envelope: encoded.envelope });
-    expect(encoded.envelope).toMatchObject({ type: 'execution.finished', schemaVersion: 1, producer: 'executor', correlationId: 'req-1' });
+    expect(encoded.envelope).toMatchObject({
+      type: 'execution.finished',
+      schemaVersion: 1,
+      producer: 'executor',
+      correlationId: 'req-1',
+    });
   });
 
   it('when a producer tries to publish an invalid payload, then it is refused before sending', () => {
-    expect(() => encodeEnvelope(executionResultsTopic, { ...anExecutionResult(), attempt: 0 }, { producer: 'x' })).toThrow(
-      /Refusing to publish an invalid execution.finished message: attempt/,
-    );
+    expect(() =>
+      encodeEnvelope(
+        executionResultsTopic,
+        { ...anExecutionResult(), attempt: 0 },
+        { producer: 'x' },
+      ),
+    ).toThrow(/Refusing to publish an invalid execution.finished message: attempt/);
   });
 
   it.each([
@@ -30,10 +42,19 @@ describe('envelope codec', () => {
   });
 
   it('when the envelope is of another type or its payload is invalid, then decoding says which', () => {
-    const good = JSON.parse(encodeEnvelope(executionResultsTopic, anExecutionResult(), { producer: 'x' }).value);
+    const good = JSON.parse(
+      encodeEnvelope(executionResultsTopic, anExecutionResult(), { producer: 'x' }).value,
+    );
 
-    expect(decodeEnvelope(executionResultsTopic, JSON.stringify({ ...good, type: 'other' }))).toMatchObject({ ok: false, reason: 'unknown-type' });
-    expect(decodeEnvelope(executionResultsTopic, JSON.stringify({ ...good, payload: { ...good.payload, success: 'yes' } }))).toMatchObject({
+    expect(
+      decodeEnvelope(executionResultsTopic, JSON.stringify({ ...good, type: 'other' })),
+    ).toMatchObject({ ok: false, reason: 'unknown-type' });
+    expect(
+      decodeEnvelope(
+        executionResultsTopic,
+        JSON.stringify({ ...good, payload: { ...good.payload, success: 'yes' } }),
+      ),
+    ).toMatchObject({
       ok: false,
       reason: 'invalid-payload',
       message: expect.stringContaining('success'),
@@ -48,9 +69,12 @@ describe('failure policy', () => {
     ['an unavailable dependency, first attempt', AppError.unavailable('mongo'), 1, 'retry'],
     ['an unavailable dependency, last attempt', AppError.unavailable('mongo'), 5, 'dead-letter'],
     ['an unknown error (maybe transient)', new Error('socket hang up'), 2, 'retry'],
-  ])('when handling fails with %s, then the message goes to %s', (_what, error, attempt, decision) => {
-    expect(decideOnFailure(error, attempt, 5)).toBe(decision);
-  });
+  ])(
+    'when handling fails with %s, then the message goes to %s',
+    (_what, error, attempt, decision) => {
+      expect(decideOnFailure(error, attempt, 5)).toBe(decision);
+    },
+  );
 
   it('when attempts grow, then backoff grows exponentially within half to full ceiling and is capped', () => {
     expect(backoffMs(1, 100, 1_000, () => 0)).toBe(50);

@@ -44,17 +44,18 @@ export function encodeEnvelope<S extends z.ZodType>(
   return { key: contract.keyOf(parsed.data), value: JSON.stringify(envelope), envelope };
 }
 
-export type DecodeFailureReason = 'invalid-json' | 'invalid-envelope' | 'invalid-payload' | 'unknown-type';
+export type DecodeFailureReason =
+  'invalid-json' | 'invalid-envelope' | 'invalid-payload' | 'unknown-type';
 
 export type Decoded<P> =
-  | { ok: true; envelope: Envelope<P> }
-  | { ok: false; reason: DecodeFailureReason; message: string };
+  { ok: true; envelope: Envelope<P> } | { ok: false; reason: DecodeFailureReason; message: string };
 
 export function decodeEnvelope<S extends z.ZodType>(
   contract: TopicContract<S>,
   value: Buffer | string | null,
 ): Decoded<z.output<S>> {
-  if (value === null) return { ok: false, reason: 'invalid-json', message: 'empty message (tombstone)' };
+  if (value === null)
+    return { ok: false, reason: 'invalid-json', message: 'empty message (tombstone)' };
   let json: unknown;
   try {
     json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
@@ -62,8 +63,12 @@ export function decodeEnvelope<S extends z.ZodType>(
     return { ok: false, reason: 'invalid-json', message: 'value is not JSON' };
   }
   const envelope = envelopeSchema.safeParse(json);
-  if (!envelope.success) return { ok: false, reason: 'invalid-envelope', message: describe(envelope.error) };
-  if (envelope.data.type !== contract.type || envelope.data.schemaVersion !== contract.schemaVersion) {
+  if (!envelope.success)
+    return { ok: false, reason: 'invalid-envelope', message: describe(envelope.error) };
+  if (
+    envelope.data.type !== contract.type ||
+    envelope.data.schemaVersion !== contract.schemaVersion
+  ) {
     return {
       ok: false,
       reason: 'unknown-type',
@@ -71,7 +76,8 @@ export function decodeEnvelope<S extends z.ZodType>(
     };
   }
   const payload = contract.payload.safeParse(envelope.data.payload);
-  if (!payload.success) return { ok: false, reason: 'invalid-payload', message: describe(payload.error) };
+  if (!payload.success)
+    return { ok: false, reason: 'invalid-payload', message: describe(payload.error) };
   return { ok: true, envelope: { ...envelope.data, payload: payload.data } };
 }
 
@@ -89,13 +95,22 @@ export type FailureDecision = 'retry' | 'dead-letter';
  * dead-letter topic at once: retrying cannot help. Retriable ones (a dependency down)
  * are retried up to `maxAttempts`, then dead-lettered so the partition moves on.
  */
-export function decideOnFailure(error: unknown, attempt: number, maxAttempts: number): FailureDecision {
+export function decideOnFailure(
+  error: unknown,
+  attempt: number,
+  maxAttempts: number,
+): FailureDecision {
   const retriable = isAppError(error) ? error.retriable : true;
   return retriable && attempt < maxAttempts ? 'retry' : 'dead-letter';
 }
 
 /** Exponential backoff with full jitter, capped. */
-export function backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -115,7 +130,8 @@ export interface DeadLetterInput {
 export function toDeadLetter(input: DeadLetterInput): DeadLetter {
   const error = input.error;
   const code = isAppError(error) ? error.code : input.reason;
-  const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
+  const message =
+    error instanceof Error ? error.message : typeof error === 'string' ? error : 'unknown error';
   return {
     sourceTopic: input.topic,
     partition: input.partition,

@@ -77,7 +77,10 @@ export interface BatchConsumerOptions<S extends z.ZodType> extends ConsumerCommo
    * dead-lettered). Call `heartbeat` during long work. When it resolves, the batch's
    * offsets are committed; when it throws, the decision table applies to the whole batch.
    */
-  handleBatch: (messages: ConsumedMessage<z.output<S>>[], heartbeat: () => Promise<void>) => Promise<void>;
+  handleBatch: (
+    messages: ConsumedMessage<z.output<S>>[],
+    heartbeat: () => Promise<void>,
+  ) => Promise<void>;
   /** Cap on messages handed to one `handleBatch` call (a fetched batch is split). */
   maxBatchSize?: number;
 }
@@ -162,7 +165,10 @@ export class KafkaMessaging {
   ): Promise<Envelope<z.output<S>>[]> {
     if (payloads.length === 0) return [];
     const encoded = payloads.map((p) =>
-      encodeEnvelope(contract, p, { producer: this.options.service, correlationId: options.correlationId }),
+      encodeEnvelope(contract, p, {
+        producer: this.options.service,
+        correlationId: options.correlationId,
+      }),
     );
     const headers: IHeaders = { ...options.headers };
     if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
@@ -196,7 +202,8 @@ export class KafkaMessaging {
       clearTimeout(timer);
     }
     const crashed = [...this.consumers].filter((c) => !c.healthy());
-    if (crashed.length > 0) throw AppError.unavailable(`Kafka consumer ${crashed.map((c) => c.groupId).join(', ')}`);
+    if (crashed.length > 0)
+      throw AppError.unavailable(`Kafka consumer ${crashed.map((c) => c.groupId).join(', ')}`);
   }
 
   async consume<S extends z.ZodType>(options: MessageConsumerOptions<S>): Promise<RunningConsumer> {
@@ -213,23 +220,39 @@ export class KafkaMessaging {
     });
   }
 
-  async consumeBatches<S extends z.ZodType>(options: BatchConsumerOptions<S>): Promise<RunningConsumer> {
+  async consumeBatches<S extends z.ZodType>(
+    options: BatchConsumerOptions<S>,
+  ): Promise<RunningConsumer> {
     const maxBatch = options.maxBatchSize ?? 500;
     return this.startConsumer(options, async (consumer, helper) => {
       await consumer.run({
         eachBatchAutoResolve: false,
         autoCommit: true,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+        eachBatch: async ({
+          batch,
+          resolveOffset,
+          heartbeat,
+          isRunning,
+          isStale,
+          commitOffsetsIfNecessary,
+        }) => {
           for (let start = 0; start < batch.messages.length; start += maxBatch) {
             if (!isRunning() || isStale()) return;
             const slice = batch.messages.slice(start, start + maxBatch);
             const valid: ConsumedMessage<z.output<S>>[] = [];
             for (const message of slice) {
-              const decoded = await helper.decodeOrDeadLetter(batch.topic, batch.partition, message);
+              const decoded = await helper.decodeOrDeadLetter(
+                batch.topic,
+                batch.partition,
+                message,
+              );
               if (decoded) valid.push(decoded);
             }
-            if (valid.length > 0) await helper.withRetries(valid, heartbeat, () => options.handleBatch(valid, heartbeat));
+            if (valid.length > 0)
+              await helper.withRetries(valid, heartbeat, () =>
+                options.handleBatch(valid, heartbeat),
+              );
             const last = slice[slice.length - 1];
             if (last) resolveOffset(last.offset);
             await commitOffsetsIfNecessary();
@@ -262,13 +285,19 @@ export class KafkaMessaging {
     let crashed = false;
     consumer.on(consumer.events.CRASH, (event) => {
       const restart = (event.payload as { restart?: boolean }).restart ?? false;
-      this.logger.error({ err: event.payload.error, groupId: options.groupId, restart }, 'consumer crashed');
+      this.logger.error(
+        { err: event.payload.error, groupId: options.groupId, restart },
+        'consumer crashed',
+      );
       if (!restart) crashed = true;
     });
     const helper = new ConsumerHelper<S>(this, options, this.logger, this.options.metrics);
     try {
       await consumer.connect();
-      await consumer.subscribe({ topic: options.contract.topic, fromBeginning: options.fromBeginning ?? false });
+      await consumer.subscribe({
+        topic: options.contract.topic,
+        fromBeginning: options.fromBeginning ?? false,
+      });
       await run(consumer, helper);
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
@@ -295,8 +324,8 @@ export class KafkaMessaging {
   private logKafka(entry: LogEntry): void {
     const { message, ...rest } = entry.log;
     const fields = { kafka: { namespace: entry.namespace, ...rest } };
-    if (entry.level <= KafkaLogLevel.ERROR) this.logger.error(fields, message);
-    else if (entry.level === KafkaLogLevel.WARN) this.logger.warn(fields, message);
+    // kafkajs logs every failed retry as an error; what matters is reported once, by us.
+    if (entry.level <= KafkaLogLevel.WARN) this.logger.warn(fields, message);
     else this.logger.debug(fields, message);
   }
 }
@@ -352,7 +381,14 @@ class ConsumerHelper<S extends z.ZodType> {
       for (const m of messages) m.meta.attempt = attempt;
       try {
         await runWithLogContext(
-          { correlationId, eventId: envelope.eventId, topic, partition, offset, groupId: this.options.groupId },
+          {
+            correlationId,
+            eventId: envelope.eventId,
+            topic,
+            partition,
+            offset,
+            groupId: this.options.groupId,
+          },
           work,
         );
         this.metrics?.consumed.inc({ topic, outcome: 'ok' }, messages.length);
@@ -360,14 +396,24 @@ class ConsumerHelper<S extends z.ZodType> {
       } catch (error) {
         const decision = decideOnFailure(error, attempt, this.maxAttempts);
         if (decision === 'dead-letter') {
-          this.logger.error({ err: error, topic, partition, offset, attempt }, 'message handling failed: dead-lettering');
+          this.logger.error(
+            { err: error, topic, partition, offset, attempt },
+            'message handling failed: dead-lettering',
+          );
           const reason = attempt >= this.maxAttempts ? 'retries-exhausted' : 'handler-failed';
           for (const m of messages) await this.deadLetterDecoded(m, reason, error);
           break;
         }
         this.metrics?.consumed.inc({ topic, outcome: 'retry' }, messages.length);
-        const wait = backoffMs(attempt, this.options.retryBaseMs ?? 200, this.options.retryMaxMs ?? 10_000);
-        this.logger.warn({ err: error, topic, partition, offset, attempt, retryInMs: wait }, 'message handling failed: retrying');
+        const wait = backoffMs(
+          attempt,
+          this.options.retryBaseMs ?? 200,
+          this.options.retryMaxMs ?? 10_000,
+        );
+        this.logger.warn(
+          { err: error, topic, partition, offset, attempt, retryInMs: wait },
+          'message handling failed: retrying',
+        );
         await sleepWithHeartbeat(wait, heartbeat);
       }
     }
@@ -375,7 +421,11 @@ class ConsumerHelper<S extends z.ZodType> {
     this.metrics?.handleDuration.observe({ topic }, seconds);
   }
 
-  private async deadLetterDecoded(m: ConsumedMessage<unknown>, reason: 'handler-failed' | 'retries-exhausted', error: unknown) {
+  private async deadLetterDecoded(
+    m: ConsumedMessage<unknown>,
+    reason: 'handler-failed' | 'retries-exhausted',
+    error: unknown,
+  ) {
     await this.messaging.sendToDeadLetter({
       topic: m.meta.topic,
       partition: m.meta.partition,
@@ -389,8 +439,17 @@ class ConsumerHelper<S extends z.ZodType> {
     this.metrics?.consumed.inc({ topic: m.meta.topic, outcome: 'dlq' });
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: DecodeFailureReason, error: Error) {
-    this.logger.warn({ topic, partition, offset: message.offset, reason, detail: error.message }, 'invalid message: dead-lettering');
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    reason: DecodeFailureReason,
+    error: Error,
+  ) {
+    this.logger.warn(
+      { topic, partition, offset: message.offset, reason, detail: error.message },
+      'invalid message: dead-lettering',
+    );
     await this.messaging.sendToDeadLetter({
       topic,
       partition,

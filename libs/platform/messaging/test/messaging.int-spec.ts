@@ -1,7 +1,14 @@
 import { defineTopic, deadLetterTopic, executionResultSchema } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
-import { anExecutionResult, collectMessages, memoryLogger, produceRaw, testInfra, uniqueSuffix } from '@toolkit/testing';
+import {
+  anExecutionResult,
+  collectMessages,
+  memoryLogger,
+  produceRaw,
+  testInfra,
+  uniqueSuffix,
+} from '@toolkit/testing';
 import type { ExecutionResult } from '@toolkit/contracts';
 import { KafkaMessaging } from '../src';
 import type { ConsumedMessage, RunningConsumer } from '../src';
@@ -30,7 +37,12 @@ describe('KafkaMessaging against a real broker', () => {
   const consumers: RunningConsumer[] = [];
 
   beforeAll(async () => {
-    messaging = new KafkaMessaging({ service: 'test', brokers: testInfra().brokers, logger, metrics: createMessagingMetrics(registry) });
+    messaging = new KafkaMessaging({
+      service: 'test',
+      brokers: testInfra().brokers,
+      logger,
+      metrics: createMessagingMetrics(registry),
+    });
     await messaging.connect();
     await messaging.ensureTopics([deadLetterTopic], { partitions: 1, replicationFactor: 1 });
   });
@@ -48,7 +60,12 @@ describe('KafkaMessaging against a real broker', () => {
     await messaging.ensureTopics([topic], { partitions: 3, replicationFactor: 1 });
     const received = deferred<ConsumedMessage<ExecutionResult>>();
     consumers.push(
-      await messaging.consume({ contract: topic, groupId: `g-${uniqueSuffix()}`, fromBeginning: true, handle: async (m) => received.resolve(m) }),
+      await messaging.consume({
+        contract: topic,
+        groupId: `g-${uniqueSuffix()}`,
+        fromBeginning: true,
+        handle: async (m) => received.resolve(m),
+      }),
     );
     const result = anExecutionResult({ device: { id: 77, name: 'R77', platform: 'arista_eos' } });
 
@@ -65,14 +82,24 @@ describe('KafkaMessaging against a real broker', () => {
     await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
     const handled = deferred<ExecutionResult>();
     const groupId = `g-${uniqueSuffix()}`;
-    consumers.push(await messaging.consume({ contract: topic, groupId, fromBeginning: true, handle: async (m) => handled.resolve(m.payload) }));
+    consumers.push(
+      await messaging.consume({
+        contract: topic,
+        groupId,
+        fromBeginning: true,
+        handle: async (m) => handled.resolve(m.payload),
+      }),
+    );
     const good = anExecutionResult();
 
     await produceRaw(topic.topic, [{ key: 'x', value: 'this is not json' }]);
     await messaging.publish(topic, good);
 
     expect(await handled.promise).toEqual(good);
-    const [letter] = await collectMessages(deadLetterTopic.topic, { count: 1, predicate: (m) => m.value?.includes(topic.topic) ?? false });
+    const [letter] = await collectMessages(deadLetterTopic.topic, {
+      count: 1,
+      predicate: (m) => m.value?.includes(topic.topic) ?? false,
+    });
     expect(JSON.parse(letter?.value ?? '{}').payload).toMatchObject({
       sourceTopic: topic.topic,
       consumerGroup: groupId,
@@ -96,7 +123,8 @@ describe('KafkaMessaging against a real broker', () => {
         fromBeginning: true,
         retryBaseMs: 10,
         handle: async (m) => {
-          if (m.payload.executionId === permanent.executionId) throw AppError.validation({ output: ['rejected'] });
+          if (m.payload.executionId === permanent.executionId)
+            throw AppError.validation({ output: ['rejected'] });
           attempts.push(m.meta.attempt);
           if (m.meta.attempt < 3) throw AppError.unavailable('database');
           done.resolve();
@@ -109,14 +137,26 @@ describe('KafkaMessaging against a real broker', () => {
     await done.promise;
 
     expect(attempts).toEqual([1, 2, 3]);
-    const [letter] = await collectMessages(deadLetterTopic.topic, { count: 1, predicate: (m) => m.value?.includes(topic.topic) ?? false });
-    expect(JSON.parse(letter?.value ?? '{}').payload).toMatchObject({ reason: 'handler-failed', errorCode: 'invalid-input' });
+    const [letter] = await collectMessages(deadLetterTopic.topic, {
+      count: 1,
+      predicate: (m) => m.value?.includes(topic.topic) ?? false,
+    });
+    expect(JSON.parse(letter?.value ?? '{}').payload).toMatchObject({
+      reason: 'handler-failed',
+      errorCode: 'invalid-input',
+    });
     const metrics = await registry.getMetricsAsJSON();
     const consumed = metrics.find((m) => m.name === 'toolkit_messages_consumed_total');
     expect(consumed?.values).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ labels: expect.objectContaining({ topic: topic.topic, outcome: 'retry' }), value: 2 }),
-        expect.objectContaining({ labels: expect.objectContaining({ topic: topic.topic, outcome: 'dlq' }), value: 1 }),
+        expect.objectContaining({
+          labels: expect.objectContaining({ topic: topic.topic, outcome: 'retry' }),
+          value: 2,
+        }),
+        expect.objectContaining({
+          labels: expect.objectContaining({ topic: topic.topic, outcome: 'dlq' }),
+          value: 1,
+        }),
       ]),
     );
   });
@@ -148,9 +188,17 @@ describe('KafkaMessaging against a real broker', () => {
   });
 
   it('when the broker is unreachable at boot, then connect fails with an unavailable error', async () => {
-    const broken = new KafkaMessaging({ service: 'test', brokers: ['127.0.0.1:1'], logger, connectionTimeoutMs: 300 });
+    const broken = new KafkaMessaging({
+      service: 'test',
+      brokers: ['127.0.0.1:1'],
+      logger,
+      connectionTimeoutMs: 300,
+    });
 
-    await expect(broken.connect()).rejects.toMatchObject({ category: 'unavailable', code: 'dependency-unavailable' });
+    await expect(broken.connect()).rejects.toMatchObject({
+      category: 'unavailable',
+      code: 'dependency-unavailable',
+    });
     await broken.disconnect();
   });
 });

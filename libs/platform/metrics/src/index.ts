@@ -9,5 +9,6 @@ export {
   createHttpMetrics,
   createMessagingMetrics,
   createRegistry,
+  getOrCreateMetric,
 } from './metrics';
 export type { HttpMetrics, MessagingMetrics } from './metrics';

@@ -11,10 +11,23 @@ export const METRIC = {
   dependencyUp: 'toolkit_dependency_up',
 } as const;
 
-export const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+export const DURATION_BUCKETS_SECONDS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+];
+
+/**
+ * Metric factories are idempotent per registry: asking twice returns the metric created
+ * the first time (an app built twice in one process, as tests do, shares it).
+ */
+function getOrCreate<M>(registry: Registry, name: string, create: () => M): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? create();
+}
 
 /** One registry per process, created in main.ts (or per test) and injected. */
-export function createRegistry(service: string, options: { defaultMetrics?: boolean } = {}): Registry {
+export function createRegistry(
+  service: string,
+  options: { defaultMetrics?: boolean } = {},
+): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
@@ -25,15 +38,22 @@ export interface HttpMetrics {
   requestDuration: Histogram<'method' | 'route' | 'status_code'>;
 }
 
+export { getOrCreate as getOrCreateMetric };
+
 export function createHttpMetrics(registry: Registry): HttpMetrics {
   return {
-    requestDuration: new Histogram({
-      name: METRIC.httpRequestDuration,
-      help: 'HTTP request duration by method, route template and status code.',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: DURATION_BUCKETS_SECONDS,
-      registers: [registry],
-    }),
+    requestDuration: getOrCreate(
+      registry,
+      METRIC.httpRequestDuration,
+      () =>
+        new Histogram({
+          name: METRIC.httpRequestDuration,
+          help: 'HTTP request duration by method, route template and status code.',
+          labelNames: ['method', 'route', 'status_code'],
+          buckets: DURATION_BUCKETS_SECONDS,
+          registers: [registry],
+        }),
+    ),
   };
 }
 
@@ -45,33 +65,53 @@ export interface MessagingMetrics {
 
 export function createMessagingMetrics(registry: Registry): MessagingMetrics {
   return {
-    consumed: new Counter({
-      name: METRIC.messagesConsumed,
-      help: 'Messages consumed by topic and outcome (ok, retry, dlq, duplicate).',
-      labelNames: ['topic', 'outcome'],
-      registers: [registry],
-    }),
-    handleDuration: new Histogram({
-      name: METRIC.messageHandleDuration,
-      help: 'Time spent handling one message or batch.',
-      labelNames: ['topic'],
-      buckets: DURATION_BUCKETS_SECONDS,
-      registers: [registry],
-    }),
-    produced: new Counter({
-      name: METRIC.messagesProduced,
-      help: 'Messages produced by topic.',
-      labelNames: ['topic'],
-      registers: [registry],
-    }),
+    consumed: getOrCreate(
+      registry,
+      METRIC.messagesConsumed,
+      () =>
+        new Counter({
+          name: METRIC.messagesConsumed,
+          help: 'Messages consumed by topic and outcome (ok, retry, dlq, duplicate).',
+          labelNames: ['topic', 'outcome'],
+          registers: [registry],
+        }),
+    ),
+    handleDuration: getOrCreate(
+      registry,
+      METRIC.messageHandleDuration,
+      () =>
+        new Histogram({
+          name: METRIC.messageHandleDuration,
+          help: 'Time spent handling one message or batch.',
+          labelNames: ['topic'],
+          buckets: DURATION_BUCKETS_SECONDS,
+          registers: [registry],
+        }),
+    ),
+    produced: getOrCreate(
+      registry,
+      METRIC.messagesProduced,
+      () =>
+        new Counter({
+          name: METRIC.messagesProduced,
+          help: 'Messages produced by topic.',
+          labelNames: ['topic'],
+          registers: [registry],
+        }),
+    ),
   };
 }
 
 export function createDependencyGauge(registry: Registry): Gauge<'dependency'> {
-  return new Gauge({
-    name: METRIC.dependencyUp,
-    help: '1 when the dependency answered the last readiness check, else 0.',
-    labelNames: ['dependency'],
-    registers: [registry],
-  });
+  return getOrCreate(
+    registry,
+    METRIC.dependencyUp,
+    () =>
+      new Gauge({
+        name: METRIC.dependencyUp,
+        help: '1 when the dependency answered the last readiness check, else 0.',
+        labelNames: ['dependency'],
+        registers: [registry],
+      }),
+  );
 }

@@ -1,0 +1,8 @@
+import { itServesHealthEndpoints } from '@toolkit/testing';
+import { createApp } from '../src/app';
+
+describe('executor service health, readiness and metrics', () => {
+  itServesHealthEndpoints('executor', (deps) =>
+    createApp({ ...deps, bodyLimitBytes: 1024 * 1024 }),
+  );
+});

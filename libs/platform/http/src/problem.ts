@@ -1,0 +1,118 @@
+import type { ErrorCategory } from '@toolkit/errors';
+import { AppError, isAppError } from '@toolkit/errors';
+
+/**
+ * The only category -> HTTP status table, and the NetBox/DRF-style error bodies of the
+ * public API: `{"field": ["message"]}` for validation, `{"detail": "..."}` otherwise.
+ */
+export const STATUS_BY_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+};
+
+export const DETAIL = {
+  notFound: 'Not found.',
+  forbidden: 'You do not have permission to perform this action.',
+  notAuthenticated: 'Authentication credentials were not provided.',
+  internal: 'Internal server error.',
+} as const;
+
+export interface Problem {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+export function toProblem(error: unknown): Problem {
+  const bodyParserProblem = fromBodyParser(error);
+  if (bodyParserProblem) return bodyParserProblem;
+  if (!isAppError(error)) {
+    return { status: 500, body: { detail: DETAIL.internal }, headers: {} };
+  }
+  // 413 and 415 are validation failures of the request itself rather than of a field.
+  const override = error.details?.['status'];
+  if (override === 413 || override === 415)
+    return { status: override, body: { detail: error.message }, headers: {} };
+  return {
+    status: STATUS_BY_CATEGORY[error.category],
+    body: bodyOf(error),
+    headers: headersOf(error),
+  };
+}
+
+function bodyOf(error: AppError): Record<string, unknown> {
+  switch (error.category) {
+    case 'validation': {
+      const fields = error.fieldErrors;
+      return fields && Object.keys(fields).length > 0
+        ? fields
+        : { non_field_errors: [error.message] };
+    }
+    case 'not_found':
+      return { detail: DETAIL.notFound };
+    case 'forbidden':
+      return { detail: error.message || DETAIL.forbidden };
+    case 'internal':
+      return { detail: DETAIL.internal };
+    case 'rate_limited': {
+      const body = error.details?.['body'];
+      return typeof body === 'object' && body !== null
+        ? (body as Record<string, unknown>)
+        : { detail: error.message };
+    }
+    case 'conflict': {
+      const fields = error.fieldErrors;
+      return fields ? { detail: error.message, ...fields } : { detail: error.message };
+    }
+    default:
+      return { detail: error.message };
+  }
+}
+
+function headersOf(error: AppError): Record<string, string> {
+  const headers = error.details?.['headers'];
+  if (typeof headers !== 'object' || headers === null) return {};
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)]));
+}
+
+/** express.json() errors carry `type` and `status`; they are the caller's fault, said plainly. */
+function fromBodyParser(error: unknown): Problem | undefined {
+  const e = error as { type?: unknown; status?: unknown; limit?: unknown };
+  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
+  switch (e.type) {
+    case 'entity.too.large':
+      return {
+        status: 413,
+        body: { detail: `Request body is larger than ${String(e.limit)} bytes.` },
+        headers: {},
+      };
+    case 'entity.parse.failed':
+      return {
+        status: 400,
+        body: { detail: 'JSON parse error: the request body is not valid JSON.' },
+        headers: {},
+      };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return { status: 415, body: { detail: 'Unsupported request body encoding.' }, headers: {} };
+    default:
+      return e.status >= 400 && e.status < 500
+        ? { status: e.status, body: { detail: 'Malformed request.' }, headers: {} }
+        : undefined;
+  }
+}
+
+export function unsupportedMediaType(contentType: string | undefined): AppError {
+  return new AppError({
+    code: 'unsupported-media-type',
+    category: 'validation',
+    message: `Unsupported media type "${contentType ?? ''}" in request. Use application/json.`,
+    details: { status: 415 },
+  });
+}

@@ -1,0 +1,2 @@
+export { Lifecycle, flushLogger } from './lifecycle';
+export type { Closer, LifecycleOptions } from './lifecycle';

@@ -1,0 +1,111 @@
+import mongoose from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import { AppError } from '@toolkit/errors';
+import type { Logger } from '@toolkit/logger';
+
+export type { Connection, Model } from 'mongoose';
+
+export interface MongoOptions {
+  uri: string;
+  /** Each service owns its database; overrides the URI's path when set. */
+  dbName?: string;
+  logger: Logger;
+  serverSelectionTimeoutMs?: number;
+}
+
+/**
+ * One mongoose connection per service, created and awaited at boot (mongoose would
+ * otherwise buffer commands and hang), pinged for readiness, closed last on shutdown.
+ * Commands are never buffered: when the server is down, calls fail fast as `unavailable`.
+ */
+export class MongoDatabase {
+  readonly connection: Connection;
+  private readonly logger: Logger;
+
+  constructor(private readonly options: MongoOptions) {
+    this.logger = options.logger.child({ module: 'mongo' });
+    this.connection = mongoose.createConnection();
+    this.connection.set('bufferCommands', false);
+    this.connection.on('disconnected', () => this.logger.warn('MongoDB disconnected'));
+    this.connection.on('reconnected', () => this.logger.info('MongoDB reconnected'));
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.connection.openUri(this.options.uri, {
+        dbName: this.options.dbName,
+        serverSelectionTimeoutMS: this.options.serverSelectionTimeoutMs ?? 5_000,
+        autoIndex: false,
+        autoCreate: false,
+        maxPoolSize: 20,
+      });
+    } catch (error) {
+      throw AppError.unavailable('MongoDB', error);
+    }
+  }
+
+  /** Creates the indexes declared on the models (idempotent), as production boot does. */
+  async ensureIndexes(models: readonly Model<never>[]): Promise<void> {
+    for (const model of models) {
+      await model.createCollection().catch((error: { code?: number }) => {
+        if (error.code !== 48) throw error; // NamespaceExists
+      });
+      await model.createIndexes();
+    }
+  }
+
+  async ping(timeoutMs = 2_000): Promise<void> {
+    const db = this.connection.db;
+    if (this.connection.readyState !== 1 || !db) throw AppError.unavailable('MongoDB');
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        db.command({ ping: 1 }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('MongoDB did not answer in time')), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw AppError.unavailable('MongoDB', error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Idempotent. */
+  async disconnect(): Promise<void> {
+    if (this.connection.readyState === 0) return;
+    await this.connection.close();
+  }
+}
+
+/**
+ * Duplicate keys become a conflict naming the fields; lost connections `unavailable`.
+ * MongoDB names the violated index (keyPattern); FerretDB does not, so callers pass the
+ * unique fields they expect (`uniqueFields`) to name them on both.
+ */
+export function toStorageError(
+  error: unknown,
+  what = 'object',
+  uniqueFields: readonly string[] = [],
+): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as { code?: number; keyPattern?: Record<string, unknown>; name?: string };
+  if (e?.code === 11000) {
+    const fields = e.keyPattern ? Object.keys(e.keyPattern) : [...uniqueFields];
+    return AppError.conflict(
+      fields.length > 0
+        ? `A ${what} with this ${fields.join(', ')} already exists.`
+        : `This ${what} already exists.`,
+      { fields },
+    );
+  }
+  if (
+    e?.name === 'MongoNetworkError' ||
+    e?.name === 'MongoServerSelectionError' ||
+    e?.name === 'MongoNotConnectedError'
+  ) {
+    return AppError.unavailable('MongoDB', error);
+  }
+  return AppError.internal('Storage error.', error);
+}

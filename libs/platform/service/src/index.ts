@@ -1,0 +1,7 @@
+export { runService } from './run-service';
+export type {
+  BaseServiceConfig,
+  Infrastructure,
+  RunServiceOptions,
+  WiredService,
+} from './run-service';

@@ -1,0 +1,119 @@
+import type { Express } from 'express';
+import type { TopicContract } from '@toolkit/contracts';
+import type { KafkaEnv, MongoEnv, ServiceEnv } from '@toolkit/config';
+import type { ReadinessCheck } from '@toolkit/http';
+import { startHttpServer } from '@toolkit/http';
+import { Lifecycle, flushLogger } from '@toolkit/lifecycle';
+import type { Closer } from '@toolkit/lifecycle';
+import { createLogger } from '@toolkit/logger';
+import type { Logger } from '@toolkit/logger';
+import { KafkaMessaging } from '@toolkit/messaging';
+import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
+import type { MessagingMetrics, Registry } from '@toolkit/metrics';
+import { MongoDatabase } from '@toolkit/mongo';
+
+export type BaseServiceConfig = ServiceEnv & KafkaEnv & MongoEnv;
+
+/** What every service is built from; handed to the service's `wire` function. */
+export interface Infrastructure {
+  service: string;
+  logger: Logger;
+  registry: Registry;
+  messagingMetrics: MessagingMetrics;
+  messaging: KafkaMessaging;
+  mongo: MongoDatabase;
+  readiness: ReadinessCheck[];
+  isShuttingDown: () => boolean;
+}
+
+export interface WiredService {
+  app: Express;
+  /** Called after the HTTP server listens (start consumers here). */
+  start?: () => Promise<void>;
+  /** Run on shutdown after HTTP closes and before Kafka and MongoDB disconnect, in order. */
+  closers?: { name: string; close: Closer }[];
+}
+
+export interface RunServiceOptions<C extends BaseServiceConfig> {
+  service: string;
+  config: C;
+  topics: readonly TopicContract[];
+  wire: (infra: Infrastructure, config: C) => Promise<WiredService>;
+  exit?: (code: number) => void;
+}
+
+/**
+ * The composition root every main.ts calls: logger, metrics registry, lifecycle with
+ * signal handlers, MongoDB and Kafka connected (boot fails with exit 1 when either is
+ * down), the service wired, HTTP listening, and the shutdown order
+ * readiness -> HTTP -> service closers (consumers drain) -> Kafka -> MongoDB -> logger.
+ */
+export async function runService<C extends BaseServiceConfig>(
+  options: RunServiceOptions<C>,
+): Promise<{ port: number; lifecycle: Lifecycle }> {
+  const { service, config } = options;
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  const lifecycle = new Lifecycle({
+    logger,
+    deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
+    exit: options.exit,
+  });
+  lifecycle.installSignalHandlers();
+  const registry = createRegistry(service);
+  const messagingMetrics = createMessagingMetrics(registry);
+  const mongo = new MongoDatabase({
+    uri: config.MONGODB_URI,
+    dbName: config.MONGODB_DB ?? `toolkit_${service}`,
+    logger,
+  });
+  const messaging = new KafkaMessaging({
+    service,
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    ssl: config.KAFKA_SSL,
+    connectionTimeoutMs: config.KAFKA_CONNECTION_TIMEOUT_MS,
+    logger,
+    metrics: messagingMetrics,
+  });
+  try {
+    await mongo.connect();
+    await messaging.connect();
+    if (config.KAFKA_CREATE_TOPICS) {
+      await messaging.ensureTopics(options.topics, {
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      });
+    }
+    const infra: Infrastructure = {
+      service,
+      logger,
+      registry,
+      messagingMetrics,
+      messaging,
+      mongo,
+      readiness: [
+        { name: 'mongodb', check: () => mongo.ping() },
+        { name: 'kafka', check: () => messaging.ping() },
+      ],
+      isShuttingDown: () => lifecycle.shuttingDown,
+    };
+    const wired = await options.wire(infra, config);
+    const server = await startHttpServer(wired.app, {
+      host: config.HTTP_HOST,
+      port: config.HTTP_PORT,
+    });
+    lifecycle.onShutdown('http', () => server.close());
+    for (const closer of wired.closers ?? []) lifecycle.onShutdown(closer.name, closer.close);
+    lifecycle.onShutdown('kafka', () => messaging.disconnect());
+    lifecycle.onShutdown('mongodb', () => mongo.disconnect());
+    await wired.start?.();
+    logger.info({ host: config.HTTP_HOST, port: server.port }, `${service} listening`);
+    return { port: server.port, lifecycle };
+  } catch (error) {
+    logger.fatal({ err: error }, `${service} failed to start`);
+    await Promise.allSettled([messaging.disconnect(), mongo.disconnect()]);
+    await flushLogger(logger);
+    (options.exit ?? ((code: number) => process.exit(code)))(1);
+    throw error;
+  }
+}

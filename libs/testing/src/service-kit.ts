@@ -1,0 +1,158 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import type { ReadinessCheck } from '@toolkit/http';
+import type { Logger } from '@toolkit/logger';
+import { KafkaMessaging } from '@toolkit/messaging';
+import { createRegistry } from '@toolkit/metrics';
+import type { Registry } from '@toolkit/metrics';
+import { MongoDatabase } from '@toolkit/mongo';
+import { memoryLogger, testInfra, uniqueMongoUri } from './infra';
+
+export interface TestInfra {
+  logger: Logger;
+  registry: Registry;
+  mongo: MongoDatabase;
+  messaging: KafkaMessaging;
+  readiness: ReadinessCheck[];
+  isShuttingDown: () => boolean;
+  close: () => Promise<void>;
+}
+
+/** Real MongoDB (own database) and Kafka connections, as runService builds them. */
+export async function connectTestInfra(service: string): Promise<TestInfra> {
+  const { logger } = memoryLogger(service);
+  const mongo = new MongoDatabase({ uri: uniqueMongoUri(service), logger });
+  const messaging = new KafkaMessaging({ service, brokers: testInfra().brokers, logger });
+  await mongo.connect();
+  await messaging.connect();
+  return {
+    logger,
+    registry: createRegistry(service),
+    mongo,
+    messaging,
+    readiness: [
+      { name: 'mongodb', check: () => mongo.ping() },
+      { name: 'kafka', check: () => messaging.ping() },
+    ],
+    isShuttingDown: () => false,
+    close: async () => {
+      await messaging.disconnect();
+      if (mongo.connection.readyState === 1) await mongo.connection.dropDatabase();
+      await mongo.disconnect();
+    },
+  };
+}
+
+export type AppFactory = (
+  deps: Omit<TestInfra, 'close' | 'mongo' | 'messaging'> & {
+    mongo: MongoDatabase;
+    messaging: KafkaMessaging;
+  },
+) => Express;
+
+/** The /healthz, /readyz and /metrics behaviour every service must have. */
+export function itServesHealthEndpoints(service: string, createApp: AppFactory): void {
+  let infra: TestInfra;
+
+  beforeAll(async () => {
+    infra = await connectTestInfra(service);
+  });
+
+  afterAll(async () => {
+    await infra.close();
+  });
+
+  it('when alive, then /healthz answers 200 with a request id', async () => {
+    const response = await request(createApp(infra)).get('/healthz');
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('when Kafka and MongoDB answer, then /readyz answers 200 naming both', async () => {
+    const response = await request(createApp(infra)).get('/readyz');
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok', checks: { mongodb: 'ok', kafka: 'ok' } });
+  });
+
+  it('when MongoDB is down, then /readyz answers 503 naming it', async () => {
+    const down = new MongoDatabase({ uri: uniqueMongoUri(service), logger: infra.logger });
+    await down.connect();
+    await down.disconnect();
+    const app = createApp({
+      ...infra,
+      readiness: [
+        { name: 'mongodb', check: () => down.ping() },
+        infra.readiness[1] as ReadinessCheck,
+      ],
+    });
+
+    const response = await request(app).get('/readyz');
+
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({
+      status: 'unavailable',
+      checks: { mongodb: 'unavailable', kafka: 'ok' },
+    });
+  });
+
+  it('when Kafka is down, then /readyz answers 503 naming it', async () => {
+    const down = new KafkaMessaging({
+      service,
+      brokers: testInfra().brokers,
+      logger: infra.logger,
+    });
+    await down.connect();
+    await down.disconnect();
+    const app = createApp({
+      ...infra,
+      readiness: [
+        infra.readiness[0] as ReadinessCheck,
+        { name: 'kafka', check: () => down.ping() },
+      ],
+    });
+
+    const response = await request(app).get('/readyz');
+
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({
+      status: 'unavailable',
+      checks: { mongodb: 'ok', kafka: 'unavailable' },
+    });
+  });
+
+  it('when shutting down, then /readyz answers 503 so traffic drains', async () => {
+    const response = await request(createApp({ ...infra, isShuttingDown: () => true })).get(
+      '/readyz',
+    );
+
+    expect(response.status).toBe(503);
+    expect(response.body.status).toBe('shutting_down');
+  });
+
+  it('when scraped after a request, then /metrics has default metrics and the request histogram by route template', async () => {
+    const app = createApp({ ...infra, registry: createRegistry(service) });
+    await request(app).get('/healthz');
+    await request(app).get('/no/such/path/12345');
+
+    const response = await request(app).get('/metrics');
+
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.text).toContain('process_cpu_user_seconds_total');
+    expect(response.text).toContain(
+      `toolkit_http_request_duration_seconds_count{service="${service}",method="GET",route="/healthz",status_code="200"} 1`,
+    );
+    expect(response.text).toMatch(/route="unmatched",status_code="404"/);
+    expect(response.text).not.toContain('/no/such/path');
+  });
+
+  it('when a path does not exist, then the answer is a NetBox-style 404', async () => {
+    const response = await request(createApp(infra)).get('/nothing-here');
+
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ detail: 'Not found.' });
+  });
+}

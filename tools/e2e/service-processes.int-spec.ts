@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { testInfra } from '@toolkit/testing';
+
+/**
+ * Every service as a real process: boots against the real servers, answers /readyz,
+ * drains and exits 0 on SIGTERM; exits 1 with a clear message when a dependency is down
+ * at boot or its configuration is invalid.
+ */
+const root = path.resolve(__dirname, '../..');
+const SERVICES = ['gateway', 'catalog', 'executor', 'analytics'] as const;
+
+interface Started {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+function startService(service: string, env: Record<string, string>): Started {
+  const { brokers, mongoUri } = testInfra();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'apps', service, 'src/main.ts')],
+    {
+      cwd: root,
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        KAFKA_BROKERS: brokers.join(','),
+        MONGODB_URI: mongoUri,
+        MONGODB_DB: `process_test_${service}`,
+        HTTP_PORT: '0',
+        KAFKA_CONNECTION_TIMEOUT_MS: '500',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const lines: Record<string, unknown>[] = [];
+  let buffer = '';
+  const collect = (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const parts = buffer.split('\n');
+    buffer = parts.pop() ?? '';
+    for (const part of parts) {
+      try {
+        lines.push(JSON.parse(part));
+      } catch {
+        lines.push({ raw: part });
+      }
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, exited };
+}
+
+async function waitForLine(
+  started: Started,
+  predicate: (line: Record<string, unknown>) => boolean,
+  timeoutMs = 30_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const line = started.lines.find(predicate);
+    if (line) return line;
+    if (started.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(
+    `no such log line; got:\n${started.lines.map((l) => JSON.stringify(l)).join('\n')}`,
+  );
+}
+
+describe.each(SERVICES)('the %s process', (service) => {
+  it('when started against the real servers, then it becomes ready and drains on SIGTERM with exit code 0', async () => {
+    const started = startService(service, {});
+    try {
+      const listening = await waitForLine(started, (l) => l['msg'] === `${service} listening`);
+
+      const ready = await fetch(`http://127.0.0.1:${String(listening['port'])}/readyz`);
+      started.child.kill('SIGTERM');
+      const code = await started.exited;
+
+      expect(ready.status).toBe(200);
+      expect(code).toBe(0);
+      const closed = started.lines.filter((l) => l['msg'] === 'closed').map((l) => l['closer']);
+      expect(closed).toEqual(expect.arrayContaining(['http', 'kafka', 'mongodb']));
+      expect(closed.indexOf('http')).toBeLessThan(closed.indexOf('kafka'));
+      expect(closed.indexOf('kafka')).toBeLessThan(closed.indexOf('mongodb'));
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('a service at boot', () => {
+  it('when Kafka is unreachable, then it exits 1 saying so', async () => {
+    const started = startService('catalog', { KAFKA_BROKERS: '127.0.0.1:1' });
+
+    const code = await started.exited;
+
+    expect(code).toBe(1);
+    expect(started.lines).toContainEqual(
+      expect.objectContaining({ level: 'fatal', msg: 'catalog failed to start' }),
+    );
+    expect(JSON.stringify(started.lines)).toContain('Kafka is unavailable.');
+  });
+
+  it('when configuration is invalid, then it exits 1 naming every bad variable', async () => {
+    const started = startService('gateway', {
+      HTTP_PORT: 'eighty',
+      MONGODB_URI: 'postgres://nope',
+    });
+
+    const code = await started.exited;
+
+    expect(code).toBe(1);
+    expect(started.lines).toContainEqual(
+      expect.objectContaining({
+        level: 'fatal',
+        problems: [
+          'HTTP_PORT: must be an integer',
+          'MONGODB_URI: must be a mongodb:// or mongodb+srv:// URI',
+        ],
+      }),
+    );
+  });
+});

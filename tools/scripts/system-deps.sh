@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# System packages the tests use as real peers: OpenSSH's sshd and ssh client (Linux
+# targets), Python's TextFSM (the reference implementation for differential tests) and
+# FRRouting (a real routing stack with an industry-standard CLI). Installed with apt when
+# missing and running as root; otherwise says what to install.
+set -euo pipefail
+need=()
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh >/dev/null || need+=(openssh-client)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+python3 -c 'import textfsm' 2>/dev/null || need+=(python3-textfsm)
+[ -x /usr/lib/frr/zebra ] || need+=(frr)
+[ ${#need[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "[deps] installing ${need[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+  # The packages' services are not wanted: tests start their own on loopback ports.
+  for s in ssh frr; do (service "$s" stop || true) >/dev/null 2>&1; done
+else
+  echo "[deps] missing system packages: ${need[*]} (install them with apt-get as root)" >&2
+  exit 1
+fi
