@@ -8,7 +8,26 @@
  *   matches the empty string, Python fails).
  */
 import type { ParsedRegex, RegexNode } from './regex-ast';
-import { PythonRegexError } from './regex-parser';
+import { PythonRegexError, widthOf } from './regex-parser';
+
+function hasCaptureOrChoiceOrder(node: RegexNode): boolean {
+  switch (node.kind) {
+    case 'group':
+      return node.index !== null || hasCaptureOrChoiceOrder(node.body);
+    case 'alternation':
+      return true;
+    case 'repeat':
+      return node.mode === 'lazy' || hasCaptureOrChoiceOrder(node.body);
+    case 'sequence':
+      return node.items.some(hasCaptureOrChoiceOrder);
+    case 'flagGroup':
+    case 'atomic':
+    case 'look':
+      return hasCaptureOrChoiceOrder(node.body);
+    default:
+      return false;
+  }
+}
 
 interface Context {
   /** Inside a repetition that can iterate more than once. */
@@ -50,6 +69,7 @@ class Checker {
         this.visit(node.body, node.negate ? { ...ctx, optional: true } : ctx);
         return;
       case 'repeat':
+        if (node.max > node.min) this.checkNullableRepeat(node.body);
         this.visit(node.body, {
           inRepeat: ctx.inRepeat || node.max > 1,
           optionalInRepeat: ctx.inRepeat && (ctx.optionalInRepeat || node.min === 0),
@@ -65,6 +85,22 @@ class Checker {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * Python ends a loop after an iteration that matched the empty string (keeping
+   * that iteration's captures); JavaScript rejects such an iteration and backtracks
+   * into the body's other choices. Results agree only for capture-free bodies
+   * whose choices are all greedy and free of alternation.
+   */
+  private checkNullableRepeat(body: RegexNode): void {
+    if (widthOf(body, { groupWidths: [] }).lo > 0) return;
+    if (hasCaptureOrChoiceOrder(body)) {
+      this.fail(
+        'a repetition whose body can match the empty string and contains a capture group, ' +
+          'an alternation or a lazy quantifier is not supported by this engine (Python and JavaScript disagree on it)',
+      );
     }
   }
 

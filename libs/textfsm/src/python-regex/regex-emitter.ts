@@ -5,7 +5,7 @@
  * - `ascii`: a plain (non-unicode) JS RegExp, valid for subjects that contain
  *   only ASCII characters (there Python's Unicode `\d`, `\w`, `\b` coincide
  *   with JavaScript's), which is the fast path for CLI output;
- * - `unicode`: a `v`-flag RegExp spelling Python's Unicode categories with
+ * - `unicode`: a `u`-flag RegExp spelling Python's Unicode categories with
  *   property escapes, used when the subject contains non-ASCII characters.
  *
  * Subjects never contain line terminators (they are lines produced by
@@ -30,9 +30,14 @@ const PY_SPACE_ASCII_TEXT = '\\t-\\r\\x1c-\\x20';
 const PY_SPACE_ASCII_FLAG = '\\t-\\r\\x20';
 const NOT_SPACE_ASCII_TEXT = '\\x00-\\x08\\x0e-\\x1b\\x21-\\uffff';
 const NOT_SPACE_ASCII_FLAG = '\\x00-\\x08\\x0e-\\x1f\\x21-\\uffff';
-const WORD_UNICODE = '[\\p{L}\\p{N}_]';
-const WORD_ASCII = '[A-Za-z0-9_]';
+const WORD_UNICODE = '\\p{L}\\p{N}_';
+const WORD_ASCII = 'A-Za-z0-9_';
 const MAX_CASE_EXPANSION = 4096;
+
+interface ClassPart {
+  readonly set: string;
+  readonly complement: boolean;
+}
 
 function hex(cp: number, width: number): string {
   return cp.toString(16).padStart(width, '0');
@@ -181,19 +186,35 @@ class Emitter {
     return literal(cp, this.mode);
   }
 
+  /**
+   * A class is a union of positive ranges and (in unicode mode) complemented
+   * category sets such as `\\W`, which a `u`-flag RegExp cannot nest; those
+   * are spelled as an alternation (or a negative lookahead when negated).
+   */
   private emitClass(negate: boolean, items: readonly ClassItem[], flags: number): string {
-    const parts = items.map((item) => this.classItem(item, flags));
-    return `[${negate ? '^' : ''}${parts.join('')}]`;
+    const positive: string[] = [];
+    const complemented: string[] = [];
+    for (const item of items) {
+      const part = this.classItem(item, flags);
+      if (part.complement) complemented.push(part.set);
+      else positive.push(part.set);
+    }
+    if (complemented.length === 0) return `[${negate ? '^' : ''}${positive.join('')}]`;
+    const union = [
+      ...(positive.length > 0 ? [`[${positive.join('')}]`] : []),
+      ...complemented.map((set) => `[^${set}]`),
+    ].join('|');
+    return negate ? `(?:(?!${union})[\\s\\S])` : `(?:${union})`;
   }
 
-  private classItem(item: ClassItem, flags: number): string {
+  private classItem(item: ClassItem, flags: number): ClassPart {
     if (item.kind === 'category') return this.categoryInClass(item.cat, flags);
     const lo = item.kind === 'char' ? item.cp : item.lo;
     const hi = item.kind === 'char' ? item.cp : item.hi;
     const base =
       lo === hi ? literal(lo, this.mode) : `${literal(lo, this.mode)}-${literal(hi, this.mode)}`;
-    if (!this.manualCase(flags)) return base;
-    return base + this.caseExtras(lo, hi, (flags & FLAG_A) !== 0);
+    if (!this.manualCase(flags)) return { set: base, complement: false };
+    return { set: base + this.caseExtras(lo, hi, (flags & FLAG_A) !== 0), complement: false };
   }
 
   private caseExtras(lo: number, hi: number, asciiOnly: boolean): string {
@@ -219,39 +240,32 @@ class Emitter {
   }
 
   private categoryAtom(cat: Category, flags: number): string {
-    if (this.mode === 'unicode') return this.unicodeCategory(cat, flags);
-    switch (cat) {
-      case 'd':
-      case 'D':
-      case 'w':
-      case 'W':
-        return `\\${cat}`;
-      case 's':
-        return `[${(flags & FLAG_A) !== 0 ? PY_SPACE_ASCII_FLAG : PY_SPACE_ASCII_TEXT}]`;
-      case 'S':
-        return `[^${(flags & FLAG_A) !== 0 ? PY_SPACE_ASCII_FLAG : PY_SPACE_ASCII_TEXT}]`;
-    }
+    if (this.mode === 'ascii' && 'dDwW'.includes(cat)) return `\\${cat}`;
+    const part = this.categoryInClass(cat, flags);
+    if (/^\\[pP]\{Nd\}$/.test(part.set)) return part.set;
+    return `[${part.complement ? '^' : ''}${part.set}]`;
   }
 
-  private categoryInClass(cat: Category, flags: number): string {
-    if (this.mode === 'unicode') return this.unicodeCategory(cat, flags);
-    const asciiFlag = (flags & FLAG_A) !== 0;
-    if (cat === 's') return asciiFlag ? PY_SPACE_ASCII_FLAG : PY_SPACE_ASCII_TEXT;
-    if (cat === 'S') return asciiFlag ? NOT_SPACE_ASCII_FLAG : NOT_SPACE_ASCII_TEXT;
-    return `\\${cat}`;
-  }
-
-  /** Python Unicode categories spelled for a `v`-flag RegExp (nesting allowed). */
-  private unicodeCategory(cat: Category, flags: number): string {
+  /** Python categories as class contents; `complement` marks sets that must be negated. */
+  private categoryInClass(cat: Category, flags: number): ClassPart {
     const ascii = (flags & FLAG_A) !== 0;
-    const digit = ascii ? '[0-9]' : '\\p{Nd}';
-    const word = ascii ? WORD_ASCII : WORD_UNICODE;
-    const space = `[${ascii ? PY_SPACE_ASCII_FLAG : PY_SPACE_UNICODE}]`;
-    const positive: Readonly<Record<string, string>> = { d: digit, w: word, s: space };
     const lower = cat.toLowerCase();
-    const base = positive[lower] ?? digit;
-    if (cat === lower) return base;
-    return base.startsWith('[') ? `[^${base.slice(1)}` : base.replace('\\p', '\\P');
+    const complement = cat !== lower;
+    if (this.mode === 'ascii') {
+      if (lower === 's' && complement)
+        return { set: ascii ? NOT_SPACE_ASCII_FLAG : NOT_SPACE_ASCII_TEXT, complement: false };
+      if (lower === 's')
+        return { set: ascii ? PY_SPACE_ASCII_FLAG : PY_SPACE_ASCII_TEXT, complement: false };
+      return { set: `\\${cat}`, complement: false };
+    }
+    if (lower === 'd' && !ascii)
+      return { set: complement ? '\\P{Nd}' : '\\p{Nd}', complement: false };
+    const sets: Readonly<Record<string, string>> = {
+      d: '0-9',
+      w: ascii ? WORD_ASCII : WORD_UNICODE,
+      s: ascii ? PY_SPACE_ASCII_FLAG : PY_SPACE_UNICODE,
+    };
+    return { set: sets[lower] ?? '0-9', complement };
   }
 
   private emitAssert(at: Extract<RegexNode, { kind: 'assert' }>['at'], flags: number): string {
@@ -268,12 +282,13 @@ class Emitter {
     }
   }
 
+  /** Python (before 3.14) never matches a word boundary assertion on an empty subject. */
   private boundary(positive: boolean, flags: number): string {
-    if (this.mode === 'ascii') return positive ? '\\b' : '\\B';
-    const w = (flags & FLAG_A) !== 0 ? WORD_ASCII : WORD_UNICODE;
+    if (this.mode === 'ascii') return positive ? '\\b' : '(?:(?!^$)\\B)';
+    const w = `[${(flags & FLAG_A) !== 0 ? WORD_ASCII : WORD_UNICODE}]`;
     return positive
       ? `(?:(?<=${w})(?!${w})|(?<!${w})(?=${w}))`
-      : `(?:(?<=${w})(?=${w})|(?<!${w})(?!${w}))`;
+      : `(?:(?!^$)(?:(?<=${w})(?=${w})|(?<!${w})(?!${w})))`;
   }
 }
 
@@ -304,6 +319,6 @@ export function emitJavaScript(parsed: ParsedRegex, mode: EmitMode): EmittedRege
   const jsIgnoreCase = usesJsIgnoreCase(parsed);
   const emitter = new Emitter(parsed, mode, jsIgnoreCase);
   const source = emitter.emitRoot();
-  const flags = `${mode === 'unicode' ? 'v' : ''}${jsIgnoreCase ? 'i' : ''}y`;
+  const flags = `${mode === 'unicode' ? 'u' : ''}${jsIgnoreCase ? 'i' : ''}y`;
   return { source, flags, groupMap: emitter.groupMap };
 }
