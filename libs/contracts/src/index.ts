@@ -32,3 +32,11 @@ export type { CatalogEvent } from './catalog.contract';
 export { deadLetterSchema, deadLetterTopic } from './dead-letter.contract';
 export type { DeadLetter } from './dead-letter.contract';
 export { ALL_TOPICS } from './topics';
+export {
+  INTERNAL_HEADERS,
+  constraintsSchema,
+  decodeHeaderJson,
+  encodeHeaderJson,
+  principalSchema,
+} from './internal-http.contract';
+export type { Constraints, Principal } from './internal-http.contract';

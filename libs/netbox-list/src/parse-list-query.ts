@@ -1,0 +1,359 @@
+import { AppError } from '@toolkit/errors';
+import type { FieldErrors } from '@toolkit/errors';
+import { RESERVED_PARAMETERS, defaultLookups } from './list-spec';
+import type { FieldType, FilterField, ListSpec, Lookup } from './list-spec';
+
+/**
+ * NetBox list semantics as a pure function: query parameters in, a storage-neutral query
+ * out (the filter is MongoDB's query language as plain data: MongoDB 7 and FerretDB both
+ * run it). Unknown parameters and malformed values are refused with 400s naming them,
+ * where the original plugin silently ignored them and returned everything.
+ */
+export type Filter = Record<string, unknown>;
+export type SortDirection = 1 | -1;
+
+export interface ListQuery {
+  filter: Filter;
+  sort: [string, SortDirection][];
+  limit: number;
+  offset: number;
+  brief: boolean;
+  fields: string[] | undefined;
+  omit: string[] | undefined;
+  /** Values of the spec's passthrough parameters. */
+  passthrough: Record<string, string[]>;
+}
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 1000;
+
+export type QueryInput = URLSearchParams | Record<string, string | readonly string[] | undefined>;
+
+export function parseListQuery(spec: ListSpec, input: QueryInput): ListQuery {
+  const params = toEntries(input);
+  const errors: FieldErrors = {};
+  const addError = (key: string, message: string) => {
+    (errors[key] ??= []).push(message);
+  };
+  const single = (key: string) => params.get(key)?.at(-1);
+
+  const limit = parseLimit(single('limit'), spec, addError);
+  const offset = parseOffset(single('offset'), addError);
+  const sort = parseOrdering(single('ordering'), spec, addError);
+  const brief = parseBooleanParam(single('brief') ?? 'false', 'brief', addError) ?? false;
+  const fields = splitList(single('fields'));
+  const omit = splitList(single('omit'));
+
+  const passthroughNames = new Set(spec.passthrough ?? []);
+  const passthrough: Record<string, string[]> = {};
+  const conditions: Filter[] = [];
+  for (const [key, values] of params) {
+    if (passthroughNames.has(key)) {
+      passthrough[key] = values;
+      continue;
+    }
+    if ((RESERVED_PARAMETERS as readonly string[]).includes(key) && key !== 'q') continue;
+    if (key === 'q') {
+      const text = values.at(-1)?.trim();
+      if (text && spec.search && spec.search.length > 0) {
+        conditions.push({
+          $or: spec.search.map((path) => ({
+            [path]: { $regex: escapeRegex(text), $options: 'i' },
+          })),
+        });
+      }
+      continue;
+    }
+    const condition = filterCondition(spec, key, values, addError);
+    if (condition) conditions.push(condition);
+  }
+
+  if (Object.keys(errors).length > 0) throw AppError.validation(errors, 'invalid-list-query');
+  return {
+    filter:
+      conditions.length === 0
+        ? {}
+        : conditions.length === 1
+          ? (conditions[0] as Filter)
+          : { $and: conditions },
+    sort,
+    limit,
+    offset,
+    brief,
+    fields,
+    omit,
+    passthrough,
+  };
+}
+
+/**
+ * A filter given as an object (permission constraints: `{"name__ic": "version"}`), parsed
+ * with the same rules as query parameters. A list of objects is OR-ed.
+ */
+export function parseFilterObject(
+  spec: ListSpec,
+  constraints: Record<string, unknown> | readonly Record<string, unknown>[],
+): Filter {
+  const list = Array.isArray(constraints) ? constraints : [constraints];
+  const errors: FieldErrors = {};
+  const addError = (key: string, message: string) => {
+    (errors[key] ??= []).push(message);
+  };
+  const alternatives = list.map((object) => {
+    const conditions: Filter[] = [];
+    for (const [key, raw] of Object.entries(object)) {
+      const values = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v));
+      const condition = filterCondition(spec, key, values, addError);
+      if (condition) conditions.push(condition);
+    }
+    return conditions.length === 1
+      ? (conditions[0] as Filter)
+      : conditions.length === 0
+        ? {}
+        : { $and: conditions };
+  });
+  if (Object.keys(errors).length > 0) throw AppError.validation(errors, 'invalid-constraint');
+  return alternatives.length === 1 ? (alternatives[0] as Filter) : { $or: alternatives };
+}
+
+function filterCondition(
+  spec: ListSpec,
+  rawKey: string,
+  values: readonly string[],
+  addError: (key: string, message: string) => void,
+): Filter | undefined {
+  const key = spec.aliases?.[rawKey] ?? rawKey;
+  const separator = key.lastIndexOf('__');
+  let field = spec.filters.find((f) => f.name === key);
+  let lookup: Lookup | undefined;
+  if (!field && separator > 0) {
+    const candidate = spec.filters.find((f) => f.name === key.slice(0, separator));
+    const suffix = key.slice(separator + 2) as Lookup;
+    if (candidate && (candidate.lookups ?? defaultLookups(candidate.type)).includes(suffix)) {
+      field = candidate;
+      lookup = suffix;
+    }
+  }
+  if (!field) {
+    addError(rawKey, 'Unknown filter parameter.');
+    return undefined;
+  }
+  const path = field.path ?? field.name;
+  if (lookup === 'empty' || lookup === 'isnull') {
+    const flag = parseBooleanValue(values.at(-1) ?? '');
+    if (flag === undefined) {
+      addError(rawKey, `"${values.at(-1) ?? ''}" is not a valid boolean.`);
+      return undefined;
+    }
+    if (lookup === 'isnull') return flag ? { [path]: null } : { [path]: { $ne: null } };
+    const emptyValues = field.type === 'string' ? ['', null] : [null];
+    return flag ? { [path]: { $in: emptyValues } } : { [path]: { $nin: emptyValues } };
+  }
+  if (lookup && ['ic', 'nic', 'isw', 'nisw', 'iew', 'niew', 'ie', 'nie'].includes(lookup)) {
+    const regexes = values.map((v) => ({ $regex: textPattern(lookup, v), $options: 'i' }));
+    const negated = lookup.startsWith('n');
+    const clauses = regexes.map((r) => ({ [path]: r }));
+    if (negated) return { $nor: clauses };
+    return clauses.length === 1 ? (clauses[0] as Filter) : { $or: clauses };
+  }
+  const parsed: unknown[] = [];
+  for (const value of values) {
+    const result = parseValue(field, value);
+    if (result.ok) parsed.push(result.value);
+    else addError(rawKey, result.message);
+  }
+  if (parsed.length !== values.length) return undefined;
+  switch (lookup) {
+    case undefined:
+      return parsed.length === 1 ? { [path]: parsed[0] } : { [path]: { $in: parsed } };
+    case 'n':
+      return { [path]: { $nin: parsed } };
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const clauses = parsed.map((v) => ({ [path]: { [`$${lookup}`]: v } }));
+      return clauses.length === 1 ? (clauses[0] as Filter) : { $or: clauses };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function textPattern(lookup: Lookup, value: string): string {
+  const escaped = escapeRegex(value);
+  switch (lookup) {
+    case 'isw':
+    case 'nisw':
+      return `^${escaped}`;
+    case 'iew':
+    case 'niew':
+      return `${escaped}$`;
+    case 'ie':
+    case 'nie':
+      return `^${escaped}$`;
+    default:
+      return escaped;
+  }
+}
+
+type Parsed = { ok: true; value: unknown } | { ok: false; message: string };
+
+export function parseValue(field: Pick<FilterField, 'type' | 'choices'>, value: string): Parsed {
+  return parseTyped(field.type, field.choices, value);
+}
+
+function parseTyped(
+  type: FieldType,
+  choices: readonly string[] | undefined,
+  value: string,
+): Parsed {
+  switch (type) {
+    case 'string':
+      return { ok: true, value };
+    case 'integer':
+      return /^-?\d{1,15}$/.test(value.trim())
+        ? { ok: true, value: Number(value) }
+        : { ok: false, message: 'Enter a whole number.' };
+    case 'number': {
+      const n = Number(value);
+      return value.trim() !== '' && Number.isFinite(n)
+        ? { ok: true, value: n }
+        : { ok: false, message: 'Enter a number.' };
+    }
+    case 'boolean': {
+      const b = parseBooleanValue(value);
+      return b === undefined
+        ? { ok: false, message: `"${value}" is not a valid boolean.` }
+        : { ok: true, value: b };
+    }
+    case 'datetime': {
+      const date = parseDateTime(value);
+      return date ? { ok: true, value: date } : { ok: false, message: 'Enter a valid date/time.' };
+    }
+    case 'enum':
+      return choices?.includes(value)
+        ? { ok: true, value }
+        : {
+            ok: false,
+            message: `Select a valid choice. ${value} is not one of the available choices.`,
+          };
+  }
+}
+
+/** `YYYY-MM-DD` (midnight UTC) or an ISO 8601 date-time with an optional offset (UTC when none). */
+export function parseDateTime(value: string): Date | undefined {
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/.exec(
+      value.trim(),
+    );
+  if (!match) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '0', zone = 'Z'] = match;
+  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(3, '0').slice(0, 3)}${zone === 'Z' ? 'Z' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return undefined;
+  // Refuse dates that JavaScript silently rolls over (2024-02-31).
+  if (date.toISOString().slice(0, 10) !== `${y}-${mo}-${d}` && zone === 'Z') return undefined;
+  return date;
+}
+
+function parseBooleanValue(value: string): boolean | undefined {
+  switch (value.trim().toLowerCase()) {
+    case 'true':
+    case '1':
+    case 'yes':
+    case 'on':
+      return true;
+    case 'false':
+    case '0':
+    case 'no':
+    case 'off':
+      return false;
+    default:
+      return undefined;
+  }
+}
+
+function parseBooleanParam(
+  value: string,
+  key: string,
+  addError: (key: string, message: string) => void,
+): boolean | undefined {
+  const parsed = parseBooleanValue(value);
+  if (parsed === undefined) addError(key, `"${value}" is not a valid boolean.`);
+  return parsed;
+}
+
+function parseLimit(
+  value: string | undefined,
+  spec: ListSpec,
+  addError: (key: string, message: string) => void,
+): number {
+  const max = spec.maxLimit ?? MAX_LIMIT;
+  if (value === undefined || value === '') return spec.defaultLimit ?? DEFAULT_LIMIT;
+  if (!/^\d{1,9}$/.test(value)) {
+    addError('limit', 'Enter a whole number.');
+    return 0;
+  }
+  const n = Number(value);
+  return n === 0 ? max : Math.min(n, max);
+}
+
+function parseOffset(
+  value: string | undefined,
+  addError: (key: string, message: string) => void,
+): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^\d{1,12}$/.test(value)) {
+    addError('offset', 'Enter a whole number.');
+    return 0;
+  }
+  return Number(value);
+}
+
+function parseOrdering(
+  value: string | undefined,
+  spec: ListSpec,
+  addError: (key: string, message: string) => void,
+): [string, SortDirection][] {
+  const names = splitList(value) ?? [...spec.defaultOrdering];
+  const sort: [string, SortDirection][] = [];
+  for (const name of names) {
+    const descending = name.startsWith('-');
+    const path = spec.ordering[descending ? name.slice(1) : name];
+    if (!path) {
+      addError('ordering', `Invalid ordering field: ${name}.`);
+      continue;
+    }
+    if (!sort.some(([p]) => p === path)) sort.push([path, descending ? -1 : 1]);
+  }
+  // A unique tiebreaker keeps pages stable when the chosen fields repeat.
+  if (!sort.some(([p]) => p === '_id')) sort.push(['_id', 1]);
+  return sort;
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+function toEntries(input: QueryInput): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  if (input instanceof URLSearchParams) {
+    for (const [key, value] of input) (map.get(key) ?? map.set(key, []).get(key))?.push(value);
+    return map;
+  }
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    map.set(key, typeof value === 'string' ? [value] : [...value]);
+  }
+  return map;
+}
+
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
