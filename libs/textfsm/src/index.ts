@@ -3,9 +3,19 @@
  * compatible with the community ntc-templates.
  */
 export { TextFsmBaseError, TextFsmError, TextFsmIndexError, TextFsmTemplateError } from './errors';
+export { loadIndexFile, parseWithIndexFile } from './index-loader';
+export type { LoadedIndex } from './index-loader';
 export { PythonRegex, compilePythonRegex, isAscii } from './python-regex/python-regex';
 export type { PythonMatch } from './python-regex/python-regex';
 export { PythonRegexError } from './python-regex/regex-parser';
+export {
+  TemplateIndex,
+  expandCommandCompletion,
+  parseWithIndex,
+  parseWithTemplates,
+  tableToRecords,
+} from './template-index';
+export type { IndexAttributes, TemplateLoader } from './template-index';
 export { MAX_NAME_LEN, VALUE_OPTIONS } from './template-parser';
 export type { LineOp, RecordOp, ValueDefinition, ValueOption } from './template-parser';
 export { TextFsmTemplate, compileTemplate, parseText, parseTextToRecords } from './text-fsm';
