@@ -37,8 +37,10 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/tools/jest/integration-setup.cjs',
-      testTimeout: 60_000,
     },
   ],
+  // A global option in Jest (ignored per project): generous for integration tests on a
+  // shared 2-core machine; unit tests finish in milliseconds either way.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.cjs'],
 };
