@@ -192,7 +192,8 @@ class FsmRun {
       record.push(slot.value);
     }
     if (record.every((cell) => cell === null || (Array.isArray(cell) && cell.length === 0))) return;
-    this.results.push(record.map((cell) => cell ?? ''));
+    for (let i = 0; i < record.length; i += 1) if (record[i] === null) record[i] = '';
+    this.results.push(record);
     this.clearRecord();
   }
 
