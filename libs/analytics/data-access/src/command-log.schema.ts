@@ -1,0 +1,66 @@
+import { Schema } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import type { CommandLogRecord } from '@toolkit/analytics-domain';
+
+/**
+ * Command logs. Every filter and ordering of the API has an index (most compound with
+ * execution_time, the default ordering); `execution_id` is unique (idempotent ingest).
+ * FerretDB has no TTL or partial indexes: retention is a periodic bounded delete.
+ */
+const commandLogSchema = new Schema<CommandLogRecord>(
+  {
+    _id: { type: Number },
+    execution_id: { type: String, required: true },
+    command: Schema.Types.Mixed,
+    command_type: String,
+    device: Schema.Types.Mixed,
+    platform: String,
+    output: String,
+    username: String,
+    execution_time: Date,
+    hour: Date,
+    success: Boolean,
+    error_message: String,
+    error_class: { type: String, default: null },
+    execution_duration: { type: Number, default: null },
+    user: Schema.Types.Mixed,
+    rendered_command: String,
+    variables: Schema.Types.Mixed,
+    syntax_error: Schema.Types.Mixed,
+    parsed_output: Boolean,
+    parsed_json: { type: String, default: null },
+    parse_error: { type: String, default: null },
+    bulk_job: { type: String, default: null },
+    bulk_position: { type: Number, default: null },
+    attempts: Number,
+    executor: String,
+    created: Date,
+    last_updated: Date,
+    rollup_pending: Boolean,
+  },
+  { collection: 'command_logs', versionKey: false, strict: true },
+);
+
+commandLogSchema.index({ execution_id: 1 }, { unique: true });
+commandLogSchema.index({ execution_time: -1, _id: 1 });
+commandLogSchema.index({ 'command.id': 1, execution_time: -1 });
+commandLogSchema.index({ 'command.name': 1, execution_time: -1 });
+commandLogSchema.index({ 'device.id': 1, execution_time: -1 });
+commandLogSchema.index({ 'device.name': 1, execution_time: -1 });
+commandLogSchema.index({ username: 1, execution_time: -1 });
+commandLogSchema.index({ 'user.id': 1, execution_time: -1 });
+commandLogSchema.index({ 'user.username': 1, execution_time: -1 });
+commandLogSchema.index({ platform: 1, execution_time: -1 });
+commandLogSchema.index({ error_class: 1, execution_time: -1 });
+commandLogSchema.index({ success: 1, execution_time: -1 });
+commandLogSchema.index({ execution_duration: 1 });
+commandLogSchema.index({ bulk_job: 1, bulk_position: 1 });
+commandLogSchema.index({ created: -1 });
+commandLogSchema.index({ rollup_pending: 1 });
+
+export function commandLogModel(connection: Connection): Model<CommandLogRecord> {
+  return (
+    (connection.models['CommandLog'] as Model<CommandLogRecord> | undefined) ??
+    connection.model<CommandLogRecord>('CommandLog', commandLogSchema)
+  );
+}

@@ -1,0 +1,75 @@
+import { Schema } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import type { ExecutionStatus } from '@toolkit/api-contracts';
+
+/** Execution status records, keyed by execution id; never holds the credential envelope. */
+export interface ExecutionDoc {
+  _id: string;
+  status?: ExecutionStatus;
+  status_rank?: number;
+  attempts?: number;
+  command?: { id: number | null; name: string };
+  command_type?: 'show' | 'config';
+  device: { id: number; name: string };
+  platform?: string;
+  user?: { id: number | null; username: string };
+  bulk_job: string | null;
+  bulk_position: number | null;
+  requested_at?: Date;
+  started_at?: Date;
+  finished_at?: Date;
+  executor?: string;
+  result?: {
+    success: boolean;
+    output: string;
+    error_message: string;
+    error_class: string | null;
+    execution_duration: number | null;
+    syntax_error: boolean;
+    parsed_output: boolean;
+    command_log_id: number | null;
+  };
+  created: Date;
+  last_updated: Date;
+}
+
+const executionSchema = new Schema<ExecutionDoc>(
+  {
+    _id: String,
+    status: String,
+    status_rank: Number,
+    attempts: Number,
+    command: Schema.Types.Mixed,
+    command_type: String,
+    device: Schema.Types.Mixed,
+    platform: String,
+    user: Schema.Types.Mixed,
+    bulk_job: { type: String, default: null },
+    bulk_position: { type: Number, default: null },
+    requested_at: Date,
+    started_at: Date,
+    finished_at: Date,
+    executor: String,
+    result: Schema.Types.Mixed,
+    created: Date,
+    last_updated: Date,
+  },
+  { collection: 'executions', versionKey: false },
+);
+
+executionSchema.index({ created: -1 });
+executionSchema.index({ status: 1, created: -1 });
+executionSchema.index({ 'command.id': 1, created: -1 });
+executionSchema.index({ 'device.id': 1, created: -1 });
+executionSchema.index({ 'user.id': 1, created: -1 });
+executionSchema.index({ 'user.username': 1, created: -1 });
+executionSchema.index({ bulk_job: 1, bulk_position: 1 });
+executionSchema.index({ requested_at: -1 });
+executionSchema.index({ finished_at: -1 });
+
+export function executionModel(connection: Connection): Model<ExecutionDoc> {
+  return (
+    (connection.models['Execution'] as Model<ExecutionDoc> | undefined) ??
+    connection.model<ExecutionDoc>('Execution', executionSchema)
+  );
+}
