@@ -3,6 +3,7 @@ import { createHttpApp } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { Registry } from '@toolkit/metrics';
+import type { ExecutorStatus } from './executor';
 
 export interface ExecutorAppDeps {
   logger: Logger;
@@ -10,6 +11,8 @@ export interface ExecutorAppDeps {
   readiness: readonly ReadinessCheck[];
   isShuttingDown: () => boolean;
   bodyLimitBytes: number;
+  /** Breaker and session summary for GET /executor/status. */
+  status?: () => ExecutorStatus;
 }
 
 /** The executor service's HTTP app; never listens (supertest target). */
@@ -19,6 +22,9 @@ export function createApp(deps: ExecutorAppDeps): Express {
     mount: (app) => {
       app.get('/', (_req, res) => {
         res.json({ service: 'executor' });
+      });
+      app.get('/executor/status', (_req, res) => {
+        res.json(deps.status ? deps.status() : { consuming: false });
       });
     },
   });

@@ -1,1 +1,1 @@
-export {};
+export { ClaimsRepository } from './claims.repository';

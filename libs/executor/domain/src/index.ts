@@ -1,1 +1,37 @@
-export {};
+export { PLATFORM_DRIVER_TABLE, driverFor } from './platform-drivers';
+export type { PlatformDriverSpec, VendorErrorKind, VendorErrorPattern } from './platform-drivers';
+export {
+  NO_SYNTAX_ERROR,
+  cleanExecOutput,
+  cleanShellOutput,
+  detectVendorError,
+  normaliseTerminalText,
+  parseWithTemplate,
+} from './output-analysis';
+export type { ParsedOutcome, SyntaxErrorInfo } from './output-analysis';
+export {
+  DeviceRunError,
+  circuitOpenMessage,
+  classifyConnectError,
+  countsAsDeviceFailure,
+  isDeviceRunError,
+  sanitiseMessage,
+} from './error-classification';
+export type { ConnectPhase, LowLevelError } from './error-classification';
+export { decideOnClaim, needsClaim } from './claim-decision';
+export type { ClaimDecision, ExecutionClaim } from './claim-decision';
+export { runKeyed } from './keyed-scheduler';
+export { buildEvent, buildResult } from './execution-result';
+export type { ResultBody, ResultContext } from './execution-result';
+export { ExecuteRequest } from './execute-request.use-case';
+export type {
+  ClaimStore,
+  CredentialOpener,
+  DeviceRunInput,
+  DeviceRunOutput,
+  DeviceRunner,
+  ExecuteRequestDeps,
+  ExecutionPath,
+  ExecutionPublisher,
+  ExecutionReport,
+} from './execute-request.use-case';

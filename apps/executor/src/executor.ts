@@ -1,0 +1,191 @@
+import {
+  executionEventsTopic,
+  executionRequestsTopic,
+  executionResultsTopic,
+  deviceCredentialsSchema,
+} from '@toolkit/contracts';
+import { openJson, parseKeyring } from '@toolkit/crypto';
+import { ClaimsRepository } from '@toolkit/executor-data-access';
+import { ExecuteRequest } from '@toolkit/executor-domain';
+import {
+  BreakerRegistry,
+  HostKeyPolicy,
+  SessionPool,
+  SshDeviceRunner,
+} from '@toolkit/executor-ssh';
+import type { BreakerSummary, KnownHostsMode } from '@toolkit/executor-ssh';
+import type { Logger } from '@toolkit/logger';
+import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
+import type { Registry } from '@toolkit/metrics';
+import type { MongoDatabase } from '@toolkit/mongo';
+import { startExecutionConsumer } from './execution.consumer';
+import { KafkaExecutionPublisher } from './execution.publisher';
+import { createExecutorMetrics } from './executor.metrics';
+
+/** The executor settings (a subset of ExecutorConfig, so tests can build them directly). */
+export interface ExecutorSettings {
+  EXECUTOR_ID: string;
+  EXECUTION_KEYS: string;
+  EXECUTOR_GROUP_ID: string;
+  EXECUTOR_PER_DEVICE_CONCURRENCY: number;
+  EXECUTOR_MAX_SESSIONS: number;
+  EXECUTOR_IDLE_TIMEOUT_MS: number;
+  EXECUTOR_CONNECT_TIMEOUT_MS: number;
+  EXECUTOR_MAX_COMMAND_TIMEOUT_MS: number;
+  EXECUTOR_CONNECT_RETRIES: number;
+  EXECUTOR_CONNECT_RETRY_BASE_MS: number;
+  EXECUTOR_BREAKER_ERROR_PERCENT: number;
+  EXECUTOR_BREAKER_VOLUME: number;
+  EXECUTOR_BREAKER_WINDOW_MS: number;
+  EXECUTOR_BREAKER_RESET_MS: number;
+  EXECUTOR_BREAKER_IDLE_DROP_MS: number;
+  EXECUTOR_KNOWN_HOSTS_MODE: KnownHostsMode;
+  EXECUTOR_KNOWN_HOSTS_FILE?: string | undefined;
+  EXECUTOR_PARTITIONS_CONCURRENTLY: number;
+  EXECUTOR_BATCH_PARALLELISM: number;
+  EXECUTOR_MAX_BATCH_SIZE: number;
+  EXECUTOR_SESSION_TIMEOUT_MS: number;
+  EXECUTOR_CLAIM_RETENTION_DAYS: number;
+}
+
+export interface ExecutorTopics {
+  requests: typeof executionRequestsTopic;
+  results: typeof executionResultsTopic;
+  events: typeof executionEventsTopic;
+}
+
+export const DEFAULT_EXECUTOR_TOPICS: ExecutorTopics = {
+  requests: executionRequestsTopic,
+  results: executionResultsTopic,
+  events: executionEventsTopic,
+};
+
+export interface ExecutorDeps {
+  settings: ExecutorSettings;
+  logger: Logger;
+  registry: Registry;
+  messaging: KafkaMessaging;
+  mongo: MongoDatabase;
+  /** Tests use their own topics. */
+  topics?: ExecutorTopics;
+}
+
+export interface ExecutorStatus {
+  executorId: string;
+  groupId: string;
+  consuming: boolean;
+  sessions: { open: number; idle: number };
+  breakers: BreakerSummary;
+}
+
+export interface Executor {
+  readonly id: string;
+  start(): Promise<void>;
+  /** Stops fetching, drains in-flight work (results published, offsets committed), closes sessions. */
+  stop(): Promise<void>;
+  status(): ExecutorStatus;
+}
+
+export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
+  const s = deps.settings;
+  const topics = deps.topics ?? DEFAULT_EXECUTOR_TOPICS;
+  const logger = deps.logger.child({ module: 'executor', executorId: s.EXECUTOR_ID });
+  const keyring = parseKeyring(s.EXECUTION_KEYS);
+  const hostKeys = new HostKeyPolicy({
+    mode: s.EXECUTOR_KNOWN_HOSTS_MODE,
+    knownHostsPath: s.EXECUTOR_KNOWN_HOSTS_FILE,
+    logger,
+  });
+  const pool = new SessionPool({
+    maxSessions: s.EXECUTOR_MAX_SESSIONS,
+    perDeviceLimit: s.EXECUTOR_PER_DEVICE_CONCURRENCY,
+    idleTimeoutMs: s.EXECUTOR_IDLE_TIMEOUT_MS,
+    connectTimeoutMs: s.EXECUTOR_CONNECT_TIMEOUT_MS,
+    connectRetries: s.EXECUTOR_CONNECT_RETRIES,
+    retryBaseMs: s.EXECUTOR_CONNECT_RETRY_BASE_MS,
+    hostKeys,
+    logger,
+  });
+  const breakers = new BreakerRegistry(
+    {
+      errorThresholdPercentage: s.EXECUTOR_BREAKER_ERROR_PERCENT,
+      volumeThreshold: s.EXECUTOR_BREAKER_VOLUME,
+      rollingCountTimeoutMs: s.EXECUTOR_BREAKER_WINDOW_MS,
+      resetTimeoutMs: s.EXECUTOR_BREAKER_RESET_MS,
+      idleDropMs: s.EXECUTOR_BREAKER_IDLE_DROP_MS,
+    },
+    logger,
+  );
+  const metrics = createExecutorMetrics(deps.registry, {
+    openSessions: () => pool.openSessions,
+    breakers: () => breakers.summary(),
+  });
+  const runner = new SshDeviceRunner(pool, breakers, {
+    connected: (platform, ms) => metrics.connectDuration.observe({ platform }, ms / 1_000),
+  });
+  const claims = new ClaimsRepository(deps.mongo.connection);
+  await deps.mongo.ensureIndexes(claims.models);
+  const publisher = new KafkaExecutionPublisher(deps.messaging, topics, logger);
+  const useCase = new ExecuteRequest({
+    executorId: s.EXECUTOR_ID,
+    maxCommandTimeoutMs: s.EXECUTOR_MAX_COMMAND_TIMEOUT_MS,
+    runner,
+    claims,
+    publisher,
+    credentials: {
+      // In memory only: never logged, never stored, never published.
+      open: (request) =>
+        deviceCredentialsSchema.parse(openJson(keyring, request.credentials, request.executionId)),
+    },
+  });
+
+  let consumer: RunningConsumer | undefined;
+  let retention: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    id: s.EXECUTOR_ID,
+    async start() {
+      consumer = await startExecutionConsumer({
+        messaging: deps.messaging,
+        contract: topics.requests,
+        groupId: s.EXECUTOR_GROUP_ID,
+        useCase,
+        metrics,
+        logger,
+        partitionsConsumedConcurrently: s.EXECUTOR_PARTITIONS_CONCURRENTLY,
+        batchParallelism: s.EXECUTOR_BATCH_PARALLELISM,
+        maxBatchSize: s.EXECUTOR_MAX_BATCH_SIZE,
+        sessionTimeoutMs: s.EXECUTOR_SESSION_TIMEOUT_MS,
+      });
+      retention = setInterval(() => {
+        const cutoff = new Date(Date.now() - s.EXECUTOR_CLAIM_RETENTION_DAYS * 86_400_000);
+        claims.purgeStartedBefore(cutoff).catch((error: unknown) => {
+          logger.warn({ err: error }, 'claim retention failed');
+        });
+      }, 6 * 3_600_000);
+      retention.unref();
+      logger.info(
+        { groupId: s.EXECUTOR_GROUP_ID, topic: topics.requests.topic },
+        'executor consuming',
+      );
+    },
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(retention);
+        await consumer?.stop();
+        consumer = undefined;
+        await publisher.flush();
+        pool.close();
+        breakers.shutdown();
+      })();
+      return stopping;
+    },
+    status: () => ({
+      executorId: s.EXECUTOR_ID,
+      groupId: s.EXECUTOR_GROUP_ID,
+      consuming: consumer?.healthy() ?? false,
+      sessions: { open: pool.openSessions, idle: pool.idleSessions },
+      breakers: breakers.summary(),
+    }),
+  };
+}

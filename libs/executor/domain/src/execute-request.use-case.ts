@@ -1,0 +1,239 @@
+import type {
+  CommandType,
+  DeviceCredentials,
+  ExecutionEvent,
+  ExecutionRequest,
+  ExecutionResult,
+  PlatformDriver,
+} from '@toolkit/contracts';
+import type { ExecutionClaim } from './claim-decision';
+import { decideOnClaim, needsClaim } from './claim-decision';
+import { DeviceRunError, isDeviceRunError, sanitiseMessage } from './error-classification';
+import { buildEvent, buildResult } from './execution-result';
+import type { ResultBody } from './execution-result';
+import { detectVendorError, parseWithTemplate } from './output-analysis';
+import { driverFor } from './platform-drivers';
+
+export interface DeviceRunInput {
+  executionId: string;
+  deviceId: number;
+  deviceName: string;
+  host: string;
+  port: number;
+  platform: PlatformDriver;
+  credentials: DeviceCredentials;
+  commandType: CommandType;
+  command: string;
+  timeoutMs: number;
+}
+
+export interface DeviceRunOutput {
+  /** Cleaned output: no echo, no prompt, LF line endings. */
+  output: string;
+  /** Exec channels only. */
+  exitCode: number | null;
+  stderr: string;
+  connectMs: number | null;
+}
+
+/** Port: runs one command on one device (breaker, session pool, timeouts inside). */
+export interface DeviceRunner {
+  /** Throws DeviceRunError for every failure it can name. */
+  run(input: DeviceRunInput): Promise<DeviceRunOutput>;
+}
+
+/** Port: opens the credential envelope; throws when it cannot. */
+export interface CredentialOpener {
+  open(request: ExecutionRequest): DeviceCredentials;
+}
+
+/** Port: the durable claims of config executions. */
+export interface ClaimStore {
+  claim(
+    executionId: string,
+    executorId: string,
+    startedAt: Date,
+  ): Promise<{ inserted: true } | { inserted: false; existing: ExecutionClaim }>;
+  finish(executionId: string, result: ExecutionResult): Promise<void>;
+}
+
+/** Port: results must reach the broker (throws otherwise); events are best effort. */
+export interface ExecutionPublisher {
+  publishResult(result: ExecutionResult): Promise<void>;
+  publishEvent(event: ExecutionEvent): void;
+}
+
+export interface ExecuteRequestDeps {
+  executorId: string;
+  maxCommandTimeoutMs: number;
+  runner: DeviceRunner;
+  credentials: CredentialOpener;
+  claims: ClaimStore;
+  publisher: ExecutionPublisher;
+  now?: () => Date;
+}
+
+export type ExecutionPath = 'ran' | 'republished' | 'reported-unknown' | 'rejected';
+
+export interface ExecutionReport {
+  result: ExecutionResult;
+  path: ExecutionPath;
+}
+
+/**
+ * One execution request, end to end: open the credentials, claim config runs before
+ * touching the device, run, analyse the output, record and publish the result.
+ */
+export class ExecuteRequest {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ExecuteRequestDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async execute(request: ExecutionRequest, attempt = 1): Promise<ExecutionReport> {
+    const startedAt = this.now();
+    const context = (username: string, connectMs: number | null = null) => ({
+      executorId: this.deps.executorId,
+      attempt,
+      username,
+      startedAt,
+      finishedAt: this.now(),
+      connectMs,
+    });
+
+    let credentials: DeviceCredentials;
+    try {
+      credentials = this.deps.credentials.open(request);
+    } catch {
+      const result = buildResult(request, context(''), {
+        outcome: 'failed',
+        output: '',
+        errorClass: 'invalid_request',
+        errorMessage: 'The credential envelope could not be opened (unknown key or tampered).',
+      });
+      await this.deps.publisher.publishResult(result);
+      return { result, path: 'rejected' };
+    }
+
+    const claimed = needsClaim(request.commandType);
+    if (claimed) {
+      const answer = await this.deps.claims.claim(
+        request.executionId,
+        this.deps.executorId,
+        startedAt,
+      );
+      const decision = decideOnClaim(request.commandType, answer);
+      if (decision.action === 'republish') {
+        await this.deps.publisher.publishResult(decision.result);
+        return { result: decision.result, path: 'republished' };
+      }
+      if (decision.action === 'report-unknown') {
+        const result = buildResult(request, context(credentials.username), {
+          outcome: 'unknown',
+          output: '',
+          errorClass: 'outcome_unknown',
+          errorMessage:
+            `A previous attempt (executor ${decision.claimedBy}, started ${decision.startedAt.toISOString()}) ` +
+            'did not report an outcome; the configuration may or may not have been applied. ' +
+            'It was not run again: check the device.',
+        });
+        await this.deps.claims.finish(request.executionId, result);
+        await this.deps.publisher.publishResult(result);
+        return { result, path: 'reported-unknown' };
+      }
+    }
+
+    this.deps.publisher.publishEvent(
+      buildEvent(request, 'started', this.deps.executorId, attempt, startedAt),
+    );
+    const body = await this.run(request, credentials);
+    const result = buildResult(request, context(credentials.username, body.connectMs), body);
+    if (claimed) await this.deps.claims.finish(request.executionId, result);
+    await this.deps.publisher.publishResult(result);
+    this.deps.publisher.publishEvent(
+      buildEvent(request, 'finished', this.deps.executorId, attempt, this.now(), result.outcome),
+    );
+    return { result, path: 'ran' };
+  }
+
+  /** Publishes a result again (a redelivery of a request this process already handled). */
+  async republish(result: ExecutionResult): Promise<void> {
+    await this.deps.publisher.publishResult(result);
+  }
+
+  private async run(
+    request: ExecutionRequest,
+    credentials: DeviceCredentials,
+  ): Promise<ResultBody & { connectMs: number | null }> {
+    const driver = driverFor(request.device.platform);
+    const secrets = [credentials.password, credentials.passphrase, credentials.enableSecret];
+    try {
+      const out = await this.deps.runner.run({
+        executionId: request.executionId,
+        deviceId: request.device.id,
+        deviceName: request.device.name,
+        host: request.device.host,
+        port: request.device.port,
+        platform: request.device.platform,
+        credentials,
+        commandType: request.commandType,
+        command: request.renderedCommand,
+        timeoutMs: Math.min(request.timeoutMs, this.deps.maxCommandTimeoutMs),
+      });
+      const output = out.stderr
+        ? `${out.output}${out.output ? '\n' : ''}${out.stderr}`
+        : out.output;
+      if (out.exitCode !== null && out.exitCode !== 0) {
+        const detail = sanitiseMessage(
+          out.stderr.trim().split('\n').slice(0, 5).join(' '),
+          secrets,
+        );
+        return {
+          outcome: 'failed',
+          output,
+          errorClass: 'command_failed',
+          errorMessage: `Command exited with status ${out.exitCode}${detail ? `: ${detail}` : '.'}`,
+          connectMs: out.connectMs,
+        };
+      }
+      const syntaxError = detectVendorError(driver, out.output);
+      if (syntaxError.detected) {
+        return {
+          outcome: 'failed',
+          output,
+          errorClass: 'syntax_error',
+          errorMessage: `${syntaxError.vendor} rejected the command: ${syntaxError.message ?? ''}`,
+          syntaxError,
+          connectMs: out.connectMs,
+        };
+      }
+      return {
+        outcome: 'succeeded',
+        output,
+        errorClass: null,
+        errorMessage: null,
+        syntaxError,
+        parsed: parseWithTemplate(request.parsingTemplate, out.output),
+        connectMs: out.connectMs,
+      };
+    } catch (error) {
+      const failure = isDeviceRunError(error)
+        ? error
+        : new DeviceRunError({ errorClass: 'internal', message: 'Internal executor error.' });
+      const mayHaveApplied = request.commandType === 'config' && failure.commandSent;
+      return {
+        outcome: mayHaveApplied ? 'unknown' : 'failed',
+        output: failure.partialOutput,
+        errorClass: failure.errorClass,
+        errorMessage: sanitiseMessage(
+          mayHaveApplied
+            ? `${failure.message} The configuration may or may not have been applied.`
+            : failure.message,
+          secrets,
+        ),
+        connectMs: failure.connectMs,
+      };
+    }
+  }
+}

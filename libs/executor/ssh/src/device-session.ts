@@ -1,0 +1,516 @@
+import { createHash } from 'node:crypto';
+import net from 'node:net';
+import { Client } from 'ssh2';
+import type { ClientChannel, ConnectConfig } from 'ssh2';
+import type { CommandType, DeviceCredentials, PlatformDriver } from '@toolkit/contracts';
+import {
+  DeviceRunError,
+  classifyConnectError,
+  cleanExecOutput,
+  cleanShellOutput,
+  detectVendorError,
+  driverFor,
+  normaliseTerminalText,
+} from '@toolkit/executor-domain';
+import type { ConnectPhase, PlatformDriverSpec } from '@toolkit/executor-domain';
+import type { HostKeyPolicy } from './host-key-policy';
+
+export interface SessionTarget {
+  host: string;
+  port: number;
+  platform: PlatformDriver;
+  credentials: DeviceCredentials;
+}
+
+export interface ConnectOptions {
+  connectTimeoutMs: number;
+  hostKeys: HostKeyPolicy;
+  keepaliveIntervalMs?: number;
+}
+
+export interface CommandOutput {
+  output: string;
+  exitCode: number | null;
+  stderr: string;
+}
+
+/** Sessions are reusable only by the same device, platform and credentials. */
+export function sessionKeyOf(target: SessionTarget): string {
+  const c = target.credentials;
+  const secret = createHash('sha256')
+    .update(
+      [
+        c.username,
+        c.password ?? '',
+        c.privateKey ?? '',
+        c.passphrase ?? '',
+        c.enableSecret ?? '',
+      ].join('\0'),
+    )
+    .digest('base64');
+  return `${target.host}:${target.port}|${target.platform}|${secret}`;
+}
+
+/** Opens TCP (no Nagle), then SSH; classifies failures by the phase they happened in. */
+export function connectSsh(
+  target: SessionTarget,
+  options: ConnectOptions,
+): Promise<{ client: Client; connectMs: number }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    let phase: ConnectPhase = 'tcp';
+    let settled = false;
+    const client = new Client();
+    const socket = net.connect({ host: target.host, port: target.port });
+    socket.setNoDelay(true);
+    const fail = (error: { code?: unknown; level?: unknown; message?: unknown }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      const c = classifyConnectError(error, phase);
+      socket.destroy();
+      client.end();
+      reject(
+        new DeviceRunError({
+          errorClass: c.errorClass,
+          message: c.message,
+          retriable: c.retriable,
+          connectMs: Math.round(performance.now() - started),
+        }),
+      );
+    };
+    const timer = setTimeout(() => fail({ code: 'connect-timeout' }), options.connectTimeoutMs);
+    socket.on('error', (error) => fail(error));
+    client.on('error', (error) => fail(error));
+    client.on('close', () =>
+      fail({ code: phase === 'tcp' || phase === 'handshake' ? 'ECONNRESET' : 'closed' }),
+    );
+    client.on('handshake', () => {
+      phase = 'auth';
+    });
+    client.on('keyboard-interactive', (_name, _instructions, _lang, prompts, finish) => {
+      finish(prompts.map(() => target.credentials.password ?? ''));
+    });
+    client.on('ready', () => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.removeAllListeners('close');
+      resolve({ client, connectMs: Math.round(performance.now() - started) });
+    });
+    socket.once('connect', () => {
+      phase = 'handshake';
+      const c = target.credentials;
+      const config: ConnectConfig = {
+        sock: socket,
+        username: c.username,
+        ...(c.password === undefined ? {} : { password: c.password }),
+        ...(c.privateKey === undefined ? {} : { privateKey: c.privateKey }),
+        ...(c.passphrase === undefined ? {} : { passphrase: c.passphrase }),
+        tryKeyboard: c.password !== undefined,
+        readyTimeout: options.connectTimeoutMs + 1_000,
+        keepaliveInterval: options.keepaliveIntervalMs ?? 15_000,
+        keepaliveCountMax: 3,
+        hostVerifier: options.hostKeys.verifierFor(target.host, target.port),
+      };
+      client.connect(config);
+    });
+  });
+}
+
+interface Waiter {
+  check: () => boolean;
+  resolve: () => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * One SSH connection to a device: an interactive shell (prompt detection, paging off,
+ * privilege escalation) for network platforms, exec channels for Linux. One command at
+ * a time; any failure closes it (a session in an unknown state is never reused).
+ */
+export class DeviceSession {
+  readonly key: string;
+  readonly deviceKey: string;
+  readonly driver: PlatformDriverSpec;
+  private shell: ClientChannel | undefined;
+  private buffer = '';
+  private waiter: Waiter | undefined;
+  private prompt: RegExp | undefined;
+  private closedFlag = false;
+  private readonly closeListeners: (() => void)[] = [];
+  idleTimer: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly client: Client,
+    readonly target: SessionTarget,
+  ) {
+    this.key = sessionKeyOf(target);
+    this.deviceKey = `${target.host}:${target.port}`;
+    this.driver = driverFor(target.platform);
+    client.on('error', () => this.close());
+    client.on('close', () => this.close());
+  }
+
+  static async open(
+    target: SessionTarget,
+    options: ConnectOptions,
+  ): Promise<{ session: DeviceSession; connectMs: number }> {
+    const { client, connectMs } = await connectSsh(target, options);
+    const session = new DeviceSession(client, target);
+    try {
+      if (session.driver.transport === 'shell') await session.startShell(options.connectTimeoutMs);
+    } catch (error) {
+      session.close();
+      if (error instanceof DeviceRunError) {
+        throw new DeviceRunError({
+          errorClass: error.errorClass,
+          message: error.message,
+          connectMs,
+          partialOutput: error.partialOutput,
+        });
+      }
+      throw error;
+    }
+    return { session, connectMs };
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  /** Calls `listener` once when the session closes; returns an unsubscribe function. */
+  onClose(listener: () => void): () => void {
+    if (this.closedFlag) {
+      listener();
+      return () => undefined;
+    }
+    this.closeListeners.push(listener);
+    return () => {
+      const index = this.closeListeners.indexOf(listener);
+      if (index >= 0) this.closeListeners.splice(index, 1);
+    };
+  }
+
+  close(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    clearTimeout(this.idleTimer);
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    if (waiter) {
+      clearTimeout(waiter.timer);
+      waiter.reject(new Error('closed'));
+    }
+    this.shell?.destroy();
+    this.client.end();
+    this.client.destroy();
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+
+  async run(commandType: CommandType, command: string, timeoutMs: number): Promise<CommandOutput> {
+    if (this.closedFlag)
+      throw new DeviceRunError({
+        errorClass: 'disconnected',
+        message: 'Session closed before the command was sent.',
+      });
+    try {
+      if (this.driver.transport === 'exec') return await this.exec(command, timeoutMs);
+      const deadline = Date.now() + timeoutMs;
+      if (commandType === 'show') {
+        return { output: await this.send(command, deadline, true), exitCode: null, stderr: '' };
+      }
+      return { output: await this.configure(command, deadline), exitCode: null, stderr: '' };
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  // ---------------- shell ----------------
+
+  private async startShell(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.shell = await new Promise<ClientChannel>((resolve, reject) => {
+      this.client.shell({ term: 'vt100', cols: 511, rows: 24 }, (error, stream) =>
+        error
+          ? reject(
+              new DeviceRunError({
+                errorClass: 'disconnected',
+                message: 'The device refused a shell.',
+              }),
+            )
+          : resolve(stream),
+      );
+    });
+    const shell = this.shell;
+    shell.setEncoding('utf8');
+    shell.stderr.setEncoding('utf8');
+    const onData = (chunk: string) => {
+      this.buffer += chunk;
+      if (this.driver.morePattern.test(this.buffer.slice(-40))) shell.write(' ');
+      this.poke();
+    };
+    shell.on('data', onData);
+    shell.stderr.on('data', onData);
+    shell.on('error', () => this.close());
+    shell.on('close', () => this.close());
+
+    const promptLine = await this.waitForPrompt(
+      this.driver.promptPattern,
+      deadline,
+      'connect_timeout',
+      false,
+    );
+    if (this.driver.enable && this.driver.enable.unprivileged.test(promptLine)) {
+      await this.escalate(deadline);
+    }
+    const line = this.lastLine();
+    const base = this.driver.promptPattern.exec(line)?.[1];
+    this.prompt = base ? this.driver.promptFromBase(base) : this.driver.promptPattern;
+    for (const setup of this.driver.sessionSetup)
+      await this.send(setup, deadline, false, 'connect_timeout');
+  }
+
+  private async escalate(deadline: number): Promise<void> {
+    const enable = this.driver.enable;
+    if (!enable) return;
+    this.buffer = '';
+    this.write(enable.command);
+    const secretOrPrompt = (text: string) =>
+      enable.secretPrompt.test(text) || this.driver.promptPattern.test(text);
+    await this.waitUntil(() => secretOrPrompt(this.lastLine()), deadline, 'connect_timeout', false);
+    if (enable.secretPrompt.test(this.lastLine())) {
+      this.buffer = '';
+      this.write(this.target.credentials.enableSecret ?? this.target.credentials.password ?? '');
+      await this.waitUntil(
+        () =>
+          this.driver.promptPattern.test(this.lastLine()) ||
+          enable.secretPrompt.test(this.lastLine()),
+        deadline,
+        'connect_timeout',
+        false,
+      );
+    }
+    if (
+      !this.driver.promptPattern.test(this.lastLine()) ||
+      enable.unprivileged.test(this.lastLine())
+    ) {
+      throw new DeviceRunError({
+        errorClass: 'auth_failed',
+        message: 'Privilege escalation (enable) was refused: check the enable secret.',
+      });
+    }
+  }
+
+  private async configure(command: string, deadline: number): Promise<string> {
+    // A config command may rename the device: accept any well-formed prompt meanwhile,
+    // and learn the (possibly new) base prompt afterwards.
+    const strict = this.prompt;
+    this.prompt = undefined;
+    try {
+      return await this.configureSteps(command, deadline);
+    } finally {
+      const base = this.driver.promptPattern.exec(this.lastLine())?.[1];
+      this.prompt = base ? this.driver.promptFromBase(base) : strict;
+    }
+  }
+
+  private async configureSteps(command: string, deadline: number): Promise<string> {
+    const config = this.driver.config;
+    for (const enter of config.enter) {
+      const out = await this.send(enter, deadline, true);
+      if (detectVendorError(this.driver, out).detected) return out;
+    }
+    const output = await this.send(command, deadline, true);
+    if (detectVendorError(this.driver, output).detected) {
+      for (const abort of config.abort) await this.send(abort, deadline, true);
+      return output;
+    }
+    const parts = [output];
+    for (const commit of config.commit) {
+      const out = await this.send(commit, deadline, true);
+      if (out.trim()) parts.push(out);
+      if (detectVendorError(this.driver, out).detected) {
+        for (const abort of config.abort) await this.send(abort, deadline, true);
+        return parts.join('\n');
+      }
+    }
+    for (const exit of config.exit) await this.send(exit, deadline, true);
+    return parts.filter((p) => p.trim() !== '').join('\n');
+  }
+
+  /** Sends one line and returns its cleaned output once the prompt is back. */
+  private async send(
+    command: string,
+    deadline: number,
+    sent: boolean,
+    onTimeout: 'command_timeout' | 'connect_timeout' = 'command_timeout',
+  ): Promise<string> {
+    this.buffer = '';
+    this.write(command);
+    const prompt = this.prompt ?? this.driver.promptPattern;
+    await this.waitForPrompt(prompt, deadline, onTimeout, sent, true);
+    return cleanShellOutput(this.driver, this.buffer, command, prompt);
+  }
+
+  private write(line: string): void {
+    this.shell?.write(`${line}${this.driver.lineEnding}`);
+  }
+
+  private lastLine(): string {
+    const text = normaliseTerminalText(this.buffer.slice(-2_048));
+    const index = text.lastIndexOf('\n');
+    return (index < 0 ? text : text.slice(index + 1)).trimEnd();
+  }
+
+  private async waitForPrompt(
+    prompt: RegExp,
+    deadline: number,
+    onTimeout: 'command_timeout' | 'connect_timeout',
+    sent: boolean,
+    afterNewline = false,
+  ): Promise<string> {
+    await this.waitUntil(
+      () => (!afterNewline || /[\r\n]/.test(this.buffer)) && prompt.test(this.lastLine()),
+      deadline,
+      onTimeout,
+      sent,
+    );
+    return this.lastLine();
+  }
+
+  private waitUntil(
+    check: () => boolean,
+    deadline: number,
+    onTimeout: 'command_timeout' | 'connect_timeout',
+    sent: boolean,
+  ): Promise<void> {
+    if (check()) return Promise.resolve();
+    if (this.closedFlag) return Promise.reject(this.dropped(sent));
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          this.waiter = undefined;
+          reject(
+            new DeviceRunError({
+              errorClass: onTimeout,
+              message:
+                onTimeout === 'command_timeout'
+                  ? 'The device did not finish the command in time.'
+                  : 'Timed out waiting for the device prompt.',
+              commandSent: sent,
+              partialOutput: this.partial(),
+            }),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      this.waiter = {
+        check,
+        resolve,
+        reject: () => reject(this.dropped(sent)),
+        timer,
+      };
+    });
+  }
+
+  private dropped(sent: boolean): DeviceRunError {
+    return new DeviceRunError({
+      errorClass: 'disconnected',
+      message: 'The device closed the connection before the command finished.',
+      commandSent: sent,
+      partialOutput: this.partial(),
+    });
+  }
+
+  private partial(): string {
+    return normaliseTerminalText(this.buffer).slice(0, 64 * 1024);
+  }
+
+  private poke(): void {
+    const waiter = this.waiter;
+    if (waiter && waiter.check()) {
+      this.waiter = undefined;
+      clearTimeout(waiter.timer);
+      waiter.resolve();
+    }
+  }
+
+  // ---------------- exec ----------------
+
+  private exec(command: string, timeoutMs: number): Promise<CommandOutput> {
+    return new Promise<CommandOutput>((resolve, reject) => {
+      let stdout = '';
+      let stderr = '';
+      let exitCode: number | null = null;
+      let done = false;
+      const finish = (error?: DeviceRunError) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        unsubscribe();
+        if (error) reject(error);
+        else
+          resolve({
+            output: cleanExecOutput(stdout),
+            exitCode: exitCode ?? 0,
+            stderr: cleanExecOutput(stderr),
+          });
+      };
+      const timer = setTimeout(
+        () =>
+          finish(
+            new DeviceRunError({
+              errorClass: 'command_timeout',
+              message: 'The device did not finish the command in time.',
+              commandSent: true,
+              partialOutput: cleanExecOutput(stdout),
+            }),
+          ),
+        timeoutMs,
+      );
+      const onClientClose = () =>
+        finish(
+          new DeviceRunError({
+            errorClass: 'disconnected',
+            message: 'The device closed the connection before the command finished.',
+            commandSent: true,
+            partialOutput: cleanExecOutput(stdout),
+          }),
+        );
+      const unsubscribe = this.onClose(onClientClose);
+      this.client.exec(command, (error, stream) => {
+        if (error) {
+          finish(
+            new DeviceRunError({
+              errorClass: 'disconnected',
+              message: 'The device refused an exec channel.',
+            }),
+          );
+          return;
+        }
+        stream.setEncoding('utf8');
+        stream.stderr.setEncoding('utf8');
+        stream.on('data', (chunk: string) => {
+          stdout += chunk;
+        });
+        stream.stderr.on('data', (chunk: string) => {
+          stderr += chunk;
+        });
+        stream.on('error', () => undefined);
+        stream.on('exit', (code: number | null, signal?: string) => {
+          exitCode = code ?? (signal ? 128 : 0);
+        });
+        stream.on('close', () => {
+          if (exitCode === null) {
+            onClientClose();
+            return;
+          }
+          finish();
+        });
+      });
+    });
+  }
+}
