@@ -119,7 +119,7 @@ start_ferretdb() {
   say "starting FerretDB on 127.0.0.1:$mongo_port"
   nohup "$ferretdb_bin" --handler=sqlite --sqlite-url="file:$dir/data/" \
     --listen-addr="127.0.0.1:$mongo_port" --state-dir="$dir/state" \
-    --telemetry=disable --log-level=warn >"$dir/ferretdb.log" 2>&1 &
+    --telemetry=disable --debug-addr=- --log-level=warn >"$dir/ferretdb.log" 2>&1 &
   echo $! > "$dir/pid"
 }
 

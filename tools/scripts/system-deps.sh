@@ -8,7 +8,7 @@ need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null || need+=(openssh-client)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
-python3 -c 'import textfsm' 2>/dev/null || need+=(python3-textfsm)
+/usr/bin/python3 -c 'import textfsm' 2>/dev/null || need+=(python3-textfsm)  # Debian's python, not a pyenv one
 [ -x /usr/lib/frr/zebra ] || need+=(frr)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
