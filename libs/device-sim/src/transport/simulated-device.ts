@@ -234,9 +234,15 @@ export class SimulatedDevice {
 
   private onClient(client: Connection): void {
     const socket = (client as unknown as { _sock?: net.Socket })._sock;
+    // Abrupt drop (fault injection): flush what was written, then tear the TCP connection down
+    // without an SSH disconnect message.
     const drop = (): void => {
-      if (socket) socket.destroy();
-      else client.end();
+      if (!socket) {
+        client.end();
+        return;
+      }
+      socket.end(() => socket.destroy());
+      setTimeout(() => socket.destroy(), 100).unref();
     };
     client.on('error', () => undefined);
     let failures = 0;
