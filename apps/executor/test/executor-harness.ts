@@ -21,9 +21,12 @@ import type { Executor, ExecutorSettings, ExecutorTopics } from '../src/executor
 export const TEST_KEYS = `k1:${randomBytes(32).toString('base64')}`;
 const keyring = parseKeyring(TEST_KEYS);
 
-export function uniqueTopics(partitions = 1): ExecutorTopics & { partitions: number } {
-  const id = randomUUID().slice(0, 8);
+export function uniqueTopics(
+  partitions = 1,
+  id = randomUUID().slice(0, 8),
+): ExecutorTopics & { partitions: number; id: string } {
   return {
+    id,
     partitions,
     requests: defineTopic({
       topic: `test.executor.${id}.requests.v1`,

@@ -1,0 +1,171 @@
+import type { ExecutionEvent, ExecutionResult } from '@toolkit/contracts';
+import { anExecutionRequest } from '@toolkit/testing';
+import type { ExecutionClaim } from './claim-decision';
+import { DeviceRunError } from './error-classification';
+import { ExecuteRequest } from './execute-request.use-case';
+import type { ClaimStore, DeviceRunOutput, DeviceRunner } from './execute-request.use-case';
+
+function setup(run: DeviceRunner['run'], existing?: ExecutionClaim) {
+  const published: ExecutionResult[] = [];
+  const events: ExecutionEvent[] = [];
+  const finished: ExecutionResult[] = [];
+  const calls: string[] = [];
+  const claims: ClaimStore = {
+    claim: async () => {
+      calls.push('claim');
+      return existing ? { inserted: false, existing } : { inserted: true };
+    },
+    finish: async (_id, result) => {
+      calls.push('finish');
+      finished.push(result);
+    },
+  };
+  const useCase = new ExecuteRequest({
+    executorId: 'exec-1',
+    maxCommandTimeoutMs: 1_000,
+    runner: {
+      run: (input) => {
+        calls.push('run');
+        return run(input);
+      },
+    },
+    credentials: { open: () => ({ username: 'ops', password: 'hunter22' }) },
+    claims,
+    publisher: {
+      publishResult: async (r) => {
+        calls.push('publish');
+        published.push(r);
+      },
+      publishEvent: (e) => events.push(e),
+    },
+  });
+  return { useCase, published, events, finished, calls };
+}
+
+const ok = (output: string): DeviceRunOutput => ({
+  output,
+  exitCode: null,
+  stderr: '',
+  connectMs: 12,
+});
+
+describe('execute request', () => {
+  it('when a show command succeeds, then one result and started/finished events are published, without a claim', async () => {
+    const { useCase, published, events, calls } = setup(async () => ok('Version 1'));
+
+    await useCase.execute(anExecutionRequest({ timeoutMs: 60_000 }));
+
+    expect(calls).toEqual(['run', 'publish']);
+    expect(published[0]).toMatchObject({
+      outcome: 'succeeded',
+      success: true,
+      output: 'Version 1',
+      username: 'ops',
+      executorId: 'exec-1',
+    });
+    expect(published[0]?.timings.connectMs).toBe(12);
+    expect(events.map((e) => e.phase)).toEqual(['started', 'finished']);
+  });
+
+  it('when the request timeout is above the cap, then the runner gets the cap', async () => {
+    let timeout = 0;
+    const { useCase } = setup(async (input) => {
+      timeout = input.timeoutMs;
+      return ok('');
+    });
+
+    await useCase.execute(anExecutionRequest({ timeoutMs: 60_000 }));
+
+    expect(timeout).toBe(1_000);
+  });
+
+  it('when a config command runs, then it is claimed before SSH and the result stored before publishing', async () => {
+    const { useCase, calls } = setup(async () => ok(''));
+
+    await useCase.execute(
+      anExecutionRequest({ commandType: 'config', renderedCommand: 'hostname x' }),
+    );
+
+    expect(calls).toEqual(['claim', 'run', 'finish', 'publish']);
+  });
+
+  it('when a config command was sent and the session dropped, then the outcome is unknown', async () => {
+    const { useCase, published } = setup(async () => {
+      throw new DeviceRunError({
+        errorClass: 'disconnected',
+        message: 'The device closed the connection.',
+        commandSent: true,
+      });
+    });
+
+    await useCase.execute(anExecutionRequest({ commandType: 'config' }));
+
+    expect(published[0]).toMatchObject({ outcome: 'unknown', errorClass: 'disconnected' });
+    expect(published[0]?.errorMessage).toContain('may or may not have been applied');
+  });
+
+  it('when a config claim exists unfinished, then outcome_unknown is published and the device is not touched', async () => {
+    const { useCase, published, calls } = setup(async () => ok(''), {
+      status: 'started',
+      executionId: 'e',
+      executorId: 'dead-1',
+      startedAt: new Date(),
+    });
+
+    await useCase.execute(anExecutionRequest({ commandType: 'config' }));
+
+    expect(calls).toEqual(['claim', 'finish', 'publish']);
+    expect(published[0]).toMatchObject({ outcome: 'unknown', errorClass: 'outcome_unknown' });
+  });
+
+  it('when the credentials cannot be opened, then the result is invalid_request', async () => {
+    const { published, calls } = setup(async () => ok(''));
+    const broken = new ExecuteRequest({
+      executorId: 'exec-1',
+      maxCommandTimeoutMs: 1_000,
+      runner: { run: async () => ok('') },
+      credentials: {
+        open: () => {
+          throw new Error('tampered');
+        },
+      },
+      claims: { claim: async () => ({ inserted: true }), finish: async () => undefined },
+      publisher: {
+        publishResult: async (r) => void published.push(r),
+        publishEvent: () => undefined,
+      },
+    });
+
+    await broken.execute(anExecutionRequest());
+
+    expect(calls).toEqual([]);
+    expect(published[0]).toMatchObject({
+      outcome: 'failed',
+      errorClass: 'invalid_request',
+      username: '',
+    });
+  });
+
+  it('when the runner throws something unexpected, then the result is internal with a generic message', async () => {
+    const { useCase, published } = setup(async () => {
+      throw new Error('boom at /srv/x.ts:10 password hunter22');
+    });
+
+    await useCase.execute(anExecutionRequest());
+
+    expect(published[0]).toMatchObject({
+      errorClass: 'internal',
+      errorMessage: 'Internal executor error.',
+    });
+  });
+
+  it('when a device error leaks a secret in its message, then it is masked', async () => {
+    const { useCase, published } = setup(async () => {
+      throw new DeviceRunError({ errorClass: 'disconnected', message: 'bye hunter22' });
+    });
+
+    await useCase.execute(anExecutionRequest());
+
+    expect(published[0]?.errorMessage).toBe('bye ***');
+  });
+});
