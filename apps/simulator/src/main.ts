@@ -11,9 +11,13 @@ const USAGE = `usage: simulator [--count N] [--base-port P] [--platforms ios,nxo
                  [--key-dir DIR] [--username U] [--password P] [--enable-secret S]`;
 
 function parsePlatforms(text: string): PlatformId[] {
-  const list = text.split(',').map((p) => p.trim()).filter(Boolean);
+  const list = text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   for (const p of list) {
-    if (!(PLATFORM_IDS as readonly string[]).includes(p)) throw new Error(`unknown platform "${p}" (known: ${PLATFORM_IDS.join(',')})`);
+    if (!(PLATFORM_IDS as readonly string[]).includes(p))
+      throw new Error(`unknown platform "${p}" (known: ${PLATFORM_IDS.join(',')})`);
   }
   return list as PlatformId[];
 }
@@ -62,7 +66,10 @@ async function main(): Promise<void> {
   });
   let control: ControlApi | undefined;
   try {
-    control = await startControlApi(fleet, { host: values.host, port: int('control-port', values['control-port'], 0) });
+    control = await startControlApi(fleet, {
+      host: values.host,
+      port: int('control-port', values['control-port'], 0),
+    });
     await fleet.writeInventory(inventoryPath);
     await writeFile(join(dirname(inventoryPath), 'id_ed25519.pub'), fleet.keys.publicKey);
   } catch (error) {
@@ -75,7 +82,10 @@ async function main(): Promise<void> {
       event: 'simulator.ready',
       devices: fleet.devices.length,
       host: fleet.host,
-      ports: fleet.devices.length > 0 ? [fleet.devices[0]?.port, fleet.devices[fleet.devices.length - 1]?.port] : [],
+      ports:
+        fleet.devices.length > 0
+          ? [fleet.devices[0]?.port, fleet.devices[fleet.devices.length - 1]?.port]
+          : [],
       inventory: inventoryPath,
       privateKeyPath: fleet.keys.privateKeyPath,
       controlUrl: `http://${control.host}:${control.port}`,

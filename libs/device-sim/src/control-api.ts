@@ -43,7 +43,10 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-export async function startControlApi(fleet: Fleet, options: ControlApiOptions = {}): Promise<ControlApi> {
+export async function startControlApi(
+  fleet: Fleet,
+  options: ControlApiOptions = {},
+): Promise<ControlApi> {
   const host = options.host ?? '127.0.0.1';
   const sockets = new Set<Socket>();
 
@@ -52,8 +55,10 @@ export async function startControlApi(fleet: Fleet, options: ControlApiOptions =
     const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? 'GET';
     const [first, name, sub] = parts;
-    if (method === 'GET' && first === 'health' && parts.length === 1) return { status: 200, body: { status: 'ok', devices: fleet.devices.length } };
-    if (method === 'GET' && first === 'inventory' && parts.length === 1) return { status: 200, body: fleet.inventory };
+    if (method === 'GET' && first === 'health' && parts.length === 1)
+      return { status: 200, body: { status: 'ok', devices: fleet.devices.length } };
+    if (method === 'GET' && first === 'inventory' && parts.length === 1)
+      return { status: 200, body: fleet.inventory };
     if (first === 'faults' && parts.length === 1) {
       if (method === 'DELETE') {
         await Promise.all(fleet.devices.map((d) => d.clearFaults()));
@@ -66,7 +71,9 @@ export async function startControlApi(fleet: Fleet, options: ControlApiOptions =
         } catch (error) {
           throw new HttpError(400, (error as Error).message);
         }
-        await Promise.all(fleet.devices.map((d) => (method === 'PUT' ? d.setFaults(body) : d.updateFaults(body))));
+        await Promise.all(
+          fleet.devices.map((d) => (method === 'PUT' ? d.setFaults(body) : d.updateFaults(body))),
+        );
         return { status: 200, body: { updated: fleet.devices.length } };
       }
     }
@@ -74,14 +81,30 @@ export async function startControlApi(fleet: Fleet, options: ControlApiOptions =
       if (name === undefined && method === 'GET') {
         return {
           status: 200,
-          body: fleet.devices.map((d) => ({ name: d.name, platform: d.platformId, host: d.host, port: d.port, listening: d.listening, connections: d.connections, faults: d.faults.current })),
+          body: fleet.devices.map((d) => ({
+            name: d.name,
+            platform: d.platformId,
+            host: d.host,
+            port: d.port,
+            listening: d.listening,
+            connections: d.connections,
+            faults: d.faults.current,
+          })),
         };
       }
       if (name === undefined) throw new HttpError(405, 'method not allowed');
       const device = fleet.devices.find((d) => d.name === name);
       if (!device) throw new HttpError(404, `no device named ${name}`);
       if (sub === undefined && method === 'GET') {
-        return { status: 200, body: { ...device.inventoryEntry(), listening: device.listening, connections: device.connections, hostname: device.state.hostname } };
+        return {
+          status: 200,
+          body: {
+            ...device.inventoryEntry(),
+            listening: device.listening,
+            connections: device.connections,
+            hostname: device.state.hostname,
+          },
+        };
       }
       if (sub === 'faults' && parts.length === 3) {
         if (method === 'GET') return { status: 200, body: device.faults.current };

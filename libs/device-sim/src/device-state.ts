@@ -104,7 +104,15 @@ const VLAN_CATALOG: readonly VlanState[] = [
   { id: 200, name: 'IOT' },
 ];
 
-const ACCESS_DESCRIPTIONS = ['user-ws', 'printer', 'ap', 'phone', 'camera', 'badge-reader', 'kiosk'];
+const ACCESS_DESCRIPTIONS = [
+  'user-ws',
+  'printer',
+  'ap',
+  'phone',
+  'camera',
+  'badge-reader',
+  'kiosk',
+];
 const PEER_NAMES = ['core-rtr', 'dist-sw', 'spine', 'agg-sw', 'wan-edge'];
 
 function formatMac(prefix: string, value: number): string {
@@ -249,7 +257,12 @@ export class DeviceState {
         iface.description = `uplink to ${peerName}`;
         iface.linkUp = true;
         const peerMac = formatMac('525400', rng.int(0, 0xffffff));
-        this.arp.push({ address: `${p2p}2`, mac: peerMac, interfaceName: iface.name, ageMinutes: rng.int(0, 200) });
+        this.arp.push({
+          address: `${p2p}2`,
+          mac: peerMac,
+          interfaceName: iface.name,
+          ageMinutes: rng.int(0, 200),
+        });
         this.neighbors.push({
           localInterface: iface.name,
           deviceId: `${peerName}.${this.domain}`,
@@ -291,7 +304,10 @@ export class DeviceState {
         for (let h = 0; h < hosts; h += 1) {
           this.arp.push({
             address: `10.${siteOctet}.${vlan}.${rng.int(10, 250)}`,
-            mac: formatMac(rng.pick(['005056', '001b21', 'a4bb6d', '3c52a1']), rng.int(0, 0xffffff)),
+            mac: formatMac(
+              rng.pick(['005056', '001b21', 'a4bb6d', '3c52a1']),
+              rng.int(0, 0xffffff),
+            ),
             interfaceName: svi.name,
             ageMinutes: rng.int(0, 240),
           });
@@ -310,7 +326,9 @@ export class DeviceState {
 
   findInterface(name: string): InterfaceState | undefined {
     const lower = name.toLowerCase();
-    return this.interfaces.find((i) => i.name.toLowerCase() === lower || i.shortName.toLowerCase() === lower);
+    return this.interfaces.find(
+      (i) => i.name.toLowerCase() === lower || i.shortName.toLowerCase() === lower,
+    );
   }
 
   get uptimeSeconds(): number {
@@ -319,7 +337,9 @@ export class DeviceState {
 
   /** All IPv4 addresses in CIDR notation. */
   get ipAddresses(): string[] {
-    return this.interfaces.flatMap((i) => (i.ipv4 ? [`${i.ipv4.address}/${i.ipv4.prefixLength}`] : []));
+    return this.interfaces.flatMap((i) =>
+      i.ipv4 ? [`${i.ipv4.address}/${i.ipv4.prefixLength}`] : [],
+    );
   }
 
   sortedVlans(): VlanState[] {

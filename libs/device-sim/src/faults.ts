@@ -63,7 +63,13 @@ export class FaultController {
   }
 }
 
-const NUMERIC_FIELDS = ['commandLatencyMs', 'latencyPerByteMs', 'bannerDelayMs', 'dropAfterBytes', 'failureSeed'] as const;
+const NUMERIC_FIELDS = [
+  'commandLatencyMs',
+  'latencyPerByteMs',
+  'bannerDelayMs',
+  'dropAfterBytes',
+  'failureSeed',
+] as const;
 const KNOWN_FIELDS = new Set<string>([
   ...NUMERIC_FIELDS,
   'authFailure',
@@ -74,19 +80,24 @@ const KNOWN_FIELDS = new Set<string>([
 
 /** Throws a readable error for a malformed spec (the control API returns it as 400). */
 export function validateFaults(spec: unknown): asserts spec is FaultSpec {
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) throw new Error('faults must be an object');
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+    throw new Error('faults must be an object');
   const record = spec as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     if (!KNOWN_FIELDS.has(key)) throw new Error(`unknown fault field "${key}"`);
   }
   for (const key of NUMERIC_FIELDS) {
     const value = record[key];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    if (
+      value !== undefined &&
+      (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    ) {
       throw new Error(`${key} must be a non-negative number`);
     }
   }
   for (const key of ['authFailure', 'refuseConnections']) {
-    if (record[key] !== undefined && typeof record[key] !== 'boolean') throw new Error(`${key} must be a boolean`);
+    if (record[key] !== undefined && typeof record[key] !== 'boolean')
+      throw new Error(`${key} must be a boolean`);
   }
   const hang = record['hang'];
   if (hang !== undefined && typeof hang !== 'boolean' && typeof hang !== 'string') {

@@ -53,7 +53,11 @@ export interface Fleet {
 }
 
 /** Generated device names: `<platform>-<nnnn>`, e.g. `ios-0001`. */
-export function generateSpecs(count: number, platforms: readonly PlatformId[] = PLATFORM_IDS, basePort = 0): DeviceSpec[] {
+export function generateSpecs(
+  count: number,
+  platforms: readonly PlatformId[] = PLATFORM_IDS,
+  basePort = 0,
+): DeviceSpec[] {
   const specs: DeviceSpec[] = [];
   const mix = platforms.length > 0 ? platforms : PLATFORM_IDS;
   for (let i = 0; i < count; i += 1) {
@@ -68,7 +72,9 @@ export function generateSpecs(count: number, platforms: readonly PlatformId[] = 
   return specs;
 }
 
-async function createKeys(keyDir: string | undefined): Promise<{ keys: FleetKeys; tempDir: string | undefined; clientKey: ParsedKey }> {
+async function createKeys(
+  keyDir: string | undefined,
+): Promise<{ keys: FleetKeys; tempDir: string | undefined; clientKey: ParsedKey }> {
   const client = utils.generateKeyPairSync('ed25519');
   const host = utils.generateKeyPairSync('ed25519');
   const tempDir = keyDir === undefined ? await mkdtemp(join(tmpdir(), 'device-sim-')) : undefined;
@@ -98,19 +104,20 @@ async function createKeys(keyDir: string | undefined): Promise<{ keys: FleetKeys
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? 1;
-  const specs = (options.devices ?? generateSpecs(options.count ?? 5, options.platforms, options.basePort ?? 0)).map(
-    (spec, i) => ({
-      ...spec,
-      username: spec.username ?? options.username,
-      password: spec.password ?? options.password,
-      enableSecret: spec.enableSecret ?? options.enableSecret,
-      port: spec.port ?? (options.basePort ? options.basePort + i : 0),
-    }),
-  );
+  const specs = (
+    options.devices ?? generateSpecs(options.count ?? 5, options.platforms, options.basePort ?? 0)
+  ).map((spec, i) => ({
+    ...spec,
+    username: spec.username ?? options.username,
+    password: spec.password ?? options.password,
+    enableSecret: spec.enableSecret ?? options.enableSecret,
+    port: spec.port ?? (options.basePort ? options.basePort + i : 0),
+  }));
   const names = new Set<string>();
   for (const spec of specs) {
     if (names.has(spec.name)) throw new Error(`duplicate device name ${spec.name}`);
-    if (!PLATFORM_IDS.includes(spec.platform)) throw new Error(`unknown platform ${String(spec.platform)} for ${spec.name}`);
+    if (!PLATFORM_IDS.includes(spec.platform))
+      throw new Error(`unknown platform ${String(spec.platform)} for ${spec.name}`);
     names.add(spec.name);
   }
   const { keys, tempDir, clientKey } = await createKeys(options.keyDir);
@@ -175,7 +182,10 @@ export interface StartedDevice {
 }
 
 /** Starts one device (its own keys), e.g. for a focused test. */
-export async function startDevice(spec: DeviceSpec, options: Omit<FleetOptions, 'devices' | 'count'> = {}): Promise<StartedDevice> {
+export async function startDevice(
+  spec: DeviceSpec,
+  options: Omit<FleetOptions, 'devices' | 'count'> = {},
+): Promise<StartedDevice> {
   const fleet = await startFleet({ ...options, devices: [spec] });
   const device = fleet.device(spec.name);
   return {

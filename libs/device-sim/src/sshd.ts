@@ -99,8 +99,12 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdInstance
     ].join('\n'),
   );
   const logs: string[] = [];
-  const child: ChildProcess = spawn(sshdPath, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr?.on('data', (chunk: Buffer) => logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+  const child: ChildProcess = spawn(sshdPath, ['-D', '-e', '-f', config], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) =>
+    logs.push(...chunk.toString('utf8').split('\n').filter(Boolean)),
+  );
   let exited = false;
   const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', () => {
@@ -128,5 +132,13 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdInstance
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return { host, port, username, privateKey: await readFile(clientKey, 'utf8'), privateKeyPath: clientKey, logs, close };
+  return {
+    host,
+    port,
+    username,
+    privateKey: await readFile(clientKey, 'utf8'),
+    privateKeyPath: clientKey,
+    logs,
+    close,
+  };
 }

@@ -166,7 +166,9 @@ describe('device-sim CLI over SSH (ssh2 client)', () => {
       const result = await exec(client, 'show version');
 
       expect(result.code).toBe(0);
-      expect(result.stdout).toMatch(/Cisco IOS Software .*Version 17\.9\.4a, RELEASE SOFTWARE \(fc3\)/);
+      expect(result.stdout).toMatch(
+        /Cisco IOS Software .*Version 17\.9\.4a, RELEASE SOFTWARE \(fc3\)/,
+      );
       expect(result.stdout).toContain('Configuration register is 0x102');
     });
   });
@@ -304,7 +306,9 @@ describe('device-sim CLI over SSH (ssh2 client)', () => {
       await sh.run('exit', /admin@jr9> $/);
 
       expect(commit).toContain('commit complete');
-      expect(fleet.device('jr1').state.findInterface('ge-0/0/4')?.description).toBe('junos test port');
+      expect(fleet.device('jr1').state.findInterface('ge-0/0/4')?.description).toBe(
+        'junos test port',
+      );
     });
   });
 
@@ -335,7 +339,9 @@ describe('device-sim CLI over SSH (ssh2 client)', () => {
     it('when the password is wrong, then authentication fails', async () => {
       const d = fleet.device('r1');
 
-      await expect(connect({ host: d.host, port: d.port, username: 'admin', password: 'nope' })).rejects.toMatchObject({
+      await expect(
+        connect({ host: d.host, port: d.port, username: 'admin', password: 'nope' }),
+      ).rejects.toMatchObject({
         level: 'client-authentication',
       });
     });
@@ -367,7 +373,13 @@ describe('device-sim CLI over SSH (ssh2 client)', () => {
       const client = await new Promise<Client>((resolve, reject) => {
         pending.once('ready', () => resolve(pending));
         pending.once('error', reject);
-        pending.connect({ host: d.host, port: d.port, username: 'admin', tryKeyboard: true, authHandler: ['keyboard-interactive'] });
+        pending.connect({
+          host: d.host,
+          port: d.port,
+          username: 'admin',
+          tryKeyboard: true,
+          authHandler: ['keyboard-interactive'],
+        });
       });
       clients.push(client);
 

@@ -33,7 +33,12 @@ describe('device-sim fault injection', () => {
 
   async function login(name: string): Promise<Client> {
     const d = fleet.device(name);
-    const client = await connect({ host: d.host, port: d.port, username: 'admin', password: 'admin' });
+    const client = await connect({
+      host: d.host,
+      port: d.port,
+      username: 'admin',
+      password: 'admin',
+    });
     clients.push(client);
     return client;
   }
@@ -74,7 +79,9 @@ describe('device-sim fault injection', () => {
   it('when authentication failure is injected from the spec, then correct credentials are rejected', async () => {
     const d = fleet.device('auth1');
 
-    await expect(connect({ host: d.host, port: d.port, username: 'admin', password: 'admin' })).rejects.toMatchObject({
+    await expect(
+      connect({ host: d.host, port: d.port, username: 'admin', password: 'admin' }),
+    ).rejects.toMatchObject({
       level: 'client-authentication',
     });
   });
@@ -84,7 +91,9 @@ describe('device-sim fault injection', () => {
     const port = d.port;
     await d.setFaults({ refuseConnections: true });
 
-    await expect(connect({ host: d.host, port, username: 'admin', password: 'admin' })).rejects.toMatchObject({
+    await expect(
+      connect({ host: d.host, port, username: 'admin', password: 'admin' }),
+    ).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
     await d.clearFaults();
@@ -160,7 +169,10 @@ describe('device-sim fault injection', () => {
       });
       const refused = connect({ host: d.host, port: d.port, username: 'admin', password: 'admin' });
       await expect(refused).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-      const bad = await fetch(`${base}/devices/api1/faults`, { method: 'PATCH', body: JSON.stringify({ nope: 1 }) });
+      const bad = await fetch(`${base}/devices/api1/faults`, {
+        method: 'PATCH',
+        body: JSON.stringify({ nope: 1 }),
+      });
       const del = await fetch(`${base}/devices/api1/faults`, { method: 'DELETE' });
       const client = await login('api1');
 

@@ -88,12 +88,15 @@ describe('device-sim with the OpenSSH client', () => {
     ['linux', 'os-linux', 'uname -a', /^Linux os-linux 5\.15\.0-91-generic/],
   ];
 
-  it.each(execCases)('when %s runs a command over an exec channel with key auth, then the output arrives and ssh exits 0', async (_p, name, command, expected) => {
-    const result = await ssh([...baseArgs(name), command]);
+  it.each(execCases)(
+    'when %s runs a command over an exec channel with key auth, then the output arrives and ssh exits 0',
+    async (_p, name, command, expected) => {
+      const result = await ssh([...baseArgs(name), command]);
 
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(expected);
-  });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(expected);
+    },
+  );
 
   it('when linux runs an unknown command, then ssh exits 127 with bash stderr', async () => {
     const result = await ssh([...baseArgs('os-linux'), 'foo']);
@@ -127,17 +130,20 @@ describe('device-sim with the OpenSSH client', () => {
     ['os-linux', /admin@os-linux:~\$ $/, 'foo', /bash: foo: command not found/],
   ];
 
-  it.each(interactiveCases)('when %s gets an invalid command interactively, then the platform error text is shown', async (name, prompt, bad, error) => {
-    const result = await ssh(
-      ['-tt', ...baseArgs(name)],
-      [
-        { waitFor: prompt, send: `${bad}\r` },
-        { waitFor: new RegExp(`${error.source}[\\s\\S]*${prompt.source}`), send: 'exit\r' },
-      ],
-    );
+  it.each(interactiveCases)(
+    'when %s gets an invalid command interactively, then the platform error text is shown',
+    async (name, prompt, bad, error) => {
+      const result = await ssh(
+        ['-tt', ...baseArgs(name)],
+        [
+          { waitFor: prompt, send: `${bad}\r` },
+          { waitFor: new RegExp(`${error.source}[\\s\\S]*${prompt.source}`), send: 'exit\r' },
+        ],
+      );
 
-    expect(result.stdout).toMatch(error);
-  });
+      expect(result.stdout).toMatch(error);
+    },
+  );
 
   it('when the Junos CLI commits a host-name change over OpenSSH, then the prompt and state change', async () => {
     const result = await ssh(
@@ -167,7 +173,12 @@ describe('startSshd (real OpenSSH server)', () => {
   });
 
   it('when the ssh2 client runs uname -a with key auth, then it exits 0 with Linux output', async () => {
-    const client = await connect({ host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+    const client = await connect({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.privateKey,
+    });
 
     const result = await exec(client, 'uname -a');
     await endClient(client);
@@ -177,7 +188,12 @@ describe('startSshd (real OpenSSH server)', () => {
   });
 
   it('when a command fails, then its exit code and stderr come back', async () => {
-    const client = await connect({ host: sshd.host, port: sshd.port, username: sshd.username, privateKey: sshd.privateKey });
+    const client = await connect({
+      host: sshd.host,
+      port: sshd.port,
+      username: sshd.username,
+      privateKey: sshd.privateKey,
+    });
 
     const result = await exec(client, 'ls /definitely-not-here; exit 3');
     await endClient(client);

@@ -64,7 +64,9 @@ export class Shell {
 
   static open(client: Client): Promise<Shell> {
     return new Promise((resolve, reject) => {
-      client.shell({ term: 'vt100', rows: 24, cols: 200 }, (err, stream) => (err ? reject(err) : resolve(new Shell(stream))));
+      client.shell({ term: 'vt100', rows: 24, cols: 200 }, (err, stream) =>
+        err ? reject(err) : resolve(new Shell(stream)),
+      );
     });
   }
 
@@ -92,7 +94,11 @@ export class Shell {
         return found;
       };
       const timer = setTimeout(() => {
-        reject(new Error(`timeout waiting for ${String(pattern)}; got: ${JSON.stringify(this.output.slice(from).slice(-400))}`));
+        reject(
+          new Error(
+            `timeout waiting for ${String(pattern)}; got: ${JSON.stringify(this.output.slice(from).slice(-400))}`,
+          ),
+        );
       }, timeoutMs);
       const loop = (): void => {
         if (check()) return;

@@ -7,7 +7,13 @@ import { CliSession } from './cli-session';
 function session(platform: PlatformId, interactive = true, faults = {}) {
   const out: string[] = [];
   const events: string[] = [];
-  const device = new DeviceState('dev1', platform, HARDWARE[platform], 1, new Date('2024-01-01T00:00:00Z'));
+  const device = new DeviceState(
+    'dev1',
+    platform,
+    HARDWARE[platform],
+    1,
+    new Date('2024-01-01T00:00:00Z'),
+  );
   const s = new CliSession(
     getPlatform(platform, 'secret'),
     device,

@@ -28,7 +28,11 @@ describe('CommandTree', () => {
   it('when a word matches several keywords, then the match is ambiguous with the candidates', () => {
     const m = tree().match('sh in', ctx);
 
-    expect(m).toMatchObject({ kind: 'ambiguous', tokenIndex: 1, candidates: ['interfaces', 'inventory'] });
+    expect(m).toMatchObject({
+      kind: 'ambiguous',
+      tokenIndex: 1,
+      candidates: ['interfaces', 'inventory'],
+    });
   });
 
   it('when a word matches nothing, then the caret points at the first mismatching character', () => {

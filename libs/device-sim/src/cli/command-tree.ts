@@ -122,7 +122,9 @@ export class CommandTree<C, R> {
       const lower = token.text.toLowerCase();
       const keywordChildren = node.children.filter((c) => c.keyword !== undefined);
       const exact = keywordChildren.find((c) => c.keyword?.toLowerCase() === lower);
-      const prefixed = exact ? [exact] : keywordChildren.filter((c) => c.keyword?.toLowerCase().startsWith(lower));
+      const prefixed = exact
+        ? [exact]
+        : keywordChildren.filter((c) => c.keyword?.toLowerCase().startsWith(lower));
       if (prefixed.length === 1 && prefixed[0]) {
         node = prefixed[0];
         keywords.push(node.keyword ?? '');
@@ -162,7 +164,10 @@ export class CommandTree<C, R> {
       }
     }
     if (!node.run) {
-      return { kind: 'incomplete', candidates: node.children.map((c) => c.keyword ?? c.param?.help ?? '') };
+      return {
+        kind: 'incomplete',
+        candidates: node.children.map((c) => c.keyword ?? c.param?.help ?? ''),
+      };
     }
     return { kind: 'match', run: node.run, args, keywords };
   }

@@ -1,7 +1,17 @@
 import { Pager } from './pager';
 
-const IOS = { moreText: ' --More-- ', showPercent: false, otherKeyQuits: true, erase: 'backspace' as const };
-const JUNOS = { moreText: '---(more)---', showPercent: true, otherKeyQuits: false, erase: 'carriage-return' as const };
+const IOS = {
+  moreText: ' --More-- ',
+  showPercent: false,
+  otherKeyQuits: true,
+  erase: 'backspace' as const,
+};
+const JUNOS = {
+  moreText: '---(more)---',
+  showPercent: true,
+  otherKeyQuits: false,
+  erase: 'carriage-return' as const,
+};
 const text = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
 
 describe('Pager', () => {

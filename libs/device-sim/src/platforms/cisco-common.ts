@@ -35,7 +35,10 @@ export function terminalCommands(extra: readonly string[] = []): Def[] {
     { pattern: 'terminal no monitor', run: () => ok },
   ];
   if (extra.includes('pager')) {
-    defs.push({ pattern: 'terminal pager {length}', run: (ctx, a) => setLength(ctx, Number(a['length'])) });
+    defs.push({
+      pattern: 'terminal pager {length}',
+      run: (ctx, a) => setLength(ctx, Number(a['length'])),
+    });
   }
   return defs;
 }
@@ -167,7 +170,11 @@ export function vlanConfigCommands(): Def[] {
     {
       pattern: 'no name',
       run: (ctx) => {
-        ctx.device.createVlan(Number(ctx.target), `VLAN${(ctx.target ?? '').padStart(4, '0')}`, ctx.username);
+        ctx.device.createVlan(
+          Number(ctx.target),
+          `VLAN${(ctx.target ?? '').padStart(4, '0')}`,
+          ctx.username,
+        );
         return ok;
       },
     },

@@ -31,7 +31,12 @@ export const EOS_HARDWARE: HardwareProfile = {
   ethernetCount: 24,
   ethernetSpeedMbps: 10000,
   ethernetName: (i) => `Ethernet${i + 1}`,
-  shortName: (n) => n.replace(/^Ethernet/, 'Et').replace(/^Management/, 'Ma').replace(/^Loopback/, 'Lo').replace(/^Port-Channel/, 'Po'),
+  shortName: (n) =>
+    n
+      .replace(/^Ethernet/, 'Et')
+      .replace(/^Management/, 'Ma')
+      .replace(/^Loopback/, 'Lo')
+      .replace(/^Port-Channel/, 'Po'),
   managementName: 'Management1',
   loopbackName: 'Loopback0',
   sviName: (vlan) => `Vlan${vlan}`,
@@ -78,14 +83,31 @@ function showIpInterfaceBrief(d: DeviceState): string {
   for (const i of d.interfaces) {
     if (i.kind === 'ethernet' && i.mode === 'access') continue;
     const status = i.operUp ? 'up' : 'down';
-    out.push(row([i.name, i.ipv4 ? `${i.ipv4.address}/${i.ipv4.prefixLength}` : 'unassigned', status, status, String(i.kind === 'loopback' ? 65535 : i.mtu), ''], widths));
+    out.push(
+      row(
+        [
+          i.name,
+          i.ipv4 ? `${i.ipv4.address}/${i.ipv4.prefixLength}` : 'unassigned',
+          status,
+          status,
+          String(i.kind === 'loopback' ? 65535 : i.mtu),
+          '',
+        ],
+        widths,
+      ),
+    );
   }
   return `${out.join('\n')}\n\n`;
 }
 
 function showInterfacesStatus(d: DeviceState): string {
   const widths = [11, 12, 13, 9, 7, 7, 16, 6, 13];
-  const out = [row(['Port', 'Name', 'Status', 'Vlan', 'Duplex', 'Speed', 'Type', 'Flags', 'Encapsulation'], widths)];
+  const out = [
+    row(
+      ['Port', 'Name', 'Status', 'Vlan', 'Duplex', 'Speed', 'Type', 'Flags', 'Encapsulation'],
+      widths,
+    ),
+  ];
   for (const i of d.interfaces.filter((x) => x.kind === 'ethernet' || x.kind === 'management')) {
     const status = !i.adminUp ? 'disabled' : i.linkUp ? 'connected' : 'notconnect';
     out.push(
@@ -115,7 +137,11 @@ function showInterface(i: InterfaceState): string {
     `  Hardware is ${i.kind === 'loopback' ? 'Loopback' : 'Ethernet'}, address is ${macToCisco(i.mac)} (bia ${macToCisco(i.mac)})`,
   ];
   if (i.description) lines.push(`  Description: ${i.description}`);
-  if (i.ipv4) lines.push(`  Internet address is ${i.ipv4.address}/${i.ipv4.prefixLength}`, '  Broadcast address is 255.255.255.255');
+  if (i.ipv4)
+    lines.push(
+      `  Internet address is ${i.ipv4.address}/${i.ipv4.prefixLength}`,
+      '  Broadcast address is 255.255.255.255',
+    );
   lines.push(
     `  ${i.ipv4 ? 'IP ' : 'Ethernet '}MTU ${i.mtu} bytes${i.ipv4 ? ' ' : ''}, BW ${i.speedMbps * 1000} kbit`,
     `  Full-duplex, ${i.speedMbps >= 10000 ? '10Gb/s' : '1Gb/s'}, auto negotiation: off, uni-link: n/a`,
@@ -144,11 +170,16 @@ function showVlan(d: DeviceState): string {
     '----- -------------------------------- --------- -------------------------------',
   ];
   for (const v of d.sortedVlans()) {
-    const ports = d.interfaces.filter((i) => i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan === v.id).map((i) => i.shortName);
+    const ports = d.interfaces
+      .filter((i) => i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan === v.id)
+      .map((i) => i.shortName);
     const svi = d.findInterface(`Vlan${v.id}`);
     if (svi) ports.push('Cpu');
     const [first, ...rest] = vlanPortLines(ports, 49, 5);
-    out.push(`${String(v.id).padEnd(5)} ${v.name.padEnd(32)} ${'active'.padEnd(9)} ${first ?? ''}`.trimEnd(), ...rest);
+    out.push(
+      `${String(v.id).padEnd(5)} ${v.name.padEnd(32)} ${'active'.padEnd(9)} ${first ?? ''}`.trimEnd(),
+      ...rest,
+    );
   }
   return `${out.join('\n')}\n\n`;
 }
@@ -177,11 +208,17 @@ function showIpRoute(d: DeviceState): string {
   for (const i of d.interfaces) {
     if (!i.ipv4 || !i.operUp || i.kind === 'management') continue;
     const net = networkOf(i.ipv4);
-    entries.push({ key: num(net), line: ` C        ${net}/${i.ipv4.prefixLength} is directly connected, ${i.name}` });
+    entries.push({
+      key: num(net),
+      line: ` C        ${net}/${i.ipv4.prefixLength} is directly connected, ${i.name}`,
+    });
   }
   for (const r of d.routes) {
     if (!d.findInterface(r.interfaceName)?.operUp) continue;
-    entries.push({ key: num(r.prefix), line: ` O        ${r.prefix}/${r.prefixLength} [110/${r.metric}] via ${r.nextHop}, ${r.interfaceName}` });
+    entries.push({
+      key: num(r.prefix),
+      line: ` O        ${r.prefix}/${r.prefixLength} [110/${r.metric}] via ${r.nextHop}, ${r.interfaceName}`,
+    });
   }
   entries.sort((a, b) => a.key - b.key);
   out.push(...entries.map((e) => e.line));
@@ -192,7 +229,9 @@ function showIpArp(d: DeviceState): string {
   const out = ['Address         Age (sec)  Hardware Addr   Interface'];
   for (const a of d.arp) {
     const age = `${Math.floor(a.ageMinutes / 60)}:${String(a.ageMinutes % 60).padStart(2, '0')}:${String((a.ageMinutes * 7) % 60).padStart(2, '0')}`;
-    const iface = a.interfaceName.startsWith('Vlan') ? `${a.interfaceName}, not learned` : a.interfaceName;
+    const iface = a.interfaceName.startsWith('Vlan')
+      ? `${a.interfaceName}, not learned`
+      : a.interfaceName;
     out.push(`${a.address.padEnd(15)} ${age.padStart(9)}  ${macToCisco(a.mac)}  ${iface}`);
   }
   return `${out.join('\n')}\n`;
@@ -210,7 +249,9 @@ function showLldpNeighbors(d: DeviceState): string {
     '------------- ------------------------------ ------------------- ---',
   ];
   for (const n of d.neighbors) {
-    out.push(`${EOS_HARDWARE.shortName(n.localInterface).padEnd(14)}${n.deviceId.padEnd(31)}${n.portId.padEnd(20)}120`);
+    out.push(
+      `${EOS_HARDWARE.shortName(n.localInterface).padEnd(14)}${n.deviceId.padEnd(31)}${n.portId.padEnd(20)}120`,
+    );
   }
   return `${out.join('\n')}\n\n`;
 }
@@ -234,17 +275,31 @@ export function eosRunningConfig(d: DeviceState): string {
     'spanning-tree mode mstp',
     '!',
   ];
-  for (const v of d.sortedVlans()) if (v.id !== 1) out.push(`vlan ${v.id}`, `   name ${v.name}`, '!');
+  for (const v of d.sortedVlans())
+    if (v.id !== 1) out.push(`vlan ${v.id}`, `   name ${v.name}`, '!');
   for (const i of d.interfaces) {
     out.push(`interface ${i.name}`);
     if (i.description) out.push(`   description ${i.description}`);
     if (!i.adminUp) out.push('   shutdown');
-    if (i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan !== 1) out.push(`   switchport access vlan ${i.accessVlan}`);
+    if (i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan !== 1)
+      out.push(`   switchport access vlan ${i.accessVlan}`);
     if (i.kind === 'ethernet' && i.mode === 'routed') out.push('   no switchport');
     if (i.ipv4) out.push(`   ip address ${i.ipv4.address}/${i.ipv4.prefixLength}`);
     out.push('!');
   }
-  out.push('ip routing', '!', `ip route 0.0.0.0/0 ${d.managementGateway}`, '!', 'router ospf 1', '   max-lsa 12000', '!', 'management api http-commands', '   no shutdown', '!', 'end');
+  out.push(
+    'ip routing',
+    '!',
+    `ip route 0.0.0.0/0 ${d.managementGateway}`,
+    '!',
+    'router ospf 1',
+    '   max-lsa 12000',
+    '!',
+    'management api http-commands',
+    '   no shutdown',
+    '!',
+    'end',
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -267,7 +322,9 @@ System has 2 power supply slots
 `;
 }
 
-const show = (fn: (d: DeviceState) => string) => (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
+const show =
+  (fn: (d: DeviceState) => string) =>
+  (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
 
 function showCommands(privileged: boolean): Def[] {
   const defs: Def[] = [
@@ -289,13 +346,19 @@ function showCommands(privileged: boolean): Def[] {
     { pattern: 'show arp', run: show(showIpArp) },
     { pattern: 'show lldp neighbors', run: show(showLldpNeighbors) },
     { pattern: 'show inventory', run: show(showInventory) },
-    { pattern: 'show hostname', run: show((d) => `Hostname: ${d.hostname}\nFQDN:     ${d.hostname}.${d.domain}\n`) },
+    {
+      pattern: 'show hostname',
+      run: show((d) => `Hostname: ${d.hostname}\nFQDN:     ${d.hostname}.${d.domain}\n`),
+    },
   ];
   if (privileged) {
     defs.push(
       { pattern: 'show running-config', run: show(eosRunningConfig) },
       { pattern: 'write memory', run: () => ({ output: 'Copy completed successfully.\n' }) },
-      { pattern: 'copy running-config startup-config', run: () => ({ output: 'Copy completed successfully.\n' }) },
+      {
+        pattern: 'copy running-config startup-config',
+        run: () => ({ output: 'Copy completed successfully.\n' }),
+      },
     );
   }
   return defs;
@@ -353,7 +416,15 @@ export function createEosPlatform(enableSecret: () => string): Platform {
   const ifTree: Tree = new CommandTree(interfaceConfigCommands(), CISCO_PARAMS);
   const vlanTree: Tree = new CommandTree(vlanConfigCommands(), CISCO_PARAMS);
   const treeForMode = (mode: string, ctx: CliContext): Tree =>
-    mode === 'config' ? configTree : mode === 'config-if' ? ifTree : mode === 'config-vlan' ? vlanTree : ctx.privileged ? execTree : userTree;
+    mode === 'config'
+      ? configTree
+      : mode === 'config-if'
+        ? ifTree
+        : mode === 'config-vlan'
+          ? vlanTree
+          : ctx.privileged
+            ? execTree
+            : userTree;
   const spec: ModalCliSpec = {
     tree: (ctx) => treeForMode(ctx.mode, ctx),
     treeForMode,
@@ -376,8 +447,10 @@ export function createEosPlatform(enableSecret: () => string): Platform {
     startsPrivileged: false,
     execLineEnding: '\n',
     preAuthBanner: () => undefined,
-    motd: (d) => `Last login: ${new Date(d.bootTime.getTime() + 3600_000).toUTCString()} from 10.0.0.5\n`,
-    prompt: (ctx) => `${ctx.device.hostname}${ctx.mode === 'exec' ? (ctx.privileged ? '#' : '>') : configPromptSuffix(ctx.mode)}`,
+    motd: (d) =>
+      `Last login: ${new Date(d.bootTime.getTime() + 3600_000).toUTCString()} from 10.0.0.5\n`,
+    prompt: (ctx) =>
+      `${ctx.device.hostname}${ctx.mode === 'exec' ? (ctx.privileged ? '#' : '>') : configPromptSuffix(ctx.mode)}`,
     execute: (ctx, line) => runModal(spec, ctx, line),
     ctrlZ: ciscoCtrlZ,
   };

@@ -151,7 +151,17 @@ function showIpInterfaceBrief(d: DeviceState): string {
   for (const i of sortIos(d.interfaces)) {
     const { status, protocol } = statusWords(i);
     out.push(
-      row([i.name, i.ipv4?.address ?? 'unassigned', 'YES', i.ipv4 ? 'NVRAM' : 'unset', status, protocol], widths),
+      row(
+        [
+          i.name,
+          i.ipv4?.address ?? 'unassigned',
+          'YES',
+          i.ipv4 ? 'NVRAM' : 'unset',
+          status,
+          protocol,
+        ],
+        widths,
+      ),
     );
   }
   return `${out.join('\n')}\n`;
@@ -165,7 +175,10 @@ function sortIos(list: readonly InterfaceState[]): InterfaceState[] {
 
 function lineStatus(i: InterfaceState): string {
   if (!i.adminUp) return 'administratively down, line protocol is down (disabled)';
-  if (i.kind === 'ethernet') return i.linkUp ? 'up, line protocol is up (connected)' : 'down, line protocol is down (notconnect)';
+  if (i.kind === 'ethernet')
+    return i.linkUp
+      ? 'up, line protocol is up (connected)'
+      : 'down, line protocol is down (notconnect)';
   return i.linkUp ? 'up, line protocol is up' : 'down, line protocol is down';
 }
 
@@ -253,7 +266,17 @@ function showInterfacesDescription(d: DeviceState): string {
   const out = [row(['Interface', 'Status', 'Protocol', 'Description'], widths)];
   for (const i of sortIos(d.interfaces)) {
     const { status, protocol } = statusWords(i);
-    out.push(row([i.shortName, status === 'administratively down' ? 'admin down' : status, protocol, i.description], widths));
+    out.push(
+      row(
+        [
+          i.shortName,
+          status === 'administratively down' ? 'admin down' : status,
+          protocol,
+          i.description,
+        ],
+        widths,
+      ),
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -269,7 +292,9 @@ function showVlanBrief(d: DeviceState): string {
       .filter((i) => i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan === v.id)
       .map((i) => i.shortName);
     const [first, ...rest] = vlanPortLines(ports, 48);
-    out.push(`${String(v.id).padEnd(4)} ${v.name.padEnd(32)} ${'active'.padEnd(9)} ${first ?? ''}`.trimEnd());
+    out.push(
+      `${String(v.id).padEnd(4)} ${v.name.padEnd(32)} ${'active'.padEnd(9)} ${first ?? ''}`.trimEnd(),
+    );
     out.push(...rest);
   }
   for (const [id, name] of [
@@ -290,7 +315,9 @@ function showVlan(d: DeviceState): string {
     '---- ----- ---------- ----- ------ ------ -------- ---- -------- ------ ------',
   ];
   for (const v of d.sortedVlans()) {
-    out.push(`${String(v.id).padEnd(4)} enet  ${String(100000 + v.id).padEnd(10)} 1500  -      -      -        -    -        0      0   `);
+    out.push(
+      `${String(v.id).padEnd(4)} enet  ${String(100000 + v.id).padEnd(10)} 1500  -      -      -        -    -        0      0   `,
+    );
   }
   return `${showVlanBrief(d)}${out.join('\n')}\n\nRemote SPAN VLANs\n------------------------------------------------------------------------------\n\n\nPrimary Secondary Type              Ports\n------- --------- ----------------- ------------------------------------------\n\n`;
 }
@@ -331,14 +358,29 @@ function showIpRoute(d: DeviceState): string {
     if (!i.ipv4 || !i.operUp || i.kind === 'management') continue;
     const net = networkOf(i.ipv4);
     if (i.ipv4.prefixLength < 32) {
-      lines.push({ code: 'C', prefix: net, len: i.ipv4.prefixLength, text: `is directly connected, ${i.name}` });
+      lines.push({
+        code: 'C',
+        prefix: net,
+        len: i.ipv4.prefixLength,
+        text: `is directly connected, ${i.name}`,
+      });
     }
-    lines.push({ code: 'L', prefix: i.ipv4.address, len: 32, text: `is directly connected, ${i.name}` });
+    lines.push({
+      code: 'L',
+      prefix: i.ipv4.address,
+      len: 32,
+      text: `is directly connected, ${i.name}`,
+    });
   }
   for (const r of d.routes) {
     const iface = d.findInterface(r.interfaceName);
     if (!iface?.operUp) continue;
-    lines.push({ code: 'O', prefix: r.prefix, len: r.prefixLength, text: `[110/${r.metric}] via ${r.nextHop}, ${age}, ${r.interfaceName}` });
+    lines.push({
+      code: 'O',
+      prefix: r.prefix,
+      len: r.prefixLength,
+      text: `[110/${r.metric}] via ${r.nextHop}, ${age}, ${r.interfaceName}`,
+    });
   }
   const groups = new Map<string, RouteLine[]>();
   for (const l of lines) {
@@ -348,12 +390,16 @@ function showIpRoute(d: DeviceState): string {
   }
   const out = [IOS_ROUTE_CODES, 'Gateway of last resort is not set', ''];
   const sortKey = (p: string): number => p.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-  for (const [key, group] of [...groups.entries()].sort((a, b) => sortKey(a[0].split('/')[0] ?? '') - sortKey(b[0].split('/')[0] ?? ''))) {
+  for (const [key, group] of [...groups.entries()].sort(
+    (a, b) => sortKey(a[0].split('/')[0] ?? '') - sortKey(b[0].split('/')[0] ?? ''),
+  )) {
     group.sort((a, b) => sortKey(a.prefix) - sortKey(b.prefix) || a.len - b.len);
     const masks = new Set(group.map((g) => g.len));
     const net = key.split('/')[0] ?? '';
     if (masks.size > 1) {
-      out.push(`      ${net}/${key.split('/')[1] ?? ''} is variably subnetted, ${group.length} subnets, ${masks.size} masks`);
+      out.push(
+        `      ${net}/${key.split('/')[1] ?? ''} is variably subnetted, ${group.length} subnets, ${masks.size} masks`,
+      );
       for (const g of group) out.push(`${g.code.padEnd(9)}${g.prefix}/${g.len} ${g.text}`);
     } else {
       out.push(`      ${net}/${key.split('/')[1] ?? ''} is subnetted, ${group.length} subnets`);
@@ -367,11 +413,15 @@ function showIpArp(d: DeviceState): string {
   const out = ['Protocol  Address          Age (min)  Hardware Addr   Type   Interface'];
   for (const i of d.interfaces) {
     if (i.ipv4 && i.kind !== 'loopback' && i.operUp) {
-      out.push(`Internet  ${i.ipv4.address.padEnd(15)}         -   ${macToCisco(i.mac)}  ARPA   ${i.name}`);
+      out.push(
+        `Internet  ${i.ipv4.address.padEnd(15)}         -   ${macToCisco(i.mac)}  ARPA   ${i.name}`,
+      );
     }
   }
   for (const a of d.arp) {
-    out.push(`Internet  ${a.address.padEnd(15)} ${String(a.ageMinutes).padStart(9)}   ${macToCisco(a.mac)}  ARPA   ${a.interfaceName}`);
+    out.push(
+      `Internet  ${a.address.padEnd(15)} ${String(a.ageMinutes).padStart(9)}   ${macToCisco(a.mac)}  ARPA   ${a.interfaceName}`,
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -384,11 +434,14 @@ function showCdpNeighbors(d: DeviceState): string {
     '',
     'Device ID        Local Intrfce     Holdtme    Capability  Platform  Port ID',
   ];
-  const short = (n: string): string => n.replace(/^GigabitEthernet/, 'Gig ').replace(/^TenGigabitEthernet/, 'Ten ');
+  const short = (n: string): string =>
+    n.replace(/^GigabitEthernet/, 'Gig ').replace(/^TenGigabitEthernet/, 'Ten ');
   for (const n of d.neighbors) {
     if (n.deviceId.length > 16) out.push(n.deviceId);
     const prefix = n.deviceId.length > 16 ? ''.padEnd(17) : n.deviceId.padEnd(17);
-    out.push(`${prefix}${short(n.localInterface).padEnd(18)}${String(n.holdTime).padEnd(14)}R S I  ${n.platform.padEnd(10)}${short(n.portId)}`);
+    out.push(
+      `${prefix}${short(n.localInterface).padEnd(18)}${String(n.holdTime).padEnd(14)}R S I  ${n.platform.padEnd(10)}${short(n.portId)}`,
+    );
   }
   out.push('', `Total cdp entries displayed : ${d.neighbors.length}`);
   return `${out.join('\n')}\n`;
@@ -404,7 +457,9 @@ function showLldpNeighbors(d: DeviceState): string {
   ];
   for (const n of d.neighbors) {
     const id = n.deviceId.split('.')[0] ?? n.deviceId;
-    out.push(`${id.slice(0, 20).padEnd(20)}${iosShortName(n.localInterface).padEnd(15)}${'120'.padEnd(11)}${'B,R'.padEnd(16)}${iosShortName(n.portId)}`);
+    out.push(
+      `${id.slice(0, 20).padEnd(20)}${iosShortName(n.localInterface).padEnd(15)}${'120'.padEnd(11)}${'B,R'.padEnd(16)}${iosShortName(n.portId)}`,
+    );
   }
   out.push('', `Total entries displayed: ${d.neighbors.length}`);
   return `${out.join('\n')}\n`;
@@ -524,7 +579,9 @@ function showClock(): string {
 
 // ---------------- command tree ----------------
 
-const show = (fn: (d: DeviceState) => string) => (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
+const show =
+  (fn: (d: DeviceState) => string) =>
+  (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
 
 function interfaceShow(ctx: CliContext, name: string | undefined): CommandOutcome {
   const iface = name === undefined ? undefined : ctx.device.findInterface(name);
@@ -535,7 +592,14 @@ function showCommands(privileged: boolean): Def[] {
   const defs: Def[] = [
     { pattern: 'show version', run: show(showVersion) },
     { pattern: 'show ip interface brief', run: show(showIpInterfaceBrief) },
-    { pattern: 'show interfaces', run: show((d) => sortIos(d.interfaces).map((i) => showInterface(d, i)).join('')) },
+    {
+      pattern: 'show interfaces',
+      run: show((d) =>
+        sortIos(d.interfaces)
+          .map((i) => showInterface(d, i))
+          .join(''),
+      ),
+    },
     { pattern: 'show interfaces {interface}', run: (ctx, a) => interfaceShow(ctx, a['interface']) },
     { pattern: 'show interfaces status', run: show(showInterfacesStatus) },
     { pattern: 'show interfaces description', run: show(showInterfacesDescription) },
@@ -558,12 +622,27 @@ function showCommands(privileged: boolean): Def[] {
           const iface = ctx.device.findInterface(a['interface'] ?? '');
           const cfg = iface ? interfaceConfig(iface).join('\n') : '';
           const text = `${cfg}\nend\n`;
-          return { output: `Building configuration...\n\nCurrent configuration : ${text.length} bytes\n${text}\n` };
+          return {
+            output: `Building configuration...\n\nCurrent configuration : ${text.length} bytes\n${text}\n`,
+          };
         },
       },
-      { pattern: 'show startup-config', run: show((d) => iosRunningConfig(d).replace(/^Building configuration...\n\nCurrent configuration/, 'Using 7034 out of 2097152 bytes')) },
+      {
+        pattern: 'show startup-config',
+        run: show((d) =>
+          iosRunningConfig(d).replace(
+            /^Building configuration...\n\nCurrent configuration/,
+            'Using 7034 out of 2097152 bytes',
+          ),
+        ),
+      },
       { pattern: 'write memory', run: () => ({ output: 'Building configuration...\n[OK]\n' }) },
-      { pattern: 'copy running-config startup-config', run: () => ({ output: 'Destination filename [startup-config]? \nBuilding configuration...\n[OK]\n' }) },
+      {
+        pattern: 'copy running-config startup-config',
+        run: () => ({
+          output: 'Destination filename [startup-config]? \nBuilding configuration...\n[OK]\n',
+        }),
+      },
     );
   }
   return defs;
@@ -605,7 +684,9 @@ export function createIosPlatform(enableSecret: () => string): Platform {
       ...showCommands(true),
       ...terminalCommands(),
       ...sessionCommands(),
-      ...configureCommands({ enterConfig: 'Enter configuration commands, one per line.  End with CNTL/Z.\n' }),
+      ...configureCommands({
+        enterConfig: 'Enter configuration commands, one per line.  End with CNTL/Z.\n',
+      }),
       enableCommand(enableSecret),
       {
         pattern: 'disable',
@@ -652,7 +733,8 @@ export function createIosPlatform(enableSecret: () => string): Platform {
       },
       ambiguous: (_ctx, line) => `% Ambiguous command:  "${line.trim()}"\n`,
       incomplete: () => '% Incomplete command.\n\n',
-      badPipe: (ctx, _line, caret) => `${caretLine(ctx, caret)}\n% Invalid input detected at '^' marker.\n\n`,
+      badPipe: (ctx, _line, caret) =>
+        `${caretLine(ctx, caret)}\n% Invalid input detected at '^' marker.\n\n`,
     },
   };
 
@@ -666,7 +748,8 @@ export function createIosPlatform(enableSecret: () => string): Platform {
     preAuthBanner: (d) =>
       `\r\n**************************************************************************\r\n* ${d.name.padEnd(70)} *\r\n* UNAUTHORIZED ACCESS TO THIS DEVICE IS PROHIBITED                        *\r\n* You must have explicit, authorized permission to access or configure   *\r\n* this device. All activities performed on this device are logged.       *\r\n**************************************************************************\r\n\r\n`,
     motd: (d) => `\n${d.hostname} - authorized access only\n\n`,
-    prompt: (ctx) => `${ctx.device.hostname}${ctx.mode === 'exec' ? (ctx.privileged ? '#' : '>') : configPromptSuffix(ctx.mode)}`,
+    prompt: (ctx) =>
+      `${ctx.device.hostname}${ctx.mode === 'exec' ? (ctx.privileged ? '#' : '>') : configPromptSuffix(ctx.mode)}`,
     execute: (ctx, line) => runModal(spec, ctx, line),
     ctrlZ: ciscoCtrlZ,
   };

@@ -32,7 +32,9 @@ const PARAMS: Record<string, ParamSpec<CliContext>> = {
     help: '<interface-name>',
     match(tokens, index, ctx) {
       const text = tokens[index]?.text ?? '';
-      const found = ctx.device.interfaces.find((i) => i.name === text || i.name === text.replace(/\.0$/, ''));
+      const found = ctx.device.interfaces.find(
+        (i) => i.name === text || i.name === text.replace(/\.0$/, ''),
+      );
       return found ? { value: found.name, consumed: 1 } : undefined;
     },
   },
@@ -45,7 +47,9 @@ const PARAMS: Record<string, ParamSpec<CliContext>> = {
 function secondsAgo(s: number): string {
   const w = Math.floor(s / 604800);
   const d = Math.floor((s % 604800) / 86400);
-  const hms = [Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60].map((n) => String(n).padStart(2, '0')).join(':');
+  const hms = [Math.floor((s % 86400) / 3600), Math.floor((s % 3600) / 60), s % 60]
+    .map((n) => String(n).padStart(2, '0'))
+    .join(':');
   return `${w > 0 ? `${w}w` : ''}${d}d ${hms}`;
 }
 
@@ -77,13 +81,23 @@ function showInterfacesTerse(d: DeviceState): string {
     const link = i.linkUp ? 'up' : 'down';
     if (i.kind === 'svi') continue;
     out.push(f(i.name, admin, link));
-    if (i.ipv4) out.push(f(`${i.name}.0`, admin, link, 'inet', `${i.ipv4.address}/${i.ipv4.prefixLength}`));
+    if (i.ipv4)
+      out.push(f(`${i.name}.0`, admin, link, 'inet', `${i.ipv4.address}/${i.ipv4.prefixLength}`));
     else if (i.kind === 'ethernet') out.push(f(`${i.name}.0`, admin, link, 'eth-switch'));
   }
   const svis = d.interfaces.filter((i) => i.kind === 'svi');
   if (svis.length > 0) {
     out.push(f('irb', 'up', 'up'));
-    for (const i of svis) out.push(f(i.name, i.adminUp ? 'up' : 'down', 'up', 'inet', i.ipv4 ? `${i.ipv4.address}/${i.ipv4.prefixLength}` : ''));
+    for (const i of svis)
+      out.push(
+        f(
+          i.name,
+          i.adminUp ? 'up' : 'down',
+          'up',
+          'inet',
+          i.ipv4 ? `${i.ipv4.address}/${i.ipv4.prefixLength}` : '',
+        ),
+      );
   }
   out.push(f('vme', 'up', 'down'));
   return `${out.join('\n')}\n\n`;
@@ -137,13 +151,31 @@ function showRoute(d: DeviceState): string {
     const unit = i.kind === 'svi' ? i.name : `${i.name}.0`;
     if (i.ipv4.prefixLength < 32) {
       const net = networkOf(i.ipv4);
-      entries.push({ key: num(net), lines: [`${`${net}/${i.ipv4.prefixLength}`.padEnd(18)} *[Direct/0] ${age}`, `                    >  via ${unit}`] });
+      entries.push({
+        key: num(net),
+        lines: [
+          `${`${net}/${i.ipv4.prefixLength}`.padEnd(18)} *[Direct/0] ${age}`,
+          `                    >  via ${unit}`,
+        ],
+      });
     }
-    entries.push({ key: num(i.ipv4.address) + 0.5, lines: [`${`${i.ipv4.address}/32`.padEnd(18)} *[Local/0] ${age}`, `                       Local via ${unit}`] });
+    entries.push({
+      key: num(i.ipv4.address) + 0.5,
+      lines: [
+        `${`${i.ipv4.address}/32`.padEnd(18)} *[Local/0] ${age}`,
+        `                       Local via ${unit}`,
+      ],
+    });
   }
   for (const r of d.routes) {
     if (!d.findInterface(r.interfaceName)?.operUp) continue;
-    entries.push({ key: num(r.prefix), lines: [`${`${r.prefix}/${r.prefixLength}`.padEnd(18)} *[OSPF/10] ${age}, metric ${r.metric}`, `                    >  to ${r.nextHop} via ${r.interfaceName}.0`] });
+    entries.push({
+      key: num(r.prefix),
+      lines: [
+        `${`${r.prefix}/${r.prefixLength}`.padEnd(18)} *[OSPF/10] ${age}, metric ${r.metric}`,
+        `                    >  to ${r.nextHop} via ${r.interfaceName}.0`,
+      ],
+    });
   }
   entries.sort((a, b) => a.key - b.key);
   const out = [
@@ -157,19 +189,29 @@ function showRoute(d: DeviceState): string {
 }
 
 function showArp(d: DeviceState): string {
-  const out = ['MAC Address       Address         Name                      Interface               Flags'];
+  const out = [
+    'MAC Address       Address         Name                      Interface               Flags',
+  ];
   for (const a of d.arp) {
-    const iface = a.interfaceName.startsWith('irb') ? `${a.interfaceName} [ge-0/0/${a.ageMinutes % 16}.0]` : `${a.interfaceName}.0`;
-    out.push(`${macToColon(a.mac)} ${a.address.padEnd(15)} ${a.address.padEnd(25)} ${iface.padEnd(23)} none`);
+    const iface = a.interfaceName.startsWith('irb')
+      ? `${a.interfaceName} [ge-0/0/${a.ageMinutes % 16}.0]`
+      : `${a.interfaceName}.0`;
+    out.push(
+      `${macToColon(a.mac)} ${a.address.padEnd(15)} ${a.address.padEnd(25)} ${iface.padEnd(23)} none`,
+    );
   }
   out.push(`Total entries: ${d.arp.length}`);
   return `${out.join('\n')}\n\n`;
 }
 
 function showLldpNeighbors(d: DeviceState): string {
-  const out = ['Local Interface    Parent Interface    Chassis Id          Port info          System Name'];
+  const out = [
+    'Local Interface    Parent Interface    Chassis Id          Port info          System Name',
+  ];
   for (const n of d.neighbors) {
-    out.push(`${n.localInterface.padEnd(19)}${'-'.padEnd(20)}${macToColon(n.chassisMac).padEnd(20)}${n.portId.padEnd(19)}${n.deviceId.split('.')[0] ?? ''}`);
+    out.push(
+      `${n.localInterface.padEnd(19)}${'-'.padEnd(20)}${macToColon(n.chassisMac).padEnd(20)}${n.portId.padEnd(19)}${n.deviceId.split('.')[0] ?? ''}`,
+    );
   }
   return `${out.join('\n')}\n\n`;
 }
@@ -178,7 +220,9 @@ function showVlans(d: DeviceState): string {
   const out = ['', 'Routing instance        VLAN name             Tag          Interfaces'];
   for (const v of [...d.vlans.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     out.push(`default-switch          ${v.name.padEnd(21)} ${String(v.id).padEnd(12)} `);
-    for (const i of d.interfaces.filter((x) => x.kind === 'ethernet' && x.mode === 'access' && x.accessVlan === v.id)) {
+    for (const i of d.interfaces.filter(
+      (x) => x.kind === 'ethernet' && x.mode === 'access' && x.accessVlan === v.id,
+    )) {
       out.push(`${' '.repeat(59)}${i.name}.0${i.operUp ? '*' : ''}`);
     }
   }
@@ -215,10 +259,21 @@ export function junosConfig(d: DeviceState): string {
     if (i.description) out.push(`        description "${i.description}";`);
     if (!i.adminUp) out.push('        disable;');
     out.push('        unit 0 {');
-    if (i.ipv4) out.push('            family inet {', `                address ${i.ipv4.address}/${i.ipv4.prefixLength};`, '            }');
+    if (i.ipv4)
+      out.push(
+        '            family inet {',
+        `                address ${i.ipv4.address}/${i.ipv4.prefixLength};`,
+        '            }',
+      );
     else if (i.kind === 'ethernet') {
       const vlan = d.vlans.get(i.accessVlan);
-      out.push('            family ethernet-switching {', '                vlan {', `                    members ${vlan?.name ?? 'default'};`, '                }', '            }');
+      out.push(
+        '            family ethernet-switching {',
+        '                vlan {',
+        `                    members ${vlan?.name ?? 'default'};`,
+        '                }',
+        '            }',
+      );
     }
     out.push('        }', '    }');
   }
@@ -226,11 +281,25 @@ export function junosConfig(d: DeviceState): string {
   if (svis.length > 0) {
     out.push('    irb {');
     for (const s of svis) {
-      out.push(`        unit ${s.name.split('.')[1] ?? '0'} {`, '            family inet {', `                address ${s.ipv4?.address ?? ''}/${s.ipv4?.prefixLength ?? 24};`, '            }', '        }');
+      out.push(
+        `        unit ${s.name.split('.')[1] ?? '0'} {`,
+        '            family inet {',
+        `                address ${s.ipv4?.address ?? ''}/${s.ipv4?.prefixLength ?? 24};`,
+        '            }',
+        '        }',
+      );
     }
     out.push('    }');
   }
-  out.push('}', 'routing-options {', '    static {', `        route 0.0.0.0/0 next-hop ${d.managementGateway};`, '    }', '}', 'vlans {');
+  out.push(
+    '}',
+    'routing-options {',
+    '    static {',
+    `        route 0.0.0.0/0 next-hop ${d.managementGateway};`,
+    '    }',
+    '}',
+    'vlans {',
+  );
   for (const v of [...d.vlans.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     out.push(`    ${v.name} {`, `        vlan-id ${v.id};`);
     if (d.findInterface(`irb.${v.id}`)) out.push(`        l3-interface irb.${v.id};`);
@@ -241,15 +310,26 @@ export function junosConfig(d: DeviceState): string {
 }
 
 function displaySet(d: DeviceState): string {
-  const out = [`set version ${VERSION}`, `set system host-name ${d.hostname}`, `set system domain-name ${d.domain}`];
+  const out = [
+    `set version ${VERSION}`,
+    `set system host-name ${d.hostname}`,
+    `set system domain-name ${d.domain}`,
+  ];
   for (const i of d.interfaces.filter((x) => x.kind !== 'svi')) {
     if (i.description) out.push(`set interfaces ${i.name} description "${i.description}"`);
     if (!i.adminUp) out.push(`set interfaces ${i.name} disable`);
-    if (i.ipv4) out.push(`set interfaces ${i.name} unit 0 family inet address ${i.ipv4.address}/${i.ipv4.prefixLength}`);
-    else if (i.kind === 'ethernet') out.push(`set interfaces ${i.name} unit 0 family ethernet-switching vlan members ${d.vlans.get(i.accessVlan)?.name ?? 'default'}`);
+    if (i.ipv4)
+      out.push(
+        `set interfaces ${i.name} unit 0 family inet address ${i.ipv4.address}/${i.ipv4.prefixLength}`,
+      );
+    else if (i.kind === 'ethernet')
+      out.push(
+        `set interfaces ${i.name} unit 0 family ethernet-switching vlan members ${d.vlans.get(i.accessVlan)?.name ?? 'default'}`,
+      );
   }
   out.push(`set routing-options static route 0.0.0.0/0 next-hop ${d.managementGateway}`);
-  for (const v of [...d.vlans.values()].sort((a, b) => a.name.localeCompare(b.name))) out.push(`set vlans ${v.name} vlan-id ${v.id}`);
+  for (const v of [...d.vlans.values()].sort((a, b) => a.name.localeCompare(b.name)))
+    out.push(`set vlans ${v.name} vlan-id ${v.id}`);
   return `${out.join('\n')}\n\n`;
 }
 
@@ -269,13 +349,23 @@ Fan Tray 1                                               Fan Module, Airflow Out
 `;
 }
 
-const show = (fn: (d: DeviceState) => string) => (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
+const show =
+  (fn: (d: DeviceState) => string) =>
+  (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
 
 function opCommands(): Def[] {
   return [
     { pattern: 'show version', run: show(showVersion) },
     { pattern: 'show interfaces terse', run: show(showInterfacesTerse) },
-    { pattern: 'show interfaces', run: show((d) => d.interfaces.filter((i) => i.kind !== 'svi').map((i) => showInterface(d, i)).join('')) },
+    {
+      pattern: 'show interfaces',
+      run: show((d) =>
+        d.interfaces
+          .filter((i) => i.kind !== 'svi')
+          .map((i) => showInterface(d, i))
+          .join(''),
+      ),
+    },
     {
       pattern: 'show interfaces {interface}',
       run: (ctx, a) => {
@@ -283,7 +373,16 @@ function opCommands(): Def[] {
         return { output: i ? showInterface(ctx.device, i) : '' };
       },
     },
-    { pattern: 'show interfaces {interface} terse', run: (ctx, a) => ({ output: showInterfacesTerse(ctx.device).split('\n').filter((l, n) => n === 0 || l.startsWith(a['interface'] ?? '\0')).join('\n') + '\n\n' }) },
+    {
+      pattern: 'show interfaces {interface} terse',
+      run: (ctx, a) => ({
+        output:
+          showInterfacesTerse(ctx.device)
+            .split('\n')
+            .filter((l, n) => n === 0 || l.startsWith(a['interface'] ?? '\0'))
+            .join('\n') + '\n\n',
+      }),
+    },
     { pattern: 'show vlans', run: show(showVlans) },
     { pattern: 'show route', run: show(showRoute) },
     { pattern: 'show arp', run: show(showArp) },
@@ -291,7 +390,13 @@ function opCommands(): Def[] {
     { pattern: 'show lldp neighbors', run: show(showLldpNeighbors) },
     { pattern: 'show configuration', run: show(junosConfig) },
     { pattern: 'show chassis hardware', run: show(showChassisHardware) },
-    { pattern: 'show system uptime', run: show((d) => `Current time: ${formatIsoUtc(new Date())}\nSystem booted: ${formatIsoUtc(d.bootTime)} (${secondsAgo(d.uptimeSeconds)} ago)\n\n`) },
+    {
+      pattern: 'show system uptime',
+      run: show(
+        (d) =>
+          `Current time: ${formatIsoUtc(new Date())}\nSystem booted: ${formatIsoUtc(d.bootTime)} (${secondsAgo(d.uptimeSeconds)} ago)\n\n`,
+      ),
+    },
     {
       pattern: 'set cli screen-length {screen}',
       run: (ctx, a) => {
@@ -301,7 +406,10 @@ function opCommands(): Def[] {
         return { output: `Screen length set to ${n}\n` };
       },
     },
-    { pattern: 'set cli screen-width {screen}', run: (_c, a) => ({ output: `Screen width set to ${a['screen'] ?? ''}\n` }) },
+    {
+      pattern: 'set cli screen-width {screen}',
+      run: (_c, a) => ({ output: `Screen width set to ${a['screen'] ?? ''}\n` }),
+    },
     {
       pattern: 'configure',
       run: (ctx) => {
@@ -333,7 +441,10 @@ function leaveConfig(ctx: CliContext): CommandOutcome {
   if (ctx.pending.length > 0) {
     ctx.pending = [];
     ctx.mode = 'exec';
-    return { output: 'The configuration has been changed but not committed\nExiting configuration mode\n\n' };
+    return {
+      output:
+        'The configuration has been changed but not committed\nExiting configuration mode\n\n',
+    };
   }
   ctx.mode = 'exec';
   return { output: 'Exiting configuration mode\n\n' };
@@ -346,18 +457,35 @@ function commit(ctx: CliContext): void {
 
 function configCommands(): Def[] {
   return [
-    { pattern: 'set system host-name {word}', run: (ctx, a) => queue(ctx, (d, by) => d.setHostname(a['word'] ?? d.hostname, by)) },
-    { pattern: 'set interfaces {interface} description {text}', run: (ctx, a) => queue(ctx, (d, by) => d.setDescription(a['interface'] ?? '', a['text'] ?? '', by)) },
-    { pattern: 'delete interfaces {interface} description', run: (ctx, a) => queue(ctx, (d, by) => d.setDescription(a['interface'] ?? '', '', by)) },
-    { pattern: 'set interfaces {interface} disable', run: (ctx, a) => queue(ctx, (d, by) => d.setAdminUp(a['interface'] ?? '', false, by)) },
-    { pattern: 'delete interfaces {interface} disable', run: (ctx, a) => queue(ctx, (d, by) => d.setAdminUp(a['interface'] ?? '', true, by)) },
+    {
+      pattern: 'set system host-name {word}',
+      run: (ctx, a) => queue(ctx, (d, by) => d.setHostname(a['word'] ?? d.hostname, by)),
+    },
+    {
+      pattern: 'set interfaces {interface} description {text}',
+      run: (ctx, a) =>
+        queue(ctx, (d, by) => d.setDescription(a['interface'] ?? '', a['text'] ?? '', by)),
+    },
+    {
+      pattern: 'delete interfaces {interface} description',
+      run: (ctx, a) => queue(ctx, (d, by) => d.setDescription(a['interface'] ?? '', '', by)),
+    },
+    {
+      pattern: 'set interfaces {interface} disable',
+      run: (ctx, a) => queue(ctx, (d, by) => d.setAdminUp(a['interface'] ?? '', false, by)),
+    },
+    {
+      pattern: 'delete interfaces {interface} disable',
+      run: (ctx, a) => queue(ctx, (d, by) => d.setAdminUp(a['interface'] ?? '', true, by)),
+    },
     {
       pattern: 'set vlans {word} vlan-id {vlanId}',
       run: (ctx, a) =>
         queue(ctx, (d, by) => {
           const id = Number(a['vlanId']);
           const name = a['word'] ?? '';
-          for (const v of d.vlans.values()) if (v.name === name && v.id !== id) d.deleteVlan(v.id, by);
+          for (const v of d.vlans.values())
+            if (v.name === name && v.id !== id) d.deleteVlan(v.id, by);
           d.createVlan(id, name, by);
         }),
     },
@@ -409,8 +537,9 @@ function configCommands(): Def[] {
 export function createJunosPlatform(): Platform {
   const opTree: Tree = new CommandTree(opCommands(), PARAMS, true);
   const cfgDefs = configCommands();
-  let cfgTree: Tree;
-  const treeForMode = (mode: string): Tree => (mode === 'config' ? cfgTree : opTree);
+  const trees: { config?: Tree } = {};
+  const treeForMode = (mode: string): Tree =>
+    mode === 'config' && trees.config ? trees.config : opTree;
   const spec: ModalCliSpec = {
     tree: (ctx) => treeForMode(ctx.mode),
     treeForMode,
@@ -423,23 +552,28 @@ export function createJunosPlatform(): Platform {
         `${caretLine(ctx, caret)}\n${tokenIndex === 0 ? 'unknown command.' : 'syntax error, expecting <command>.'}\n`,
       ambiguous: (ctx, _line, token, candidates) =>
         `${caretLine(ctx, token.start)}\n'${token.text}' is ambiguous.\nPossible completions:\n${candidates.map((c) => `  ${c}`).join('\n')}\n`,
-      incomplete: (ctx, line) => `${caretLine(ctx, line.trimEnd().length + 1)}\nsyntax error, expecting <command>.\n`,
-      badPipe: (ctx, _line, caret) => `${caretLine(ctx, caret)}\nsyntax error, expecting <command>.\n`,
+      incomplete: (ctx, line) =>
+        `${caretLine(ctx, line.trimEnd().length + 1)}\nsyntax error, expecting <command>.\n`,
+      badPipe: (ctx, _line, caret) =>
+        `${caretLine(ctx, caret)}\nsyntax error, expecting <command>.\n`,
     },
   };
   // `run <op command>` from configuration mode.
-  cfgTree = new CommandTree(
+  trees.config = new CommandTree(
     cfgDefs.map((d) =>
       d.pattern === 'run {text}'
-        ? { ...d, run: (ctx: CliContext, a: Readonly<Record<string, string | undefined>>) => {
-            const saved = ctx.mode;
-            ctx.mode = 'exec';
-            try {
-              return runModal(spec, ctx, a['text'] ?? '');
-            } finally {
-              ctx.mode = saved;
-            }
-          } }
+        ? {
+            ...d,
+            run: (ctx: CliContext, a: Readonly<Record<string, string | undefined>>) => {
+              const saved = ctx.mode;
+              ctx.mode = 'exec';
+              try {
+                return runModal(spec, ctx, a['text'] ?? '');
+              } finally {
+                ctx.mode = saved;
+              }
+            },
+          }
         : d,
     ),
     PARAMS,
@@ -448,15 +582,25 @@ export function createJunosPlatform(): Platform {
   return {
     id: 'junos',
     hardware: JUNOS_HARDWARE,
-    pager: { moreText: '---(more)---', showPercent: true, otherKeyQuits: false, erase: 'carriage-return' },
+    pager: {
+      moreText: '---(more)---',
+      showPercent: true,
+      otherKeyQuits: false,
+      erase: 'carriage-return',
+    },
     sshSoftware: 'OpenSSH_7.5',
     startsPrivileged: true,
     execLineEnding: '\n',
     preAuthBanner: () => undefined,
-    motd: (d) => `Last login: ${new Date(d.bootTime.getTime() + 7200_000).toUTCString()} from 10.0.0.5\n--- JUNOS ${VERSION} Kernel 32-bit  JNPR-11.0-20230601.f1e3c7a_buil\n{master:0}\n`,
-    prompt: (ctx) => (ctx.mode === 'config' ? `\n[edit]\n${ctx.username}@${ctx.device.hostname}# ` : `${ctx.username}@${ctx.device.hostname}> `),
+    motd: (d) =>
+      `Last login: ${new Date(d.bootTime.getTime() + 7200_000).toUTCString()} from 10.0.0.5\n--- JUNOS ${VERSION} Kernel 32-bit  JNPR-11.0-20230601.f1e3c7a_buil\n{master:0}\n`,
+    prompt: (ctx) =>
+      ctx.mode === 'config'
+        ? `\n[edit]\n${ctx.username}@${ctx.device.hostname}# `
+        : `${ctx.username}@${ctx.device.hostname}> `,
     execute: (ctx, line) => {
-      if (/\|\s*display\s+set\s*$/.test(line) && /^\s*show\s+configuration/.test(line)) return { output: displaySet(ctx.device) };
+      if (/\|\s*display\s+set\s*$/.test(line) && /^\s*show\s+configuration/.test(line))
+        return { output: displaySet(ctx.device) };
       if (ctx.mode === 'config' && /^\s*show\s*\|\s*compare\s*$/.test(line)) return { output: '' };
       return runModal(spec, ctx, line);
     },

@@ -30,7 +30,10 @@ export interface ModalCliSpec {
 }
 
 /** Splits `cmd | include x | exclude y` at unquoted pipes. */
-export function splitPipes(line: string): { base: string; pipes: { text: string; offset: number }[] } {
+export function splitPipes(line: string): {
+  base: string;
+  pipes: { text: string; offset: number }[];
+} {
   const parts: { text: string; offset: number }[] = [];
   let inQuote = false;
   let start = 0;
@@ -80,7 +83,8 @@ const CISCO_PIPES: Record<string, PipeFn> = {
     }
     return join(out);
   },
-  count: (t, a) => `Number of lines which match regexp = ${lines(t).filter((l) => safeRegex(a || '.').test(l)).length}\n`,
+  count: (t, a) =>
+    `Number of lines which match regexp = ${lines(t).filter((l) => safeRegex(a || '.').test(l)).length}\n`,
   'no-more': (t) => t,
 };
 
@@ -112,9 +116,12 @@ function applyPipes(
     const name = tokens[0];
     if (!name) return { output: spec.errors.badPipe(ctx, line, pipe.offset) };
     const candidates = Object.keys(table).filter((k) => k.startsWith(name.text.toLowerCase()));
-    const key = candidates.includes(name.text.toLowerCase()) ? name.text.toLowerCase() : candidates[0];
+    const key = candidates.includes(name.text.toLowerCase())
+      ? name.text.toLowerCase()
+      : candidates[0];
     const fn = key !== undefined && candidates.length >= 1 ? table[key] : undefined;
-    if (!fn || key === undefined) return { output: spec.errors.badPipe(ctx, line, pipe.offset + name.start) };
+    if (!fn || key === undefined)
+      return { output: spec.errors.badPipe(ctx, line, pipe.offset + name.start) };
     const argStart = tokens[1]?.start;
     const arg = argStart === undefined ? '' : pipe.text.slice(argStart).trim();
     if (arg === '' && key !== 'no-more' && key !== 'count' && key !== 'last') {

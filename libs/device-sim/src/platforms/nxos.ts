@@ -31,7 +31,11 @@ export const NXOS_HARDWARE: HardwareProfile = {
   ethernetCount: 32,
   ethernetSpeedMbps: 10000,
   ethernetName: (i) => `Ethernet1/${i + 1}`,
-  shortName: (n) => n.replace(/^Ethernet/, 'Eth').replace(/^loopback/, 'Lo').replace(/^port-channel/, 'Po'),
+  shortName: (n) =>
+    n
+      .replace(/^Ethernet/, 'Eth')
+      .replace(/^loopback/, 'Lo')
+      .replace(/^port-channel/, 'Po'),
   managementName: 'mgmt0',
   loopbackName: 'loopback0',
   sviName: (vlan) => `Vlan${vlan}`,
@@ -91,21 +95,54 @@ function nxStatus(i: InterfaceState): { status: string; reason: string } {
 
 function showInterfaceBrief(d: DeviceState): string {
   const sep = '-'.repeat(80);
-  const out = ['', sep, 'Port   VRF          Status IP Address                              Speed    MTU', sep];
+  const out = [
+    '',
+    sep,
+    'Port   VRF          Status IP Address                              Speed    MTU',
+    sep,
+  ];
   for (const i of d.interfaces.filter((x) => x.kind === 'management')) {
-    out.push(row([i.name, '--', i.operUp ? 'up' : 'down', i.ipv4?.address ?? '--', '1000', String(i.mtu)], [7, 13, 7, 40, 9, 5]));
+    out.push(
+      row(
+        [i.name, '--', i.operUp ? 'up' : 'down', i.ipv4?.address ?? '--', '1000', String(i.mtu)],
+        [7, 13, 7, 40, 9, 5],
+      ),
+    );
   }
-  out.push('', sep, 'Ethernet      VLAN    Type Mode   Status  Reason                   Speed     Port', 'Interface                                                                    Ch #', sep);
+  out.push(
+    '',
+    sep,
+    'Ethernet      VLAN    Type Mode   Status  Reason                   Speed     Port',
+    'Interface                                                                    Ch #',
+    sep,
+  );
   for (const i of d.interfaces.filter((x) => x.kind === 'ethernet')) {
     const { status, reason } = nxStatus(i);
     const speed = i.operUp ? '10G(D)' : 'auto(D)';
     out.push(
-      row([i.shortName, i.mode === 'routed' ? '--' : String(i.accessVlan), 'eth', i.mode === 'routed' ? 'routed' : 'access', status, reason, speed, '--'], [14, 8, 5, 7, 8, 25, 10, 3]),
+      row(
+        [
+          i.shortName,
+          i.mode === 'routed' ? '--' : String(i.accessVlan),
+          'eth',
+          i.mode === 'routed' ? 'routed' : 'access',
+          status,
+          reason,
+          speed,
+          '--',
+        ],
+        [14, 8, 5, 7, 8, 25, 10, 3],
+      ),
     );
   }
   const svis = d.interfaces.filter((x) => x.kind === 'svi');
   if (svis.length > 0) {
-    out.push('', sep, 'Interface Secondary VLAN(Type)                    Status Reason                 ', sep);
+    out.push(
+      '',
+      sep,
+      'Interface Secondary VLAN(Type)                    Status Reason                 ',
+      sep,
+    );
     for (const i of svis) {
       const { status, reason } = nxStatus(i);
       out.push(row([i.name, '--', status, reason], [10, 40, 7, 20]));
@@ -113,7 +150,8 @@ function showInterfaceBrief(d: DeviceState): string {
   }
   const los = d.interfaces.filter((x) => x.kind === 'loopback');
   out.push('', sep, 'Interface     Status     Description', sep);
-  for (const i of los) out.push(row([i.shortName, i.operUp ? 'up' : 'down', i.description || '--'], [14, 11, 10]));
+  for (const i of los)
+    out.push(row([i.shortName, i.operUp ? 'up' : 'down', i.description || '--'], [14, 11, 10]));
   out.push('');
   return `${out.join('\n')}\n`;
 }
@@ -166,9 +204,14 @@ function showVlan(d: DeviceState, brief: boolean): string {
     '---- -------------------------------- --------- -------------------------------',
   ];
   for (const v of d.sortedVlans()) {
-    const ports = d.interfaces.filter((i) => i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan === v.id).map((i) => i.shortName);
+    const ports = d.interfaces
+      .filter((i) => i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan === v.id)
+      .map((i) => i.shortName);
     const [first, ...rest] = vlanPortLines(ports, 48, 4);
-    out.push(`${String(v.id).padEnd(4)} ${v.name.padEnd(32)} ${'active'.padEnd(9)} ${first ?? ''}`.trimEnd(), ...rest);
+    out.push(
+      `${String(v.id).padEnd(4)} ${v.name.padEnd(32)} ${'active'.padEnd(9)} ${first ?? ''}`.trimEnd(),
+      ...rest,
+    );
   }
   if (!brief) {
     out.push('', 'VLAN Type         Vlan-mode', '---- -----        ----------');
@@ -193,22 +236,32 @@ function showIpRoute(d: DeviceState): string {
     if (i.ipv4.prefixLength < 32) {
       entries.push({
         prefix: `${networkOf(i.ipv4)}/${i.ipv4.prefixLength}`,
-        lines: ['ubest/mbest: 1/0, attached', `    *via ${i.ipv4.address}, ${i.name}, [0/0], ${age}, direct`],
+        lines: [
+          'ubest/mbest: 1/0, attached',
+          `    *via ${i.ipv4.address}, ${i.name}, [0/0], ${age}, direct`,
+        ],
       });
     }
     entries.push({
       prefix: `${i.ipv4.address}/32`,
-      lines: ['ubest/mbest: 1/0, attached', `    *via ${i.ipv4.address}, ${i.name}, [0/0], ${age}, local`],
+      lines: [
+        'ubest/mbest: 1/0, attached',
+        `    *via ${i.ipv4.address}, ${i.name}, [0/0], ${age}, local`,
+      ],
     });
   }
   for (const r of d.routes) {
     if (!d.findInterface(r.interfaceName)?.operUp) continue;
     entries.push({
       prefix: `${r.prefix}/${r.prefixLength}`,
-      lines: ['ubest/mbest: 1/0', `    *via ${r.nextHop}, ${r.interfaceName}, [110/${r.metric}], ${age}, ospf-1, intra`],
+      lines: [
+        'ubest/mbest: 1/0',
+        `    *via ${r.nextHop}, ${r.interfaceName}, [110/${r.metric}], ${age}, ospf-1, intra`,
+      ],
     });
   }
-  const key = (p: string): number => (p.split('/')[0] ?? '').split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const key = (p: string): number =>
+    (p.split('/')[0] ?? '').split('.').reduce((a, o) => a * 256 + Number(o), 0);
   entries.sort((a, b) => key(a.prefix) - key(b.prefix));
   for (const e of entries) out.push(`${e.prefix}, ${e.lines[0] ?? ''}`, ...e.lines.slice(1));
   return `${out.join('\n')}\n\n`;
@@ -232,7 +285,9 @@ function showIpArp(d: DeviceState): string {
   ];
   for (const a of entries) {
     const age = `00:${String(a.ageMinutes % 60).padStart(2, '0')}:${String((a.ageMinutes * 7) % 60).padStart(2, '0')}`;
-    out.push(`${a.address.padEnd(15)} ${age.padEnd(9)} ${macToCisco(a.mac).padEnd(15)} ${a.interfaceName.padEnd(15)} `);
+    out.push(
+      `${a.address.padEnd(15)} ${age.padEnd(9)} ${macToCisco(a.mac).padEnd(15)} ${a.interfaceName.padEnd(15)} `,
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -257,12 +312,20 @@ function showNeighbors(d: DeviceState, kind: 'cdp' | 'lldp'): string {
   for (const n of d.neighbors) {
     const local = NXOS_HARDWARE.shortName(n.localInterface);
     if (kind === 'lldp') {
-      out.push(`${n.deviceId.split('.')[0]?.padEnd(21) ?? ''}${local.padEnd(16)}${'120'.padEnd(11)}${'BR'.padEnd(12)}${n.portId}`);
+      out.push(
+        `${n.deviceId.split('.')[0]?.padEnd(21) ?? ''}${local.padEnd(16)}${'120'.padEnd(11)}${'BR'.padEnd(12)}${n.portId}`,
+      );
     } else {
-      out.push(n.deviceId, `                   ${local.padEnd(15)}${String(n.holdTime).padEnd(7)}R S I s     ${n.platform.slice(0, 13).padEnd(14)}${n.portId}`);
+      out.push(
+        n.deviceId,
+        `                   ${local.padEnd(15)}${String(n.holdTime).padEnd(7)}R S I s     ${n.platform.slice(0, 13).padEnd(14)}${n.portId}`,
+      );
     }
   }
-  out.push(kind === 'lldp' ? `Total entries displayed: ${d.neighbors.length}` : '', kind === 'cdp' ? `Total entries displayed: ${d.neighbors.length}` : '');
+  out.push(
+    kind === 'lldp' ? `Total entries displayed: ${d.neighbors.length}` : '',
+    kind === 'cdp' ? `Total entries displayed: ${d.neighbors.length}` : '',
+  );
   return `${out.filter((l, idx, all) => !(l === '' && idx === all.length - 1)).join('\n')}\n`;
 }
 
@@ -288,21 +351,32 @@ export function nxosRunningConfig(d: DeviceState): string {
     'copp profile strict',
     'rmon event 1 description FATAL(1) owner PMON@FATAL',
     '',
-    `vlan ${d.sortedVlans().map((v) => v.id).join(',')}`,
+    `vlan ${d
+      .sortedVlans()
+      .map((v) => v.id)
+      .join(',')}`,
   ];
   for (const v of d.sortedVlans()) if (v.id !== 1) out.push(`vlan ${v.id}`, `  name ${v.name}`);
   out.push('', 'vrf context management', `  ip route 0.0.0.0/0 ${d.managementGateway}`, '');
   for (const i of d.interfaces) {
     out.push(`interface ${i.name}`);
     if (i.description) out.push(`  description ${i.description}`);
-    if (i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan !== 1) out.push(`  switchport access vlan ${i.accessVlan}`);
+    if (i.kind === 'ethernet' && i.mode === 'access' && i.accessVlan !== 1)
+      out.push(`  switchport access vlan ${i.accessVlan}`);
     if (i.kind === 'ethernet' && i.mode === 'routed') out.push('  no switchport');
     if (i.kind === 'management') out.push('  vrf member management');
     if (i.ipv4) out.push(`  ip address ${i.ipv4.address}/${i.ipv4.prefixLength}`);
-    if (i.kind === 'ethernet' || i.kind === 'svi') out.push(i.adminUp ? '  no shutdown' : '  shutdown');
+    if (i.kind === 'ethernet' || i.kind === 'svi')
+      out.push(i.adminUp ? '  no shutdown' : '  shutdown');
     out.push('');
   }
-  out.push('line console', 'line vty', 'boot nxos bootflash:/nxos64-cs.10.3.4a.M.bin ', 'router ospf 1', '');
+  out.push(
+    'line console',
+    'line vty',
+    'boot nxos bootflash:/nxos64-cs.10.3.4a.M.bin ',
+    'router ospf 1',
+    '',
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -322,14 +396,19 @@ PID: NXA-FAN-30CFM-B     ,  VID: V01 ,  SN: N/A
 `;
 }
 
-const show = (fn: (d: DeviceState) => string) => (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
+const show =
+  (fn: (d: DeviceState) => string) =>
+  (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
 
 function execCommands(): Def[] {
   return [
     { pattern: 'show version', run: show(showVersion) },
     { pattern: 'show interface brief', run: show(showInterfaceBrief) },
     { pattern: 'show ip interface brief', run: show(showIpInterfaceBriefNx) },
-    { pattern: 'show interface', run: show((d) => d.interfaces.map((i) => showInterface(d, i)).join('')) },
+    {
+      pattern: 'show interface',
+      run: show((d) => d.interfaces.map((i) => showInterface(d, i)).join('')),
+    },
     {
       pattern: 'show interface {interface}',
       run: (ctx, a) => {
@@ -346,18 +425,31 @@ function execCommands(): Def[] {
     { pattern: 'show running-config', run: show(nxosRunningConfig) },
     { pattern: 'show inventory', run: show(showInventory) },
     { pattern: 'show hostname', run: show((d) => `${d.hostname} \n`) },
-    { pattern: 'copy running-config startup-config', run: () => ({ output: '[########################################] 100%\nCopy complete, now saving to disk (please wait)...\nCopy complete.\n' }) },
+    {
+      pattern: 'copy running-config startup-config',
+      run: () => ({
+        output:
+          '[########################################] 100%\nCopy complete, now saving to disk (please wait)...\nCopy complete.\n',
+      }),
+    },
     ...terminalCommands(),
     ...sessionCommands(),
-    ...configureCommands({ enterConfig: 'Enter configuration commands, one per line. End with CNTL/Z.\n' }),
+    ...configureCommands({
+      enterConfig: 'Enter configuration commands, one per line. End with CNTL/Z.\n',
+    }),
   ];
 }
 
 function showIpInterfaceBriefNx(d: DeviceState): string {
-  const out = ['IP Interface Status for VRF "default"(1)', 'Interface            IP Address      Interface Status'];
+  const out = [
+    'IP Interface Status for VRF "default"(1)',
+    'Interface            IP Address      Interface Status',
+  ];
   for (const i of d.interfaces) {
     if (!i.ipv4 || i.kind === 'management') continue;
-    out.push(`${i.shortName.padEnd(20)} ${i.ipv4.address.padEnd(15)} protocol-${i.operUp ? 'up' : 'down'}/link-${i.linkUp ? 'up' : 'down'}/admin-${i.adminUp ? 'up' : 'down'} `);
+    out.push(
+      `${i.shortName.padEnd(20)} ${i.ipv4.address.padEnd(15)} protocol-${i.operUp ? 'up' : 'down'}/link-${i.linkUp ? 'up' : 'down'}/admin-${i.adminUp ? 'up' : 'down'} `,
+    );
   }
   return `${out.join('\n')}\n`;
 }
@@ -368,7 +460,13 @@ export function createNxosPlatform(): Platform {
   const ifTree: Tree = new CommandTree(interfaceConfigCommands(), CISCO_PARAMS);
   const vlanTree: Tree = new CommandTree(vlanConfigCommands(), CISCO_PARAMS);
   const treeForMode = (mode: string): Tree =>
-    mode === 'config' ? configTree : mode === 'config-if' ? ifTree : mode === 'config-vlan' ? vlanTree : execTree;
+    mode === 'config'
+      ? configTree
+      : mode === 'config-if'
+        ? ifTree
+        : mode === 'config-vlan'
+          ? vlanTree
+          : execTree;
   const spec: ModalCliSpec = {
     tree: (ctx) => treeForMode(ctx.mode),
     treeForMode,
@@ -377,10 +475,14 @@ export function createNxosPlatform(): Platform {
     allowDo: true,
     execFromConfig: true,
     errors: {
-      invalid: (ctx, _line, caret) => `${caretLine(ctx, caret)}\n% Invalid command at '^' marker.\n`,
-      ambiguous: (ctx, _line, token) => `${caretLine(ctx, token.start)}\n% Ambiguous command at '^' marker.\n`,
-      incomplete: (ctx, line) => `${caretLine(ctx, line.trimEnd().length + 1)}\n% Incomplete command at '^' marker.\n`,
-      badPipe: (ctx, _line, caret) => `${caretLine(ctx, caret)}\n% Invalid command at '^' marker.\n`,
+      invalid: (ctx, _line, caret) =>
+        `${caretLine(ctx, caret)}\n% Invalid command at '^' marker.\n`,
+      ambiguous: (ctx, _line, token) =>
+        `${caretLine(ctx, token.start)}\n% Ambiguous command at '^' marker.\n`,
+      incomplete: (ctx, line) =>
+        `${caretLine(ctx, line.trimEnd().length + 1)}\n% Incomplete command at '^' marker.\n`,
+      badPipe: (ctx, _line, caret) =>
+        `${caretLine(ctx, caret)}\n% Invalid command at '^' marker.\n`,
     },
   };
   return {
@@ -392,8 +494,9 @@ export function createNxosPlatform(): Platform {
     execLineEnding: '\n',
     preAuthBanner: () => 'User Access Verification\n',
     motd: () =>
-      '\nCisco NX-OS Software\nCopyright (c) 2002-2023, Cisco Systems, Inc. All rights reserved.\nNexus 9000v software (\"Nexus 9000v Software\") and related documentation,\nfiles or other reference materials (\"Documentation\") are\nthe proprietary property and confidential information of Cisco\nSystems, Inc. (\"Cisco\") and are protected, without limitation,\npursuant to United States and International copyright and trademark\nlaws in the applicable jurisdiction which provide civil and criminal\npenalties for copying or distribution without Cisco\'s authorization.\n\n',
-    prompt: (ctx) => `${ctx.device.hostname}${ctx.mode === 'exec' ? '#' : configPromptSuffix(ctx.mode)} `,
+      '\nCisco NX-OS Software\nCopyright (c) 2002-2023, Cisco Systems, Inc. All rights reserved.\nNexus 9000v software ("Nexus 9000v Software") and related documentation,\nfiles or other reference materials ("Documentation") are\nthe proprietary property and confidential information of Cisco\nSystems, Inc. ("Cisco") and are protected, without limitation,\npursuant to United States and International copyright and trademark\nlaws in the applicable jurisdiction which provide civil and criminal\npenalties for copying or distribution without Cisco\'s authorization.\n\n',
+    prompt: (ctx) =>
+      `${ctx.device.hostname}${ctx.mode === 'exec' ? '#' : configPromptSuffix(ctx.mode)} `,
     execute: (ctx, line) => runModal(spec, ctx, line),
     ctrlZ: ciscoCtrlZ,
   };

@@ -6,7 +6,13 @@ import type { PlatformId } from '../types';
 
 function run(platform: PlatformId, line: string, privileged = true): string {
   const p = getPlatform(platform, 'secret');
-  const device = new DeviceState('dev1', platform, HARDWARE[platform], 3, new Date('2024-01-01T00:00:00Z'));
+  const device = new DeviceState(
+    'dev1',
+    platform,
+    HARDWARE[platform],
+    3,
+    new Date('2024-01-01T00:00:00Z'),
+  );
   const ctx: CliContext = newContext(device, p, 'admin', false);
   ctx.privileged = privileged;
   return p.execute(ctx, line).output ?? '';
@@ -23,7 +29,8 @@ describe('show output generators', () => {
 
   it('when IOS show ip interface brief is rendered, then every row matches the ntc-templates row regex', () => {
     const rows = run('ios', 'show ip interface brief').trim().split('\n').slice(1);
-    const template = /^(\S+)\s+(\S+)\s+\w+\s+\w+\s+(up|down|administratively down|deleted)\s+(up|down)$/;
+    const template =
+      /^(\S+)\s+(\S+)\s+\w+\s+\w+\s+(up|down|administratively down|deleted)\s+(up|down)$/;
 
     expect(rows.length).toBeGreaterThan(20);
     for (const r of rows) expect(r).toMatch(template);
@@ -77,6 +84,8 @@ describe('show output generators', () => {
   });
 
   it('when a privilege-1 IOS user asks for running-config, then the input is invalid', () => {
-    expect(run('ios', 'show running-config', false)).toContain("% Invalid input detected at '^' marker.");
+    expect(run('ios', 'show running-config', false)).toContain(
+      "% Invalid input detected at '^' marker.",
+    );
   });
 });

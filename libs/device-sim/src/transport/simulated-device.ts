@@ -26,7 +26,11 @@ export interface DeviceRuntimeOptions {
   maxAuthTries?: number;
 }
 
-const AUTH_METHODS: ('publickey' | 'keyboard-interactive' | 'password')[] = ['publickey', 'keyboard-interactive', 'password'];
+const AUTH_METHODS: ('publickey' | 'keyboard-interactive' | 'password')[] = [
+  'publickey',
+  'keyboard-interactive',
+  'password',
+];
 
 function sameText(a: string, b: string): boolean {
   const ab = Buffer.from(a);
@@ -71,7 +75,12 @@ export class SimulatedDevice {
   /** The device's state, generated on first use (deterministic from name + seed). */
   get state(): DeviceState {
     if (!this.stateValue) {
-      this.stateValue = new DeviceState(this.name, this.platformId, HARDWARE[this.platformId], this.spec.seed ?? this.options.seed);
+      this.stateValue = new DeviceState(
+        this.name,
+        this.platformId,
+        HARDWARE[this.platformId],
+        this.spec.seed ?? this.options.seed,
+      );
     }
     return this.stateValue;
   }
@@ -315,7 +324,12 @@ export class SimulatedDevice {
     });
   }
 
-  private attach(stream: ServerChannel, username: string, drop: () => void, command: string | undefined): void {
+  private attach(
+    stream: ServerChannel,
+    username: string,
+    drop: () => void,
+    command: string | undefined,
+  ): void {
     stream.on('error', () => undefined);
     const io: SessionIO = {
       write: (text) => {
@@ -331,7 +345,14 @@ export class SimulatedDevice {
       },
       drop,
     };
-    const session = new CliSession(this.platform, this.state, username, io, this.faults, command === undefined);
+    const session = new CliSession(
+      this.platform,
+      this.state,
+      username,
+      io,
+      this.faults,
+      command === undefined,
+    );
     this.sessions.add(session);
     stream.on('close', () => {
       session.close();
