@@ -1,8 +1,12 @@
 import type { Express } from 'express';
+import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
 import { createHttpApp } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { Registry } from '@toolkit/metrics';
+import { requireInternalToken } from './http/internal-request';
+import { mountCommandLogRoutes } from './routes/command-logs.routes';
+import { mountExecutionRoutes } from './routes/executions.routes';
 
 export interface AnalyticsAppDeps {
   logger: Logger;
@@ -10,16 +14,23 @@ export interface AnalyticsAppDeps {
   readiness: readonly ReadinessCheck[];
   isShuttingDown: () => boolean;
   bodyLimitBytes: number;
+  internalToken: string;
+  logs: CommandLogRepository;
+  executions: ExecutionRepository;
+  now?: () => Date;
 }
 
 /** The analytics service's HTTP app; never listens (supertest target). */
 export function createApp(deps: AnalyticsAppDeps): Express {
-  return createHttpApp({
+  const now = deps.now ?? (() => new Date());
+  const app = createHttpApp({
     ...deps,
-    mount: (app) => {
-      app.get('/', (_req, res) => {
-        res.json({ service: 'analytics' });
-      });
+    requireJson: true,
+    mount: (express) => {
+      express.use(requireInternalToken(deps.internalToken));
+      mountCommandLogRoutes(express, { logs: deps.logs, logger: deps.logger, now });
+      mountExecutionRoutes(express, { executions: deps.executions });
     },
   });
+  return app;
 }

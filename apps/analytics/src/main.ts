@@ -1,8 +1,8 @@
 import { ALL_TOPICS } from '@toolkit/contracts';
 import { loadConfigOrExit } from '@toolkit/config';
 import { runService } from '@toolkit/service';
-import { createApp } from './app';
 import { analyticsConfigSchema } from './config';
+import { wireAnalytics } from './wiring';
 
 const config = loadConfigOrExit(analyticsConfigSchema);
 
@@ -10,7 +10,5 @@ void runService({
   service: 'analytics',
   config,
   topics: ALL_TOPICS,
-  wire: async (infra) => ({
-    app: createApp({ ...infra, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES }),
-  }),
+  wire: (infra) => wireAnalytics(infra, config),
 });

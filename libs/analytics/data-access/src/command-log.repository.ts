@@ -165,8 +165,7 @@ export class CommandLogRepository {
       await this.logs.collection.insertMany(docs as never[], { ordered: false });
       return new Set();
     } catch (error) {
-      const e = error as { code?: number; writeErrors?: { index: number; code: number }[] };
-      const writeErrors = e.writeErrors ?? (e.code === 11000 ? [] : undefined);
+      const writeErrors = writeErrorsOf(error);
       if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
       return new Set(writeErrors.map((w) => w.index));
     }
@@ -199,9 +198,21 @@ export class CommandLogRepository {
         },
       };
     });
-    await this.rollups.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], {
-      ordered: false,
-    });
+    // Concurrent upserts of the same new cell race: the loser gets a duplicate key error
+    // and nothing applied, so exactly the failed increments are sent again.
+    let pending = ops;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      try {
+        await this.rollups.collection.bulkWrite(pending as mongo.AnyBulkWriteOperation[], {
+          ordered: false,
+        });
+        return;
+      } catch (error) {
+        const writeErrors = writeErrorsOf(error);
+        if (attempt >= 5 || !writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
+        pending = writeErrors.map((w) => pending[w.index] as (typeof ops)[number]);
+      }
+    }
   }
 
   async list(
@@ -354,4 +365,11 @@ export class CommandLogRepository {
     }
     return plan.fromRollups.length === 0;
   }
+}
+
+/** The driver reports one write error as an object and several as an array. */
+function writeErrorsOf(error: unknown): { index: number; code: number }[] | undefined {
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  if (raw === undefined || raw === null) return undefined;
+  return (Array.isArray(raw) ? raw : [raw]) as { index: number; code: number }[];
 }

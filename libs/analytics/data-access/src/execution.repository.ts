@@ -148,13 +148,19 @@ export class ExecutionRepository {
 
   private async write(ops: Op[]): Promise<void> {
     if (ops.length === 0) return;
-    try {
-      // Ordered: the describe upsert of an execution precedes its guarded transition.
-      await this.executions.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], {
-        ordered: true,
-      });
-    } catch (error) {
-      throw toStorageError(error, 'execution');
+    // Ordered: the describe upsert of an execution precedes its guarded transition. Two
+    // consumers upserting the same new id race (duplicate key on one of them); every op is
+    // idempotent, so the batch is simply written again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.executions.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], {
+          ordered: true,
+        });
+        return;
+      } catch (error) {
+        if (attempt < 5 && isDuplicateKey(error)) continue;
+        throw toStorageError(error, 'execution');
+      }
     }
   }
 
@@ -205,4 +211,9 @@ export class ExecutionRepository {
     }
     return deleted;
   }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: number; writeErrors?: { code?: number }[] };
+  return e?.code === 11000 || (e?.writeErrors ?? []).some((w) => w.code === 11000);
 }

@@ -1,0 +1,86 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { INTERNAL_HEADERS, constraintsSchema, decodeHeaderJson } from '@toolkit/contracts';
+import type { Constraints } from '@toolkit/contracts';
+import { AppError } from '@toolkit/errors';
+import { DETAIL } from '@toolkit/http';
+import { parseFilterObject } from '@toolkit/netbox-list';
+import type { Filter, ListSpec } from '@toolkit/netbox-list';
+
+const OPEN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** Every call except health and metrics must carry the gateway's internal token. */
+export function requireInternalToken(token: string): RequestHandler {
+  const expected = Buffer.from(token, 'utf8');
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (OPEN_PATHS.has(req.path)) {
+      next();
+      return;
+    }
+    const given = req.header(INTERNAL_HEADERS.token);
+    if (!given) {
+      res.status(401).json({ detail: DETAIL.notAuthenticated });
+      return;
+    }
+    const actual = Buffer.from(given, 'utf8');
+    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+      res.status(401).json({ detail: 'Invalid token.' });
+      return;
+    }
+    next();
+  };
+}
+
+/** Public base URL: the gateway's X-Forwarded-Proto/Host, else the request's own host. */
+export function baseUrl(req: Request): string {
+  const proto = req.header(INTERNAL_HEADERS.forwardedProto)?.split(',')[0]?.trim() || req.protocol;
+  const host =
+    req.header(INTERNAL_HEADERS.forwardedHost)?.split(',')[0]?.trim() ||
+    req.header('host') ||
+    'localhost';
+  return `${proto}://${host}`;
+}
+
+export function requestUrl(req: Request): string {
+  return `${baseUrl(req)}${req.originalUrl}`;
+}
+
+/**
+ * The permission constraints the gateway resolved for this request, as a filter ({} when
+ * unrestricted). A header that does not decode, or names fields we cannot filter on,
+ * refuses the request rather than widening it.
+ */
+export function constraintFilter(req: Request, spec: ListSpec): Filter {
+  const raw = req.header(INTERNAL_HEADERS.constraints);
+  if (!raw) return {};
+  const constraints: Constraints | undefined = decodeHeaderJson(constraintsSchema, raw);
+  if (constraints === undefined)
+    throw new AppError({
+      code: 'invalid-constraints',
+      category: 'forbidden',
+      message: DETAIL.forbidden,
+    });
+  if (constraints === null || constraints.length === 0) return {};
+  try {
+    return parseFilterObject(spec, constraints);
+  } catch (error) {
+    throw new AppError({
+      code: 'invalid-constraints',
+      category: 'forbidden',
+      message: DETAIL.forbidden,
+      cause: error,
+    });
+  }
+}
+
+export function and(...filters: Filter[]): Filter {
+  const parts = filters.filter((f) => Object.keys(f).length > 0);
+  if (parts.length === 0) return {};
+  return parts.length === 1 ? (parts[0] as Filter) : { $and: parts };
+}
+
+/** The query string as the list library wants it (repeated parameters kept). */
+export function queryParams(req: Request): URLSearchParams {
+  const index = req.originalUrl.indexOf('?');
+  return new URLSearchParams(index >= 0 ? req.originalUrl.slice(index + 1) : '');
+}

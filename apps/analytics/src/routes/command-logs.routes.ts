@@ -1,0 +1,138 @@
+import type { Express, Request } from 'express';
+import type { CommandLogRepository } from '@toolkit/analytics-data-access';
+import {
+  COMMAND_LOGS_PATH,
+  COMMAND_LOG_BRIEF_FIELDS,
+  STATISTICS_BUCKETS,
+  commandLogBulkDeleteSchema,
+  commandLogExportListSpec,
+  commandLogListSpec,
+  commandLogStatisticsListSpec,
+} from '@toolkit/api-contracts';
+import { AppError } from '@toolkit/errors';
+import { asyncHandler } from '@toolkit/http';
+import type { Logger } from '@toolkit/logger';
+import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import { and, baseUrl, constraintFilter, queryParams, requestUrl } from '../http/internal-request';
+import { parseExportParameters, streamExport } from './command-log-export';
+import { commandLogRepresentation } from './representations';
+
+export interface CommandLogRoutesDeps {
+  logs: CommandLogRepository;
+  logger: Logger;
+  now: () => Date;
+}
+
+function idParam(req: Request): number {
+  const raw = String(req.params['id'] ?? '');
+  if (!/^\d{1,15}$/.test(raw)) throw AppError.notFound('command log');
+  return Number(raw);
+}
+
+function statisticsOptions(passthrough: Record<string, string[]>) {
+  const bucket = passthrough['bucket']?.at(-1) ?? 'day';
+  const topRaw = passthrough['top']?.at(-1) ?? '10';
+  const errors: Record<string, string[]> = {};
+  if (!(STATISTICS_BUCKETS as readonly string[]).includes(bucket))
+    errors['bucket'] = [`Select a valid choice. ${bucket} is not one of hour, day.`];
+  if (!/^\d{1,3}$/.test(topRaw) || Number(topRaw) < 1 || Number(topRaw) > 100)
+    errors['top'] = ['Enter a whole number between 1 and 100.'];
+  if (Object.keys(errors).length > 0) throw AppError.validation(errors, 'invalid-statistics-query');
+  return { bucket: bucket as 'hour' | 'day', top: Number(topRaw) };
+}
+
+export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps): void {
+  const path = COMMAND_LOGS_PATH;
+
+  app.get(
+    path,
+    asyncHandler(async (req, res) => {
+      const query = parseListQuery(commandLogListSpec, queryParams(req));
+      const filter = and(query.filter, constraintFilter(req, commandLogListSpec));
+      const { count, results } = await deps.logs.list(
+        filter,
+        query.sort,
+        query.offset,
+        query.limit,
+      );
+      const base = baseUrl(req);
+      res.json(
+        toPage(
+          requestUrl(req),
+          count,
+          query.limit,
+          query.offset,
+          results.map((doc) =>
+            selectFields(commandLogRepresentation(doc, base), query, COMMAND_LOG_BRIEF_FIELDS),
+          ),
+        ),
+      );
+    }),
+  );
+
+  app.get(
+    `${path}statistics/`,
+    asyncHandler(async (req, res) => {
+      const query = parseListQuery(commandLogStatisticsListSpec, queryParams(req));
+      const options = statisticsOptions(query.passthrough);
+      const filter = and(query.filter, constraintFilter(req, commandLogListSpec));
+      res.json(await deps.logs.statistics(filter, { ...options, now: deps.now() }));
+    }),
+  );
+
+  app.get(
+    `${path}export/`,
+    asyncHandler(async (req, res) => {
+      const query = parseListQuery(commandLogExportListSpec, queryParams(req));
+      const { format, range } = parseExportParameters(query.passthrough);
+      const filter = and(query.filter, range, constraintFilter(req, commandLogListSpec));
+      await streamExport({
+        res,
+        logs: deps.logs,
+        filter,
+        sort: query.sort,
+        format,
+        base: baseUrl(req),
+        logger: deps.logger,
+        now: deps.now(),
+      });
+    }),
+  );
+
+  app.get(
+    `${path}:id/`,
+    asyncHandler(async (req, res) => {
+      const id = idParam(req);
+      const doc = await deps.logs.findOne(
+        and({ _id: id }, constraintFilter(req, commandLogListSpec)),
+      );
+      if (!doc) throw AppError.notFound('command log');
+      res.json(commandLogRepresentation(doc, baseUrl(req)));
+    }),
+  );
+
+  app.delete(
+    `${path}:id/`,
+    asyncHandler(async (req, res) => {
+      await deps.logs.deleteByIds([idParam(req)], constraintFilter(req, commandLogListSpec));
+      res.status(204).end();
+    }),
+  );
+
+  app.delete(
+    path,
+    asyncHandler(async (req, res) => {
+      const parsed = commandLogBulkDeleteSchema.safeParse(req.body);
+      if (!parsed.success)
+        throw AppError.validation(
+          { non_field_errors: ['Expected a list of {"id": <integer>} objects (at most 10000).'] },
+          'invalid-bulk-delete',
+        );
+      await deps.logs.deleteByIds(
+        parsed.data.map((item) => item.id),
+        constraintFilter(req, commandLogListSpec),
+      );
+      res.status(204).end();
+    }),
+  );
+}

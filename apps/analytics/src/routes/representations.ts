@@ -1,0 +1,146 @@
+import type { CommandLogRecord } from '@toolkit/analytics-domain';
+import type { ExecutionDoc } from '@toolkit/analytics-data-access';
+import { BULK_JOBS_PATH, COMMAND_LOGS_PATH, EXECUTIONS_PATH } from '@toolkit/api-contracts';
+import type {
+  BulkJobRepresentation,
+  CommandLogRepresentation,
+  ExecutionRepresentation,
+  ExecutionStatus,
+} from '@toolkit/api-contracts';
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+function parsedRecords(json: string | null): Record<string, unknown>[] | null {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as Record<string, unknown>[];
+  } catch {
+    return null;
+  }
+}
+
+export function commandLogRepresentation(
+  doc: CommandLogRecord,
+  base: string,
+): CommandLogRepresentation {
+  const commandId = doc.command?.id ?? null;
+  return {
+    id: doc._id,
+    url: `${base}${COMMAND_LOGS_PATH}${doc._id}/`,
+    display: `${doc.command.name} on ${doc.device.name}`,
+    command: {
+      id: commandId,
+      url: commandId === null ? null : `${base}/api/plugins/toolkit/commands/${commandId}/`,
+      name: doc.command.name,
+      display: doc.command.name,
+    },
+    device: {
+      id: doc.device.id,
+      url: `${base}/api/dcim/devices/${doc.device.id}/`,
+      name: doc.device.name,
+      display: doc.device.name,
+    },
+    output: doc.output,
+    username: doc.username,
+    execution_time: iso(doc.execution_time) as string,
+    success: doc.success,
+    error_message: doc.error_message ?? '',
+    execution_duration: doc.execution_duration ?? null,
+    user: { id: doc.user?.id ?? null, username: doc.user?.username ?? '' },
+    rendered_command: doc.rendered_command,
+    command_type: doc.command_type,
+    variables: Object.fromEntries((doc.variables ?? []).map((v) => [v.name, v.value])),
+    platform: doc.platform as CommandLogRepresentation['platform'],
+    error_class: (doc.error_class ?? null) as CommandLogRepresentation['error_class'],
+    syntax_error: doc.syntax_error ?? { detected: false },
+    parsed_output: doc.parsed_output === true,
+    parsed_data: parsedRecords(doc.parsed_json),
+    parse_error: doc.parse_error ?? null,
+    execution_id: doc.execution_id,
+    bulk_job: doc.bulk_job ?? null,
+    bulk_position: doc.bulk_position ?? null,
+    attempts: doc.attempts,
+    executor: doc.executor,
+    created: iso(doc.created) as string,
+    last_updated: iso(doc.last_updated) as string,
+  };
+}
+
+export function executionRepresentation(doc: ExecutionDoc, base: string): ExecutionRepresentation {
+  const status: ExecutionStatus = doc.status ?? 'queued';
+  return {
+    id: doc._id,
+    url: `${base}${EXECUTIONS_PATH}${doc._id}/`,
+    display: doc.command
+      ? `${doc.command.name} on ${doc.device.name}`
+      : `${doc._id} on ${doc.device.name}`,
+    status,
+    command: doc.command ?? null,
+    command_type: doc.command_type ?? null,
+    device: doc.device,
+    platform: doc.platform ?? null,
+    user: doc.user ?? null,
+    bulk_job: doc.bulk_job ?? null,
+    bulk_position: doc.bulk_position ?? null,
+    attempts: doc.attempts ?? 0,
+    requested_at: iso(doc.requested_at),
+    started_at: iso(doc.started_at),
+    finished_at: iso(doc.finished_at),
+    result: (doc.result as ExecutionRepresentation['result']) ?? null,
+    created: iso(doc.created) as string,
+    last_updated: iso(doc.last_updated) as string,
+  };
+}
+
+const TERMINAL = new Set<ExecutionStatus>(['succeeded', 'failed', 'unknown', 'cancelled']);
+
+export function bulkJobRepresentation(
+  id: string,
+  items: readonly ExecutionDoc[],
+  base: string,
+): BulkJobRepresentation {
+  const counts: BulkJobRepresentation['counts'] = {
+    queued: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    unknown: 0,
+    cancelled: 0,
+  };
+  let successful = 0;
+  let failed = 0;
+  const results = items.map((doc) => {
+    const status = doc.status ?? 'queued';
+    counts[status]++;
+    if (doc.result) {
+      if (doc.result.success) successful++;
+      else failed++;
+    }
+    return {
+      position: doc.bulk_position ?? null,
+      execution_id: doc._id,
+      status,
+      command: doc.command ?? null,
+      device: doc.device,
+      success: doc.result?.success ?? null,
+      output: doc.result?.output ?? null,
+      error_message: doc.result?.error_message ?? null,
+      error_class: (doc.result?.error_class ??
+        null) as BulkJobRepresentation['results'][number]['error_class'],
+      command_log_id: doc.result?.command_log_id ?? null,
+      execution_time: iso(doc.started_at),
+    };
+  });
+  const done = items.filter((d) => TERMINAL.has(d.status ?? 'queued')).length;
+  return {
+    id,
+    url: `${base}${BULK_JOBS_PATH}${id}/`,
+    display: `Bulk job ${id}`,
+    status: done === items.length ? 'completed' : 'running',
+    total: items.length,
+    done,
+    counts,
+    summary: { total: items.length, successful, failed },
+    results,
+  };
+}

@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { deadLetterTopic } from '@toolkit/contracts';
+import {
+  anExecutionEvent,
+  anExecutionRequest,
+  anExecutionResult,
+  collectMessages,
+  eventually,
+  produceRaw,
+} from '@toolkit/testing';
+import { internalHeaders, wiredService } from './support';
+
+describe('analytics consumers over real Kafka and the MongoDB-wire server', () => {
+  let svc: Awaited<ReturnType<typeof wiredService>>;
+
+  beforeAll(async () => {
+    svc = await wiredService();
+  });
+
+  afterAll(async () => {
+    await svc.close();
+  });
+
+  const api = () => request(svc.app);
+
+  it('when the same result is delivered twice (and twice in one batch), then one log exists and rollups count it once', async () => {
+    const device = {
+      id: 900_001,
+      name: `dup-${randomUUID().slice(0, 6)}`,
+      platform: 'cisco_ios' as const,
+    };
+    const result = anExecutionResult({ device });
+    await svc.infra.messaging.publishMany(svc.topics.results, [result, result]);
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/command-logs/?device_id=${device.id}`)
+        .set(internalHeaders());
+      expect(r.body.count).toBe(1);
+    });
+    await svc.infra.messaging.publish(svc.topics.results, result);
+    const marker = anExecutionResult({ device });
+    await svc.infra.messaging.publish(svc.topics.results, marker);
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/command-logs/?device_id=${device.id}`)
+        .set(internalHeaders());
+      expect(r.body.count).toBe(2);
+    });
+
+    const logs = await api()
+      .get(`/api/plugins/toolkit/command-logs/?execution_id=${result.executionId}`)
+      .set(internalHeaders());
+    const stats = await api()
+      .get(`/api/plugins/toolkit/command-logs/statistics/?device_id=${device.id}`)
+      .set(internalHeaders());
+
+    expect(logs.body.count).toBe(1);
+    expect(logs.body.results[0]).toMatchObject({
+      execution_id: result.executionId,
+      success: true,
+      username: 'admin',
+      output: result.output,
+      device: { id: device.id, name: device.name },
+    });
+    expect(stats.body.total_logs).toBe(2);
+    const metrics = await api().get('/metrics');
+    expect(metrics.text).toMatch(
+      /toolkit_analytics_results_ingested_total\{[^}]*outcome="duplicate"[^}]*\} [1-9]/,
+    );
+  });
+
+  it('when a result does not validate, then it goes to the dead-letter topic and later results still land', async () => {
+    const key = `poison-${randomUUID()}`;
+    await produceRaw(svc.topics.results.topic, [
+      { key, value: JSON.stringify({ not: 'an envelope' }) },
+    ]);
+    const good = anExecutionResult({
+      device: { id: 900_002, name: 'after-poison', platform: 'linux' },
+    });
+    await svc.infra.messaging.publish(svc.topics.results, good);
+
+    const dead = await collectMessages(deadLetterTopic.topic, {
+      count: 1,
+      predicate: (m) => (m.value ?? '').includes(key),
+    });
+
+    expect(JSON.parse(dead[0]?.value ?? '{}').payload).toMatchObject({
+      sourceTopic: svc.topics.results.topic,
+      reason: 'invalid-envelope',
+    });
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/executions/${good.executionId}/`)
+        .set(internalHeaders());
+      expect(r.status).toBe(200);
+      expect(r.body.status).toBe('succeeded');
+    });
+  });
+
+  it('when request, started and result arrive out of order, then the execution ends succeeded with its request data and no credentials', async () => {
+    const bulkJobId = randomUUID();
+    const request0 = anExecutionRequest({
+      bulkJobId,
+      position: 0,
+      device: { id: 900_003, name: 'bulk-a', host: '10.0.0.1', port: 22, platform: 'arista_eos' },
+    });
+    const request1 = anExecutionRequest({
+      bulkJobId,
+      position: 1,
+      device: { id: 900_004, name: 'bulk-b', host: '10.0.0.2', port: 22, platform: 'linux' },
+    });
+    const result0 = anExecutionResult({
+      executionId: request0.executionId,
+      bulkJobId,
+      position: 0,
+      device: { id: 900_003, name: 'bulk-a', platform: 'arista_eos' },
+    });
+    // Result first, then started, then the request: the status must stay succeeded.
+    await svc.infra.messaging.publish(svc.topics.results, result0);
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/executions/${request0.executionId}/`)
+        .set(internalHeaders());
+      expect(r.body.status).toBe('succeeded');
+    });
+    await svc.infra.messaging.publish(
+      svc.topics.events,
+      anExecutionEvent({
+        executionId: request0.executionId,
+        device: { id: 900_003, name: 'bulk-a' },
+        bulkJobId,
+      }),
+    );
+    await svc.infra.messaging.publish(
+      svc.topics.events,
+      anExecutionEvent({
+        executionId: request1.executionId,
+        device: { id: 900_004, name: 'bulk-b' },
+        bulkJobId,
+      }),
+    );
+    await svc.infra.messaging.publishMany(svc.topics.requests, [request0, request1]);
+
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`)
+        .set(internalHeaders());
+      expect(r.status).toBe(200);
+      expect(r.body.results.map((i: { status: string }) => i.status)).toEqual([
+        'succeeded',
+        'running',
+      ]);
+      expect(r.body.results[1].command).toEqual({ id: 1, name: 'Show version' });
+    });
+    const job = await api()
+      .get(`/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`)
+      .set(internalHeaders());
+    const listed = await api()
+      .get(`/api/plugins/toolkit/executions/?bulk_job=${bulkJobId}&status=running`)
+      .set(internalHeaders());
+    const stored = await svc.infra.mongo.connection.db
+      ?.collection('executions')
+      .find({ bulk_job: bulkJobId })
+      .toArray();
+
+    expect(job.body).toMatchObject({
+      id: bulkJobId,
+      url: `https://netbox.example.com/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`,
+      status: 'running',
+      total: 2,
+      done: 1,
+      counts: { queued: 0, running: 1, succeeded: 1, failed: 0, unknown: 0, cancelled: 0 },
+      summary: { total: 2, successful: 1, failed: 0 },
+    });
+    expect(job.body.results[0]).toMatchObject({
+      position: 0,
+      success: true,
+      output: result0.output,
+    });
+    expect(typeof job.body.results[0].command_log_id).toBe('number');
+    expect(listed.body.count).toBe(1);
+    expect(listed.body.results[0].id).toBe(request1.executionId);
+    expect(JSON.stringify(stored)).not.toMatch(/credentials|"ct"|"iv"|password/);
+  });
+
+  it('when only a request arrived, then the execution is queued', async () => {
+    const queued = anExecutionRequest({
+      device: { id: 900_005, name: 'q', host: 'h', port: 22, platform: 'linux' },
+    });
+    await svc.infra.messaging.publish(svc.topics.requests, queued);
+
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/executions/${queued.executionId}/`)
+        .set(internalHeaders());
+      expect(r.body).toMatchObject({
+        id: queued.executionId,
+        status: 'queued',
+        result: null,
+        user: { username: 'admin' },
+      });
+    });
+  });
+});
