@@ -447,6 +447,36 @@ function showCdpNeighbors(d: DeviceState): string {
   return `${out.join('\n')}\n`;
 }
 
+/** The per-neighbor form that tooling parses (ntc-templates' cisco_ios_show_cdp_neighbors_detail). */
+function showCdpNeighborsDetail(d: DeviceState): string {
+  const out: string[] = [];
+  d.neighbors.forEach((n, i) => {
+    const address = `10.255.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+    out.push(
+      '-------------------------',
+      `Device ID: ${n.deviceId}`,
+      'Entry address(es): ',
+      `  IP address: ${address}`,
+      `Platform: ${n.platform},  Capabilities: Router Switch IGMP `,
+      `Interface: ${n.localInterface},  Port ID (outgoing port): ${n.portId}`,
+      `Holdtime : ${n.holdTime} sec`,
+      '',
+      'Version :',
+      `Cisco IOS Software [Dublin], Catalyst L3 Switch Software (CAT9K_IOSXE), Version ${d.hardware.osVersion}, RELEASE SOFTWARE (fc1)`,
+      'Technical Support: http://www.cisco.com/techsupport',
+      'Copyright (c) 1986-2023 by Cisco Systems, Inc.',
+      '',
+      'advertisement version: 2',
+      'Duplex: full',
+      'Management address(es): ',
+      `  IP address: ${address}`,
+      '',
+    );
+  });
+  out.push('', `Total cdp entries displayed : ${d.neighbors.length}`);
+  return `${out.join('\n')}\n`;
+}
+
 function showLldpNeighbors(d: DeviceState): string {
   const out = [
     'Capability codes:',
@@ -609,6 +639,7 @@ function showCommands(privileged: boolean): Def[] {
     { pattern: 'show ip arp', run: show(showIpArp) },
     { pattern: 'show arp', run: show(showIpArp) },
     { pattern: 'show cdp neighbors', run: show(showCdpNeighbors) },
+    { pattern: 'show cdp neighbors detail', run: show(showCdpNeighborsDetail) },
     { pattern: 'show lldp neighbors', run: show(showLldpNeighbors) },
     { pattern: 'show inventory', run: show(showInventory) },
     { pattern: 'show clock', run: show(showClock) },
