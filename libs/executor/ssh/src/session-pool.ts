@@ -8,6 +8,7 @@ export interface SessionPoolOptions extends ConnectOptions {
   maxSessions: number;
   /** Commands running at once on one device (host:port). */
   perDeviceLimit: number;
+  /** Idle sessions close after this; 0 = no reuse (a new connection per command). */
   idleTimeoutMs: number;
   /** Extra connection attempts after a transient failure before authentication. */
   connectRetries: number;
@@ -127,8 +128,9 @@ export class SessionPool {
 
   private release(slots: DeviceSlots, session: DeviceSession): void {
     if (session.closed) return;
-    if (this.closing || this.globalWaiters.length > 0) {
-      session.close(); // someone waits for a session slot (or we stop): hand it over
+    if (this.closing || this.globalWaiters.length > 0 || this.options.idleTimeoutMs <= 0) {
+      // Someone waits for a session slot, we stop, or reuse is off (idle timeout 0).
+      session.close();
       return;
     }
     slots.idle.push(session);
