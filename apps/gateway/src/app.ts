@@ -3,6 +3,28 @@ import { createHttpApp } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { Registry } from '@toolkit/metrics';
+import type {
+  Clock,
+  GroupRepository,
+  PasswordHasher,
+  PermissionRepository,
+  TokenRepository,
+  TokenSecrets,
+  UserRepository,
+} from '@toolkit/gateway-domain';
+import { Authenticator, FailureLimiter, TokenIssuer } from '@toolkit/gateway-domain';
+import { authenticate } from './auth/auth.middleware';
+import { mountForwardedRoutes } from './forwarding/forward.routes';
+import type { ServiceName, UpstreamClient } from './forwarding/upstream-client';
+import { createGatewayMetrics } from './gateway-metrics';
+import { appendSlash, cors, edgeHeaders } from './http/edge.middleware';
+import { constraintSpecs } from './openapi/contract-discovery';
+import { buildOpenApiDocument } from './openapi/openapi-document';
+import { mountDocsRoutes } from './routes/docs.routes';
+import { TOOLKIT_VERSION, mountRootRoutes } from './routes/root.routes';
+import type { StatusProbes } from './routes/root.routes';
+import { FORWARDED_RESOURCES, allRoutes, forwardedRoutes } from './routes/route-table';
+import { mountUsersRoutes } from './routes/users.routes';
 
 export interface GatewayAppDeps {
   logger: Logger;
@@ -10,15 +32,100 @@ export interface GatewayAppDeps {
   readiness: readonly ReadinessCheck[];
   isShuttingDown: () => boolean;
   bodyLimitBytes: number;
+  users: UserRepository;
+  groups: GroupRepository;
+  permissions: PermissionRepository;
+  tokens: TokenRepository;
+  passwords: PasswordHasher;
+  secrets: TokenSecrets;
+  upstreams: Record<ServiceName, UpstreamClient>;
+  probes: StatusProbes;
+  corsOrigins?: readonly string[];
+  publicUrl?: string | undefined;
+  authFailureLimit?: number;
+  authFailureWindowMs?: number;
+  clock?: Clock;
 }
 
-/** The gateway service's HTTP app; never listens (supertest target). */
+const PUBLIC_ROUTES = allRoutes().filter((r) => r.auth === 'public');
+
+function isPublic(method: string, path: string): boolean {
+  if (path.startsWith('/api/docs/') || path.startsWith('/api/redoc/')) return true;
+  return PUBLIC_ROUTES.some((r) => r.path === path && r.method.toUpperCase() === method);
+}
+
+/**
+ * The gateway's HTTP app; never listens (supertest target). Middleware order:
+ * request id + access log -> security headers, API-Version -> CORS -> trailing slash ->
+ * authentication (with the auth-failure limiter; read-only tokens refused on writes) ->
+ * JSON content type (415) and body (413) -> route: permission gate -> [execution rate
+ * limit, later] -> handler or forwarding -> 404 -> the one error handler.
+ */
 export function createApp(deps: GatewayAppDeps): Express {
+  const clock = deps.clock ?? { now: () => new Date() };
+  const metrics = createGatewayMetrics(deps.registry);
+  const limiter = new FailureLimiter({
+    limit: deps.authFailureLimit ?? 20,
+    windowMs: deps.authFailureWindowMs ?? 60_000,
+    clock,
+  });
+  const authenticator = new Authenticator({
+    users: deps.users,
+    tokens: deps.tokens,
+    permissions: deps.permissions,
+    secrets: deps.secrets,
+    clock,
+  });
+  const issuer = new TokenIssuer({
+    users: deps.users,
+    tokens: deps.tokens,
+    secrets: deps.secrets,
+    passwords: deps.passwords,
+    clock,
+  });
+  const routes = allRoutes();
+  let document: Record<string, unknown> | undefined;
+  const openApi = () =>
+    (document ??= buildOpenApiDocument(routes, {
+      title: 'Network command toolkit API',
+      version: TOOLKIT_VERSION,
+      description:
+        'NetBox-style REST API: token authentication (`Authorization: Token <key>`), object permissions, NetBox list conventions.',
+    }));
+
   return createHttpApp({
     ...deps,
+    requireJson: true,
+    beforeBody: (app) => {
+      app.use(edgeHeaders());
+      app.use(cors(deps.corsOrigins ?? []));
+      app.use(appendSlash());
+      app.use(authenticate({ authenticator, limiter, metrics, isPublic }));
+    },
     mount: (app) => {
-      app.get('/', (_req, res) => {
-        res.json({ service: 'gateway' });
+      mountRootRoutes(app, {
+        publicUrl: deps.publicUrl,
+        upstreams: deps.upstreams,
+        probes: deps.probes,
+      });
+      mountDocsRoutes(app, openApi);
+      mountUsersRoutes(app, {
+        users: deps.users,
+        groups: deps.groups,
+        permissions: deps.permissions,
+        tokens: deps.tokens,
+        passwords: deps.passwords,
+        issuer,
+        limiter,
+        metrics,
+        publicUrl: deps.publicUrl,
+        constraintSpecs: constraintSpecs(FORWARDED_RESOURCES),
+      });
+      mountForwardedRoutes(app, forwardedRoutes(), {
+        upstreams: deps.upstreams,
+        metrics,
+        logger: deps.logger,
+        publicUrl: deps.publicUrl,
       });
     },
   });

@@ -1,11 +1,59 @@
 import { z } from 'zod';
-import { envPort, kafkaEnv, mongoEnv, serviceEnv } from '@toolkit/config';
+import {
+  envInt,
+  envPort,
+  envSecret,
+  envUrl,
+  kafkaEnv,
+  mongoEnv,
+  serviceEnv,
+} from '@toolkit/config';
 
-export const gatewayConfigSchema = z.object({
-  ...serviceEnv,
-  ...kafkaEnv,
-  ...mongoEnv,
-  HTTP_PORT: envPort(8000),
-});
+const optionalList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+export const gatewayConfigSchema = z
+  .object({
+    ...serviceEnv,
+    ...kafkaEnv,
+    ...mongoEnv,
+    HTTP_PORT: envPort(8000),
+    /** Shared secret sent to the services (x-toolkit-internal-token). */
+    INTERNAL_API_TOKEN: envSecret(16),
+    CATALOG_URL: envUrl(),
+    ANALYTICS_URL: envUrl(),
+    UPSTREAM_CONNECT_TIMEOUT_MS: envInt({ min: 50, max: 60_000, default: 2_000 }),
+    /** Until response headers arrive, and idle time between body chunks (exports stream on). */
+    UPSTREAM_RESPONSE_TIMEOUT_MS: envInt({ min: 100, max: 600_000, default: 30_000 }),
+    /** Origins allowed by CORS, comma-separated; `*` for any; empty: CORS off. */
+    CORS_ORIGINS: optionalList,
+    /** Origin clients use (https://netbox.example.com), when the Host header cannot be trusted. */
+    PUBLIC_URL: envUrl().optional(),
+    /** First superuser, created idempotently at boot. */
+    SUPERUSER_USERNAME: z.string().min(1).max(150).optional(),
+    SUPERUSER_PASSWORD: envSecret(8).optional(),
+    /** Its API token, chosen here (`nbt_<16>.<43>` or 32-128 of [A-Za-z0-9_-]). */
+    SUPERUSER_API_TOKEN: envSecret(32).optional(),
+    AUTH_FAILURE_LIMIT: envInt({ min: 1, max: 100_000, default: 20 }),
+    AUTH_FAILURE_WINDOW_MS: envInt({ min: 1_000, max: 3_600_000, default: 60_000 }),
+    /** Consumer group of the executors, counted on /api/status/. */
+    EXECUTOR_GROUP_ID: z.string().min(1).default('toolkit-executor'),
+  })
+  .superRefine((config, ctx) => {
+    if ((config.SUPERUSER_PASSWORD || config.SUPERUSER_API_TOKEN) && !config.SUPERUSER_USERNAME) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SUPERUSER_USERNAME'],
+        message: 'is required when SUPERUSER_PASSWORD or SUPERUSER_API_TOKEN is set',
+      });
+    }
+  });
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -39,3 +39,35 @@ export {
 export type { ExecutionRepresentation } from './analytics/executions.contract';
 export { BULK_JOBS_PATH, bulkJobItemSchema, bulkJobSchema } from './analytics/bulk-jobs.contract';
 export type { BulkJobRepresentation } from './analytics/bulk-jobs.contract';
+// --- users (gateway) ---
+export {
+  GROUPS_PATH,
+  PERMISSIONS_PATH,
+  PERMISSION_ACTIONS,
+  PERMISSION_OBJECT_TYPES,
+  TOKENS_PATH,
+  TOKEN_PROVISION_PATH,
+  USERS_PATH,
+  constraintsSchema,
+  groupBriefSchema,
+  groupListSpec,
+  groupSchema,
+  groupWriteSchema,
+  objectPermissionListSpec,
+  objectPermissionSchema,
+  objectPermissionWriteSchema,
+  tokenListSpec,
+  tokenProvisionSchema,
+  tokenSchema,
+  tokenWriteSchema,
+  userBriefSchema,
+  userListSpec,
+  userSchema,
+  userWriteSchema,
+} from './users/users.contract';
+export type {
+  GroupRepresentation,
+  ObjectPermissionRepresentation,
+  TokenRepresentation,
+  UserRepresentation,
+} from './users/users.contract';

@@ -27,6 +27,11 @@ export interface HttpAppOptions {
   mount: (app: Express) => void;
   /** Refuse request bodies that are not JSON with 415 (public APIs). */
   requireJson?: boolean;
+  /**
+   * Mounts middleware that must run before the body is read (security headers, CORS,
+   * authentication, rate limits): right after the request id and access log.
+   */
+  beforeBody?: (app: Express) => void;
 }
 
 /**
@@ -74,6 +79,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     res.type(options.registry.contentType).send(await options.registry.metrics());
   });
 
+  options.beforeBody?.(app);
   if (options.requireJson) app.use(requireJsonBody);
   app.use(
     express.json({

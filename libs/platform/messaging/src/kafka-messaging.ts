@@ -206,6 +206,22 @@ export class KafkaMessaging {
       throw AppError.unavailable(`Kafka consumer ${crashed.map((c) => c.groupId).join(', ')}`);
   }
 
+  /**
+   * Members of a consumer group (e.g. how many executors are running), or undefined when
+   * the group is unknown or empty. Read-only admin call.
+   */
+  async countGroupMembers(groupId: string): Promise<number | undefined> {
+    if (!this.connected) throw AppError.unavailable('Kafka');
+    try {
+      const { groups } = await this.admin.describeGroups([groupId]);
+      const group = groups[0];
+      if (!group || group.state === 'Dead') return undefined;
+      return group.members.length;
+    } catch (error) {
+      throw AppError.unavailable('Kafka', error);
+    }
+  }
+
   async consume<S extends z.ZodType>(options: MessageConsumerOptions<S>): Promise<RunningConsumer> {
     return this.startConsumer(options, async (consumer, helper) => {
       await consumer.run({

@@ -1,0 +1,250 @@
+import type { Express, Request, Response } from 'express';
+import type { z } from 'zod';
+import { AppError } from '@toolkit/errors';
+import type { FieldErrors } from '@toolkit/errors';
+import { asyncHandler } from '@toolkit/http';
+import type { Filter, ListSpec } from '@toolkit/netbox-list';
+import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import type {
+  Action,
+  AuthContext,
+  ListRequest,
+  ListResult,
+  ObjectType,
+} from '@toolkit/gateway-domain';
+import { authOf, forbidden, permit } from '../auth/auth.middleware';
+import type { GatewayMetrics } from '../gateway-metrics';
+import { publicOrigin } from '../http/public-origin';
+
+/** A resource the gateway stores itself (users, groups, permissions, tokens). */
+export interface OwnResource<E extends { id: number }> {
+  path: string;
+  objectType: ObjectType;
+  spec: ListSpec;
+  briefFields: readonly string[];
+  list(query: ListRequest): Promise<ListResult<E>>;
+  findOne(filter: Record<string, unknown>): Promise<E | undefined>;
+  represent(items: E[], origin: string): Promise<Record<string, unknown>[]>;
+  create(
+    input: unknown,
+    auth: AuthContext,
+    scope: Filter | null,
+  ): Promise<{ entity: E; extra?: Record<string, unknown> }>;
+  update(existing: E, input: unknown, partial: boolean, auth: AuthContext): Promise<E>;
+  remove(entity: E): Promise<void>;
+  /** Objects the caller may always manage (their own tokens), whatever their permissions. */
+  implicit?: (auth: AuthContext) => Filter;
+}
+
+export interface OwnResourceDeps {
+  metrics: GatewayMetrics;
+  publicUrl: string | undefined;
+}
+
+/** zod issues as NetBox field errors: `{"field": ["message"]}`. */
+export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.length > 0 ? String(issue.path[0]) : 'non_field_errors';
+    const message =
+      issue.code === 'invalid_type' && issue.input === undefined
+        ? 'This field is required.'
+        : issue.code === 'unrecognized_keys'
+          ? `Unknown field(s): ${issue.keys.join(', ')}.`
+          : issue.message;
+    (fields[key] ??= []).push(message);
+  }
+  throw AppError.validation(fields);
+}
+
+function parseId(raw: string | string[] | undefined): number {
+  const text = Array.isArray(raw) ? raw[0] : raw;
+  if (!text || !/^\d{1,15}$/.test(text)) throw AppError.notFound();
+  return Number(text);
+}
+
+function requestUrl(req: Request, publicUrl: string | undefined): string {
+  // req.url: the path as routed (with its trailing slash) and the query as given.
+  return `${publicOrigin(req, publicUrl)}${req.url}`;
+}
+
+function and(...filters: (Filter | null | undefined)[]): Filter {
+  const present = filters.filter((f): f is Filter => !!f && Object.keys(f).length > 0);
+  return present.length === 0
+    ? {}
+    : present.length === 1
+      ? (present[0] as Filter)
+      : { $and: present };
+}
+
+/**
+ * The objects the caller may act on: null when denied outright, `{}` when every object,
+ * else a filter built from the permission constraints (OR-ed) and the implicit scope.
+ */
+function scope<E extends { id: number }>(
+  res: Response,
+  resource: OwnResource<E>,
+  deps: OwnResourceDeps,
+  action: Action,
+): Filter | null {
+  const auth = authOf(res);
+  const implicit = resource.implicit?.(auth);
+  let constraints;
+  try {
+    constraints = permit(res, deps.metrics, resource.objectType, action);
+  } catch (error) {
+    if (implicit) return implicit;
+    if (error instanceof AppError && error.category === 'forbidden') return null;
+    throw error;
+  }
+  const granted = constraints === null ? {} : parseFilterObject(resource.spec, constraints);
+  if (!implicit || Object.keys(granted).length === 0) return granted;
+  return { $or: [implicit, granted] };
+}
+
+function requireScope(filter: Filter | null, whenDenied: 'forbidden' | 'not_found'): Filter {
+  if (filter === null) throw whenDenied === 'forbidden' ? forbidden() : AppError.notFound();
+  return filter;
+}
+
+export function mountOwnResource<E extends { id: number }>(
+  app: Express,
+  resource: OwnResource<E>,
+  deps: OwnResourceDeps,
+): void {
+  const detail = `${resource.path}:id/`;
+  const one = async (id: number, filter: Filter) => {
+    const found = await resource.findOne(and({ _id: id }, filter));
+    if (!found) throw AppError.notFound();
+    return found;
+  };
+  const representOne = async (req: Request, entity: E) =>
+    (await resource.represent([entity], publicOrigin(req, deps.publicUrl)))[0];
+
+  app.get(
+    resource.path,
+    asyncHandler(async (req, res) => {
+      const filter = requireScope(scope(res, resource, deps, 'view'), 'forbidden');
+      const query = parseListQuery(resource.spec, new URLSearchParams(req.url.split('?')[1] ?? ''));
+      const page = await resource.list({
+        filter: and(query.filter, filter),
+        sort: query.sort,
+        limit: query.limit,
+        offset: query.offset,
+      });
+      const represented = await resource.represent(page.results, publicOrigin(req, deps.publicUrl));
+      const results = represented.map((r) => selectFields(r, query, resource.briefFields));
+      res.json(
+        toPage(requestUrl(req, deps.publicUrl), page.count, query.limit, query.offset, results),
+      );
+    }),
+  );
+
+  app.get(
+    detail,
+    asyncHandler(async (req, res) => {
+      const filter = requireScope(scope(res, resource, deps, 'view'), 'not_found');
+      res.json(await representOne(req, await one(parseId(req.params['id']), filter)));
+    }),
+  );
+
+  app.post(
+    resource.path,
+    asyncHandler(async (req, res) => {
+      const filter = requireScope(scope(res, resource, deps, 'add'), 'forbidden');
+      const auth = authOf(res);
+      const items: unknown[] = Array.isArray(req.body) ? req.body : [req.body ?? {}];
+      const created: { entity: E; extra?: Record<string, unknown> }[] = [];
+      try {
+        for (const item of items) {
+          const result = await resource.create(item, auth, filter);
+          created.push(result);
+          // The new object must fall inside what the caller may add.
+          if (
+            Object.keys(filter).length > 0 &&
+            !(await resource.findOne(and({ _id: result.entity.id }, filter)))
+          ) {
+            throw forbidden();
+          }
+        }
+      } catch (error) {
+        // All or nothing: undo what this request created.
+        for (const done of created) await resource.remove(done.entity).catch(() => undefined);
+        throw error;
+      }
+      const represented = await resource.represent(
+        created.map((c) => c.entity),
+        publicOrigin(req, deps.publicUrl),
+      );
+      const body = represented.map((r, i) => ({ ...r, ...created[i]?.extra }));
+      res.status(201).json(Array.isArray(req.body) ? body : body[0]);
+    }),
+  );
+
+  for (const method of ['put', 'patch'] as const) {
+    app[method](
+      detail,
+      asyncHandler(async (req, res) => {
+        const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
+        const existing = await one(parseId(req.params['id']), filter);
+        const updated = await resource.update(
+          existing,
+          req.body ?? {},
+          method === 'patch',
+          authOf(res),
+        );
+        res.json(await representOne(req, updated));
+      }),
+    );
+    app[method](
+      resource.path,
+      asyncHandler(async (req, res) => {
+        const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
+        const items = bulkItems(req.body);
+        const targets = await Promise.all(items.map((item) => one(item.id, filter)));
+        const updated: E[] = [];
+        for (const [index, item] of items.entries()) {
+          const { id: _id, ...changes } = item;
+          updated.push(
+            await resource.update(targets[index] as E, changes, method === 'patch', authOf(res)),
+          );
+        }
+        res.json(await resource.represent(updated, publicOrigin(req, deps.publicUrl)));
+      }),
+    );
+  }
+
+  app.delete(
+    detail,
+    asyncHandler(async (req, res) => {
+      const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
+      await resource.remove(await one(parseId(req.params['id']), filter));
+      res.status(204).end();
+    }),
+  );
+
+  app.delete(
+    resource.path,
+    asyncHandler(async (req, res) => {
+      const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
+      const targets = await Promise.all(bulkItems(req.body).map((item) => one(item.id, filter)));
+      for (const target of targets) await resource.remove(target);
+      res.status(204).end();
+    }),
+  );
+}
+
+function bulkItems(body: unknown): ({ id: number } & Record<string, unknown>)[] {
+  if (!Array.isArray(body) || body.length === 0) {
+    throw AppError.validation({ non_field_errors: ['Expected a list of objects with an "id".'] });
+  }
+  return body.map((item: unknown) => {
+    const id = (item as { id?: unknown } | null)?.id;
+    if (typeof id !== 'number' || !Number.isInteger(id)) {
+      throw AppError.validation({ id: ['This field is required.'] });
+    }
+    return item as { id: number } & Record<string, unknown>;
+  });
+}

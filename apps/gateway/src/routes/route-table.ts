@@ -1,0 +1,629 @@
+import type { Action, ObjectType } from '@toolkit/gateway-domain';
+import type { ServiceName } from '../forwarding/upstream-client';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'options';
+
+/** What an operation answers, for the OpenAPI document. */
+export type ResponseKind =
+  | 'object'
+  | 'created'
+  | 'list'
+  | 'no-content'
+  | 'stream'
+  | 'options'
+  | 'json'
+  | 'yaml-or-json'
+  | 'html';
+
+/**
+ * One public operation. The express router and the OpenAPI document are both built from
+ * this table, so a route cannot exist without its documentation or the other way round.
+ */
+export interface RouteSpec {
+  method: HttpMethod;
+  /** OpenAPI style: `/api/dcim/devices/{id}/`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  /** Public routes need no token. */
+  auth: 'public' | 'token';
+  response: ResponseKind;
+  /** Resource key for schema discovery in @toolkit/api-contracts (`device` -> deviceSchema). */
+  resource?: string;
+  /** Accepts a list body too (bulk create/update/delete). */
+  bulk?: boolean;
+  requestSchema?: 'create' | 'update' | 'bulk-delete' | string;
+  /** Export name of the answer's schema when it is not the resource's own. */
+  responseSchema?: string;
+  /** Path parameter type (`{id}`): integers, except execution and bulk job UUIDs. */
+  idType?: 'integer' | 'string';
+  /** Forwarded routes: the owning service and the permission checked. */
+  forward?: {
+    service: ServiceName;
+    objectType: ObjectType;
+    action: Action;
+    /** Asking for one object you may not see answers 404, not 403. */
+    single: boolean;
+  };
+}
+
+interface ForwardedResource {
+  service: ServiceName;
+  path: string;
+  objectType: ObjectType;
+  resource: string;
+  tag: string;
+  label: string;
+  readOnly?: boolean;
+  /** Read-only resources that still allow deletion (command logs). */
+  deletable?: boolean;
+  /** No list endpoint (bulk jobs are looked up by id). */
+  detailOnly?: boolean;
+  extras?: {
+    method: HttpMethod;
+    suffix: string;
+    action: Action;
+    summary: string;
+    response: ResponseKind;
+    operation: string;
+    requestSchema?: string;
+    /** Export name in @toolkit/api-contracts of the answer's schema. */
+    responseSchema?: string;
+  }[];
+}
+
+/** Resources owned by the catalog and analytics services, forwarded path + query unchanged. */
+export const FORWARDED_RESOURCES: readonly ForwardedResource[] = [
+  {
+    service: 'catalog',
+    path: '/api/plugins/toolkit/commands/',
+    objectType: 'toolkit.command',
+    resource: 'command',
+    tag: 'toolkit',
+    label: 'commands',
+    extras: [
+      {
+        method: 'post',
+        suffix: '{id}/validate-variables/',
+        action: 'view',
+        summary: "Check variables against a device's data, without executing",
+        response: 'json',
+        operation: 'validate_variables',
+        requestSchema: 'validateVariablesRequestSchema',
+        responseSchema: 'validateVariablesResponseSchema',
+      },
+      {
+        method: 'get',
+        suffix: '{id}/variable-choices/',
+        action: 'view',
+        summary: 'Choices for every variable of the command on a device',
+        response: 'json',
+        operation: 'variable_choices',
+        responseSchema: 'variableChoicesResponseSchema',
+      },
+    ],
+  },
+  {
+    service: 'catalog',
+    path: '/api/plugins/toolkit/credential-sets/',
+    objectType: 'toolkit.credentialset',
+    resource: 'credentialSet',
+    tag: 'toolkit',
+    label: 'credential sets',
+    extras: [
+      {
+        method: 'post',
+        suffix: '{id}/regenerate-token/',
+        action: 'change',
+        summary: 'Issue a new credential token (shown once)',
+        response: 'json',
+        operation: 'regenerate_token',
+        responseSchema: 'regenerateTokenResponseSchema',
+      },
+    ],
+  },
+  {
+    service: 'catalog',
+    path: '/api/dcim/devices/',
+    objectType: 'dcim.device',
+    resource: 'device',
+    tag: 'dcim',
+    label: 'devices',
+  },
+  {
+    service: 'catalog',
+    path: '/api/dcim/platforms/',
+    objectType: 'dcim.platform',
+    resource: 'platform',
+    tag: 'dcim',
+    label: 'platforms',
+  },
+  {
+    service: 'catalog',
+    path: '/api/dcim/sites/',
+    objectType: 'dcim.site',
+    resource: 'site',
+    tag: 'dcim',
+    label: 'sites',
+  },
+  {
+    service: 'catalog',
+    path: '/api/dcim/interfaces/',
+    objectType: 'dcim.interface',
+    resource: 'interface',
+    tag: 'dcim',
+    label: 'interfaces',
+  },
+  {
+    service: 'catalog',
+    path: '/api/ipam/vlans/',
+    objectType: 'ipam.vlan',
+    resource: 'vlan',
+    tag: 'ipam',
+    label: 'VLANs',
+  },
+  {
+    service: 'catalog',
+    path: '/api/ipam/ip-addresses/',
+    objectType: 'ipam.ipaddress',
+    resource: 'ipAddress',
+    tag: 'ipam',
+    label: 'IP addresses',
+  },
+  {
+    service: 'catalog',
+    path: '/api/core/object-changes/',
+    objectType: 'core.objectchange',
+    resource: 'objectChange',
+    tag: 'core',
+    label: 'object changes',
+    readOnly: true,
+  },
+  {
+    service: 'analytics',
+    path: '/api/plugins/toolkit/command-logs/',
+    objectType: 'toolkit.commandlog',
+    resource: 'commandLog',
+    tag: 'toolkit',
+    label: 'command logs',
+    readOnly: true,
+    deletable: true,
+    extras: [
+      {
+        method: 'get',
+        suffix: 'statistics/',
+        action: 'view',
+        summary: 'Statistics of the command logs matching the list filters',
+        response: 'json',
+        operation: 'statistics',
+        responseSchema: 'commandLogStatisticsSchema',
+      },
+      {
+        method: 'get',
+        suffix: 'export/',
+        action: 'view',
+        summary: 'Export the command logs as CSV, JSON or NDJSON (streamed)',
+        response: 'stream',
+        operation: 'export',
+      },
+    ],
+  },
+  {
+    service: 'analytics',
+    path: '/api/plugins/toolkit/executions/',
+    objectType: 'toolkit.execution',
+    resource: 'execution',
+    tag: 'toolkit',
+    label: 'executions',
+    readOnly: true,
+  },
+  {
+    service: 'analytics',
+    path: '/api/plugins/toolkit/bulk-jobs/',
+    objectType: 'toolkit.bulkjob',
+    resource: 'bulkJob',
+    tag: 'toolkit',
+    label: 'bulk jobs',
+    readOnly: true,
+    detailOnly: true,
+  },
+];
+
+function opId(path: string, suffix: string): string {
+  return `${path
+    .replace(/^\/api\//, '')
+    .replace(/[{}]/g, '')
+    .replace(/[^a-zA-Z0-9]+/g, '_')
+    .replace(/_+$/, '')}_${suffix}`;
+}
+
+/** Every forwarded operation. Fixed paths (`statistics/`) precede `{id}/` so they match first. */
+export function forwardedRoutes(): RouteSpec[] {
+  const routes: RouteSpec[] = [];
+  for (const r of FORWARDED_RESOURCES) {
+    const base = {
+      tag: r.tag,
+      auth: 'token' as const,
+      resource: r.resource,
+      idType:
+        r.service === 'analytics' && r.resource !== 'commandLog'
+          ? ('string' as const)
+          : ('integer' as const),
+    };
+    const fwd = (action: Action, single: boolean) => ({
+      service: r.service,
+      objectType: r.objectType,
+      action,
+      single,
+    });
+    const detail = `${r.path}{id}/`;
+    for (const extra of (r.extras ?? []).filter((e) => !e.suffix.startsWith('{id}'))) {
+      routes.push({
+        ...base,
+        method: extra.method,
+        path: `${r.path}${extra.suffix}`,
+        operationId: opId(r.path, extra.operation),
+        summary: extra.summary,
+        response: extra.response,
+        responseSchema: extra.responseSchema,
+        forward: fwd(extra.action, false),
+      });
+    }
+    if (!r.detailOnly) {
+      routes.push(
+        {
+          ...base,
+          method: 'get',
+          path: r.path,
+          operationId: opId(r.path, 'list'),
+          summary: `List ${r.label}`,
+          response: 'list',
+          forward: fwd('view', false),
+        },
+        {
+          ...base,
+          method: 'options',
+          path: r.path,
+          operationId: opId(r.path, 'options'),
+          summary: `Field metadata of ${r.label}`,
+          response: 'options',
+          forward: fwd('view', false),
+        },
+      );
+      if (!r.readOnly) {
+        routes.push(
+          {
+            ...base,
+            method: 'post',
+            path: r.path,
+            operationId: opId(r.path, 'create'),
+            summary: `Create one or more ${r.label}`,
+            response: 'created',
+            bulk: true,
+            requestSchema: 'create',
+            forward: fwd('add', false),
+          },
+          {
+            ...base,
+            method: 'put',
+            path: r.path,
+            operationId: opId(r.path, 'bulk_update'),
+            summary: `Update ${r.label} in bulk (list of {id, ...})`,
+            response: 'list',
+            bulk: true,
+            requestSchema: 'update',
+            forward: fwd('change', false),
+          },
+          {
+            ...base,
+            method: 'patch',
+            path: r.path,
+            operationId: opId(r.path, 'bulk_partial_update'),
+            summary: `Partially update ${r.label} in bulk`,
+            response: 'list',
+            bulk: true,
+            requestSchema: 'update',
+            forward: fwd('change', false),
+          },
+        );
+      }
+      if (!r.readOnly || r.deletable) {
+        routes.push({
+          ...base,
+          method: 'delete',
+          path: r.path,
+          operationId: opId(r.path, 'bulk_delete'),
+          summary: `Delete ${r.label} in bulk (list of {id})`,
+          response: 'no-content',
+          requestSchema: 'bulk-delete',
+          forward: fwd('delete', false),
+        });
+      }
+    }
+    routes.push({
+      ...base,
+      method: 'get',
+      path: detail,
+      operationId: opId(r.path, 'retrieve'),
+      summary: `Get one of the ${r.label}`,
+      response: 'object',
+      forward: fwd('view', true),
+    });
+    if (!r.readOnly) {
+      routes.push(
+        {
+          ...base,
+          method: 'put',
+          path: detail,
+          operationId: opId(r.path, 'update'),
+          summary: `Replace one of the ${r.label}`,
+          response: 'object',
+          requestSchema: 'create',
+          forward: fwd('change', true),
+        },
+        {
+          ...base,
+          method: 'patch',
+          path: detail,
+          operationId: opId(r.path, 'partial_update'),
+          summary: `Update one of the ${r.label}`,
+          response: 'object',
+          requestSchema: 'update',
+          forward: fwd('change', true),
+        },
+      );
+    }
+    if (!r.readOnly || r.deletable) {
+      routes.push({
+        ...base,
+        method: 'delete',
+        path: detail,
+        operationId: opId(r.path, 'destroy'),
+        summary: `Delete one of the ${r.label}`,
+        response: 'no-content',
+        forward: fwd('delete', true),
+      });
+    }
+    for (const extra of (r.extras ?? []).filter((e) => e.suffix.startsWith('{id}'))) {
+      routes.push({
+        ...base,
+        method: extra.method,
+        path: `${r.path}${extra.suffix}`,
+        operationId: opId(r.path, extra.operation),
+        summary: extra.summary,
+        response: extra.response,
+        requestSchema: extra.requestSchema,
+        responseSchema: extra.responseSchema,
+        forward: fwd(extra.action, true),
+      });
+    }
+  }
+  return routes;
+}
+
+/** `/api/dcim/devices/{id}/` -> `/api/dcim/devices/:id/` */
+export function toExpressPath(path: string): string {
+  return path.replace(/\{(\w+)\}/g, ':$1');
+}
+
+const OWN_RESOURCES = [
+  { path: '/api/users/users/', resource: 'user', label: 'users' },
+  { path: '/api/users/groups/', resource: 'group', label: 'groups' },
+  { path: '/api/users/permissions/', resource: 'objectPermission', label: 'object permissions' },
+  { path: '/api/users/tokens/', resource: 'token', label: 'API tokens' },
+] as const;
+
+/** Routes the gateway answers itself. */
+export function ownRoutes(): RouteSpec[] {
+  const routes: RouteSpec[] = [
+    {
+      method: 'get',
+      path: '/api/',
+      operationId: 'api_root',
+      summary: 'API root: the applications',
+      tag: 'root',
+      auth: 'public',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/plugins/',
+      operationId: 'plugins_root',
+      summary: 'Installed plugins',
+      tag: 'root',
+      auth: 'token',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/plugins/toolkit/',
+      operationId: 'toolkit_root',
+      summary: 'Toolkit resources',
+      tag: 'root',
+      auth: 'token',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/dcim/',
+      operationId: 'dcim_root',
+      summary: 'DCIM resources',
+      tag: 'root',
+      auth: 'token',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/ipam/',
+      operationId: 'ipam_root',
+      summary: 'IPAM resources',
+      tag: 'root',
+      auth: 'token',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/core/',
+      operationId: 'core_root',
+      summary: 'Core resources',
+      tag: 'root',
+      auth: 'token',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/users/',
+      operationId: 'users_root',
+      summary: 'Users resources',
+      tag: 'root',
+      auth: 'token',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/status/',
+      operationId: 'status',
+      summary: 'Versions of the services, Kafka and MongoDB reachability, executor count',
+      tag: 'status',
+      auth: 'token',
+      response: 'json',
+    },
+    {
+      method: 'get',
+      path: '/api/schema/',
+      operationId: 'schema',
+      summary: 'This OpenAPI document (JSON; YAML with ?format=yaml)',
+      tag: 'schema',
+      auth: 'public',
+      response: 'yaml-or-json',
+    },
+    {
+      method: 'get',
+      path: '/api/docs/',
+      operationId: 'docs_swagger_ui',
+      summary: 'Swagger UI',
+      tag: 'schema',
+      auth: 'public',
+      response: 'html',
+    },
+    {
+      method: 'get',
+      path: '/api/redoc/',
+      operationId: 'docs_redoc',
+      summary: 'ReDoc',
+      tag: 'schema',
+      auth: 'public',
+      response: 'html',
+    },
+    {
+      method: 'post',
+      path: '/api/users/tokens/provision/',
+      operationId: 'users_tokens_provision',
+      summary: 'Exchange a username and password for a new API token (shown once)',
+      tag: 'users',
+      auth: 'public',
+      response: 'created',
+      resource: 'token',
+      requestSchema: 'tokenProvisionSchema',
+    },
+  ];
+  for (const r of OWN_RESOURCES) {
+    const base = {
+      tag: 'users',
+      auth: 'token' as const,
+      resource: r.resource,
+      idType: 'integer' as const,
+    };
+    const detail = `${r.path}{id}/`;
+    routes.push(
+      {
+        ...base,
+        method: 'get',
+        path: r.path,
+        operationId: opId(r.path, 'list'),
+        summary: `List ${r.label}`,
+        response: 'list',
+      },
+      {
+        ...base,
+        method: 'post',
+        path: r.path,
+        operationId: opId(r.path, 'create'),
+        summary: `Create one or more ${r.label}`,
+        response: 'created',
+        bulk: true,
+        requestSchema: 'write',
+      },
+      {
+        ...base,
+        method: 'put',
+        path: r.path,
+        operationId: opId(r.path, 'bulk_update'),
+        summary: `Update ${r.label} in bulk`,
+        response: 'list',
+        bulk: true,
+        requestSchema: 'write',
+      },
+      {
+        ...base,
+        method: 'patch',
+        path: r.path,
+        operationId: opId(r.path, 'bulk_partial_update'),
+        summary: `Partially update ${r.label} in bulk`,
+        response: 'list',
+        bulk: true,
+        requestSchema: 'write',
+      },
+      {
+        ...base,
+        method: 'delete',
+        path: r.path,
+        operationId: opId(r.path, 'bulk_delete'),
+        summary: `Delete ${r.label} in bulk`,
+        response: 'no-content',
+        requestSchema: 'bulk-delete',
+      },
+      {
+        ...base,
+        method: 'get',
+        path: detail,
+        operationId: opId(r.path, 'retrieve'),
+        summary: `Get one of the ${r.label}`,
+        response: 'object',
+      },
+      {
+        ...base,
+        method: 'put',
+        path: detail,
+        operationId: opId(r.path, 'update'),
+        summary: `Replace one of the ${r.label}`,
+        response: 'object',
+        requestSchema: 'write',
+      },
+      {
+        ...base,
+        method: 'patch',
+        path: detail,
+        operationId: opId(r.path, 'partial_update'),
+        summary: `Update one of the ${r.label}`,
+        response: 'object',
+        requestSchema: 'write',
+      },
+      {
+        ...base,
+        method: 'delete',
+        path: detail,
+        operationId: opId(r.path, 'destroy'),
+        summary: `Delete one of the ${r.label}`,
+        response: 'no-content',
+      },
+    );
+  }
+  return routes;
+}
+
+/** Every public route: the router and the OpenAPI document are built from this list. */
+export function allRoutes(): RouteSpec[] {
+  return [...ownRoutes(), ...forwardedRoutes()];
+}

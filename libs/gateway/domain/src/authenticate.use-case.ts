@@ -1,0 +1,101 @@
+import { AppError } from '@toolkit/errors';
+import type { ApiToken, ObjectPermission, User } from './entities';
+import type {
+  Clock,
+  PermissionRepository,
+  TokenRepository,
+  TokenSecrets,
+  UserRepository,
+} from './ports';
+import type { TokenRejection } from './token-policy';
+import { shouldTouchLastUsed, tokenRejection } from './token-policy';
+
+export const AUTH_DETAIL = {
+  notProvided: 'Authentication credentials were not provided.',
+  invalidToken: 'Invalid token.',
+} as const;
+
+/** Who made the request, with what token, and what they may do. */
+export interface AuthContext {
+  user: User;
+  token: ApiToken;
+  permissions: ObjectPermission[];
+}
+
+export type AuthOutcome =
+  { ok: true; context: AuthContext } | { ok: false; reason: 'missing' | TokenRejection };
+
+/**
+ * `Authorization: Token <key>` or `Bearer <key>` (case-insensitive scheme). Anything else
+ * in the header is a malformed credential, not a missing one.
+ */
+export function parseAuthorizationHeader(
+  header: string | undefined,
+): { key: string } | 'missing' | 'malformed' {
+  if (header === undefined || header.trim() === '') return 'missing';
+  const match = /^\s*(Token|Bearer)\s+(\S+)\s*$/i.exec(header);
+  return match ? { key: match[2] as string } : 'malformed';
+}
+
+export function unauthorized(reason: 'missing' | TokenRejection): AppError {
+  return new AppError({
+    code: reason === 'missing' ? 'not-authenticated' : 'invalid-token',
+    category: 'unauthorized',
+    message: reason === 'missing' ? AUTH_DETAIL.notProvided : AUTH_DETAIL.invalidToken,
+    details: { reason },
+  });
+}
+
+/**
+ * Token authentication: one indexed read by lookup id, a constant-time comparison of the
+ * secret's hash, the token's expiry and address ranges, the user being active; then the
+ * user's permissions. `last_used` is written at most once per interval per token.
+ */
+export class Authenticator {
+  private readonly touched = new Map<number, number>();
+
+  constructor(
+    private readonly deps: {
+      users: UserRepository;
+      tokens: TokenRepository;
+      permissions: PermissionRepository;
+      secrets: TokenSecrets;
+      clock: Clock;
+      lastUsedIntervalMs?: number;
+    },
+  ) {}
+
+  async authenticate(
+    header: string | undefined,
+    clientIp: string | undefined,
+  ): Promise<AuthOutcome> {
+    const parsedHeader = parseAuthorizationHeader(header);
+    if (parsedHeader === 'missing') return { ok: false, reason: 'missing' };
+    if (parsedHeader === 'malformed') return { ok: false, reason: 'malformed' };
+    const parsed = this.deps.secrets.parse(parsedHeader.key);
+    if (!parsed) return { ok: false, reason: 'malformed' };
+    const token = await this.deps.tokens.findByLookupId(parsed.lookupId);
+    if (!token) return { ok: false, reason: 'unknown' };
+    if (!this.deps.secrets.matches(parsed.secret, token.secretHash))
+      return { ok: false, reason: 'secret_mismatch' };
+    const user = await this.deps.users.findById(token.userId);
+    const now = this.deps.clock.now();
+    const rejection = tokenRejection(token, user, { now, clientIp });
+    if (rejection || !user) return { ok: false, reason: rejection ?? 'user_inactive' };
+    const permissions = user.isSuperuser
+      ? []
+      : await this.deps.permissions.findForSubject(user.id, user.groupIds);
+    await this.touch(token, now);
+    return { ok: true, context: { user, token, permissions } };
+  }
+
+  private async touch(token: ApiToken, now: Date): Promise<void> {
+    const interval = this.deps.lastUsedIntervalMs ?? 60_000;
+    const recent = this.touched.get(token.id);
+    const last = Math.max(recent ?? 0, token.lastUsed?.getTime() ?? 0);
+    if (!shouldTouchLastUsed(last === 0 ? null : new Date(last), now, interval)) return;
+    this.touched.set(token.id, now.getTime());
+    if (this.touched.size > 50_000) this.touched.clear();
+    await this.deps.tokens.touchLastUsed(token.id, now);
+  }
+}
