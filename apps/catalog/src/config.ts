@@ -1,11 +1,37 @@
 import { z } from 'zod';
-import { envPort, kafkaEnv, mongoEnv, serviceEnv } from '@toolkit/config';
+import { envPort, envSecret, envUrl, kafkaEnv, mongoEnv, serviceEnv } from '@toolkit/config';
+import { parseKeyring } from '@toolkit/crypto';
+import type { Keyring } from '@toolkit/crypto';
+
+/** `kid:base64key,kid2:hexkey`: the first key seals, every key opens (rotation). */
+function envKeyring() {
+  return z.string().transform((value, ctx): Keyring => {
+    try {
+      return parseKeyring(value);
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be kid:key pairs of 32-byte keys (${(error as Error).message})`,
+      });
+      return z.NEVER;
+    }
+  });
+}
 
 export const catalogConfigSchema = z.object({
   ...serviceEnv,
   ...kafkaEnv,
   ...mongoEnv,
   HTTP_PORT: envPort(8101),
+  /** Shared secret the gateway sends in x-toolkit-internal-token. */
+  INTERNAL_API_TOKEN: envSecret(16),
+  /** Keys sealing credential-set secrets at rest. */
+  CREDENTIAL_KEYS: envKeyring(),
+  /** Keys sealing credentials for the executors (shared with gateway and executors). */
+  EXECUTION_KEYS: envKeyring(),
+  /** NetBox importer (tools/import-netbox.ts). */
+  NETBOX_URL: envUrl().optional(),
+  NETBOX_TOKEN: z.string().min(1).optional(),
 });
 
 export type CatalogConfig = z.output<typeof catalogConfigSchema>;

@@ -1,5 +1,6 @@
 import { ALL_TOPICS } from '@toolkit/contracts';
 import { loadConfigOrExit } from '@toolkit/config';
+import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
 import { runService } from '@toolkit/service';
 import { createApp } from './app';
 import { catalogConfigSchema } from './config';
@@ -10,7 +11,16 @@ void runService({
   service: 'catalog',
   config,
   topics: ALL_TOPICS,
-  wire: async (infra) => ({
-    app: createApp({ ...infra, bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES }),
-  }),
+  wire: async (infra) => {
+    await ensureCatalogIndexes(infra.mongo);
+    return {
+      app: createApp({
+        ...infra,
+        bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
+        internalToken: config.INTERNAL_API_TOKEN,
+        credentialKeys: config.CREDENTIAL_KEYS,
+        executionKeys: config.EXECUTION_KEYS,
+      }),
+    };
+  },
 });

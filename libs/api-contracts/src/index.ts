@@ -71,3 +71,137 @@ export type {
   TokenRepresentation,
   UserRepresentation,
 } from './users/users.contract';
+// --- catalog ---
+export {
+  CATALOG_COMMAND_TYPES,
+  CATALOG_PLATFORM_DRIVERS,
+  sealedBoxOutputSchema,
+  choiceOutputSchema,
+  choiceValues,
+  customFieldsSchema,
+  nestedDeviceSchema,
+  nestedInterfaceSchema,
+  nestedIpAddressSchema,
+  nestedPlatformSchema,
+  nestedSiteSchema,
+  nestedUserSchema,
+  nestedVlanSchema,
+  slugSchema,
+  tagInputSchema,
+  tagSchema,
+} from './catalog/common.api';
+export type { Choice } from './catalog/common.api';
+export {
+  PLATFORM_BRIEF_FIELDS,
+  PLATFORM_PATH,
+  platformBriefSchema,
+  platformCreateSchema,
+  platformListSpec,
+  platformSchema,
+  platformUpdateSchema,
+} from './catalog/platform.api';
+export type { PlatformCreate } from './catalog/platform.api';
+export {
+  SITE_BRIEF_FIELDS,
+  SITE_PATH,
+  SITE_STATUSES,
+  siteBriefSchema,
+  siteCreateSchema,
+  siteListSpec,
+  siteSchema,
+  siteUpdateSchema,
+} from './catalog/site.api';
+export type { SiteCreate } from './catalog/site.api';
+export {
+  DEVICE_BRIEF_FIELDS,
+  DEVICE_PATH,
+  DEVICE_STATUSES,
+  deviceBriefSchema,
+  deviceCreateSchema,
+  deviceListSpec,
+  deviceSchema,
+  deviceUpdateSchema,
+  nestedInterfaceInputSchema,
+} from './catalog/device.api';
+export type { DeviceCreate } from './catalog/device.api';
+export {
+  INTERFACE_BRIEF_FIELDS,
+  INTERFACE_MODES,
+  INTERFACE_PATH,
+  INTERFACE_TYPES,
+  interfaceBriefSchema,
+  interfaceCreateSchema,
+  interfaceListSpec,
+  interfaceSchema,
+  interfaceUpdateSchema,
+} from './catalog/interface.api';
+export type { InterfaceCreate } from './catalog/interface.api';
+export {
+  VLAN_BRIEF_FIELDS,
+  VLAN_PATH,
+  VLAN_STATUSES,
+  vlanBriefSchema,
+  vlanCreateSchema,
+  vlanListSpec,
+  vlanSchema,
+  vlanUpdateSchema,
+} from './catalog/vlan.api';
+export type { VlanCreate } from './catalog/vlan.api';
+export {
+  IP_ADDRESS_BRIEF_FIELDS,
+  IP_ADDRESS_PATH,
+  IP_ADDRESS_STATUSES,
+  ipAddressBriefSchema,
+  ipAddressCreateSchema,
+  ipAddressListSpec,
+  ipAddressSchema,
+  ipAddressUpdateSchema,
+} from './catalog/ip-address.api';
+export type { IpAddressCreate } from './catalog/ip-address.api';
+export {
+  COMMAND_BRIEF_FIELDS,
+  COMMAND_PATH,
+  COMMAND_TYPE_CHOICES,
+  MAX_VARIABLE_VALUE_LENGTH,
+  VARIABLE_NAME_PATTERN,
+  VARIABLE_TYPES,
+  VARIABLE_TYPE_CHOICES,
+  commandBriefSchema,
+  commandCreateSchema,
+  commandListSpec,
+  commandSchema,
+  commandUpdateSchema,
+  commandVariableInputSchema,
+  commandVariableSchema,
+  validateVariablesRequestSchema,
+  validateVariablesResponseSchema,
+  variableChoiceSchema,
+  variableChoicesResponseSchema,
+  variableProblemSchema,
+} from './catalog/command.api';
+export type { CommandCreate, CommandVariableInput, VariableType } from './catalog/command.api';
+export {
+  CREDENTIAL_SET_BRIEF_FIELDS,
+  CREDENTIAL_SET_PATH,
+  CREDENTIAL_TOKEN_PREFIX,
+  credentialSetCreateSchema,
+  credentialSetListSpec,
+  credentialSetSchema,
+  credentialSetUpdateSchema,
+  regenerateTokenResponseSchema,
+} from './catalog/credential-set.api';
+export type { CredentialSetCreate } from './catalog/credential-set.api';
+export {
+  OBJECT_CHANGE_ACTIONS,
+  OBJECT_CHANGE_BRIEF_FIELDS,
+  OBJECT_CHANGE_PATH,
+  objectChangeListSpec,
+  objectChangeSchema,
+} from './catalog/object-change.api';
+export {
+  RENDER_PATH,
+  renderCredentialsSchema,
+  renderRequestSchema,
+  renderResponseSchema,
+} from './catalog/render.api';
+export type { RenderRequest, RenderResponse } from './catalog/render.api';

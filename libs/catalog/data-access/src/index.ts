@@ -1,1 +1,3 @@
-export {};
+export { createCatalogStore, ensureCatalogIndexes } from './catalog.repositories';
+export type { CatalogStore } from './catalog.repositories';
+export { MongoRepository } from './mongo.repository';

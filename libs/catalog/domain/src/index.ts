@@ -1,1 +1,76 @@
-export {};
+export {
+  checkCommandDefinition,
+  extractPlaceholders,
+  hasControlCharacters,
+  isVlanId,
+  suggestVariableName,
+} from './command-rules';
+export { createDevices } from './create-devices.use-case';
+export { CredentialTokens } from './credential-tokens.use-case';
+export type { ResolvedCredentials } from './credential-tokens.use-case';
+export type {
+  CommandDoc,
+  CredentialSetDoc,
+  DeviceDoc,
+  InterfaceDoc,
+  IpAddressDoc,
+  IpRef,
+  NamedRef,
+  ObjectChangeDoc,
+  PlatformDoc,
+  SiteDoc,
+  StoredBase,
+  Tag,
+  Taggable,
+  VlanDoc,
+} from './entities';
+export { matchesFilter } from './filter-matcher';
+export { driverForPlatform } from './platform-aliases';
+export type {
+  ChangeLog,
+  Clock,
+  EventPublisher,
+  Logger,
+  Repository,
+  RequestContext,
+  SecretBox,
+  TokenIssuer,
+} from './ports';
+export { PATHS, iso, objectUrl } from './presenters';
+export { RenderCommand, variablesError } from './render-command.use-case';
+export { Batch, ResourceService, allOf, throwIfInvalid } from './resource-service';
+export type {
+  BuildArgs,
+  Built,
+  CatalogEntity,
+  Presented,
+  ResourceDefinition,
+  ResourceDeps,
+  UniqueKey,
+} from './resource-service';
+export {
+  commandDisplay,
+  createCatalogServices,
+  normaliseCidr,
+  presentCredentialSet,
+} from './resources';
+export type { CatalogDeps, CatalogRepositories, CatalogServices } from './resources';
+export { closestMatches, levenshtein } from './suggestions';
+export {
+  MAX_RENDERED_LENGTH,
+  bareAddress,
+  needsDeviceData,
+  normaliseValue,
+  renderCommand,
+  variableChoices,
+} from './variable-rendering';
+export type {
+  CommandVariable,
+  DeviceContext,
+  RenderOutcome,
+  VariableChoice,
+  VariableErrorType,
+  VariableProblem,
+  VlanRef,
+} from './variable-rendering';
+export { fieldErrorsFromZod } from './zod-errors';

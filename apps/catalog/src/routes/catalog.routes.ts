@@ -1,0 +1,165 @@
+import { Router } from 'express';
+import type { ErrorRequestHandler } from 'express';
+import {
+  COMMAND_TYPE_CHOICES,
+  DEVICE_STATUSES,
+  INTERFACE_MODES,
+  INTERFACE_TYPES,
+  IP_ADDRESS_STATUSES,
+  OBJECT_CHANGE_ACTIONS,
+  OBJECT_CHANGE_BRIEF_FIELDS,
+  OBJECT_CHANGE_PATH,
+  RENDER_PATH,
+  SITE_STATUSES,
+  VARIABLE_TYPE_CHOICES,
+  VLAN_STATUSES,
+  objectChangeListSpec,
+  renderRequestSchema,
+  validateVariablesRequestSchema,
+} from '@toolkit/api-contracts';
+import { PLATFORM_DRIVERS } from '@toolkit/contracts';
+import { allOf, createDevices, fieldErrorsFromZod, iso, objectUrl } from '@toolkit/catalog-domain';
+import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
+import { AppError, isAppError } from '@toolkit/errors';
+import { STATUS_BY_CATEGORY, asyncHandler } from '@toolkit/http';
+import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import type { Catalog } from '../wiring';
+import { mountResource, queryOf } from './resource.routes';
+import { pathId, requestContext } from './request-context';
+
+/** Every catalog route: the public paths the gateway forwards unchanged, and /internal. */
+export function catalogRouter(catalog: Catalog): Router {
+  const router = Router({ strict: false });
+  const { services } = catalog;
+
+  mountResource(router, services.platforms, {
+    name: 'Platform',
+    choices: { driver: PLATFORM_DRIVERS.map((d) => ({ value: d, label: d })) },
+  });
+  mountResource(router, services.sites, { name: 'Site', choices: { status: SITE_STATUSES } });
+  mountResource(router, services.devices, {
+    name: 'Device',
+    choices: { status: DEVICE_STATUSES },
+    create: (bodies, ctx, bulk) => createDevices(services, bodies, ctx, bulk),
+  });
+  mountResource(router, services.interfaces, {
+    name: 'Interface',
+    choices: { type: INTERFACE_TYPES, mode: INTERFACE_MODES },
+  });
+  mountResource(router, services.vlans, { name: 'VLAN', choices: { status: VLAN_STATUSES } });
+  mountResource(router, services.ipAddresses, {
+    name: 'IP Address',
+    choices: { status: IP_ADDRESS_STATUSES },
+  });
+  mountResource(router, services.commands, {
+    name: 'Command',
+    choices: { command_type: COMMAND_TYPE_CHOICES, variable_type: VARIABLE_TYPE_CHOICES },
+  });
+  mountResource(router, services.credentialSets, { name: 'Credential Set' });
+
+  const commandPath = services.commands.def.path;
+  router.post(
+    `${commandPath}:id/validate-variables/`,
+    asyncHandler(async (req, res) => {
+      const ctx = requestContext(req, res);
+      const id = pathId(req.params['id']);
+      const body = validateVariablesRequestSchema.safeParse(req.body ?? {}, { reportInput: true });
+      if (!body.success) throw AppError.validation(fieldErrorsFromZod(body.error));
+      res.json(
+        await catalog.render.validate(id, body.data.device_id, body.data.variables ?? {}, ctx),
+      );
+    }),
+  );
+  router.get(
+    `${commandPath}:id/variable-choices/`,
+    asyncHandler(async (req, res) => {
+      const ctx = requestContext(req, res);
+      const id = pathId(req.params['id']);
+      const deviceId = queryOf(req).get('device_id');
+      if (deviceId === null || deviceId === '')
+        throw AppError.validation({ device_id: ['This parameter is required.'] });
+      if (!/^\d{1,15}$/.test(deviceId) || Number(deviceId) === 0)
+        throw AppError.validation({ device_id: ['A valid integer is required.'] });
+      res.json(await catalog.render.choices(id, Number(deviceId), ctx));
+    }),
+  );
+  router.post(
+    `${services.credentialSets.def.path}:id/regenerate-token/`,
+    asyncHandler(async (req, res) => {
+      res.json(await catalog.tokens.regenerate(pathId(req.params['id']), requestContext(req, res)));
+    }),
+  );
+
+  router.post(
+    RENDER_PATH,
+    asyncHandler(async (req, res) => {
+      const body = renderRequestSchema.safeParse(req.body ?? {}, { reportInput: true });
+      if (!body.success) throw AppError.validation(fieldErrorsFromZod(body.error));
+      res.json(await catalog.render.render(body.data, requestContext(req, res)));
+    }),
+  );
+
+  router.get(
+    OBJECT_CHANGE_PATH,
+    asyncHandler(async (req, res) => {
+      const ctx = requestContext(req, res);
+      const query = parseListQuery(objectChangeListSpec, queryOf(req));
+      const [docs, count] = await Promise.all([
+        catalog.objectChanges.find(query.filter, {
+          sort: query.sort,
+          skip: query.offset,
+          limit: query.limit,
+        }),
+        catalog.objectChanges.count(allOf(query.filter)),
+      ]);
+      const results = docs.map((d) =>
+        selectFields(presentChange(d, ctx.baseUrl), query, OBJECT_CHANGE_BRIEF_FIELDS),
+      );
+      res.json(toPage(ctx.requestUrl, count, query.limit, query.offset, results));
+    }),
+  );
+  router.get(
+    `${OBJECT_CHANGE_PATH}:id/`,
+    asyncHandler(async (req, res) => {
+      const ctx = requestContext(req, res);
+      const doc = await catalog.objectChanges.findById(pathId(req.params['id']));
+      if (!doc) throw AppError.notFound('object change');
+      res.json(presentChange(doc, ctx.baseUrl));
+    }),
+  );
+  return router;
+}
+
+function presentChange(d: ObjectChangeDoc, baseUrl: string): Record<string, unknown> {
+  return {
+    id: d._id,
+    url: objectUrl(baseUrl, OBJECT_CHANGE_PATH, d._id),
+    display: `${d.object_repr} ${d.action}d`,
+    time: iso(d.time),
+    user: d.user,
+    user_name: d.user_name,
+    request_id: d.request_id,
+    action: {
+      value: d.action,
+      label: OBJECT_CHANGE_ACTIONS.find((a) => a.value === d.action)?.label ?? d.action,
+    },
+    changed_object_type: d.changed_object_type,
+    changed_object_id: d.changed_object_id,
+    object_repr: d.object_repr,
+    prechange_data: d.prechange_data,
+    postchange_data: d.postchange_data,
+  };
+}
+
+/**
+ * Errors whose body is not a flat field dict: DRF's per-item lists for bulk writes, and
+ * per-variable errors with suggestions. Everything else goes to the shared handler.
+ */
+export const catalogErrorBodies: ErrorRequestHandler = (error, _req, res, next) => {
+  const body = isAppError(error) ? error.details?.['body'] : undefined;
+  if (!isAppError(error) || body === undefined || res.headersSent) {
+    next(error);
+    return;
+  }
+  res.status(STATUS_BY_CATEGORY[error.category]).json(body);
+};

@@ -1,0 +1,86 @@
+import type { Connection } from 'mongoose';
+import { CredentialTokens, RenderCommand, createCatalogServices } from '@toolkit/catalog-domain';
+import type {
+  CatalogServices,
+  Clock,
+  EventPublisher,
+  ObjectChangeDoc,
+  Repository,
+  SecretBox,
+  TokenIssuer,
+} from '@toolkit/catalog-domain';
+import { createCatalogStore } from '@toolkit/catalog-data-access';
+import { CREDENTIAL_TOKEN_PREFIX } from '@toolkit/api-contracts';
+import { catalogEventsTopic } from '@toolkit/contracts';
+import type { TopicContract } from '@toolkit/contracts';
+import { issueToken, openJson, parseToken, sealJson, secretMatches } from '@toolkit/crypto';
+import type { Keyring } from '@toolkit/crypto';
+import type { Logger } from '@toolkit/logger';
+import type { KafkaMessaging } from '@toolkit/messaging';
+
+export interface CatalogWiringDeps {
+  connection: Connection;
+  messaging: Pick<KafkaMessaging, 'publishMany'>;
+  logger: Logger;
+  credentialKeys: Keyring;
+  executionKeys: Keyring;
+  /** Defaults to toolkit.catalog.events.v1; tests pass their own topic. */
+  eventsTopic?: TopicContract<typeof catalogEventsTopic.payload>;
+  clock?: Clock;
+}
+
+export interface Catalog {
+  services: CatalogServices;
+  tokens: CredentialTokens;
+  render: RenderCommand;
+  objectChanges: Repository<ObjectChangeDoc>;
+}
+
+export function keyringBox(keyring: Keyring): SecretBox {
+  return {
+    seal: (value, aad) => sealJson(keyring, value, aad),
+    open: (box, aad) => openJson(keyring, box, aad),
+    currentKeyId: () => keyring.current,
+  };
+}
+
+export const credentialTokenIssuer: TokenIssuer = {
+  issue: () => issueToken(CREDENTIAL_TOKEN_PREFIX),
+  parse: (token) => parseToken(token, CREDENTIAL_TOKEN_PREFIX),
+  matches: (secret, hash) => secretMatches(secret, hash),
+};
+
+/** The catalog's use cases over its store: shared by the HTTP app and the loader tools. */
+export function wireCatalog(deps: CatalogWiringDeps): Catalog {
+  const store = createCatalogStore(deps.connection);
+  const topic = deps.eventsTopic ?? catalogEventsTopic;
+  const events: EventPublisher = {
+    publish: async (payloads, correlationId) => {
+      await deps.messaging.publishMany(topic, payloads, correlationId ? { correlationId } : {});
+    },
+  };
+  const clock = deps.clock ?? { now: () => new Date() };
+  const logger = deps.logger.child({ module: 'catalog' });
+  const credentialBox = keyringBox(deps.credentialKeys);
+  const services = createCatalogServices({
+    repositories: store.repositories,
+    events,
+    changes: store.changeLog,
+    clock,
+    logger,
+    credentialBox,
+    tokens: credentialTokenIssuer,
+  });
+  const tokens = new CredentialTokens(services, {
+    tokens: credentialTokenIssuer,
+    credentialBox,
+    clock,
+    logger,
+  });
+  return {
+    services,
+    tokens,
+    render: new RenderCommand(services, tokens, keyringBox(deps.executionKeys)),
+    objectChanges: store.objectChanges,
+  };
+}

@@ -1,0 +1,98 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
+import {
+  catalogEventSchema,
+  defineTopic,
+  encodeHeaderJson,
+  INTERNAL_HEADERS,
+} from '@toolkit/contracts';
+import type { Principal } from '@toolkit/contracts';
+import { createKeyring } from '@toolkit/crypto';
+import type { Keyring } from '@toolkit/crypto';
+import { connectTestInfra } from '@toolkit/testing';
+import type { TestInfra } from '@toolkit/testing';
+import { createApp } from '../../src/app';
+import type { CatalogAppDeps } from '../../src/app';
+
+export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
+export const ALICE: Principal = { id: 7, username: 'alice', isSuperuser: false };
+export const BOB: Principal = { id: 8, username: 'bob', isSuperuser: false };
+
+export interface CatalogKit {
+  infra: TestInfra;
+  app: Express;
+  keys: { credential: Keyring; execution: Keyring };
+  eventsTopic: ReturnType<typeof testEventsTopic>;
+  makeApp(overrides?: Partial<CatalogAppDeps>): Express;
+  close(): Promise<void>;
+}
+
+export function testEventsTopic() {
+  return defineTopic({
+    topic: `test.catalog.events.${randomUUID().slice(0, 8)}`,
+    type: 'catalog.changed',
+    schemaVersion: 1,
+    payload: catalogEventSchema,
+    keyOf: (p) => `${p.entity}:${p.id}`,
+  });
+}
+
+/** The catalog app over a fresh database and its own events topic. */
+export async function startCatalog(): Promise<CatalogKit> {
+  const infra = await connectTestInfra('catalog');
+  await ensureCatalogIndexes(infra.mongo);
+  const eventsTopic = testEventsTopic();
+  await infra.messaging.ensureTopics([eventsTopic], { partitions: 1, replicationFactor: 1 });
+  const keys = {
+    credential: createKeyring('c1', { c1: randomBytes(32) }),
+    execution: createKeyring('e1', { e1: randomBytes(32) }),
+  };
+  const makeApp = (overrides: Partial<CatalogAppDeps> = {}) =>
+    createApp({
+      ...infra,
+      bodyLimitBytes: 1024 * 1024,
+      internalToken: INTERNAL_TOKEN,
+      credentialKeys: keys.credential,
+      executionKeys: keys.execution,
+      eventsTopic,
+      ...overrides,
+    });
+  return { infra, app: makeApp(), keys, eventsTopic, makeApp, close: () => infra.close() };
+}
+
+export interface As {
+  principal?: Principal;
+  constraints?: Record<string, unknown>[] | null;
+}
+
+/** Requests the way the gateway sends them: internal token, principal, constraints, forwarded host. */
+export function api(app: Express, as: As = { principal: ALICE }) {
+  const decorate = (test: request.Test) => {
+    test.set(INTERNAL_HEADERS.token, INTERNAL_TOKEN).set(INTERNAL_HEADERS.forwardedProto, 'https');
+    test.set(INTERNAL_HEADERS.forwardedHost, 'netbox.example.com');
+    if (as.principal) test.set(INTERNAL_HEADERS.principal, encodeHeaderJson(as.principal));
+    if (as.constraints !== undefined)
+      test.set(INTERNAL_HEADERS.constraints, encodeHeaderJson(as.constraints));
+    return test;
+  };
+  const agent = request(app);
+  return {
+    get: (path: string) => decorate(agent.get(path)),
+    post: (path: string, body?: unknown) => decorate(agent.post(path)).send(body as object),
+    put: (path: string, body?: unknown) => decorate(agent.put(path)).send(body as object),
+    patch: (path: string, body?: unknown) => decorate(agent.patch(path)).send(body as object),
+    delete: (path: string, body?: unknown) =>
+      body === undefined
+        ? decorate(agent.delete(path))
+        : decorate(agent.delete(path)).send(body as object),
+    options: (path: string) => decorate(agent.options(path)),
+  };
+}
+
+export const BASE = 'https://netbox.example.com';
+
+export function unique(prefix: string): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import {
+  CATALOG_COMMAND_TYPES as COMMAND_TYPES,
+  CATALOG_PLATFORM_DRIVERS as PLATFORM_DRIVERS,
+  idSchema,
+  sealedBoxOutputSchema as sealedBoxSchema,
+} from './common.api';
+
+/**
+ * `POST /internal/render` (gateway -> catalog): renders a command for a device, resolves
+ * the credentials and seals them for the executor. Internal: not in the public document.
+ */
+export const RENDER_PATH = '/internal/render';
+
+export const renderCredentialsSchema = z.union([
+  z.object({ credential_token: z.string().min(1).max(256) }).strict(),
+  z
+    .object({
+      username: z.string().min(1).max(256),
+      password: z.string().min(1).max(1_024),
+      enable_secret: z.string().max(1_024).optional(),
+    })
+    .strict(),
+]);
+
+export const renderRequestSchema = z.object({
+  execution_id: z.uuid(),
+  command_id: idSchema,
+  device_id: idSchema,
+  variables: z.record(z.string(), z.string()).optional(),
+  credentials: renderCredentialsSchema,
+  requester: z.object({ id: idSchema, username: z.string().min(1).max(150) }),
+});
+export type RenderRequest = z.output<typeof renderRequestSchema>;
+
+export const renderResponseSchema = z.object({
+  rendered_command: z.string(),
+  variables: z.record(z.string(), z.string()),
+  command: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    command_type: z.enum(COMMAND_TYPES),
+    parsing_template: z.string().nullable(),
+  }),
+  device: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    host: z.string(),
+    port: z.number().int(),
+    platform: z.enum(PLATFORM_DRIVERS),
+  }),
+  /** DeviceCredentials sealed with EXECUTION_KEYS; AAD = execution_id. */
+  credentials: sealedBoxSchema,
+  /** Device login name, for the command log. */
+  username: z.string(),
+  credential_set: z.object({ id: z.number().int(), name: z.string() }).nullable(),
+});
+export type RenderResponse = z.output<typeof renderResponseSchema>;

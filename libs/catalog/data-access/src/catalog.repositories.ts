@@ -1,0 +1,67 @@
+import type { Connection } from 'mongoose';
+import type {
+  CatalogRepositories,
+  ChangeLog,
+  CommandDoc,
+  CredentialSetDoc,
+  DeviceDoc,
+  InterfaceDoc,
+  IpAddressDoc,
+  ObjectChangeDoc,
+  PlatformDoc,
+  Repository,
+  SiteDoc,
+  VlanDoc,
+} from '@toolkit/catalog-domain';
+import type { MongoDatabase } from '@toolkit/mongo';
+import { SequenceAllocator } from '@toolkit/mongo';
+import { catalogModels } from './catalog.schema';
+import { MongoRepository } from './mongo.repository';
+
+export interface CatalogStore {
+  repositories: CatalogRepositories;
+  objectChanges: Repository<ObjectChangeDoc>;
+  changeLog: ChangeLog;
+}
+
+/** The catalog's repositories over one connection (the catalog's own database). */
+export function createCatalogStore(connection: Connection): CatalogStore {
+  const models = catalogModels(connection);
+  const sequences = new SequenceAllocator(connection);
+  // Change records are many and never need dense ids: reserve them in blocks.
+  const changeSequences = new SequenceAllocator(connection, 100);
+  const repo = <D extends { _id: number }>(name: keyof typeof models, sequence: string) =>
+    new MongoRepository<D>(models[name], sequences, sequence);
+  const objectChanges = new MongoRepository<ObjectChangeDoc>(
+    models.object_changes,
+    changeSequences,
+    'catalog.object_change',
+  );
+  return {
+    repositories: {
+      platforms: repo<PlatformDoc>('platforms', 'catalog.platform'),
+      sites: repo<SiteDoc>('sites', 'catalog.site'),
+      devices: repo<DeviceDoc>('devices', 'catalog.device'),
+      interfaces: repo<InterfaceDoc>('interfaces', 'catalog.interface'),
+      vlans: repo<VlanDoc>('vlans', 'catalog.vlan'),
+      ipAddresses: repo<IpAddressDoc>('ip_addresses', 'catalog.ip_address'),
+      commands: repo<CommandDoc>('commands', 'catalog.command'),
+      credentialSets: repo<CredentialSetDoc>('credential_sets', 'catalog.credential_set'),
+      allocateVariableIds: (count) =>
+        count === 0 ? Promise.resolve([]) : sequences.take('catalog.command_variable', count),
+    },
+    objectChanges,
+    changeLog: {
+      record: async (changes) => {
+        if (changes.length === 0) return;
+        const ids = await objectChanges.allocateIds(changes.length);
+        await objectChanges.insertMany(changes.map((c, i) => ({ ...c, _id: ids[i] as number })));
+      },
+    },
+  };
+}
+
+/** Creates the collections and their indexes (idempotent), as boot does. */
+export async function ensureCatalogIndexes(database: MongoDatabase): Promise<void> {
+  await database.ensureIndexes(Object.values(catalogModels(database.connection)));
+}

@@ -1,0 +1,89 @@
+import type { Model, mongo } from 'mongoose';
+import type { Repository } from '@toolkit/catalog-domain';
+import type { Filter, SortDirection } from '@toolkit/netbox-list';
+import { toStorageError } from '@toolkit/mongo';
+import type { SequenceAllocator } from '@toolkit/mongo';
+
+/**
+ * A catalog collection behind the domain's Repository port: lean driver reads (plain
+ * objects, no hydration), integer ids from a SequenceAllocator (safe on FerretDB, where
+ * findOneAndUpdate $inc is not atomic).
+ */
+export class MongoRepository<D extends { _id: number }> implements Repository<D> {
+  private readonly collection: mongo.Collection<mongo.Document>;
+
+  constructor(
+    model: Model<never>,
+    private readonly sequences: SequenceAllocator,
+    private readonly sequence: string,
+  ) {
+    this.collection = model.collection as unknown as mongo.Collection<mongo.Document>;
+  }
+
+  async find(
+    filter: Filter,
+    options: { sort?: [string, SortDirection][]; skip?: number; limit?: number } = {},
+  ): Promise<D[]> {
+    try {
+      let cursor = this.collection.find(filter as mongo.Filter<mongo.Document>);
+      if (options.sort && options.sort.length > 0) cursor = cursor.sort(options.sort);
+      if (options.skip) cursor = cursor.skip(options.skip);
+      if (options.limit) cursor = cursor.limit(options.limit);
+      return (await cursor.toArray()) as unknown as D[];
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async count(filter: Filter): Promise<number> {
+    try {
+      return await this.collection.countDocuments(filter as mongo.Filter<mongo.Document>);
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  async findById(id: number): Promise<D | null> {
+    const [doc] = await this.find({ _id: id }, { limit: 1 });
+    return doc ?? null;
+  }
+
+  async findByIds(ids: readonly number[]): Promise<D[]> {
+    if (ids.length === 0) return [];
+    return this.find({ _id: { $in: [...ids] } });
+  }
+
+  /** Ordered: stops at the first failure, which is rethrown as is (the caller compensates). */
+  async insertMany(docs: readonly D[]): Promise<void> {
+    if (docs.length === 0) return;
+    await this.collection.insertMany(docs.map((d) => ({ ...d })) as mongo.Document[], {
+      ordered: true,
+    });
+  }
+
+  async replace(doc: D): Promise<void> {
+    await this.collection.replaceOne(
+      { _id: doc._id } as unknown as mongo.Filter<mongo.Document>,
+      { ...doc } as mongo.Document,
+    );
+  }
+
+  async deleteMany(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.collection.deleteMany({
+      _id: { $in: [...ids] },
+    } as unknown as mongo.Filter<mongo.Document>);
+  }
+
+  async setWhere(filter: Filter, set: Record<string, unknown>): Promise<void> {
+    try {
+      await this.collection.updateMany(filter as mongo.Filter<mongo.Document>, { $set: set });
+    } catch (error) {
+      throw toStorageError(error);
+    }
+  }
+
+  allocateIds(count: number): Promise<number[]> {
+    return count === 0 ? Promise.resolve([]) : this.sequences.take(this.sequence, count);
+  }
+}

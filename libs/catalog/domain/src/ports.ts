@@ -1,0 +1,65 @@
+import type { CatalogEvent, Constraints, Principal, SealedBox } from '@toolkit/contracts';
+import type { Filter, SortDirection } from '@toolkit/netbox-list';
+import type { ObjectChangeDoc } from './entities';
+
+/** What the domain needs from storage, per collection (implemented in data-access). */
+export interface Repository<D extends { _id: number }> {
+  find(
+    filter: Filter,
+    options?: { sort?: [string, SortDirection][]; skip?: number; limit?: number },
+  ): Promise<D[]>;
+  count(filter: Filter): Promise<number>;
+  findById(id: number): Promise<D | null>;
+  findByIds(ids: readonly number[]): Promise<D[]>;
+  /** Ordered; throws on the first failure (e.g. a duplicate key). */
+  insertMany(docs: readonly D[]): Promise<void>;
+  replace(doc: D): Promise<void>;
+  deleteMany(ids: readonly number[]): Promise<void>;
+  /** `$set` on every matching document (cascading renames of denormalised references). */
+  setWhere(filter: Filter, set: Record<string, unknown>): Promise<void>;
+  allocateIds(count: number): Promise<number[]>;
+}
+
+export interface EventPublisher {
+  publish(events: CatalogEvent[], correlationId?: string): Promise<void>;
+}
+
+export interface ChangeLog {
+  record(changes: Omit<ObjectChangeDoc, '_id'>[]): Promise<void>;
+}
+
+/** Seals and opens secrets under the configured keyring (AES-256-GCM). */
+export interface SecretBox {
+  seal(value: unknown, aad: string): SealedBox;
+  /** Throws a validation AppError when the box is tampered with or its key is unknown. */
+  open(box: SealedBox, aad: string): unknown;
+  /** The key new boxes are sealed with (to tell whether a box needs re-sealing). */
+  currentKeyId(): string;
+}
+
+export interface TokenIssuer {
+  issue(): { token: string; lookupId: string; secretHash: string };
+  parse(token: string): { lookupId: string; secret: string } | undefined;
+  matches(secret: string, hash: string): boolean;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  warn(object: Record<string, unknown>, message: string): void;
+  error(object: Record<string, unknown>, message: string): void;
+}
+
+/** Who asks, what they may see, and how to write public URLs; one per request. */
+export interface RequestContext {
+  principal: Principal | undefined;
+  /** Permission constraints of the request's action (OR-ed filter objects); null/undefined = none. */
+  constraints: Constraints | undefined;
+  requestId: string | undefined;
+  /** `https://netbox.example.com`: prefix of every `url`. */
+  baseUrl: string;
+  /** Absolute URL of this request, for `next`/`previous`. */
+  requestUrl: string;
+}

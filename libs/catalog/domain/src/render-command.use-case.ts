@@ -1,0 +1,258 @@
+import type { RenderRequest, RenderResponse } from '@toolkit/api-contracts';
+import type { DeviceCredentials, PlatformDriver } from '@toolkit/contracts';
+import { AppError } from '@toolkit/errors';
+import type { CredentialTokens } from './credential-tokens.use-case';
+import type { CommandDoc, DeviceDoc } from './entities';
+import type { RequestContext, SecretBox } from './ports';
+import type { CatalogServices } from './resources';
+import {
+  MAX_RENDERED_LENGTH,
+  bareAddress,
+  needsDeviceData,
+  renderCommand,
+  variableChoices,
+} from './variable-rendering';
+import type { DeviceContext, RenderOutcome, VariableProblem } from './variable-rendering';
+
+/**
+ * What executions are made of: a command rendered for a device (variables checked against
+ * the device's interfaces, VLANs and addresses), the device's SSH target, and its login
+ * sealed for the executors. Decrypted credentials leave the catalog only inside that box.
+ */
+export class RenderCommand {
+  constructor(
+    private readonly services: CatalogServices,
+    private readonly credentials: CredentialTokens,
+    /** EXECUTION_KEYS: shared with the executors. */
+    private readonly executionBox: SecretBox,
+  ) {}
+
+  async render(request: RenderRequest, ctx: RequestContext): Promise<RenderResponse> {
+    const command = await this.command(request.command_id, ctx, 'not_found');
+    const device = await this.device(request.device_id, 'not_found');
+    const target = await this.target(command, device);
+    const outcome = await this.renderFor(command, device, request.variables ?? {});
+    if (outcome.rendered === null) throw variablesError(outcome.problems);
+
+    let login: DeviceCredentials;
+    let credentialSet: { id: number; name: string } | null = null;
+    if ('credential_token' in request.credentials) {
+      const resolved = await this.credentials.resolve(
+        request.credentials.credential_token,
+        request.requester.id,
+        device.platform ? { id: device.platform.id, name: device.platform.name } : null,
+      );
+      login = {
+        username: resolved.username,
+        password: resolved.password,
+        ...(resolved.enableSecret ? { enableSecret: resolved.enableSecret } : {}),
+      };
+      credentialSet = resolved.set;
+    } else {
+      const { username, password, enable_secret } = request.credentials;
+      login = { username, password, ...(enable_secret ? { enableSecret: enable_secret } : {}) };
+    }
+    return {
+      rendered_command: outcome.rendered,
+      variables: outcome.values,
+      command: {
+        id: command._id,
+        name: command.name,
+        command_type: command.command_type,
+        parsing_template: command.parsing_template,
+      },
+      device: {
+        id: device._id,
+        name: device.name,
+        host: target.host,
+        port: device.port,
+        platform: target.driver,
+      },
+      credentials: this.executionBox.seal(login, request.execution_id),
+      username: login.username,
+      credential_set: credentialSet,
+    };
+  }
+
+  /** `POST commands/{id}/validate-variables/`: what execute would say, without executing. */
+  async validate(
+    commandId: number,
+    deviceId: number,
+    variables: Record<string, string>,
+    ctx: RequestContext,
+  ) {
+    const command = await this.command(commandId, ctx, 'not_found');
+    const device = await this.device(deviceId, 'validation');
+    const outcome = await this.renderFor(command, device, variables);
+    return {
+      valid: outcome.rendered !== null,
+      rendered_command: outcome.rendered,
+      errors: Object.fromEntries(
+        Object.entries(outcome.problems).map(([k, p]) => [k, [p.message]]),
+      ),
+      validation_details: outcome.problems,
+    };
+  }
+
+  /** `GET commands/{id}/variable-choices/?device_id=N` */
+  async choices(commandId: number, deviceId: number, ctx: RequestContext) {
+    const command = await this.command(commandId, ctx, 'not_found');
+    const device = await this.device(deviceId, 'validation');
+    const context = await this.deviceContext(device);
+    return {
+      device_id: device._id,
+      device_name: device.name,
+      command_id: command._id,
+      command_name: command.name,
+      variables: variableChoices(command.variables, context),
+    };
+  }
+
+  private async renderFor(
+    command: CommandDoc,
+    device: DeviceDoc,
+    variables: Record<string, string>,
+  ): Promise<RenderOutcome> {
+    const context = needsDeviceData(command.variables)
+      ? await this.deviceContext(device)
+      : undefined;
+    const outcome = renderCommand(command, context, variables);
+    if (outcome.rendered !== null && outcome.rendered.length > MAX_RENDERED_LENGTH) {
+      const first = command.variables[0]?.name ?? 'command';
+      return {
+        rendered: null,
+        values: outcome.values,
+        problems: {
+          [first]: {
+            variable_type: command.variables[0]?.variable_type ?? null,
+            provided_value: null,
+            error_type: 'invalid_value',
+            message: `The rendered command is longer than ${MAX_RENDERED_LENGTH} characters.`,
+            suggestions: [],
+          },
+        },
+      };
+    }
+    return outcome;
+  }
+
+  private async command(
+    id: number,
+    ctx: RequestContext,
+    missing: 'not_found',
+  ): Promise<CommandDoc> {
+    try {
+      return await this.services.commands.findVisible(id, ctx);
+    } catch (error) {
+      if (error instanceof AppError && error.category === 'not_found')
+        throw withBody(
+          new AppError({
+            code: 'command-not-found',
+            category: missing,
+            message: `Command ${id} not found.`,
+          }),
+          {
+            detail: `Command ${id} not found.`,
+          },
+        );
+      throw error;
+    }
+  }
+
+  private async device(id: number, missing: 'not_found' | 'validation'): Promise<DeviceDoc> {
+    const device = await this.services.devices.repository.findById(id);
+    if (device) return device;
+    if (missing === 'validation')
+      throw AppError.validation({ device_id: [`Device with ID ${id} not found.`] });
+    throw withBody(
+      new AppError({
+        code: 'device-not-found',
+        category: 'not_found',
+        message: `Device ${id} not found.`,
+      }),
+      {
+        detail: `Device ${id} not found.`,
+      },
+    );
+  }
+
+  /** SSH host (explicit host, else primary IPv4, else IPv6) and driver, or a 400 saying what is missing. */
+  private async target(
+    command: CommandDoc,
+    device: DeviceDoc,
+  ): Promise<{ host: string; driver: PlatformDriver }> {
+    const fail = (message: string) => AppError.validation({ device_id: [message] });
+    if (!device.platform)
+      throw fail(`Device '${device.name}' must have a platform assigned for command execution.`);
+    const platform = await this.services.platforms.repository.findById(device.platform.id);
+    if (!platform?.driver)
+      throw fail(
+        `Platform '${device.platform.name}' of device '${device.name}' has no supported driver.`,
+      );
+    if (command.platforms.length > 0 && !command.platforms.some((p) => p.id === platform._id))
+      throw fail(
+        `Command '${command.name}' does not apply to platform '${platform.name}' of device '${device.name}'.`,
+      );
+    const host =
+      device.host ??
+      (device.primary_ip4 ? bareAddress(device.primary_ip4.address) : undefined) ??
+      (device.primary_ip6 ? bareAddress(device.primary_ip6.address) : undefined);
+    if (!host)
+      throw fail(
+        `Device '${device.name}' must have a primary IP address or a host for command execution.`,
+      );
+    return { host, driver: platform.driver };
+  }
+
+  async deviceContext(device: DeviceDoc): Promise<DeviceContext> {
+    const [interfaces, siteVlans, ipAddresses] = await Promise.all([
+      this.services.interfaces.repository.find({ 'device.id': device._id }),
+      device.site
+        ? this.services.vlans.repository.find({ 'site.id': device.site.id })
+        : Promise.resolve([]),
+      this.services.ipAddresses.repository.find({ 'assigned_object.device.id': device._id }),
+    ]);
+    return {
+      device: { id: device._id, name: device.name },
+      interfaces: interfaces.map((i) => ({
+        id: i._id,
+        name: i.name,
+        type: i.type,
+        enabled: i.enabled,
+        untagged_vlan: i.untagged_vlan,
+        tagged_vlans: i.tagged_vlans,
+      })),
+      siteVlans: siteVlans.map((v) => ({ id: v._id, vid: v.vid, name: v.name })),
+      ipAddresses: ipAddresses.map((ip) => ({
+        id: ip._id,
+        address: ip.address,
+        status: ip.status,
+      })),
+    };
+  }
+}
+
+function withBody(error: AppError, body: Record<string, unknown>): AppError {
+  return new AppError({
+    code: error.code,
+    category: error.category,
+    message: error.message,
+    details: { ...error.details, body },
+  });
+}
+
+/**
+ * 400 naming each variable, with the closest valid values:
+ * `{"variables": {"iface": ["Interface 'Gi0/9' not found ... Did you mean: Gi0/1?"]}, "validation_details": {...}}`.
+ */
+export function variablesError(problems: Record<string, VariableProblem>): AppError {
+  const messages = Object.fromEntries(
+    Object.entries(problems).map(([name, p]) => [name, [p.message]]),
+  );
+  return new AppError({
+    code: 'invalid-variables',
+    category: 'validation',
+    message: `Invalid variables: ${Object.keys(problems).join(', ')}.`,
+    details: { body: { variables: messages, validation_details: problems } },
+  });
+}

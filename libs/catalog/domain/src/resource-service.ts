@@ -1,0 +1,491 @@
+import type { z } from 'zod';
+import type { CatalogEvent } from '@toolkit/contracts';
+import { AppError, isAppError } from '@toolkit/errors';
+import type { FieldErrors } from '@toolkit/errors';
+import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import type { Filter, ListSpec, Page, QueryInput } from '@toolkit/netbox-list';
+import type { StoredBase } from './entities';
+import { matchesFilter } from './filter-matcher';
+import type { ChangeLog, Clock, EventPublisher, Logger, Repository, RequestContext } from './ports';
+import { fieldErrorsFromZod } from './zod-errors';
+
+export type Presented = Record<string, unknown>;
+export type CatalogEntity = CatalogEvent['entity'];
+
+/**
+ * Objects being written in the same all-or-nothing operation, by entity and id, so that a
+ * device's nested interfaces can reference the device before it is stored.
+ */
+export class Batch {
+  private readonly pending = new Map<string, Map<number, unknown>>();
+
+  add(entity: string, id: number, doc: unknown): void {
+    let map = this.pending.get(entity);
+    if (!map) this.pending.set(entity, (map = new Map()));
+    map.set(id, doc);
+  }
+
+  get<D>(entity: string, id: number): D | undefined {
+    return this.pending.get(entity)?.get(id) as D | undefined;
+  }
+}
+
+export interface BuildArgs<D> {
+  id: number;
+  now: Date;
+  existing: D | undefined;
+  ctx: RequestContext;
+  batch: Batch;
+}
+
+export interface Built<D> {
+  doc: D;
+  /** Shown once in the create answer (a credential token), never stored or published. */
+  once?: Presented;
+}
+
+export interface UniqueKey<D> {
+  /** The field named in the 409. */
+  field: string;
+  /** The stored values that must be unique, or undefined when the key does not apply. */
+  key: (doc: D) => Filter | undefined;
+}
+
+/** Everything the generic NetBox CRUD needs to know about one resource. */
+export interface ResourceDefinition<D extends StoredBase, I = Record<string, unknown>> {
+  entity: CatalogEntity;
+  /** NetBox content type for the change log: `dcim.device`. */
+  objectType: string;
+  label: string;
+  path: string;
+  listSpec: ListSpec;
+  briefFields: readonly string[];
+  createSchema: z.ZodType<I>;
+  patchSchema: z.ZodType<Partial<I>>;
+  repository: Repository<D>;
+  /** The writable representation of a stored object, onto which a PATCH is merged. */
+  toInput(doc: D): Record<string, unknown>;
+  /** Validated input -> stored document; resolves references; throws validation errors. */
+  build(input: I, args: BuildArgs<D>): Promise<Built<D>>;
+  present(doc: D, baseUrl: string): Presented;
+  display(doc: D): string;
+  uniqueKeys?: readonly UniqueKey<D>[];
+  /** Throws a conflict when something still references the objects. */
+  assertDeletable?(docs: readonly D[]): Promise<void>;
+  /** Keeps denormalised copies current after an update. */
+  cascadeUpdate?(before: D, after: D): Promise<void>;
+  /** Removes dependent objects after a delete (NetBox cascades). */
+  cascadeDelete?(docs: readonly D[], ctx: RequestContext): Promise<void>;
+  /** What the caller may see at all (credential sets: their own). */
+  scope?(ctx: RequestContext): Filter;
+  /** Events and the change log carry this (secrets removed); defaults to `present`. */
+  snapshot?(doc: D, baseUrl: string): Presented;
+}
+
+export interface ResourceDeps {
+  events: EventPublisher;
+  changes: ChangeLog;
+  clock: Clock;
+  logger: Logger;
+}
+
+const NOTHING: Filter = { _id: { $in: [] } };
+
+export function allOf(...filters: (Filter | undefined)[]): Filter {
+  const present = filters.filter((f): f is Filter => f !== undefined && Object.keys(f).length > 0);
+  if (present.length === 0) return {};
+  return present.length === 1 ? (present[0] as Filter) : { $and: present };
+}
+
+/**
+ * NetBox CRUD over a repository: lists with NetBox semantics, permission constraints
+ * AND-ed into every read and checked before and after every write, bulk writes that are
+ * all or nothing, events and change records after the write succeeds.
+ *
+ * All or nothing without transactions (FerretDB has none): every item is validated and
+ * built first (references resolved, uniqueness checked against the batch and the store,
+ * constraints checked), and only then written; if a write still fails midway, what was
+ * written is compensated (inserted objects deleted, replaced ones restored, deleted ones
+ * re-inserted) before the error is returned.
+ */
+export class ResourceService<D extends StoredBase, I = Record<string, unknown>> {
+  constructor(
+    readonly def: ResourceDefinition<D, I>,
+    private readonly deps: ResourceDeps,
+  ) {}
+
+  get repository(): Repository<D> {
+    return this.def.repository;
+  }
+
+  async list(query: QueryInput, ctx: RequestContext): Promise<Page<Presented>> {
+    const parsed = parseListQuery(this.def.listSpec, query);
+    const filter = allOf(parsed.filter, this.visibility(ctx));
+    const [docs, count] = await Promise.all([
+      this.def.repository.find(filter, {
+        sort: parsed.sort,
+        skip: parsed.offset,
+        limit: parsed.limit,
+      }),
+      this.def.repository.count(filter),
+    ]);
+    const results = docs.map((doc) =>
+      selectFields(this.def.present(doc, ctx.baseUrl), parsed, this.def.briefFields),
+    );
+    return toPage(ctx.requestUrl, count, parsed.limit, parsed.offset, results);
+  }
+
+  async get(id: number, ctx: RequestContext): Promise<Presented> {
+    return this.def.present(await this.findVisible(id, ctx), ctx.baseUrl);
+  }
+
+  /** The object if the caller may see it (scope and constraints), else 404. */
+  async findVisible(id: number, ctx: RequestContext): Promise<D> {
+    const [doc] = await this.def.repository.find(allOf({ _id: id }, this.visibility(ctx)), {
+      limit: 1,
+    });
+    if (!doc) throw AppError.notFound(this.def.label);
+    return doc;
+  }
+
+  async create(
+    bodies: readonly unknown[],
+    ctx: RequestContext,
+    bulk: boolean,
+  ): Promise<Presented[]> {
+    const prepared = await this.prepareCreate(bodies, ctx, new Batch(), bulk);
+    await this.insertAll(prepared.map((p) => p.doc));
+    await this.recordChanges(
+      'created',
+      prepared.map((p) => ({ before: undefined, after: p.doc })),
+      ctx,
+    );
+    return prepared.map((p) => ({ ...this.def.present(p.doc, ctx.baseUrl), ...p.once }));
+  }
+
+  /** Validates and builds every item, or throws naming every problem; writes nothing. */
+  async prepareCreate(
+    bodies: readonly unknown[],
+    ctx: RequestContext,
+    batch: Batch,
+    bulk: boolean,
+  ): Promise<Built<D>[]> {
+    const errors: FieldErrors[] = bodies.map(() => ({}));
+    const inputs = bodies.map((body, i) => {
+      const result = this.def.createSchema.safeParse(body ?? {}, { reportInput: true });
+      if (!result.success) errors[i] = fieldErrorsFromZod(result.error);
+      return result.success ? result.data : undefined;
+    });
+    throwIfInvalid(errors, bulk);
+    const ids = await this.def.repository.allocateIds(bodies.length);
+    const now = this.deps.clock.now();
+    const built: Built<D>[] = [];
+    for (const [i, input] of inputs.entries()) {
+      const id = ids[i] as number;
+      try {
+        const result = await this.def.build(input as I, {
+          id,
+          now,
+          existing: undefined,
+          ctx,
+          batch,
+        });
+        built.push(result);
+        batch.add(this.def.entity, id, result.doc);
+      } catch (error) {
+        errors[i] = fieldErrorsOf(error);
+      }
+    }
+    throwIfInvalid(errors, bulk);
+    const docs = built.map((b) => b.doc);
+    await this.assertUnique(docs);
+    this.assertAllowed(docs, ctx);
+    return built;
+  }
+
+  /** Inserts, or deletes what was inserted and throws. */
+  async insertAll(docs: readonly D[]): Promise<void> {
+    if (docs.length === 0) return;
+    try {
+      await this.def.repository.insertMany(docs);
+    } catch (error) {
+      await this.def.repository
+        .deleteMany(docs.map((d) => d._id))
+        .catch((e: unknown) =>
+          this.deps.logger.error({ err: e, entity: this.def.entity }, 'compensation failed'),
+        );
+      throw this.storageError(error);
+    }
+  }
+
+  async update(
+    items: readonly { id: number; body: unknown }[],
+    ctx: RequestContext,
+    options: { partial: boolean; bulk: boolean },
+  ): Promise<Presented[]> {
+    const befores = await this.loadForWrite(
+      items.map((i) => i.id),
+      ctx,
+    );
+    const errors: FieldErrors[] = items.map(() => ({}));
+    const now = this.deps.clock.now();
+    const batch = new Batch();
+    const afters: D[] = [];
+    for (const [i, item] of items.entries()) {
+      const before = befores[i] as D;
+      const body = (item.body ?? {}) as Record<string, unknown>;
+      if (!options.partial) {
+        const full = this.def.createSchema.safeParse(body, { reportInput: true });
+        if (!full.success) {
+          errors[i] = fieldErrorsFromZod(full.error);
+          continue;
+        }
+      }
+      const patch = this.def.patchSchema.safeParse(body, { reportInput: true });
+      if (!patch.success) {
+        errors[i] = fieldErrorsFromZod(patch.error);
+        continue;
+      }
+      const merged = this.def.createSchema.safeParse(
+        {
+          ...this.def.toInput(before),
+          ...stripUndefined(patch.data as Record<string, unknown>),
+        },
+        { reportInput: true },
+      );
+      if (!merged.success) {
+        errors[i] = fieldErrorsFromZod(merged.error);
+        continue;
+      }
+      try {
+        const { doc } = await this.def.build(merged.data, {
+          id: before._id,
+          now,
+          existing: before,
+          ctx,
+          batch,
+        });
+        doc.created = before.created;
+        doc.last_updated = now;
+        afters.push(doc);
+        batch.add(this.def.entity, doc._id, doc);
+      } catch (error) {
+        errors[i] = fieldErrorsOf(error);
+      }
+    }
+    throwIfInvalid(errors, options.bulk);
+    await this.assertUnique(afters);
+    this.assertAllowed(afters, ctx);
+    await this.replaceAll(befores, afters);
+    for (const [i, after] of afters.entries())
+      await this.def.cascadeUpdate?.(befores[i] as D, after);
+    await this.recordChanges(
+      'updated',
+      afters.map((after, i) => ({ before: befores[i], after })),
+      ctx,
+    );
+    return afters.map((doc) => this.def.present(doc, ctx.baseUrl));
+  }
+
+  /** Replaces each document; on a failure restores those already replaced. */
+  async replaceAll(befores: readonly D[], afters: readonly D[]): Promise<void> {
+    for (const [i, after] of afters.entries()) {
+      try {
+        await this.def.repository.replace(after);
+      } catch (error) {
+        for (const before of befores.slice(0, i))
+          await this.def.repository
+            .replace(before)
+            .catch((e: unknown) =>
+              this.deps.logger.error({ err: e, entity: this.def.entity }, 'compensation failed'),
+            );
+        throw this.storageError(error);
+      }
+    }
+  }
+
+  async delete(ids: readonly number[], ctx: RequestContext): Promise<void> {
+    const docs = await this.loadForWrite(ids, ctx);
+    await this.def.assertDeletable?.(docs);
+    try {
+      await this.def.repository.deleteMany(ids);
+    } catch (error) {
+      const remaining = new Set((await this.def.repository.findByIds(ids)).map((d) => d._id));
+      await this.def.repository
+        .insertMany(docs.filter((d) => !remaining.has(d._id)))
+        .catch((e: unknown) =>
+          this.deps.logger.error({ err: e, entity: this.def.entity }, 'compensation failed'),
+        );
+      throw this.storageError(error);
+    }
+    await this.def.cascadeDelete?.(docs, ctx);
+    await this.recordChanges(
+      'deleted',
+      docs.map((before) => ({ before, after: undefined })),
+      ctx,
+    );
+  }
+
+  /** Objects about to change: 404 when invisible, 403 when outside the caller's constraints. */
+  async loadForWrite(ids: readonly number[], ctx: RequestContext): Promise<D[]> {
+    const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (duplicates.length > 0)
+      throw AppError.validation({
+        id: [`Duplicate ids in the request: ${[...new Set(duplicates)].join(', ')}.`],
+      });
+    const found = await this.def.repository.find(
+      allOf({ _id: { $in: [...ids] } }, this.def.scope?.(ctx)),
+    );
+    const byId = new Map(found.map((d) => [d._id, d]));
+    const docs = ids.map((id) => {
+      const doc = byId.get(id);
+      if (!doc) throw AppError.notFound(this.def.label);
+      return doc;
+    });
+    this.assertAllowed(docs, ctx);
+    return docs;
+  }
+
+  /** Events and change records after a successful write. A failure here is logged, not returned: the write stands. */
+  async recordChanges(
+    action: 'created' | 'updated' | 'deleted',
+    changes: readonly { before: D | undefined; after: D | undefined }[],
+    ctx: RequestContext,
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    const snapshot = (doc: D | undefined) =>
+      doc ? (this.def.snapshot ?? this.def.present)(doc, ctx.baseUrl) : undefined;
+    const actor = ctx.principal?.username;
+    const events: CatalogEvent[] = changes.map(({ before, after }) => ({
+      entity: this.def.entity,
+      action,
+      id: (after ?? before)?._id as number,
+      data: snapshot(after ?? before),
+      ...(actor ? { actor } : {}),
+    }));
+    const time = this.deps.clock.now();
+    const records = changes.map(({ before, after }) => ({
+      time,
+      user: ctx.principal ? { id: ctx.principal.id, username: ctx.principal.username } : null,
+      user_name: actor ?? '',
+      request_id: ctx.requestId ?? null,
+      action:
+        action === 'created'
+          ? ('create' as const)
+          : action === 'updated'
+            ? ('update' as const)
+            : ('delete' as const),
+      changed_object_type: this.def.objectType,
+      changed_object_id: (after ?? before)?._id as number,
+      object_repr: this.def.display((after ?? before) as D),
+      prechange_data: snapshot(before) ?? null,
+      postchange_data: snapshot(after) ?? null,
+    }));
+    const [published, recorded] = await Promise.allSettled([
+      this.deps.events.publish(events, ctx.requestId),
+      this.deps.changes.record(records),
+    ]);
+    if (published.status === 'rejected')
+      this.deps.logger.error(
+        { err: published.reason, entity: this.def.entity, action },
+        'catalog event not published',
+      );
+    if (recorded.status === 'rejected')
+      this.deps.logger.error(
+        { err: recorded.reason, entity: this.def.entity, action },
+        'change not recorded',
+      );
+  }
+
+  /** Scope AND constraints, as a filter. */
+  visibility(ctx: RequestContext): Filter {
+    return allOf(this.def.scope?.(ctx), this.constraintFilter(ctx));
+  }
+
+  private constraintFilter(ctx: RequestContext): Filter | undefined {
+    const constraints = ctx.constraints;
+    if (constraints === null || constraints === undefined) return undefined;
+    if (constraints.length === 0) return NOTHING;
+    try {
+      return parseFilterObject(this.def.listSpec, constraints);
+    } catch {
+      throw new AppError({
+        code: 'invalid-constraint',
+        category: 'forbidden',
+        message: `Your permission constraints do not apply to ${this.def.label}s.`,
+      });
+    }
+  }
+
+  private assertAllowed(docs: readonly D[], ctx: RequestContext): void {
+    const filter = this.constraintFilter(ctx);
+    if (!filter) return;
+    if (docs.some((doc) => !matchesFilter(doc, filter)))
+      throw new AppError({
+        code: 'constraint-violation',
+        category: 'forbidden',
+        message: 'You do not have permission to perform this action.',
+      });
+  }
+
+  private async assertUnique(docs: readonly D[]): Promise<void> {
+    for (const unique of this.def.uniqueKeys ?? []) {
+      const seen = new Set<string>();
+      for (const doc of docs) {
+        const key = unique.key(doc);
+        if (!key) continue;
+        const text = JSON.stringify(key);
+        if (seen.has(text)) throw this.conflict(unique.field);
+        seen.add(text);
+        const clash = await this.def.repository.find(allOf(key, { _id: { $ne: doc._id } }), {
+          limit: 1,
+        });
+        if (clash.length > 0) throw this.conflict(unique.field);
+      }
+    }
+  }
+
+  conflict(field: string): AppError {
+    const message = `A ${this.def.label} with this ${field} already exists.`;
+    return AppError.conflict(message, { fields: { [field]: [message] } });
+  }
+
+  private storageError(error: unknown): AppError {
+    if (isAppError(error)) return error;
+    if ((error as { code?: number }).code === 11000) {
+      const fields = (this.def.uniqueKeys ?? []).map((u) => u.field);
+      return AppError.conflict(
+        `A ${this.def.label} with this ${fields.join(' or ') || 'key'} already exists.`,
+        {
+          fields: Object.fromEntries(
+            fields.map((f) => [f, [`A ${this.def.label} with this ${f} may already exist.`]]),
+          ),
+        },
+      );
+    }
+    return AppError.internal('Storage error.', error);
+  }
+}
+
+function stripUndefined(value: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
+}
+
+function fieldErrorsOf(error: unknown): FieldErrors {
+  if (isAppError(error) && error.category === 'validation') {
+    return error.fieldErrors ?? { non_field_errors: [error.message] };
+  }
+  throw error;
+}
+
+/** One item: `{field: [..]}`; a bulk request: one object per item, `{}` for the valid ones (DRF). */
+export function throwIfInvalid(errors: readonly FieldErrors[], bulk: boolean): void {
+  if (!errors.some((e) => Object.keys(e).length > 0)) return;
+  if (!bulk) throw AppError.validation(errors[0] as FieldErrors);
+  throw new AppError({
+    code: 'invalid-input',
+    category: 'validation',
+    message: 'Invalid input in a bulk request.',
+    details: { body: errors },
+  });
+}
