@@ -1,6 +1,7 @@
 import express from 'express';
 import request from 'supertest';
 import { decodeHeaderJson, constraintsSchema, principalSchema } from '@toolkit/contracts';
+import { UpstreamClient } from '../src/forwarding/upstream-client';
 import type { GatewayHarness } from './support/gateway-harness';
 import {
   INTERNAL_TOKEN,
@@ -267,10 +268,7 @@ describe('gateway forwarding to the catalog and analytics services', () => {
     const app = h.rebuild({
       upstreams: {
         ...h.deps.upstreams,
-        catalog: new (
-          h.deps.upstreams.catalog
-            .constructor as typeof import('../src/forwarding/upstream-client').UpstreamClient
-        )({
+        catalog: new UpstreamClient({
           name: 'catalog',
           baseUrl: down,
           internalToken: INTERNAL_TOKEN,
