@@ -19,6 +19,12 @@ export interface SshdOptions {
   sshKeygenPath?: string;
   /** How long to wait for sshd to accept connections (ms, default 10000). */
   startTimeoutMs?: number;
+  /**
+   * Account allowed to log in (default: the current user). Another account must exist
+   * and may have its own login shell (e.g. FRR's vtysh); the key files are then made
+   * readable to it.
+   */
+  username?: string;
 }
 
 export interface SshdInstance {
@@ -73,7 +79,12 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdInstance
   await run(keygen, ['-q', '-t', 'ed25519', '-N', '', '-f', clientKey]);
   const authorizedKeys = join(dir, 'authorized_keys');
   await writeFile(authorizedKeys, await readFile(`${clientKey}.pub`), { mode: 0o600 });
-  const username = userInfo().username;
+  const username = options.username ?? userInfo().username;
+  if (username !== userInfo().username) {
+    // sshd reads authorized_keys with the target user's privileges.
+    await chmod(dir, 0o755);
+    await chmod(authorizedKeys, 0o644);
+  }
   const port = await freePort(host);
   const config = join(dir, 'sshd_config');
   await writeFile(
