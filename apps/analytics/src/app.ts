@@ -27,7 +27,8 @@ export function createApp(deps: AnalyticsAppDeps): Express {
     ...deps,
     requireJson: true,
     mount: (express) => {
-      express.use(requireInternalToken(deps.internalToken));
+      // Every API path needs the internal token; health, readiness and metrics do not.
+      express.use('/api', requireInternalToken(deps.internalToken));
       mountCommandLogRoutes(express, { logs: deps.logs, logger: deps.logger, now });
       mountExecutionRoutes(express, { executions: deps.executions });
     },

@@ -27,6 +27,12 @@ import type { RollupDoc } from './rollup.schema';
 
 export const COMMAND_LOG_SEQUENCE = 'command_logs';
 
+/**
+ * Operations per bulk write. FerretDB 1.24 (SQLite) stalls on update commands of about
+ * 100 statements or more (probed: 50 take ~150 ms, 100 time out), so writes are chunked.
+ */
+export const WRITE_CHUNK = 50;
+
 const FACTS_PROJECTION = {
   _id: 1,
   execution_id: 1,
@@ -200,17 +206,21 @@ export class CommandLogRepository {
     });
     // Concurrent upserts of the same new cell race: the loser gets a duplicate key error
     // and nothing applied, so exactly the failed increments are sent again.
-    let pending = ops;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      try {
-        await this.rollups.collection.bulkWrite(pending as mongo.AnyBulkWriteOperation[], {
-          ordered: false,
-        });
-        return;
-      } catch (error) {
-        const writeErrors = writeErrorsOf(error);
-        if (attempt >= 5 || !writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
-        pending = writeErrors.map((w) => pending[w.index] as (typeof ops)[number]);
+    for (let start = 0; start < ops.length; start += WRITE_CHUNK) {
+      let pending = ops.slice(start, start + WRITE_CHUNK);
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        try {
+          await this.rollups.collection.bulkWrite(pending as mongo.AnyBulkWriteOperation[], {
+            ordered: false,
+          });
+          break;
+        } catch (error) {
+          const writeErrors = writeErrorsOf(error);
+          if (attempt >= 5 || !writeErrors || writeErrors.some((w) => w.code !== 11000))
+            throw error;
+          const failed = pending;
+          pending = writeErrors.map((w) => failed[w.index] as (typeof ops)[number]);
+        }
       }
     }
   }
@@ -335,9 +345,12 @@ export class CommandLogRepository {
     if (from) hourRange['$gte'] = from;
     if (to) hourRange['$lt'] = to;
     for (const { grain, sections: grainSections } of plan.fromRollups) {
-      const query: QueryFilter[] = [{ grain }, plan.split.rest];
+      const query: QueryFilter[] = [{ grain }];
+      if (Object.keys(plan.split.rest).length > 0) query.push(plan.split.rest);
       if (from || to) query.push({ hour: hourRange });
-      const cursor = this.rollups.collection.find({ $and: query }).batchSize(5_000);
+      const cursor = this.rollups.collection
+        .find(query.length === 1 ? (query[0] as QueryFilter) : { $and: query })
+        .batchSize(5_000);
       for await (const doc of cursor) into.add(doc as unknown as RollupDoc, grainSections);
     }
     const rollupSections = plan.fromRollups.flatMap((r) => r.sections);

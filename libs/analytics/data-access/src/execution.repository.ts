@@ -6,6 +6,7 @@ import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit
 import { toStorageError } from '@toolkit/mongo';
 import { executionModel } from './execution.schema';
 import type { ExecutionDoc } from './execution.schema';
+import { WRITE_CHUNK } from './command-log.repository';
 import type { SortSpec } from './command-log.repository';
 
 type Op = mongo.AnyBulkWriteOperation<ExecutionDoc>;
@@ -151,15 +152,18 @@ export class ExecutionRepository {
     // Ordered: the describe upsert of an execution precedes its guarded transition. Two
     // consumers upserting the same new id race (duplicate key on one of them); every op is
     // idempotent, so the batch is simply written again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.executions.collection.bulkWrite(ops as mongo.AnyBulkWriteOperation[], {
-          ordered: true,
-        });
-        return;
-      } catch (error) {
-        if (attempt < 5 && isDuplicateKey(error)) continue;
-        throw toStorageError(error, 'execution');
+    for (let start = 0; start < ops.length; start += WRITE_CHUNK) {
+      const chunk = ops.slice(start, start + WRITE_CHUNK);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.executions.collection.bulkWrite(chunk as mongo.AnyBulkWriteOperation[], {
+            ordered: true,
+          });
+          break;
+        } catch (error) {
+          if (attempt < 5 && isDuplicateKey(error)) continue;
+          throw toStorageError(error, 'execution');
+        }
       }
     }
   }

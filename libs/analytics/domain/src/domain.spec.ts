@@ -1,0 +1,139 @@
+import { API_ERROR_CLASSES, API_PLATFORMS } from '@toolkit/api-contracts';
+import { ERROR_CLASSES, PLATFORM_DRIVERS } from '@toolkit/contracts';
+import { csvRow, parseCsv } from './csv';
+import {
+  PERCENTILE_RELATIVE_ERROR,
+  bucketIndex,
+  bucketLowerMs,
+  bucketUpperMs,
+  percentileMs,
+} from './duration-histogram';
+import { canTransition, foldStatus } from './execution-status';
+import { rollupIncrements } from './rollups';
+import { planStatistics, splitTimeBounds, wholeHours } from './statistics-plan';
+import { bucketStart, parseDay } from './time-buckets';
+
+describe('duration histogram', () => {
+  it('when a duration is bucketed, then it lies inside its bucket', () => {
+    for (const ms of [0, 0.4, 1, 1.1, 9.99, 250, 1234.5, 60_000, 599_999]) {
+      const i = bucketIndex(ms);
+      expect(ms).toBeGreaterThanOrEqual(bucketLowerMs(i));
+      expect(ms).toBeLessThan(bucketUpperMs(i));
+    }
+  });
+
+  it('when percentiles are read, then they are within the documented relative error of nearest-rank', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => 1 + ((i * 7919) % 5000));
+    const hist: Record<string, number> = {};
+    for (const v of values) hist[`b${bucketIndex(v)}`] = (hist[`b${bucketIndex(v)}`] ?? 0) + 1;
+    const sorted = [...values].sort((a, b) => a - b);
+    for (const p of [50, 95, 99]) {
+      const exact = sorted[Math.ceil((p / 100) * sorted.length) - 1] as number;
+      expect(Math.abs((percentileMs(hist, p) as number) - exact) / exact).toBeLessThanOrEqual(
+        PERCENTILE_RELATIVE_ERROR + 1e-9,
+      );
+    }
+    expect(percentileMs({}, 50)).toBeUndefined();
+  });
+});
+
+describe('CSV', () => {
+  it('when values hold commas, quotes and newlines, then RFC 4180 round-trips them', () => {
+    const values = ['a,b', 'say "hi"', 'l1\r\nl2\nl3', '', 'plain', '-1'];
+    expect(parseCsv(csvRow(values) + csvRow(['x']))).toEqual([values, ['x']]);
+    expect(csvRow(['a"b'])).toBe('"a""b"\r\n');
+  });
+});
+
+describe('time buckets and days', () => {
+  it('when bucketing, then hours and days are UTC', () => {
+    const d = new Date('2026-05-01T13:45:00.000Z');
+    expect(bucketStart(d, 'hour').toISOString()).toBe('2026-05-01T13:00:00.000Z');
+    expect(bucketStart(d, 'day').toISOString()).toBe('2026-05-01T00:00:00.000Z');
+  });
+
+  it('when a day is parsed, then the end is exclusive next midnight and bad dates are refused', () => {
+    expect(parseDay('2026-02-28')?.endExclusive.toISOString()).toBe('2026-03-01T00:00:00.000Z');
+    expect(parseDay('2026-02-30')).toBeUndefined();
+    expect(parseDay('20260101')).toBeUndefined();
+  });
+});
+
+describe('statistics plan', () => {
+  it('when the time range is not hour-aligned, then whole hours go to rollups and edges to logs', () => {
+    const split = splitTimeBounds({
+      $and: [
+        { platform: 'linux' },
+        { execution_time: { $gte: new Date('2026-01-01T10:30:00Z') } },
+        { execution_time: { $lte: new Date('2026-01-01T14:59:59.999Z') } },
+      ],
+    });
+    expect(split?.rest).toEqual({ platform: 'linux' });
+    const w = wholeHours(split as NonNullable<typeof split>);
+    expect(w.from?.toISOString()).toBe('2026-01-01T11:00:00.000Z');
+    expect(w.to?.toISOString()).toBe('2026-01-01T15:00:00.000Z');
+  });
+
+  it('when a filter reads fields rollups lack, then those sections come from the logs', () => {
+    expect(planStatistics({ username: 'x' }, ['totals']).fromLogs).toEqual(['totals']);
+    expect(planStatistics({ 'device.id': 3 }, ['totals', 'commands', 'devices']).fromLogs).toEqual([
+      'commands',
+    ]);
+    expect(planStatistics({ $or: [{ execution_time: null }] }, ['totals']).fromLogs).toEqual([
+      'totals',
+    ]);
+  });
+});
+
+describe('rollup increments', () => {
+  it('when a batch has logs in the same cell, then they are pre-aggregated and names never become keys', () => {
+    const hour = new Date('2026-01-01T10:00:00Z');
+    const log = {
+      hour,
+      platform: 'linux',
+      success: false,
+      error_class: 'auth_failed',
+      command: { id: 1, name: 'show ip route 10.0.0.0' },
+      device: { id: 2, name: 'r1.example.com' },
+      error_message: 'Authentication failed',
+      execution_duration: 0.25,
+    };
+    const increments = rollupIncrements([log, log]);
+    expect(increments.map((i) => i.grain).sort()).toEqual([
+      'commands',
+      'devices',
+      'errors',
+      'totals',
+    ]);
+    for (const i of increments) {
+      expect(i.cell.count).toBe(2);
+      expect(Object.keys(i.cell.hist).every((k) => /^b\d+$/.test(k))).toBe(true);
+    }
+    expect(rollupIncrements([log], -1)[0]?.cell.count).toBe(-1);
+  });
+});
+
+describe('execution status', () => {
+  it('when events arrive out of order, then the status only moves forward', () => {
+    expect(
+      foldStatus([
+        { status: 'succeeded', attempt: 1 },
+        { status: 'running', attempt: 1 },
+        { status: 'queued', attempt: 1 },
+      ]),
+    ).toEqual({ status: 'succeeded', attempt: 1 });
+    expect(canTransition({ status: 'unknown', attempt: 1 }, { status: 'failed', attempt: 2 })).toBe(
+      true,
+    );
+    expect(
+      canTransition({ status: 'failed', attempt: 2 }, { status: 'succeeded', attempt: 2 }),
+    ).toBe(false);
+  });
+});
+
+describe('public choices', () => {
+  it('when the API lists platforms and error classes, then they equal the Kafka contracts', () => {
+    expect([...API_PLATFORMS]).toEqual([...PLATFORM_DRIVERS]);
+    expect([...API_ERROR_CLASSES]).toEqual([...ERROR_CLASSES]);
+  });
+});
