@@ -1,22 +1,14 @@
 import {
   Counter,
   DURATION_BUCKETS_SECONDS,
+  EXECUTOR_METRIC,
   Gauge,
   Histogram,
   getOrCreateMetric,
 } from '@toolkit/metrics';
 import type { Registry } from '@toolkit/metrics';
 
-/** The executor's metric names (dashboards and alerts use these constants). */
-export const EXECUTOR_METRIC = {
-  executions: 'toolkit_executor_executions_total',
-  executionDuration: 'toolkit_executor_execution_duration_seconds',
-  connectDuration: 'toolkit_executor_ssh_connect_duration_seconds',
-  openSessions: 'toolkit_executor_open_sessions',
-  breakers: 'toolkit_executor_breakers',
-  breakerOpen: 'toolkit_executor_breaker_open',
-  inFlight: 'toolkit_executor_in_flight_requests',
-} as const;
+// Names come from @toolkit/metrics (EXECUTOR_METRIC), the one list dashboards use.
 
 export interface ExecutorMetrics {
   executions: Counter<'platform' | 'outcome' | 'error_class'>;

@@ -1,6 +1,7 @@
 export {
   Counter,
   DURATION_BUCKETS_SECONDS,
+  EXECUTOR_METRIC,
   Gauge,
   Histogram,
   METRIC,

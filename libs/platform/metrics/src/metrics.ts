@@ -11,6 +11,17 @@ export const METRIC = {
   dependencyUp: 'toolkit_dependency_up',
 } as const;
 
+/** The executor's metric names: dashboards and alerts use these constants. */
+export const EXECUTOR_METRIC = {
+  executions: 'toolkit_executor_executions_total',
+  executionDuration: 'toolkit_executor_execution_duration_seconds',
+  connectDuration: 'toolkit_executor_ssh_connect_duration_seconds',
+  openSessions: 'toolkit_executor_open_sessions',
+  breakers: 'toolkit_executor_breakers',
+  breakerOpen: 'toolkit_executor_breaker_open',
+  inFlight: 'toolkit_executor_in_flight_requests',
+} as const;
+
 export const DURATION_BUCKETS_SECONDS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
 ];
