@@ -1,32 +1,31 @@
 /* eslint-disable no-restricted-syntax -- a benchmark script reads the infra env directly */
 // Executor throughput against 200 simulated devices (NX-OS, one port each), compared
 // with a bare ssh2 loop doing the same work in the same run, plus the executor's RSS
-// with 1,000 open sessions. Run: eval "$(bash tools/scripts/infra.sh env)";
-//   node --import tsx apps/executor/bench/throughput.ts [--rss-only]
-// (add --expose-gc so that RSS is measured after a collection)
-import { spawn } from 'node:child_process';
+// with 1,000 open sessions. The measured executor is a separate process running an
+// esbuild bundle of bench/executor-process.ts (main.ts's wiring on the bench's own topics)
+// with plain node, as production runs it; this script only publishes requests, counts
+// results and runs the bare baseline.
+//   eval "$(bash tools/scripts/infra.sh env)"
+//   node --import tsx apps/executor/bench/throughput.ts [--rounds 3] [--before <git-ref>] [--rss-only] [--no-rss]
+// --before builds the same entry from <git-ref> (git archive into a temp dir) and measures
+// it in the same run, so before/after figures come from the same machine and minute.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'ssh2';
 import type { ExecutionRequest } from '@toolkit/contracts';
-import {
-  deadLetterTopic,
-  defineTopic,
-  executionEventSchema,
-  executionRequestSchema,
-  executionResultSchema,
-} from '@toolkit/contracts';
 import { parseKeyring, sealJson } from '@toolkit/crypto';
 import { createLogger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
-import { createRegistry } from '@toolkit/metrics';
-import { MongoDatabase } from '@toolkit/mongo';
-import { createExecutor } from '../src/executor';
-import type { ExecutorSettings, ExecutorTopics } from '../src/executor';
+import { benchTopics } from './bench-topics';
 
 const DEVICES = 200;
 const PER_DEVICE = 10;
@@ -151,88 +150,156 @@ async function bareLoop(devices: Dev[], reuse: boolean): Promise<number> {
   return (devices.length * PER_DEVICE) / ((performance.now() - started) / 1_000);
 }
 
-// ---------------- executor ----------------
+// ---------------- executor (separate process, bundled) ----------------
 
-function topics(): ExecutorTopics {
-  const id = randomUUID().slice(0, 8);
-  const t = (
-    kind: string,
-    type: string,
-    payload:
-      typeof executionRequestSchema | typeof executionResultSchema | typeof executionEventSchema,
-  ) =>
-    defineTopic({
-      topic: `bench.executor.${id}.${kind}.v1`,
-      type,
-      schemaVersion: 1,
-      payload,
-      keyOf: (p: { device: { id: number } }) => String(p.device.id),
+/** --profile: the executor processes write V8 CPU profiles to dist/bench-profiles. */
+const NODE_ARGS = process.argv.includes('--profile')
+  ? ['--cpu-prof', '--cpu-prof-dir', resolve('dist/bench-profiles')]
+  : [];
+const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+const keyring = parseKeyring(KEYS);
+const run = promisify(execFile);
+
+/** Bundles bench/executor-process.ts from `root` (a checkout) with build.mjs's options. */
+async function bundle(root: string, outDir: string): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const outfile = join(outDir, 'executor-process.js');
+  await build({
+    entryPoints: [join(root, 'apps/executor/bench/executor-process.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    tsconfig: join(root, 'tsconfig.base.json'),
+    external: [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+/** A checkout of `ref` with today's bench entry, bundled (for before/after in one run). */
+async function bundleRef(ref: string, workDir: string): Promise<string> {
+  const root = join(workDir, 'src');
+  await mkdir(root, { recursive: true });
+  await run('sh', ['-c', `git archive ${ref} | tar -x -C ${root}`]);
+  await symlink(resolve('node_modules'), join(root, 'node_modules'));
+  for (const f of ['executor-process.ts', 'bench-topics.ts'])
+    await copyFile(join('apps/executor/bench', f), join(root, 'apps/executor/bench', f));
+  return bundle(root, join(workDir, 'out'));
+}
+
+interface Stats {
+  memory: NodeJS.MemoryUsage;
+  cpu: NodeJS.CpuUsage;
+  sessions?: { open: number; idle: number };
+}
+
+interface ExecutorProcess {
+  child: ChildProcessWithoutNullStreams;
+  stats(): Promise<Stats>;
+  stop(): Promise<void>;
+}
+
+async function startExecutorProcess(
+  bundlePath: string,
+  topicId: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = NODE_ARGS,
+): Promise<ExecutorProcess> {
+  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, bundlePath], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      KAFKA_BROKERS: brokers.join(','),
+      MONGODB_URI: mongoUri,
+      MONGODB_DB: `bench_executor_${topicId}`,
+      HTTP_PORT: '0',
+      BENCH_TOPIC_ID: topicId,
+      EXECUTION_KEYS: KEYS,
+      EXECUTOR_ID: `bench-${topicId}`,
+      EXECUTOR_GROUP_ID: `bench-${topicId}`,
+      EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
+      EXECUTOR_CONNECT_TIMEOUT_MS: '30000',
+      EXECUTOR_MAX_COMMAND_TIMEOUT_MS: '60000',
+      EXECUTOR_CONNECT_RETRIES: '0',
+      EXECUTOR_BREAKER_VOLUME: '20',
+      EXECUTOR_PARTITIONS_CONCURRENTLY: '12',
+      EXECUTOR_BATCH_PARALLELISM: '1000',
+      EXECUTOR_MAX_BATCH_SIZE: '2000',
+      KAFKA_TOPIC_PARTITIONS: '12',
+      ...env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const waiting: ((line: Record<string, unknown>) => boolean)[] = [];
+  lines.on('line', (line) => {
+    if (!line.startsWith('{')) return;
+    const parsed = JSON.parse(line) as Record<string, unknown>;
+    const i = waiting.findIndex((w) => w(parsed));
+    if (i >= 0) waiting.splice(i, 1);
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4_000);
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', r));
+  const next = <T>(key: string) =>
+    new Promise<T>((resolveLine, reject) => {
+      waiting.push((l) => {
+        if (!(key in l)) return false;
+        resolveLine(l[key] as T);
+        return true;
+      });
+      void exited.then((code) => reject(new Error(`executor exited ${code}: ${stderr}`)));
     });
+  await next('ready');
   return {
-    requests: t('requests', 'execution.requested', executionRequestSchema),
-    results: t('results', 'execution.finished', executionResultSchema),
-    events: t('events', 'execution.progressed', executionEventSchema),
-  } as unknown as ExecutorTopics;
+    child,
+    stats: async () => {
+      const answer = next<Stats>('stats');
+      child.stdin.write('stats\n');
+      return answer;
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+interface RunResult {
+  eps: number;
+  /** Executor CPU time / wall time during the measured wave (1 = one core busy). */
+  cpuShare: number;
+  /** Right after start, before any work. */
+  idle: Stats;
+  stats: Stats;
 }
 
 async function executorRun(
+  bundlePath: string,
   devices: Dev[],
   reuse: boolean,
-  prime?: (s: ExecutorSettings) => void,
-): Promise<{ eps: number; rssMb?: number }> {
-  const keys = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
-  const keyring = parseKeyring(keys);
-  const logger = createLogger({ service: 'executor', level: 'warn' });
-  const messaging = new KafkaMessaging({ service: 'executor', brokers, logger });
-  const mongo = new MongoDatabase({
-    uri: mongoUri,
-    dbName: `bench_executor_${randomUUID().slice(0, 6)}`,
-    logger,
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  const logger = createLogger({ service: 'bench', level: 'warn' });
+  const topicId = randomUUID().slice(0, 8);
+  const tp = benchTopics(topicId);
+  const executor = await startExecutorProcess(bundlePath, topicId, {
+    EXECUTOR_IDLE_TIMEOUT_MS: reuse ? '120000' : '100',
+    BENCH_NO_REUSE: reuse ? '0' : '1',
+    EXECUTOR_MAX_SESSIONS: String(Math.max(2_000, devices.length)),
+    ...env,
   });
-  await mongo.connect();
+  const messaging = new KafkaMessaging({ service: 'bench', brokers, logger });
   await messaging.connect();
-  const tp = topics();
-  await messaging.ensureTopics([tp.requests, tp.results, tp.events, deadLetterTopic], {
-    partitions: 12,
-    replicationFactor: 1,
-  });
-  const settings: ExecutorSettings = {
-    EXECUTOR_ID: 'bench',
-    EXECUTION_KEYS: keys,
-    EXECUTOR_GROUP_ID: `bench-${randomUUID()}`,
-    EXECUTOR_PER_DEVICE_CONCURRENCY: 1,
-    EXECUTOR_MAX_SESSIONS: 2_000,
-    EXECUTOR_IDLE_TIMEOUT_MS: reuse ? 120_000 : 0,
-    EXECUTOR_CONNECT_TIMEOUT_MS: 30_000,
-    EXECUTOR_MAX_COMMAND_TIMEOUT_MS: 60_000,
-    EXECUTOR_CONNECT_RETRIES: 0,
-    EXECUTOR_CONNECT_RETRY_BASE_MS: 100,
-    EXECUTOR_BREAKER_ERROR_PERCENT: 50,
-    EXECUTOR_BREAKER_VOLUME: 20,
-    EXECUTOR_BREAKER_WINDOW_MS: 60_000,
-    EXECUTOR_BREAKER_RESET_MS: 30_000,
-    EXECUTOR_BREAKER_IDLE_DROP_MS: 3_600_000,
-    EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
-    EXECUTOR_PARTITIONS_CONCURRENTLY: 12,
-    EXECUTOR_BATCH_PARALLELISM: 1_000,
-    EXECUTOR_MAX_BATCH_SIZE: 2_000,
-    EXECUTOR_SESSION_TIMEOUT_MS: 30_000,
-    EXECUTOR_CLAIM_RETENTION_DAYS: 30,
-  };
-  prime?.(settings);
-  const executor = await createExecutor({
-    settings,
-    logger,
-    registry: createRegistry('executor', { defaultMetrics: false }),
-    messaging,
-    mongo,
-    topics: tp,
-  });
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({
-    groupId: `bench-results-${randomUUID()}`,
-    maxWaitTimeInMs: 50,
-  });
+  const consumer = kafka.consumer({ groupId: `bench-results-${topicId}`, maxWaitTimeInMs: 50 });
   await consumer.connect();
   await consumer.subscribe({ topic: tp.results.topic, fromBeginning: true });
   let count = 0;
@@ -266,60 +333,142 @@ async function executorRun(
       await messaging.publishMany(tp.requests, requests.slice(i, i + 500));
     await finished;
   };
-  await executor.start();
-  // Warm-up: join the group, open one session per device when reusing.
-  await wave(devices.map((d, i) => requestFor(d, i)));
-  const started = performance.now();
-  const requests: ExecutionRequest[] = [];
-  for (let k = 0; k < PER_DEVICE; k++) devices.forEach((d, i) => requests.push(requestFor(d, i)));
-  await wave(requests);
-  const eps = requests.length / ((performance.now() - started) / 1_000);
-  (globalThis as { gc?: () => void }).gc?.();
-  const rssMb = process.memoryUsage().rss / 1024 / 1024;
-  const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
-  if (prime)
-    console.log(
-      `open sessions: ${executor.status().sessions.open}, heap used ${heapMb.toFixed(0)} MB`,
-    );
-  await consumer.disconnect();
-  await executor.stop();
-  await messaging.disconnect();
-  await mongo.connection.dropDatabase().catch(() => undefined);
-  await mongo.disconnect();
-  return { eps, rssMb };
+  const idle = await executor.stats();
+  try {
+    // Warm-up: the group is joined, one session per device is open when reusing.
+    await wave(devices.map((d, i) => requestFor(d, i)));
+    const requests: ExecutionRequest[] = [];
+    for (let k = 0; k < PER_DEVICE; k++) devices.forEach((d, i) => requests.push(requestFor(d, i)));
+    const before = await executor.stats();
+    const started = performance.now();
+    await wave(requests);
+    const wallMs = performance.now() - started;
+    const stats = await executor.stats();
+    const cpuMs = (stats.cpu.user + stats.cpu.system - before.cpu.user - before.cpu.system) / 1_000;
+    return { eps: requests.length / (wallMs / 1_000), cpuShare: cpuMs / wallMs, idle, stats };
+  } finally {
+    await consumer.disconnect();
+    await executor.stop();
+    await messaging.disconnect();
+  }
 }
+
+// ---------------- main ----------------
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+};
+const mb = (bytes: number) => bytes / 1024 / 1024;
 
 async function main(): Promise<void> {
-  if (process.argv.includes('--rss-only')) return rssOnly();
-  const sim = await startSimulator(DEVICES);
-  const devices = sim.devices;
-  console.log(`simulator: ${devices.length} NX-OS devices, ${PER_DEVICE} x "${COMMAND}" each`);
-  await bareLoop(devices.slice(0, 20), true); // warm-up (JIT, simulator)
-  const bareReuse = await bareLoop(devices, true);
-  const execReuse = await executorRun(devices, true);
-  const bareNew = await bareLoop(devices, false);
-  const execNew = await executorRun(devices, false);
-  await sim.stop();
-  const row = (name: string, bare: number, exec: number) =>
-    console.log(
-      `${name.padEnd(28)} bare ssh2 ${bare.toFixed(0).padStart(6)}/s   executor ${exec.toFixed(0).padStart(6)}/s   ratio ${((exec / bare) * 100).toFixed(0)}%`,
-    );
-  row('session reuse', bareReuse, execReuse.eps);
-  row('new connection per command', bareNew, execNew.eps);
-  console.log('(run again with --rss-only for the RSS figure in a fresh process)');
+  const rounds = Number(argValue('--rounds') ?? '3');
+  const beforeRef = argValue('--before');
+  // Inside the repository (dist/ is ignored) so that the bundles find node_modules.
+  await mkdir('dist', { recursive: true });
+  const work = await mkdtemp(resolve('dist/bench-executor-'));
+  const variants: { name: string; bundle: string }[] = [];
+  try {
+    if (beforeRef)
+      variants.push({
+        name: `before (${beforeRef})`,
+        bundle: await bundleRef(beforeRef, join(work, 'before')),
+      });
+    variants.push({
+      name: 'after (working tree)',
+      bundle: await bundle(resolve('.'), join(work, 'after')),
+    });
+    if (!process.argv.includes('--rss-only')) await throughput(variants, rounds);
+    if (!process.argv.includes('--no-rss')) await rss(variants, rounds);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
 
-async function rssOnly(): Promise<void> {
-  // RSS with 1,000 open sessions: the simulator runs in its own process.
-  const big = await startSimulator(1_000);
-  const before = process.memoryUsage().rss / 1024 / 1024;
-  const withSessions = await executorRun(big.devices, true, (s) => {
-    s.EXECUTOR_MAX_SESSIONS = 1_000;
-  });
-  await big.stop();
+async function throughput(variants: { name: string; bundle: string }[], rounds: number) {
+  const sim = await startSimulator(DEVICES);
+  const devices = sim.devices;
   console.log(
-    `RSS of the executor process with 1000 open sessions: ${withSessions.rssMb?.toFixed(0)} MB (before the run: ${before.toFixed(0)} MB)`,
+    `simulator: ${devices.length} NX-OS devices, ${PER_DEVICE} x "${COMMAND}" each, ${rounds} rounds`,
   );
+  try {
+    await throughputRounds(variants, rounds, devices);
+  } finally {
+    await sim.stop();
+  }
+}
+
+async function throughputRounds(
+  variants: { name: string; bundle: string }[],
+  rounds: number,
+  devices: Dev[],
+) {
+  await bareLoop(devices.slice(0, 20), true); // warm-up (JIT, simulator)
+  const ratios = new Map<string, number[]>();
+  const add = (key: string, value: number) => ratios.set(key, [...(ratios.get(key) ?? []), value]);
+  for (let r = 1; r <= rounds; r++) {
+    for (const reuse of [true, false]) {
+      const mode = reuse ? 'session reuse' : 'new connection per command';
+      const bare = await bareLoop(devices, reuse);
+      const line = [`round ${r} ${mode.padEnd(27)} bare ${bare.toFixed(0).padStart(5)}/s`];
+      add(`${mode}|bare`, bare);
+      for (const v of variants) {
+        const { eps, cpuShare } = await executorRun(v.bundle, devices, reuse);
+        add(`${mode}|${v.name}|eps`, eps);
+        add(`${mode}|${v.name}|ratio`, eps / bare);
+        line.push(
+          `${v.name} ${eps.toFixed(0).padStart(5)}/s (${((eps / bare) * 100).toFixed(0)}%, executor CPU ${(cpuShare * 100).toFixed(0)}%)`,
+        );
+      }
+      console.log(line.join('   '));
+    }
+  }
+  console.log(`median of ${rounds}:`);
+  for (const mode of ['session reuse', 'new connection per command']) {
+    const parts = [
+      `  ${mode.padEnd(27)} bare ${median(ratios.get(`${mode}|bare`) ?? []).toFixed(0)}/s`,
+    ];
+    for (const v of variants)
+      parts.push(
+        `${v.name} ${median(ratios.get(`${mode}|${v.name}|eps`) ?? []).toFixed(0)}/s, ratio ${(median(ratios.get(`${mode}|${v.name}|ratio`) ?? []) * 100).toFixed(0)}%`,
+      );
+    console.log(parts.join('   '));
+  }
+}
+
+async function rss(variants: { name: string; bundle: string }[], rounds: number) {
+  // 1,000 open sessions; the simulator runs in its own process.
+  const big = await startSimulator(1_000);
+  const figures = new Map<string, Stats[]>();
+  try {
+    for (let r = 1; r <= rounds; r++) {
+      for (const v of variants) {
+        const { stats, idle } = await executorRun(v.bundle, big.devices, true, {
+          EXECUTOR_MAX_SESSIONS: '1000',
+        });
+        figures.set(v.name, [...(figures.get(v.name) ?? []), stats]);
+        const m = stats.memory;
+        console.log(
+          `round ${r} ${v.name}: ${stats.sessions?.open ?? '?'} open sessions, RSS ${mb(m.rss).toFixed(0)} MB ` +
+            `(heap used ${mb(m.heapUsed).toFixed(0)}, external ${mb(m.external).toFixed(0)}, arrayBuffers ${mb(m.arrayBuffers).toFixed(0)}; ` +
+            `before any work: RSS ${mb(idle.memory.rss).toFixed(0)}, heap used ${mb(idle.memory.heapUsed).toFixed(0)})`,
+        );
+      }
+    }
+  } finally {
+    await big.stop();
+  }
+  for (const v of variants) {
+    const list = figures.get(v.name) ?? [];
+    console.log(
+      `median RSS with 1000 sessions, ${v.name}: ${mb(median(list.map((s) => s.memory.rss))).toFixed(0)} MB, heap used ${mb(median(list.map((s) => s.memory.heapUsed))).toFixed(0)} MB`,
+    );
+  }
 }
 
 void main().then(

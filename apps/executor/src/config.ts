@@ -1,6 +1,14 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { envInt, envPort, envSecret, kafkaEnv, mongoEnv, serviceEnv } from '@toolkit/config';
+import {
+  envBoolean,
+  envInt,
+  envPort,
+  envSecret,
+  kafkaEnv,
+  mongoEnv,
+  serviceEnv,
+} from '@toolkit/config';
 
 export const KNOWN_HOSTS_MODES = ['strict', 'accept-new', 'accept-any'] as const;
 
@@ -17,7 +25,7 @@ export const executorConfigSchema = z
     EXECUTOR_GROUP_ID: z.string().min(1).max(200).default('toolkit-executor'),
     EXECUTOR_PER_DEVICE_CONCURRENCY: envInt({ min: 1, max: 32, default: 1 }),
     EXECUTOR_MAX_SESSIONS: envInt({ min: 1, max: 100_000, default: 2_000 }),
-    EXECUTOR_IDLE_TIMEOUT_MS: envInt({ min: 100, max: 3_600_000, default: 60_000 }),
+    EXECUTOR_IDLE_TIMEOUT_MS: envInt({ min: 0, max: 3_600_000, default: 60_000 }),
     EXECUTOR_CONNECT_TIMEOUT_MS: envInt({ min: 100, max: 120_000, default: 10_000 }),
     EXECUTOR_MAX_COMMAND_TIMEOUT_MS: envInt({ min: 100, max: 300_000, default: 300_000 }),
     EXECUTOR_CONNECT_RETRIES: envInt({ min: 0, max: 5, default: 2 }),
@@ -36,6 +44,8 @@ export const executorConfigSchema = z
     EXECUTOR_MAX_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 500 }),
     EXECUTOR_SESSION_TIMEOUT_MS: envInt({ min: 6_000, max: 300_000, default: 30_000 }),
     EXECUTOR_CLAIM_RETENTION_DAYS: envInt({ min: 1, max: 3_650, default: 30 }),
+    /** Publish a `started` event per request (finished events and results always go). */
+    EXECUTOR_STARTED_EVENTS: envBoolean(true),
   })
   .refine((c) => c.EXECUTOR_KNOWN_HOSTS_MODE !== 'strict' || c.EXECUTOR_KNOWN_HOSTS_FILE, {
     error: 'EXECUTOR_KNOWN_HOSTS_FILE is required when EXECUTOR_KNOWN_HOSTS_MODE is strict',

@@ -52,7 +52,14 @@ export async function startExecutionConsumer(
   const recent = new RecentResults(10_000);
   const heartbeatEveryMs = Math.max(500, Math.floor(options.sessionTimeoutMs / 6));
 
-  const handleOne = async (message: ConsumedMessage<ExecutionRequest>): Promise<void> => {
+  /**
+   * Runs one request. A result acknowledgement still in flight goes to `acks`: the
+   * device's next command does not wait for it, the batch's offset commit does.
+   */
+  const handleOne = async (
+    message: ConsumedMessage<ExecutionRequest>,
+    acks: Promise<void>[],
+  ): Promise<void> => {
     const request = message.payload;
     const seen = recent.get(request.executionId);
     if (seen) {
@@ -63,7 +70,10 @@ export async function startExecutionConsumer(
     options.metrics.inFlight.inc();
     try {
       const report = await options.useCase.execute(request, message.meta.attempt);
+      // Remembered at once: a batch retried because an acknowledgement failed republishes
+      // this result instead of running the command again.
       recent.set(request.executionId, report);
+      if (report.acknowledged) acks.push(report.acknowledged);
       const { result } = report;
       options.metrics.executions.inc({
         platform: result.device.platform,
@@ -74,17 +84,20 @@ export async function startExecutionConsumer(
         { platform: result.device.platform, outcome: result.outcome },
         (performance.now() - started) / 1_000,
       );
-      logger.info(
-        {
-          executionId: request.executionId,
-          device: request.device.name,
-          outcome: result.outcome,
-          errorClass: result.errorClass,
-          path: report.path,
-          durationMs: result.timings.durationMs,
-        },
-        'execution handled',
-      );
+      // Per-command lines only at debug: at thousands of executions per second an info
+      // line each costs real CPU; the metrics count outcomes.
+      if (logger.isLevelEnabled('debug'))
+        logger.debug(
+          {
+            executionId: request.executionId,
+            device: request.device.name,
+            outcome: result.outcome,
+            errorClass: result.errorClass,
+            path: report.path,
+            durationMs: result.timings.durationMs,
+          },
+          'execution handled',
+        );
     } finally {
       options.metrics.inFlight.dec();
     }
@@ -105,10 +118,20 @@ export async function startExecutionConsumer(
         // commits under the current generation before this member rejoins.
         heartbeat().catch(() => undefined);
       }, heartbeatEveryMs);
+      const acks: Promise<void>[] = [];
       try {
-        await runKeyed(messages, (m) => m.meta.key ?? String(m.payload.device.id), handleOne, {
-          maxParallel: options.batchParallelism,
-        });
+        try {
+          await runKeyed(
+            messages,
+            (m) => m.meta.key ?? String(m.payload.device.id),
+            (m) => handleOne(m, acks),
+            { maxParallel: options.batchParallelism },
+          );
+        } finally {
+          // Offsets are committed only after every result of the batch was acknowledged.
+          await Promise.allSettled(acks);
+        }
+        await Promise.all(acks);
       } finally {
         clearInterval(timer);
       }

@@ -46,6 +46,8 @@ export interface ExecutorSettings {
   EXECUTOR_MAX_BATCH_SIZE: number;
   EXECUTOR_SESSION_TIMEOUT_MS: number;
   EXECUTOR_CLAIM_RETENTION_DAYS: number;
+  /** Default true. */
+  EXECUTOR_STARTED_EVENTS?: boolean;
 }
 
 export interface ExecutorTopics {
@@ -132,6 +134,9 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
     runner,
     claims,
     publisher,
+    startedEvents: s.EXECUTOR_STARTED_EVENTS ?? true,
+    // The consumer awaits every result's acknowledgement before committing the batch.
+    deferResultAck: true,
     credentials: {
       // In memory only: never logged, never stored, never published.
       open: (request) =>

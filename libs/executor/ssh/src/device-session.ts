@@ -352,7 +352,10 @@ export class DeviceSession {
     this.write(command);
     const prompt = this.prompt ?? this.driver.promptPattern;
     await this.waitForPrompt(prompt, deadline, onTimeout, sent, true);
-    return cleanShellOutput(this.driver, this.buffer, command, prompt);
+    const output = cleanShellOutput(this.driver, this.buffer, command, prompt);
+    // An idle session keeps only the prompt line (read by lastLine), not the whole output.
+    this.buffer = this.buffer.slice(this.buffer.lastIndexOf('\n') + 1);
+    return output;
   }
 
   private write(line: string): void {
