@@ -193,6 +193,12 @@ async function bundleRef(ref: string, workDir: string): Promise<string> {
   return bundle(root, join(workDir, 'out'));
 }
 
+interface Variant {
+  name: string;
+  bundle: string;
+  env?: Record<string, string>;
+}
+
 interface Stats {
   memory: NodeJS.MemoryUsage;
   cpu: NodeJS.CpuUsage;
@@ -274,6 +280,8 @@ async function startExecutorProcess(
 
 interface RunResult {
   eps: number;
+  /** With `settleMs`: after that long idle (sessions still open), after a GC. */
+  settled?: Stats;
   /** Executor CPU time / wall time during the measured wave (1 = one core busy). */
   cpuShare: number;
   /** Right after start, before any work. */
@@ -286,6 +294,7 @@ async function executorRun(
   devices: Dev[],
   reuse: boolean,
   env: Record<string, string> = {},
+  settleMs = 0,
 ): Promise<RunResult> {
   const logger = createLogger({ service: 'bench', level: 'warn' });
   const topicId = randomUUID().slice(0, 8);
@@ -344,8 +353,19 @@ async function executorRun(
     await wave(requests);
     const wallMs = performance.now() - started;
     const stats = await executor.stats();
+    let settled: Stats | undefined;
+    if (settleMs > 0) {
+      await new Promise((r) => setTimeout(r, settleMs));
+      settled = await executor.stats();
+    }
     const cpuMs = (stats.cpu.user + stats.cpu.system - before.cpu.user - before.cpu.system) / 1_000;
-    return { eps: requests.length / (wallMs / 1_000), cpuShare: cpuMs / wallMs, idle, stats };
+    return {
+      eps: requests.length / (wallMs / 1_000),
+      cpuShare: cpuMs / wallMs,
+      idle,
+      stats,
+      settled,
+    };
   } finally {
     await consumer.disconnect();
     await executor.stop();
@@ -364,6 +384,8 @@ const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] ?? NaN;
 };
+/** RSS is read again after this long idle, sessions still open (idle timeout 120 s). */
+const SETTLE_MS = 20_000;
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
 async function main(): Promise<void> {
@@ -372,17 +394,25 @@ async function main(): Promise<void> {
   // Inside the repository (dist/ is ignored) so that the bundles find node_modules.
   await mkdir('dist', { recursive: true });
   const work = await mkdtemp(resolve('dist/bench-executor-'));
-  const variants: { name: string; bundle: string }[] = [];
+  const variants: Variant[] = [];
   try {
     if (beforeRef)
       variants.push({
         name: `before (${beforeRef})`,
         bundle: await bundleRef(beforeRef, join(work, 'before')),
       });
-    variants.push({
-      name: 'after (working tree)',
-      bundle: await bundle(resolve('.'), join(work, 'after')),
-    });
+    const after = await bundle(resolve('.'), join(work, 'after'));
+    variants.push({ name: 'after (working tree)', bundle: after });
+    // --env 'K=V K2=V2': the same bundle once more with extra environment (e.g. NODE_OPTIONS).
+    const extra = argValue('--env');
+    if (extra) {
+      const env = Object.fromEntries(
+        extra
+          .split(/\s+(?=[A-Z_]+=)/)
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      );
+      variants.push({ name: `after + ${extra}`, bundle: after, env });
+    }
     if (!process.argv.includes('--rss-only')) await throughput(variants, rounds);
     if (!process.argv.includes('--no-rss')) await rss(variants, rounds);
   } finally {
@@ -390,7 +420,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function throughput(variants: { name: string; bundle: string }[], rounds: number) {
+async function throughput(variants: Variant[], rounds: number) {
   const sim = await startSimulator(DEVICES);
   const devices = sim.devices;
   console.log(
@@ -403,11 +433,7 @@ async function throughput(variants: { name: string; bundle: string }[], rounds: 
   }
 }
 
-async function throughputRounds(
-  variants: { name: string; bundle: string }[],
-  rounds: number,
-  devices: Dev[],
-) {
+async function throughputRounds(variants: Variant[], rounds: number, devices: Dev[]) {
   await bareLoop(devices.slice(0, 20), true); // warm-up (JIT, simulator)
   const ratios = new Map<string, number[]>();
   const add = (key: string, value: number) => ratios.set(key, [...(ratios.get(key) ?? []), value]);
@@ -418,7 +444,7 @@ async function throughputRounds(
       const line = [`round ${r} ${mode.padEnd(27)} bare ${bare.toFixed(0).padStart(5)}/s`];
       add(`${mode}|bare`, bare);
       for (const v of variants) {
-        const { eps, cpuShare } = await executorRun(v.bundle, devices, reuse);
+        const { eps, cpuShare } = await executorRun(v.bundle, devices, reuse, v.env);
         add(`${mode}|${v.name}|eps`, eps);
         add(`${mode}|${v.name}|ratio`, eps / bare);
         line.push(
@@ -441,21 +467,40 @@ async function throughputRounds(
   }
 }
 
-async function rss(variants: { name: string; bundle: string }[], rounds: number) {
+async function rss(variants: Variant[], rounds: number) {
   // 1,000 open sessions; the simulator runs in its own process.
   const big = await startSimulator(1_000);
   const figures = new Map<string, Stats[]>();
+  const settledFigures = new Map<string, Stats[]>();
   try {
     for (let r = 1; r <= rounds; r++) {
       for (const v of variants) {
-        const { stats, idle } = await executorRun(v.bundle, big.devices, true, {
-          EXECUTOR_MAX_SESSIONS: '1000',
-        });
+        // Production defaults for the batch settings (the throughput runs use larger ones).
+        const { stats, idle, settled } = await executorRun(
+          v.bundle,
+          big.devices,
+          true,
+          {
+            EXECUTOR_PARTITIONS_CONCURRENTLY: '4',
+            EXECUTOR_BATCH_PARALLELISM: '128',
+            EXECUTOR_MAX_BATCH_SIZE: '500',
+            ...v.env,
+            EXECUTOR_MAX_SESSIONS: '1000',
+          },
+          SETTLE_MS,
+        );
         figures.set(v.name, [...(figures.get(v.name) ?? []), stats]);
+        settledFigures.set(v.name, [...(settledFigures.get(v.name) ?? []), settled ?? stats]);
+        const t = settled?.memory;
+        if (t)
+          console.log(
+            `round ${r} ${v.name}: ${SETTLE_MS / 1_000} s later (${settled?.sessions?.open ?? '?'} open): RSS ${mb(t.rss).toFixed(0)} MB ` +
+              `(heap used ${mb(t.heapUsed).toFixed(0)}, heap total ${mb(t.heapTotal).toFixed(0)}, external ${mb(t.external).toFixed(0)}, arrayBuffers ${mb(t.arrayBuffers).toFixed(0)})`,
+          );
         const m = stats.memory;
         console.log(
           `round ${r} ${v.name}: ${stats.sessions?.open ?? '?'} open sessions, RSS ${mb(m.rss).toFixed(0)} MB ` +
-            `(heap used ${mb(m.heapUsed).toFixed(0)}, external ${mb(m.external).toFixed(0)}, arrayBuffers ${mb(m.arrayBuffers).toFixed(0)}; ` +
+            `(heap used ${mb(m.heapUsed).toFixed(0)}, heap total ${mb(m.heapTotal).toFixed(0)}, external ${mb(m.external).toFixed(0)}, arrayBuffers ${mb(m.arrayBuffers).toFixed(0)}; ` +
             `before any work: RSS ${mb(idle.memory.rss).toFixed(0)}, heap used ${mb(idle.memory.heapUsed).toFixed(0)})`,
         );
       }
@@ -466,7 +511,8 @@ async function rss(variants: { name: string; bundle: string }[], rounds: number)
   for (const v of variants) {
     const list = figures.get(v.name) ?? [];
     console.log(
-      `median RSS with 1000 sessions, ${v.name}: ${mb(median(list.map((s) => s.memory.rss))).toFixed(0)} MB, heap used ${mb(median(list.map((s) => s.memory.heapUsed))).toFixed(0)} MB`,
+      `median RSS with 1000 sessions, ${v.name}: ${mb(median(list.map((s) => s.memory.rss))).toFixed(0)} MB right after the run, ` +
+        `${mb(median((settledFigures.get(v.name) ?? []).map((s) => s.memory.rss))).toFixed(0)} MB ${SETTLE_MS / 1_000} s later; heap used ${mb(median(list.map((s) => s.memory.heapUsed))).toFixed(0)} MB`,
     );
   }
 }

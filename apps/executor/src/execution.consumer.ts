@@ -1,6 +1,11 @@
-import type { ExecutionRequest, TopicContract, executionRequestSchema } from '@toolkit/contracts';
+import type {
+  ExecutionRequest,
+  ExecutionResult,
+  TopicContract,
+  executionRequestSchema,
+} from '@toolkit/contracts';
 import { runKeyed } from '@toolkit/executor-domain';
-import type { ExecuteRequest, ExecutionReport } from '@toolkit/executor-domain';
+import type { ExecuteRequest } from '@toolkit/executor-domain';
 import type { Logger } from '@toolkit/logger';
 import type { ConsumedMessage, KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 import type { ExecutorMetrics } from './executor.metrics';
@@ -19,18 +24,34 @@ export interface ExecutionConsumerOptions {
   fromBeginning?: boolean;
 }
 
-/** Results this process already published, so a retried batch does not run them again. */
+/**
+ * Results this process already published, so a retried or redelivered batch republishes
+ * them instead of running the commands again. Bounded by count and by an estimate of
+ * the bytes held (outputs can be large): oldest first out.
+ */
 class RecentResults {
-  private readonly map = new Map<string, ExecutionReport>();
-  constructor(private readonly capacity: number) {}
-  get(id: string): ExecutionReport | undefined {
-    return this.map.get(id);
+  private readonly map = new Map<string, { result: ExecutionResult; bytes: number }>();
+  private bytes = 0;
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes: number,
+  ) {}
+  get(id: string): ExecutionResult | undefined {
+    return this.map.get(id)?.result;
   }
-  set(id: string, report: ExecutionReport): void {
-    this.map.set(id, report);
-    if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+  set(id: string, result: ExecutionResult): void {
+    const bytes =
+      1_024 +
+      2 * (result.output.length + (result.errorMessage?.length ?? 0)) +
+      (result.parsedOutput ? 2 * JSON.stringify(result.parsedOutput).length : 0);
+    this.map.delete(id);
+    this.map.set(id, { result, bytes });
+    this.bytes += bytes;
+    while (this.map.size > this.capacity || this.bytes > this.maxBytes) {
+      const oldest = this.map.entries().next();
+      if (oldest.done) break;
+      this.map.delete(oldest.value[0]);
+      this.bytes -= oldest.value[1].bytes;
     }
   }
 }
@@ -49,7 +70,11 @@ export async function startExecutionConsumer(
   options: ExecutionConsumerOptions,
 ): Promise<RunningConsumer> {
   const logger = options.logger.child({ module: 'execution-consumer' });
-  const recent = new RecentResults(10_000);
+  // Enough for every batch in flight (a retried batch is the main reader), at most 8 MB.
+  const recent = new RecentResults(
+    Math.min(10_000, options.maxBatchSize * options.partitionsConsumedConcurrently),
+    8 * 1024 * 1024,
+  );
   const heartbeatEveryMs = Math.max(500, Math.floor(options.sessionTimeoutMs / 6));
 
   /**
@@ -63,7 +88,7 @@ export async function startExecutionConsumer(
     const request = message.payload;
     const seen = recent.get(request.executionId);
     if (seen) {
-      await options.useCase.republish(seen.result);
+      await options.useCase.republish(seen);
       return;
     }
     const started = performance.now();
@@ -72,7 +97,7 @@ export async function startExecutionConsumer(
       const report = await options.useCase.execute(request, message.meta.attempt);
       // Remembered at once: a batch retried because an acknowledgement failed republishes
       // this result instead of running the command again.
-      recent.set(request.executionId, report);
+      recent.set(request.executionId, report.result);
       if (report.acknowledged) acks.push(report.acknowledged);
       const { result } = report;
       options.metrics.executions.inc({

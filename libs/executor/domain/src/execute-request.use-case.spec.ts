@@ -168,4 +168,34 @@ describe('execute request', () => {
 
     expect(published[0]?.errorMessage).toBe('bye ***');
   });
+
+  it('when result acks are deferred, then execute returns before the broker acknowledged and hands over the ack', async () => {
+    let ack: (() => void) | undefined;
+    const events: ExecutionEvent[] = [];
+    const useCase = new ExecuteRequest({
+      executorId: 'exec-1',
+      maxCommandTimeoutMs: 1_000,
+      runner: { run: async () => ok('Version 1') },
+      credentials: { open: () => ({ username: 'ops', password: 'pw' }) },
+      claims: { claim: async () => ({ inserted: true }), finish: async () => undefined },
+      publisher: {
+        publishResult: () => new Promise<void>((resolve) => (ack = resolve)),
+        publishEvent: (e) => events.push(e),
+      },
+      deferResultAck: true,
+      startedEvents: false,
+    });
+
+    const report = await useCase.execute(anExecutionRequest());
+    let acknowledged = false;
+    void report.acknowledged?.then(() => (acknowledged = true));
+    await Promise.resolve();
+
+    expect(report.result.outcome).toBe('succeeded');
+    expect(acknowledged).toBe(false);
+    ack?.();
+    await report.acknowledged;
+    expect(acknowledged).toBe(true);
+    expect(events.map((e) => e.phase)).toEqual(['finished']);
+  });
 });
