@@ -19,7 +19,7 @@ export const analyticsConfigSchema = z.object({
   /** Consumer groups are `<prefix>-results`, `<prefix>-events`, `<prefix>-requests`. */
   ANALYTICS_CONSUMER_GROUP_PREFIX: z.string().min(1).default('analytics'),
   /** Most results written per bulk write. */
-  ANALYTICS_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 1_000 }),
+  ANALYTICS_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 200 }),
   /** Command log ids reserved per SequenceAllocator claim. */
   ANALYTICS_ID_BLOCK_SIZE: envInt({ min: 1, max: 100_000, default: 1_000 }),
   /** Record queued executions from toolkit.execution.requests.v1 (own consumer group). */
