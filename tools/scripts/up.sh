@@ -91,6 +91,8 @@ start_service() {
     export HTTP_PORT=$port LOG_LEVEL=${LOG_LEVEL:-info}
     export CATALOG_URL=http://127.0.0.1:$(port_of catalog) ANALYTICS_URL=http://127.0.0.1:$(port_of analytics)
     export PUBLIC_URL=http://127.0.0.1:$gateway_port
+    # The simulated fleet's host key is generated at each start: trust on first use, logged.
+    export EXECUTOR_KNOWN_HOSTS_MODE=${EXECUTOR_KNOWN_HOSTS_MODE:-accept-new}
     exec node --enable-source-maps "dist/apps/$name/main.js"
   ) >>"$stack/logs/$name.log" 2>&1 &
   echo $! > "$stack/$name.pid"
@@ -127,7 +129,9 @@ up() {
     say "installing dependencies (npm ci)"
     npm ci --no-audit --no-fund >&2
   fi
-  if ! bash tools/scripts/infra.sh status | grep -q 'kafka: running'; then touch "$stack/infra-started"; fi
+  # Stop on the way out only the servers this run started (not ones already running).
+  local infra_status; infra_status=$(bash tools/scripts/infra.sh status)
+  case "$infra_status" in *'kafka: running'*) ;; *) touch "$stack/infra-started" ;; esac
   bash tools/scripts/infra.sh up >/dev/null
   eval "$(bash tools/scripts/infra.sh env)"
   export KAFKA_BROKERS MONGODB_URI
