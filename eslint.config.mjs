@@ -47,7 +47,7 @@ export default tseslint.config(
               bannedExternalImports: transportPackages,
             },
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'] },
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['kind:list-spec', 'kind:errors'], allowedExternalImports: ['zod'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts', 'kind:list-spec', 'kind:errors'], allowedExternalImports: ['zod'] },
             { sourceTag: 'type:simulator', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:platform', 'type:contracts', 'type:domain', 'type:data-access', 'type:simulator'] },
           ],

@@ -120,27 +120,9 @@ export const timestampAliases = {
   last_updated_before: 'last_updated__lte',
 } as const;
 
-/**
- * Mirrors of @toolkit/contracts enums (not importable from api-contracts); a unit test in
- * the catalog domain keeps them equal.
- */
-export const CATALOG_PLATFORM_DRIVERS = [
-  'cisco_ios',
-  'cisco_nxos',
-  'cisco_xr',
-  'arista_eos',
-  'juniper_junos',
-  'linux',
-  'frr',
-] as const;
-export const CATALOG_COMMAND_TYPES = ['show', 'config'] as const;
-
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'must be base64' });
-/** Mirror of @toolkit/contracts' sealedBoxSchema (AES-256-GCM under a named key). */
-export const sealedBoxOutputSchema = z.object({
-  alg: z.literal('A256GCM'),
-  kid: z.string().min(1).max(64),
-  iv: base64,
-  tag: base64,
-  ct: base64,
-});
+/** The Kafka contracts' enums and sealed box, under the names the API schemas use: one definition. */
+export {
+  COMMAND_TYPES as CATALOG_COMMAND_TYPES,
+  PLATFORM_DRIVERS as CATALOG_PLATFORM_DRIVERS,
+  sealedBoxSchema as sealedBoxOutputSchema,
+} from '@toolkit/contracts';
