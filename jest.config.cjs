@@ -25,6 +25,8 @@ const common = {
   transform,
   moduleNameMapper,
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // Build output and scratch copies must never shadow the workspace packages.
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.toolkit/', '<rootDir>/.nx/'],
   restoreMocks: true,
   slowTestThreshold: 5,
 };
