@@ -45,6 +45,26 @@ describe('message contracts', () => {
     expect(result.error?.issues.map((i) => i.path[0])).toContain(field);
   });
 
+  it('when a config request is a multi-line snippet, then it is valid; the same text as a show command is not', () => {
+    const snippet = 'interface Gi1/0/1\n description uplink';
+
+    expect(
+      executionRequestsTopic.payload.safeParse(
+        anExecutionRequest({ commandType: 'config', renderedCommand: snippet }),
+      ).success,
+    ).toBe(true);
+    expect(
+      executionRequestsTopic.payload.safeParse(
+        anExecutionRequest({ commandType: 'show', renderedCommand: snippet }),
+      ).success,
+    ).toBe(false);
+    expect(
+      executionRequestsTopic.payload.safeParse(
+        anExecutionRequest({ commandType: 'config', renderedCommand: 'vlan 10\r\n name x' }),
+      ).success,
+    ).toBe(false);
+  });
+
   it('when a request has clear-text credentials instead of a sealed box, then it is refused', () => {
     const result = executionRequestsTopic.payload.safeParse({
       ...anExecutionRequest(),

@@ -38,15 +38,21 @@ export type ExecutionOutcome = (typeof EXECUTION_OUTCOMES)[number];
 export const MIN_TIMEOUT_MS = 5_000;
 export const MAX_TIMEOUT_MS = 300_000;
 
-/** No line breaks or control characters: one rendered command is one line of CLI. */
-const commandLine = z
-  .string()
-  .min(1)
-  .max(4_096)
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
-    error: 'must not contain line breaks or control characters',
-  });
+/** No control characters: a show command is one line of CLI; a config snippet is lines joined by \n. */
+const commandText = z.string().min(1).max(65_536);
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export function renderedCommandProblem(commandType: CommandType, text: string): string | undefined {
+  const lines = commandType === 'config' ? text.split('\n') : [text];
+  if (lines.some((line) => CONTROL.test(line))) {
+    return commandType === 'config'
+      ? 'must not contain control characters other than line feeds between configuration lines'
+      : 'must not contain line breaks or control characters';
+  }
+  if (lines.some((line) => line.trim() === '')) return 'must not contain empty lines';
+  return undefined;
+}
 
 const deviceRef = z.object({
   id: z.number().int().positive(),
@@ -63,26 +69,31 @@ const requester = z.object({
   username: z.string().min(1).max(150),
 });
 
-export const executionRequestSchema = z.object({
-  executionId: z.uuid(),
-  commandType: z.enum(COMMAND_TYPES),
-  command: commandRef,
-  renderedCommand: commandLine,
-  variables: z.record(z.string(), z.string()).default({}),
-  device: deviceRef.extend({
-    host: z.string().min(1).max(255),
-    port: z.number().int().min(1).max(65_535),
-    platform: z.enum(PLATFORM_DRIVERS),
-  }),
-  /** Sealed DeviceCredentials; the AAD is the execution id. */
-  credentials: sealedBoxSchema,
-  timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS),
-  parsingTemplate: z.string().max(200_000).optional(),
-  requestedBy: requester,
-  requestedAt: z.iso.datetime({ offset: true }),
-  bulkJobId: z.uuid().optional(),
-  position: z.number().int().min(0).optional(),
-});
+export const executionRequestSchema = z
+  .object({
+    executionId: z.uuid(),
+    commandType: z.enum(COMMAND_TYPES),
+    command: commandRef,
+    renderedCommand: commandText,
+    variables: z.record(z.string(), z.string()).default({}),
+    device: deviceRef.extend({
+      host: z.string().min(1).max(255),
+      port: z.number().int().min(1).max(65_535),
+      platform: z.enum(PLATFORM_DRIVERS),
+    }),
+    /** Sealed DeviceCredentials; the AAD is the execution id. */
+    credentials: sealedBoxSchema,
+    timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS),
+    parsingTemplate: z.string().max(200_000).optional(),
+    requestedBy: requester,
+    requestedAt: z.iso.datetime({ offset: true }),
+    bulkJobId: z.uuid().optional(),
+    position: z.number().int().min(0).optional(),
+  })
+  .superRefine((request, ctx) => {
+    const problem = renderedCommandProblem(request.commandType, request.renderedCommand);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['renderedCommand'], message: problem });
+  });
 export type ExecutionRequest = z.output<typeof executionRequestSchema>;
 
 export const syntaxErrorSchema = z.object({

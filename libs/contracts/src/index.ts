@@ -16,6 +16,7 @@ export {
   executionRequestsTopic,
   executionResultSchema,
   executionResultsTopic,
+  renderedCommandProblem,
   syntaxErrorSchema,
 } from './execution.contract';
 export type {

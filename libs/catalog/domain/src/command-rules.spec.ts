@@ -50,7 +50,7 @@ describe('command definition rules', () => {
     [
       'show version\nreload',
       [],
-      { command: ['The command must be a single line without control characters.'] },
+      { command: ['A show command must be a single line without control characters.'] },
     ],
     [
       'show <a>',
@@ -65,6 +65,34 @@ describe('command definition rules', () => {
   ])('when "%s" breaks a rule, then the error names it', (command, variables, expected) => {
     expect(checkCommandDefinition(command, variables)).toEqual(expected);
   });
+
+  it.each([
+    ['interface <intf>\n description <text>', [{ name: 'intf' }, { name: 'text' }], {}],
+    [
+      'vlan 10\n\n name users',
+      [],
+      { command: ['A configuration snippet must not contain empty lines.'] },
+    ],
+    [
+      'vlan 10\r\n name users',
+      [],
+      {
+        command: [
+          'Configuration lines must not contain control characters (lines are separated by \\n).',
+        ],
+      },
+    ],
+    [
+      Array.from({ length: 201 }, (_, i) => `vlan ${i + 1}`).join('\n'),
+      [],
+      { command: ['A configuration snippet has at most 200 lines.'] },
+    ],
+  ])(
+    'when a configuration snippet is %j, then the errors are %j',
+    (command, variables, expected) => {
+      expect(checkCommandDefinition(command, variables, 'config')).toEqual(expected);
+    },
+  );
 
   it('when placeholders repeat or are malformed, then names are unique and malformed ones are listed', () => {
     expect(extractPlaceholders('a <x> b <x> c <y_1> <bad name> <-z>')).toEqual({

@@ -38,15 +38,31 @@ export function suggestVariableName(name: string): string {
   return fixed === 'v' ? 'var' : fixed;
 }
 
+/** A configuration snippet may span lines (entered one by one in configuration mode). */
+export const MAX_CONFIG_LINES = 200;
+
 export function checkCommandDefinition(
   command: string,
   variables: readonly CommandVariableInput[],
+  commandType: 'show' | 'config' = 'show',
 ): FieldErrors {
   const errors: FieldErrors = {};
   const add = (field: string, message: string) => (errors[field] ??= []).push(message);
 
-  if (hasControlCharacters(command))
-    add('command', 'The command must be a single line without control characters.');
+  if (commandType === 'config') {
+    const lines = command.split('\n');
+    if (lines.some(hasControlCharacters))
+      add(
+        'command',
+        'Configuration lines must not contain control characters (lines are separated by \\n).',
+      );
+    else if (lines.length > MAX_CONFIG_LINES)
+      add('command', `A configuration snippet has at most ${MAX_CONFIG_LINES} lines.`);
+    else if (lines.some((line) => line.trim() === ''))
+      add('command', 'A configuration snippet must not contain empty lines.');
+  } else if (hasControlCharacters(command)) {
+    add('command', 'A show command must be a single line without control characters.');
+  }
   const { names, malformed } = extractPlaceholders(command);
   for (const bad of malformed)
     add(

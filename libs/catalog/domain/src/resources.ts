@@ -778,7 +778,11 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
     }),
     build: async (input, { id, now, existing, batch }) => {
       const variablesInput = input.variables ?? [];
-      const errors = checkCommandDefinition(input.command, variablesInput);
+      const errors = checkCommandDefinition(
+        input.command,
+        variablesInput,
+        input.command_type ?? existing?.command_type ?? 'show',
+      );
       if (Object.keys(errors).length > 0) throw AppError.validation(errors);
       const platforms = await resolveRefs(
         'platform',
