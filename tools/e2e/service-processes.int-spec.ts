@@ -11,6 +11,16 @@ import { testInfra } from '@toolkit/testing';
 const root = path.resolve(__dirname, '../..');
 const SERVICES = ['gateway', 'catalog', 'executor', 'analytics'] as const;
 
+/** What the services require beyond the shared variables (see each app's config.ts). */
+const REQUIRED_ENV = {
+  INTERNAL_API_TOKEN: 'process-test-internal-token-0123456789',
+  CREDENTIAL_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  EXECUTION_KEYS: `k1:${Buffer.alloc(32, 2).toString('base64')}`,
+  CATALOG_URL: 'http://127.0.0.1:1',
+  ANALYTICS_URL: 'http://127.0.0.1:1',
+  EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
+};
+
 interface Started {
   child: ChildProcess;
   lines: Record<string, unknown>[];
@@ -31,6 +41,7 @@ function startService(service: string, env: Record<string, string>): Started {
         MONGODB_DB: `process_test_${service}`,
         HTTP_PORT: '0',
         KAFKA_CONNECTION_TIMEOUT_MS: '500',
+        ...REQUIRED_ENV,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
