@@ -37,6 +37,10 @@ function slugOf(text: string): string {
  * interfaces with their VLAN and IPv4 address, and the management address as primary
  * IPv4. Idempotent: a re-run changes nothing unless the inventory changed. Device
  * logins are not loaded (credential sets belong to users).
+ *
+ * Type by type, a constant number of queries each: one read of the stored candidates,
+ * then bulk creates and updates in chunks (see InventorySync.upsertMany), so the cost
+ * grows linearly with the inventory on FerretDB (where every non-`_id` query scans).
  */
 export async function loadInventory(
   catalog: Catalog,
@@ -45,79 +49,142 @@ export async function loadInventory(
 ): Promise<Record<string, SyncCounts>> {
   const sync = new InventorySync(catalog, ctx);
   const { services } = catalog;
-  const platformIds = new Map<string, number>();
-  const siteIds = new Map<string, number>();
-  for (const device of inventory.devices) {
-    if (!platformIds.has(device.platform)) {
-      const spec = PLATFORMS[device.platform] ?? {
-        name: device.platform,
-        slug: slugOf(device.platform),
-      };
-      const platform = await sync.upsert(services.platforms, { slug: spec.slug }, spec);
-      platformIds.set(device.platform, platform._id);
-    }
-    if (!siteIds.has(device.site)) {
-      const slug = slugOf(device.site);
-      const site = await sync.upsert(services.sites, { slug }, { name: device.site, slug });
-      siteIds.set(device.site, site._id);
-    }
-    const siteId = siteIds.get(device.site) as number;
-    const vlanIds = new Map<number, number>();
-    for (const vlan of device.vlans) {
-      const doc = await sync.upsert(
-        services.vlans,
-        { 'site.id': siteId, vid: vlan.id },
-        { vid: vlan.id, name: vlan.name, site: siteId },
-      );
-      vlanIds.set(vlan.id, doc._id);
-    }
-    const deviceDoc = await sync.upsert(
-      services.devices,
-      { name: device.name },
-      {
+  const { devices } = inventory;
+
+  const platformSpec = (platform: string) =>
+    PLATFORMS[platform] ?? { name: platform, slug: slugOf(platform) };
+  const platforms = await sync.upsertMany(
+    services.platforms,
+    distinct(devices.map((d) => d.platform)).map((p) => ({
+      key: platformSpec(p).slug,
+      body: platformSpec(p),
+    })),
+    {
+      scope: { slug: { $in: [...new Set(devices.map((d) => platformSpec(d.platform).slug))] } },
+      keyOf: (p) => p.slug,
+    },
+  );
+  const platformId = (platform: string) => platforms.get(platformSpec(platform).slug)?._id;
+
+  const sites = await sync.upsertMany(
+    services.sites,
+    distinct(devices.map((d) => d.site)).map((site) => ({
+      key: slugOf(site),
+      body: { name: site, slug: slugOf(site) },
+    })),
+    {
+      scope: { slug: { $in: [...new Set(devices.map((d) => slugOf(d.site)))] } },
+      keyOf: (s) => s.slug,
+    },
+  );
+  const siteId = (site: string) => sites.get(slugOf(site))?._id as number;
+
+  const vlanKey = (site: number, vid: number) => `${site}/${vid}`;
+  const vlans = await sync.upsertMany(
+    services.vlans,
+    devices.flatMap((d) =>
+      d.vlans.map((vlan) => ({
+        key: vlanKey(siteId(d.site), vlan.id),
+        body: { vid: vlan.id, name: vlan.name, site: siteId(d.site) },
+      })),
+    ),
+    {
+      scope: { 'site.id': { $in: [...sites.values()].map((s) => s._id) } },
+      keyOf: (v) => vlanKey(v.site?.id ?? 0, v.vid),
+    },
+  );
+
+  const deviceDocs = await sync.upsertMany(
+    services.devices,
+    devices.map((device) => ({
+      key: device.name,
+      body: {
         name: device.name,
-        platform: platformIds.get(device.platform),
-        site: siteId,
+        platform: platformId(device.platform),
+        site: siteId(device.site),
         serial: device.serial.slice(0, 50),
         description: `${device.vendor} ${device.model} ${device.osVersion}`.slice(0, 200),
         host: device.host,
         port: device.port,
       },
-    );
-    const addresses: IpAddressDoc[] = [];
-    for (const iface of device.interfaces) {
-      const untagged = iface.vlan !== undefined ? vlanIds.get(iface.vlan) : undefined;
-      const ifaceDoc = await sync.upsert(
-        services.interfaces,
-        { 'device.id': deviceDoc._id, name: iface.name },
-        {
-          device: deviceDoc._id,
-          name: iface.name,
-          type: INTERFACE_TYPE[iface.mode] ?? 'other',
-          enabled: iface.enabled,
-          description: iface.description.slice(0, 200),
-          mac_address: iface.mac,
-          mode: untagged ? 'access' : null,
-          untagged_vlan: untagged ?? null,
-        },
-      );
-      if (iface.ipv4) {
-        addresses.push(
-          await sync.upsert(
-            services.ipAddresses,
-            { assigned_object_id: ifaceDoc._id, address: iface.ipv4 },
+    })),
+    { scope: { name: { $in: devices.map((d) => d.name) } }, keyOf: (d) => d.name },
+  );
+  const deviceId = (name: string) => deviceDocs.get(name)?._id as number;
+
+  const interfaceKey = (device: number, name: string) => `${device}/${name}`;
+  const interfaces = await sync.upsertMany(
+    services.interfaces,
+    devices.flatMap((device) =>
+      device.interfaces.map((iface) => {
+        const untagged =
+          iface.vlan !== undefined
+            ? vlans.get(vlanKey(siteId(device.site), iface.vlan))?._id
+            : undefined;
+        return {
+          key: interfaceKey(deviceId(device.name), iface.name),
+          body: {
+            device: deviceId(device.name),
+            name: iface.name,
+            type: INTERFACE_TYPE[iface.mode] ?? 'other',
+            enabled: iface.enabled,
+            description: iface.description.slice(0, 200),
+            // Stored upper-case: compared as stored, or every re-run would rewrite it.
+            mac_address: iface.mac.toUpperCase(),
+            mode: untagged ? 'access' : null,
+            untagged_vlan: untagged ?? null,
+          },
+        };
+      }),
+    ),
+    {
+      scope: { 'device.id': { $in: [...deviceDocs.values()].map((d) => d._id) } },
+      keyOf: (i) => interfaceKey(i.device.id, i.name),
+    },
+  );
+
+  const ipKey = (iface: number, address: string) => `${iface}/${address}`;
+  const withAddress = devices.flatMap((device) =>
+    device.interfaces.flatMap((iface) =>
+      iface.ipv4
+        ? [
             {
+              device,
+              iface: interfaces.get(interfaceKey(deviceId(device.name), iface.name))?._id as number,
               address: iface.ipv4,
-              assigned_object_type: 'dcim.interface',
-              assigned_object_id: ifaceDoc._id,
             },
-          ),
-        );
-      }
-    }
-    const management = addresses.find((a) => a.address.split('/')[0] === device.managementIp);
-    if (management)
-      await sync.upsert(services.devices, { _id: deviceDoc._id }, { primary_ip4: management._id });
-  }
+          ]
+        : [],
+    ),
+  );
+  const addresses = await sync.upsertMany(
+    services.ipAddresses,
+    withAddress.map(({ iface, address }) => ({
+      key: ipKey(iface, address),
+      body: { address, assigned_object_type: 'dcim.interface', assigned_object_id: iface },
+    })),
+    {
+      scope: { assigned_object_id: { $in: [...interfaces.values()].map((i) => i._id) } },
+      keyOf: (a: IpAddressDoc) => ipKey(a.assigned_object_id ?? 0, a.address),
+    },
+  );
+
+  const primaries = devices.flatMap((device) => {
+    const management = withAddress.find(
+      (a) => a.device === device && a.address.split('/')[0] === device.managementIp,
+    );
+    const address = management && addresses.get(ipKey(management.iface, management.address));
+    return address
+      ? [{ key: String(deviceId(device.name)), body: { primary_ip4: address._id } }]
+      : [];
+  });
+  await sync.upsertMany(services.devices, primaries, {
+    scope: { _id: { $in: primaries.map((p) => Number(p.key)) } },
+    keyOf: (d) => String(d._id),
+  });
   return sync.counts;
+}
+
+function distinct<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
 }

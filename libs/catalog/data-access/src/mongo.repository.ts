@@ -4,6 +4,8 @@ import type { Filter, SortDirection } from '@toolkit/netbox-list';
 import { toStorageError } from '@toolkit/mongo';
 import type { SequenceAllocator } from '@toolkit/mongo';
 
+const INSERT_CHUNK = 50;
+
 /**
  * A catalog collection behind the domain's Repository port: lean driver reads (plain
  * objects, no hydration), integer ids from a SequenceAllocator (safe on FerretDB, where
@@ -53,12 +55,16 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
     return this.find({ _id: { $in: [...ids] } });
   }
 
-  /** Ordered: stops at the first failure, which is rethrown as is (the caller compensates). */
+  /**
+   * Ordered: stops at the first failure, which is rethrown as is (the caller compensates).
+   * Sent in statements of at most INSERT_CHUNK documents (FerretDB stalls on very large ones).
+   */
   async insertMany(docs: readonly D[]): Promise<void> {
-    if (docs.length === 0) return;
-    await this.collection.insertMany(docs.map((d) => ({ ...d })) as mongo.Document[], {
-      ordered: true,
-    });
+    for (let start = 0; start < docs.length; start += INSERT_CHUNK)
+      await this.collection.insertMany(
+        docs.slice(start, start + INSERT_CHUNK).map((d) => ({ ...d })) as mongo.Document[],
+        { ordered: true },
+      );
   }
 
   async replace(doc: D): Promise<void> {

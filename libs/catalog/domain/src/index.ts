@@ -38,7 +38,7 @@ export type {
 } from './ports';
 export { PATHS, iso, objectUrl } from './presenters';
 export { RenderCommand, variablesError } from './render-command.use-case';
-export { Batch, ResourceService, allOf, throwIfInvalid } from './resource-service';
+export { Batch, ResourceService, WRITE_CHUNK, allOf, throwIfInvalid } from './resource-service';
 export type {
   BuildArgs,
   Built,
@@ -47,6 +47,7 @@ export type {
   ResourceDefinition,
   ResourceDeps,
   UniqueKey,
+  WriteOptions,
 } from './resource-service';
 export {
   commandDisplay,

@@ -19,6 +19,12 @@ export type CatalogEntity = CatalogEvent['entity'];
 export class Batch {
   private readonly pending = new Map<string, Map<number, unknown>>();
 
+  /**
+   * `known`: objects the caller has just read or written (a loader's earlier steps), looked
+   * up when the batch itself does not hold the id, which saves a query per reference.
+   */
+  constructor(private readonly known?: Batch) {}
+
   add(entity: string, id: number, doc: unknown): void {
     let map = this.pending.get(entity);
     if (!map) this.pending.set(entity, (map = new Map()));
@@ -26,7 +32,7 @@ export class Batch {
   }
 
   get<D>(entity: string, id: number): D | undefined {
-    return this.pending.get(entity)?.get(id) as D | undefined;
+    return (this.pending.get(entity)?.get(id) as D | undefined) ?? this.known?.get<D>(entity, id);
   }
 }
 
@@ -49,6 +55,22 @@ export interface UniqueKey<D> {
   field: string;
   /** The stored values that must be unique, or undefined when the key does not apply. */
   key: (doc: D) => Filter | undefined;
+  /**
+   * A unique index on the store enforces the key (data-access declares it): writes are not
+   * pre-checked against the store (a query per key is a collection scan on FerretDB); a
+   * duplicate-key error is turned into the 409 naming the field by querying after the fact.
+   * Keys without an index are checked before the write, with one query per key and batch.
+   */
+  indexed?: boolean;
+}
+
+/** How many objects one storage query (an `$or` of keys) or one insert covers. */
+export const WRITE_CHUNK = 50;
+
+export interface WriteOptions {
+  bulk: boolean;
+  /** Objects already known to the caller, used to resolve references without a query. */
+  known?: Batch;
 }
 
 /** Everything the generic NetBox CRUD needs to know about one resource. */
@@ -153,14 +175,24 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     ctx: RequestContext,
     bulk: boolean,
   ): Promise<Presented[]> {
-    const prepared = await this.prepareCreate(bodies, ctx, new Batch(), bulk);
+    const prepared = await this.createMany(bodies, ctx, { bulk });
+    return prepared.map((p) => ({ ...this.def.present(p.doc, ctx.baseUrl), ...p.once }));
+  }
+
+  /** `create`, answering the stored documents (loaders chain them without reading back). */
+  async createMany(
+    bodies: readonly unknown[],
+    ctx: RequestContext,
+    options: WriteOptions,
+  ): Promise<Built<D>[]> {
+    const prepared = await this.prepareCreate(bodies, ctx, new Batch(options.known), options.bulk);
     await this.insertAll(prepared.map((p) => p.doc));
     await this.recordChanges(
       'created',
       prepared.map((p) => ({ before: undefined, after: p.doc })),
       ctx,
     );
-    return prepared.map((p) => ({ ...this.def.present(p.doc, ctx.baseUrl), ...p.once }));
+    return prepared;
   }
 
   /** Validates and builds every item, or throws naming every problem; writes nothing. */
@@ -214,7 +246,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
         .catch((e: unknown) =>
           this.deps.logger.error({ err: e, entity: this.def.entity }, 'compensation failed'),
         );
-      throw this.storageError(error);
+      throw await this.storageError(error, docs);
     }
   }
 
@@ -223,13 +255,23 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     ctx: RequestContext,
     options: { partial: boolean; bulk: boolean },
   ): Promise<Presented[]> {
+    const afters = await this.updateMany(items, ctx, options);
+    return afters.map((doc) => this.def.present(doc, ctx.baseUrl));
+  }
+
+  /** `update`, answering the stored documents. */
+  async updateMany(
+    items: readonly { id: number; body: unknown }[],
+    ctx: RequestContext,
+    options: WriteOptions & { partial: boolean },
+  ): Promise<D[]> {
     const befores = await this.loadForWrite(
       items.map((i) => i.id),
       ctx,
     );
     const errors: FieldErrors[] = items.map(() => ({}));
     const now = this.deps.clock.now();
-    const batch = new Batch();
+    const batch = new Batch(options.known);
     const afters: D[] = [];
     for (const [i, item] of items.entries()) {
       const before = befores[i] as D;
@@ -284,7 +326,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       afters.map((after, i) => ({ before: befores[i], after })),
       ctx,
     );
-    return afters.map((doc) => this.def.present(doc, ctx.baseUrl));
+    return afters;
   }
 
   /** Replaces each document; on a failure restores those already replaced. */
@@ -299,7 +341,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
             .catch((e: unknown) =>
               this.deps.logger.error({ err: e, entity: this.def.entity }, 'compensation failed'),
             );
-        throw this.storageError(error);
+        throw await this.storageError(error, afters);
       }
     }
   }
@@ -316,7 +358,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
         .catch((e: unknown) =>
           this.deps.logger.error({ err: e, entity: this.def.entity }, 'compensation failed'),
         );
-      throw this.storageError(error);
+      throw await this.storageError(error, []);
     }
     await this.def.cascadeDelete?.(docs, ctx);
     await this.recordChanges(
@@ -428,6 +470,10 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       });
   }
 
+  /**
+   * Duplicates within the written objects, then clashes with stored objects for the keys no
+   * unique index enforces (one `$or` query per key and chunk of objects, not one per object).
+   */
   private async assertUnique(docs: readonly D[]): Promise<void> {
     for (const unique of this.def.uniqueKeys ?? []) {
       const seen = new Set<string>();
@@ -437,12 +483,30 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
         const text = JSON.stringify(key);
         if (seen.has(text)) throw this.conflict(unique.field);
         seen.add(text);
-        const clash = await this.def.repository.find(allOf(key, { _id: { $ne: doc._id } }), {
-          limit: 1,
-        });
-        if (clash.length > 0) throw this.conflict(unique.field);
       }
+      if (!unique.indexed && (await this.clashes(unique, docs))) throw this.conflict(unique.field);
     }
+  }
+
+  /** Whether a stored object other than the written one holds the key of one of `docs`. */
+  private async clashes(unique: UniqueKey<D>, docs: readonly D[]): Promise<boolean> {
+    for (let start = 0; start < docs.length; start += WRITE_CHUNK) {
+      const keyed = docs
+        .slice(start, start + WRITE_CHUNK)
+        .map((doc) => ({ doc, key: unique.key(doc) }))
+        .filter((k): k is { doc: D; key: Filter } => k.key !== undefined);
+      if (keyed.length === 0) continue;
+      const stored = await this.def.repository.find(
+        keyed.length === 1 ? (keyed[0] as { key: Filter }).key : { $or: keyed.map((k) => k.key) },
+      );
+      if (
+        stored.some((other) =>
+          keyed.some(({ doc, key }) => other._id !== doc._id && matchesFilter(other, key)),
+        )
+      )
+        return true;
+    }
+    return false;
   }
 
   conflict(field: string): AppError {
@@ -450,9 +514,18 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     return AppError.conflict(message, { fields: { [field]: [message] } });
   }
 
-  private storageError(error: unknown): AppError {
+  /**
+   * A storage failure as an AppError. A duplicate key (FerretDB does not say which index)
+   * becomes the 409 naming the field: the keys of the written objects are looked up once
+   * the write has been compensated.
+   */
+  private async storageError(error: unknown, written: readonly D[]): Promise<AppError> {
     if (isAppError(error)) return error;
     if ((error as { code?: number }).code === 11000) {
+      for (const unique of this.def.uniqueKeys ?? []) {
+        const found = await this.clashes(unique, written).catch(() => false);
+        if (found) return this.conflict(unique.field);
+      }
       const fields = (this.def.uniqueKeys ?? []).map((u) => u.field);
       return AppError.conflict(
         `A ${this.def.label} with this ${fields.join(' or ') || 'key'} already exists.`,

@@ -234,8 +234,8 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
     }),
     display: (d) => d.name,
     uniqueKeys: [
-      { field: 'name', key: (d) => ({ name: d.name }) },
-      { field: 'slug', key: (d) => ({ slug: d.slug }) },
+      { field: 'name', key: (d) => ({ name: d.name }), indexed: true },
+      { field: 'slug', key: (d) => ({ slug: d.slug }), indexed: true },
     ],
     assertDeletable: async (docs) => {
       for (const d of docs) {
@@ -311,8 +311,8 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
     }),
     display: (d) => d.name,
     uniqueKeys: [
-      { field: 'name', key: (d) => ({ name: d.name }) },
-      { field: 'slug', key: (d) => ({ slug: d.slug }) },
+      { field: 'name', key: (d) => ({ name: d.name }), indexed: true },
+      { field: 'slug', key: (d) => ({ slug: d.slug }), indexed: true },
     ],
     assertDeletable: async (docs) => {
       for (const d of docs) {
@@ -447,7 +447,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
       };
     },
     display: (d) => d.name,
-    uniqueKeys: [{ field: 'name', key: (d) => ({ name: d.name }) }],
+    uniqueKeys: [{ field: 'name', key: (d) => ({ name: d.name }), indexed: true }],
     cascadeUpdate: async (before, after) => {
       if (before.name === after.name) return;
       await repos.interfaces.setWhere({ 'device.id': after._id }, { 'device.name': after.name });
@@ -556,7 +556,9 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
       ...timestamps(d),
     }),
     display: (d) => d.name,
-    uniqueKeys: [{ field: 'name', key: (d) => ({ 'device.id': d.device.id, name: d.name }) }],
+    uniqueKeys: [
+      { field: 'name', key: (d) => ({ 'device.id': d.device.id, name: d.name }), indexed: true },
+    ],
     cascadeUpdate: async (before, after) => {
       if (before.name === after.name && before.device.id === after.device.id) return;
       await repos.ipAddresses.setWhere(
@@ -629,6 +631,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
       ...timestamps(d),
     }),
     display: (d) => `${d.name} (${d.vid})`,
+    // No unique index: (site, vid) is unique only for VLANs with a site (no partial indexes on FerretDB).
     uniqueKeys: [
       { field: 'vid', key: (d) => (d.site ? { 'site.id': d.site.id, vid: d.vid } : undefined) },
     ],
@@ -915,7 +918,9 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
     },
     present: presentCredentialSet,
     display: (d) => d.name,
-    uniqueKeys: [{ field: 'name', key: (d) => ({ 'owner.id': d.owner.id, name: d.name }) }],
+    uniqueKeys: [
+      { field: 'name', key: (d) => ({ 'owner.id': d.owner.id, name: d.name }), indexed: true },
+    ],
   };
 
   services.platforms = new ResourceService(platform, resourceDeps);
