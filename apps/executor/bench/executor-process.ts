@@ -4,6 +4,7 @@
 // esbuild like production and run with plain node. A `stats` line on stdin answers one
 // JSON line: memory after a GC (run node with --expose-gc) and the executor status.
 import { createInterface } from 'node:readline';
+import { writeHeapSnapshot } from 'node:v8';
 import { deadLetterTopic } from '@toolkit/contracts';
 import { loadConfigOrExit } from '@toolkit/config';
 import { runService } from '@toolkit/service';
@@ -23,6 +24,10 @@ const topics = benchTopics(process.env['BENCH_TOPIC_ID'] ?? 'local');
 let executor: Executor | undefined;
 
 createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.startsWith('snapshot ')) {
+    writeHeapSnapshot(line.slice('snapshot '.length).trim());
+    return;
+  }
   if (line.trim() !== 'stats') return;
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();

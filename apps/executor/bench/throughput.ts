@@ -130,7 +130,12 @@ function bareConnect(
   });
 }
 
-async function bareLoop(devices: Dev[], reuse: boolean): Promise<number> {
+/** Commands per second and this process's CPU ms per command (it runs nothing else then). */
+async function bareLoop(
+  devices: Dev[],
+  reuse: boolean,
+): Promise<{ eps: number; cpuMsPerCommand: number }> {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     devices.map(async (d) => {
@@ -147,7 +152,12 @@ async function bareLoop(devices: Dev[], reuse: boolean): Promise<number> {
       }
     }),
   );
-  return (devices.length * PER_DEVICE) / ((performance.now() - started) / 1_000);
+  const used = process.cpuUsage(cpu);
+  const count = devices.length * PER_DEVICE;
+  return {
+    eps: count / ((performance.now() - started) / 1_000),
+    cpuMsPerCommand: (used.user + used.system) / 1_000 / count,
+  };
 }
 
 // ---------------- executor (separate process, bundled) ----------------
@@ -191,6 +201,13 @@ async function bundleRef(ref: string, workDir: string): Promise<string> {
   for (const f of ['executor-process.ts', 'bench-topics.ts'])
     await copyFile(join('apps/executor/bench', f), join(root, 'apps/executor/bench', f));
   return bundle(root, join(workDir, 'out'));
+}
+
+/** Jiffies from /proc/stat (all CPUs): idle (incl. iowait) and total. */
+async function machineCpu(): Promise<{ idle: number; total: number }> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+  const f = line.trim().split(/\s+/).slice(1).map(Number);
+  return { idle: (f[3] ?? 0) + (f[4] ?? 0), total: f.reduce((a, b) => a + b, 0) };
 }
 
 interface Variant {
@@ -280,6 +297,10 @@ async function startExecutorProcess(
 
 interface RunResult {
   eps: number;
+  /** Executor process CPU ms per command during the measured wave. */
+  cpuMsPerCommand: number;
+  /** Share of the machine's CPU time busy (all processes) during the measured wave. */
+  machineBusy: number;
   /** With `settleMs`: after that long idle (sessions still open), after a GC. */
   settled?: Stats;
   /** Executor CPU time / wall time during the measured wave (1 = one core busy). */
@@ -349,19 +370,28 @@ async function executorRun(
     const requests: ExecutionRequest[] = [];
     for (let k = 0; k < PER_DEVICE; k++) devices.forEach((d, i) => requests.push(requestFor(d, i)));
     const before = await executor.stats();
+    const cpuBefore = await machineCpu();
     const started = performance.now();
     await wave(requests);
     const wallMs = performance.now() - started;
+    const cpuAfter = await machineCpu();
     const stats = await executor.stats();
     let settled: Stats | undefined;
     if (settleMs > 0) {
       await new Promise((r) => setTimeout(r, settleMs));
       settled = await executor.stats();
+      const snapshot = argValue('--heap-snapshot');
+      if (snapshot) {
+        executor.child.stdin.write(`snapshot ${resolve(snapshot)}\n`);
+        await executor.stats(); // answered after the snapshot was written
+      }
     }
     const cpuMs = (stats.cpu.user + stats.cpu.system - before.cpu.user - before.cpu.system) / 1_000;
     return {
       eps: requests.length / (wallMs / 1_000),
       cpuShare: cpuMs / wallMs,
+      cpuMsPerCommand: cpuMs / requests.length,
+      machineBusy: 1 - (cpuAfter.idle - cpuBefore.idle) / (cpuAfter.total - cpuBefore.total),
       idle,
       stats,
       settled,
@@ -440,15 +470,23 @@ async function throughputRounds(variants: Variant[], rounds: number, devices: De
   for (let r = 1; r <= rounds; r++) {
     for (const reuse of [true, false]) {
       const mode = reuse ? 'session reuse' : 'new connection per command';
-      const bare = await bareLoop(devices, reuse);
+      const { eps: bare, cpuMsPerCommand: bareCpu } = await bareLoop(devices, reuse);
       const line = [`round ${r} ${mode.padEnd(27)} bare ${bare.toFixed(0).padStart(5)}/s`];
       add(`${mode}|bare`, bare);
+      add(`${mode}|bare|cpu`, bareCpu);
+      line.push(`(CPU ${bareCpu.toFixed(2)} ms/cmd)`);
       for (const v of variants) {
-        const { eps, cpuShare } = await executorRun(v.bundle, devices, reuse, v.env);
+        const { eps, cpuShare, machineBusy, cpuMsPerCommand } = await executorRun(
+          v.bundle,
+          devices,
+          reuse,
+          v.env,
+        );
         add(`${mode}|${v.name}|eps`, eps);
         add(`${mode}|${v.name}|ratio`, eps / bare);
+        add(`${mode}|${v.name}|cpu`, cpuMsPerCommand);
         line.push(
-          `${v.name} ${eps.toFixed(0).padStart(5)}/s (${((eps / bare) * 100).toFixed(0)}%, executor CPU ${(cpuShare * 100).toFixed(0)}%)`,
+          `${v.name} ${eps.toFixed(0).padStart(5)}/s (${((eps / bare) * 100).toFixed(0)}%, executor CPU ${(cpuShare * 100).toFixed(0)}%, machine busy ${(machineBusy * 100).toFixed(0)}%, ${cpuMsPerCommand.toFixed(2)} ms/cmd)`,
         );
       }
       console.log(line.join('   '));
@@ -457,11 +495,11 @@ async function throughputRounds(variants: Variant[], rounds: number, devices: De
   console.log(`median of ${rounds}:`);
   for (const mode of ['session reuse', 'new connection per command']) {
     const parts = [
-      `  ${mode.padEnd(27)} bare ${median(ratios.get(`${mode}|bare`) ?? []).toFixed(0)}/s`,
+      `  ${mode.padEnd(27)} bare ${median(ratios.get(`${mode}|bare`) ?? []).toFixed(0)}/s (${median(ratios.get(`${mode}|bare|cpu`) ?? []).toFixed(2)} ms CPU/cmd)`,
     ];
     for (const v of variants)
       parts.push(
-        `${v.name} ${median(ratios.get(`${mode}|${v.name}|eps`) ?? []).toFixed(0)}/s, ratio ${(median(ratios.get(`${mode}|${v.name}|ratio`) ?? []) * 100).toFixed(0)}%`,
+        `${v.name} ${median(ratios.get(`${mode}|${v.name}|eps`) ?? []).toFixed(0)}/s, ratio ${(median(ratios.get(`${mode}|${v.name}|ratio`) ?? []) * 100).toFixed(0)}%, ${median(ratios.get(`${mode}|${v.name}|cpu`) ?? []).toFixed(2)} ms CPU/cmd`,
       );
     console.log(parts.join('   '));
   }
