@@ -74,6 +74,26 @@ describe('executor against FRRouting (zebra, staticd, vtysh over OpenSSH)', () =
     expect(await frr.vtysh('show running-config')).toContain('ip route 192.0.2.0/24 Null0');
   });
 
+  it('when a multi-line snippet is configured, then every line is applied in order', async () => {
+    const r = await execute('ip route 203.0.113.0/24 Null0\nip route 203.0.113.128/25 Null0', {
+      commandType: 'config',
+    });
+
+    expect(r).toMatchObject({ outcome: 'succeeded', errorClass: null });
+    const config = await frr.vtysh('show running-config');
+    expect(config).toContain('ip route 203.0.113.0/24 Null0');
+    expect(config).toContain('ip route 203.0.113.128/25 Null0');
+  });
+
+  it('when a line of a snippet is refused, then the following lines are not sent', async () => {
+    const r = await execute('ip route 198.51.100.0/24\nip route 198.51.100.128/25 Null0', {
+      commandType: 'config',
+    });
+
+    expect(r).toMatchObject({ errorClass: 'syntax_error' });
+    expect(await frr.vtysh('show running-config')).not.toContain('198.51.100.128/25');
+  });
+
   it('when a command does not exist, then the result is a syntax error with the device message', async () => {
     const r = await execute('show bogus-thing');
 

@@ -323,12 +323,17 @@ export class DeviceSession {
       const out = await this.send(enter, deadline, true);
       if (detectVendorError(this.driver, out).detected) return out;
     }
-    const output = await this.send(command, deadline, true);
-    if (detectVendorError(this.driver, output).detected) {
-      for (const abort of config.abort) await this.send(abort, deadline, true);
-      return output;
+    // A config snippet is lines joined by \n: one line at a time, each to its prompt, so
+    // that a refused line stops the rest (and output is attributed to its line).
+    const parts: string[] = [];
+    for (const line of command.split('\n')) {
+      const output = await this.send(line, deadline, true);
+      parts.push(output);
+      if (detectVendorError(this.driver, output).detected) {
+        for (const abort of config.abort) await this.send(abort, deadline, true);
+        return parts.filter((p) => p.trim() !== '').join('\n');
+      }
     }
-    const parts = [output];
     for (const commit of config.commit) {
       const out = await this.send(commit, deadline, true);
       if (out.trim()) parts.push(out);
