@@ -25,6 +25,8 @@ export interface CatalogAppDeps {
   credentialKeys: Keyring;
   executionKeys: Keyring;
   eventsTopic?: TopicContract<typeof catalogEventsTopic.payload>;
+  /** LIST_CACHE_TTL_MS; see wireCatalog. */
+  listCacheTtlMs?: number;
   /** Built from the other deps when absent. */
   catalog?: Catalog;
 }
@@ -44,6 +46,7 @@ export function createApp(deps: CatalogAppDeps): Express {
       credentialKeys: deps.credentialKeys,
       executionKeys: deps.executionKeys,
       eventsTopic: deps.eventsTopic,
+      listCacheTtlMs: deps.listCacheTtlMs,
     });
   return createHttpApp({
     ...deps,

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { envPort, envSecret, envUrl, kafkaEnv, mongoEnv, serviceEnv } from '@toolkit/config';
+import {
+  envInt,
+  envPort,
+  envSecret,
+  envUrl,
+  kafkaEnv,
+  mongoEnv,
+  serviceEnv,
+} from '@toolkit/config';
 import { parseKeyring } from '@toolkit/crypto';
 import type { Keyring } from '@toolkit/crypto';
 
@@ -29,6 +37,11 @@ export const catalogConfigSchema = z.object({
   CREDENTIAL_KEYS: envKeyring(),
   /** Keys sealing credentials for the executors (shared with gateway and executors). */
   EXECUTION_KEYS: envKeyring(),
+  /**
+   * How long a list query's ordered ids serve pages and counts (README, Performance):
+   * this bounds how late other replicas' writes show in lists; 0 disables the cache.
+   */
+  LIST_CACHE_TTL_MS: envInt({ min: 0, max: 60_000, default: 2000 }),
   /** NetBox importer (tools/import-netbox.ts). */
   NETBOX_URL: envUrl().optional(),
   NETBOX_TOKEN: z.string().min(1).optional(),

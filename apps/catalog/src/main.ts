@@ -20,6 +20,7 @@ void runService({
         internalToken: config.INTERNAL_API_TOKEN,
         credentialKeys: config.CREDENTIAL_KEYS,
         executionKeys: config.EXECUTION_KEYS,
+        listCacheTtlMs: config.LIST_CACHE_TTL_MS,
       }),
     };
   },

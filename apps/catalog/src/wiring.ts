@@ -27,7 +27,12 @@ export interface CatalogWiringDeps {
   /** Defaults to toolkit.catalog.events.v1; tests pass their own topic. */
   eventsTopic?: TopicContract<typeof catalogEventsTopic.payload>;
   clock?: Clock;
+  /** LIST_CACHE_TTL_MS (see ListCache); defaults to DEFAULT_LIST_CACHE_TTL_MS, 0 disables. */
+  listCacheTtlMs?: number;
 }
+
+/** Lists may miss other replicas' writes for this long (this process's writes: never). */
+export const DEFAULT_LIST_CACHE_TTL_MS = 2000;
 
 export interface Catalog {
   services: CatalogServices;
@@ -52,7 +57,9 @@ export const credentialTokenIssuer: TokenIssuer = {
 
 /** The catalog's use cases over its store: shared by the HTTP app and the loader tools. */
 export function wireCatalog(deps: CatalogWiringDeps): Catalog {
-  const store = createCatalogStore(deps.connection);
+  const store = createCatalogStore(deps.connection, {
+    listCacheTtlMs: deps.listCacheTtlMs ?? DEFAULT_LIST_CACHE_TTL_MS,
+  });
   const topic = deps.eventsTopic ?? catalogEventsTopic;
   const events: EventPublisher = {
     publish: async (payloads, correlationId) => {

@@ -24,18 +24,32 @@ export interface CatalogStore {
   changeLog: ChangeLog;
 }
 
+export interface CatalogStoreOptions {
+  /**
+   * How long a list query's ordered ids may serve pages and counts (ListCache); writes of
+   * this process invalidate at once, this bounds how late other replicas' writes show in
+   * lists. 0 = no cache.
+   */
+  listCacheTtlMs?: number;
+}
+
 /** The catalog's repositories over one connection (the catalog's own database). */
-export function createCatalogStore(connection: Connection): CatalogStore {
+export function createCatalogStore(
+  connection: Connection,
+  options: CatalogStoreOptions = {},
+): CatalogStore {
+  const cache = { ttlMs: options.listCacheTtlMs ?? 0 };
   const models = catalogModels(connection);
   const sequences = new SequenceAllocator(connection);
   // Change records are many and never need dense ids: reserve them in blocks.
   const changeSequences = new SequenceAllocator(connection, 100);
   const repo = <D extends { _id: number }>(name: keyof typeof models, sequence: string) =>
-    new MongoRepository<D>(models[name], sequences, sequence);
+    new MongoRepository<D>(models[name], sequences, sequence, cache);
   const objectChanges = new MongoRepository<ObjectChangeDoc>(
     models.object_changes,
     changeSequences,
     'catalog.object_change',
+    cache,
   );
   return {
     repositories: {

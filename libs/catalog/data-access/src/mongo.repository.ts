@@ -1,8 +1,11 @@
 import type { Model, mongo } from 'mongoose';
+import { matchesFilter } from '@toolkit/catalog-domain';
 import type { Repository } from '@toolkit/catalog-domain';
 import type { Filter, SortDirection } from '@toolkit/netbox-list';
 import { toStorageError } from '@toolkit/mongo';
 import type { SequenceAllocator } from '@toolkit/mongo';
+import { ListCache } from './list-cache';
+import type { ListCacheOptions } from './list-cache';
 
 const INSERT_CHUNK = 50;
 
@@ -14,12 +17,63 @@ const INSERT_CHUNK = 50;
 export class MongoRepository<D extends { _id: number }> implements Repository<D> {
   private readonly collection: mongo.Collection<mongo.Document>;
 
+  private readonly cache: ListCache;
+
   constructor(
     model: Model<never>,
     private readonly sequences: SequenceAllocator,
     private readonly sequence: string,
+    cache: ListCacheOptions = { ttlMs: 0 },
   ) {
     this.collection = model.collection as unknown as mongo.Collection<mongo.Document>;
+    this.cache = new ListCache(
+      `${this.collection.dbName}.${this.collection.collectionName}`,
+      cache,
+    );
+  }
+
+  /**
+   * A page and the total. With the list cache: the ordered ids of the query (one query,
+   * ids only, kept until a write or the TTL), then the page's documents by `_id`. Without
+   * it, or for results over the cache's bound: the sorted page query and a count.
+   */
+  async findPage(
+    filter: Filter,
+    options: { sort: [string, SortDirection][]; skip: number; limit: number },
+  ): Promise<{ docs: D[]; count: number }> {
+    const ids = this.cache.enabled
+      ? await this.cache.ids(filter, options.sort, (maxIds) =>
+          this.orderedIds(filter, options.sort, maxIds),
+        )
+      : undefined;
+    if (!ids) {
+      const [docs, count] = await Promise.all([this.find(filter, options), this.count(filter)]);
+      return { docs, count };
+    }
+    const page = ids.slice(options.skip, options.skip + options.limit);
+    // One `_id` lookup each: FerretDB pushes `_id` equality down (`$in` it would scan).
+    const found = await Promise.all(page.map((id) => this.find({ _id: id }, { limit: 1 })));
+    // Within the TTL another replica may have changed or deleted one: never show an object
+    // that does not match (the filter carries the caller's permission constraints).
+    const docs = found.flat().filter((doc) => matchesFilter(doc, filter));
+    return { docs, count: ids.length };
+  }
+
+  private async orderedIds(
+    filter: Filter,
+    sort: [string, SortDirection][],
+    maxIds: number,
+  ): Promise<number[] | undefined> {
+    try {
+      let cursor = this.collection.find(filter as mongo.Filter<mongo.Document>, {
+        projection: { _id: 1 },
+      });
+      if (sort.length > 0) cursor = cursor.sort(sort);
+      const docs = await cursor.limit(maxIds + 1).toArray();
+      return docs.length > maxIds ? undefined : docs.map((d) => d['_id'] as unknown as number);
+    } catch (error) {
+      throw toStorageError(error);
+    }
   }
 
   async find(
@@ -60,25 +114,37 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
    * Sent in statements of at most INSERT_CHUNK documents (FerretDB stalls on very large ones).
    */
   async insertMany(docs: readonly D[]): Promise<void> {
-    for (let start = 0; start < docs.length; start += INSERT_CHUNK)
-      await this.collection.insertMany(
-        docs.slice(start, start + INSERT_CHUNK).map((d) => ({ ...d })) as mongo.Document[],
-        { ordered: true },
-      );
+    try {
+      for (let start = 0; start < docs.length; start += INSERT_CHUNK)
+        await this.collection.insertMany(
+          docs.slice(start, start + INSERT_CHUNK).map((d) => ({ ...d })) as mongo.Document[],
+          { ordered: true },
+        );
+    } finally {
+      if (docs.length > 0) this.cache.invalidate();
+    }
   }
 
   async replace(doc: D): Promise<void> {
-    await this.collection.replaceOne(
-      { _id: doc._id } as unknown as mongo.Filter<mongo.Document>,
-      { ...doc } as mongo.Document,
-    );
+    try {
+      await this.collection.replaceOne(
+        { _id: doc._id } as unknown as mongo.Filter<mongo.Document>,
+        { ...doc } as mongo.Document,
+      );
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   async deleteMany(ids: readonly number[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.collection.deleteMany({
-      _id: { $in: [...ids] },
-    } as unknown as mongo.Filter<mongo.Document>);
+    try {
+      await this.collection.deleteMany({
+        _id: { $in: [...ids] },
+      } as unknown as mongo.Filter<mongo.Document>);
+    } finally {
+      this.cache.invalidate();
+    }
   }
 
   async setWhere(filter: Filter, set: Record<string, unknown>): Promise<void> {
@@ -86,6 +152,8 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
       await this.collection.updateMany(filter as mongo.Filter<mongo.Document>, { $set: set });
     } catch (error) {
       throw toStorageError(error);
+    } finally {
+      this.cache.invalidate();
     }
   }
 

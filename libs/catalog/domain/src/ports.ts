@@ -9,6 +9,14 @@ export interface Repository<D extends { _id: number }> {
     options?: { sort?: [string, SortDirection][]; skip?: number; limit?: number },
   ): Promise<D[]>;
   count(filter: Filter): Promise<number>;
+  /**
+   * One list page and the total count, as `find` + `count` answer them; an implementation
+   * may answer from a bounded, invalidated snapshot of the ordered ids (see data-access).
+   */
+  findPage?(
+    filter: Filter,
+    options: { sort: [string, SortDirection][]; skip: number; limit: number },
+  ): Promise<{ docs: D[]; count: number }>;
   findById(id: number): Promise<D | null>;
   findByIds(ids: readonly number[]): Promise<D[]>;
   /** Ordered; throws on the first failure (e.g. a duplicate key). */

@@ -143,14 +143,13 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   async list(query: QueryInput, ctx: RequestContext): Promise<Page<Presented>> {
     const parsed = parseListQuery(this.def.listSpec, query);
     const filter = allOf(parsed.filter, this.visibility(ctx));
-    const [docs, count] = await Promise.all([
-      this.def.repository.find(filter, {
-        sort: parsed.sort,
-        skip: parsed.offset,
-        limit: parsed.limit,
-      }),
-      this.def.repository.count(filter),
-    ]);
+    const options = { sort: parsed.sort, skip: parsed.offset, limit: parsed.limit };
+    const { docs, count } = this.def.repository.findPage
+      ? await this.def.repository.findPage(filter, options)
+      : await Promise.all([
+          this.def.repository.find(filter, options),
+          this.def.repository.count(filter),
+        ]).then(([found, total]) => ({ docs: found, count: total }));
     const results = docs.map((doc) =>
       selectFields(this.def.present(doc, ctx.baseUrl), parsed, this.def.briefFields),
     );
