@@ -16,12 +16,17 @@ const inventoryPath = process.env.INVENTORY;
 async function api(method, urlPath, body) {
   const response = await fetch(`${gateway}${urlPath}`, {
     method,
-    headers: { Authorization: `Token ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
+    headers: {
+      Authorization: `Token ${token}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new Error(`${method} ${urlPath}: ${response.status} ${text.slice(0, 500)}`);
+  if (!response.ok)
+    throw new Error(`${method} ${urlPath}: ${response.status} ${text.slice(0, 500)}`);
   return data;
 }
 
@@ -36,25 +41,49 @@ function loadInventory() {
     ['--import', 'tsx', path.join(root, 'apps/catalog/src/tools/load-inventory.ts'), inventoryPath],
     { cwd: root, env: { ...process.env, HTTP_PORT: '0', LOG_LEVEL: 'warn' }, encoding: 'utf8' },
   );
-  if (result.status !== 0) throw new Error(`inventory load failed:\n${result.stderr}${result.stdout}`);
-  return result.stdout.trim().split('\n').at(-1);
+  if (result.status !== 0)
+    throw new Error(`inventory load failed:\n${result.stderr}${result.stdout}`);
+  // The loader prints its counts as one JSON line among its (JSON) log lines.
+  const counts = result.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{') && !line.includes('"level"'))
+    .at(-1);
+  return counts ?? '(no counts printed)';
 }
 
 const DEMO_COMMANDS = [
-  { name: 'Show version', command: 'show version', slugs: ['ios', 'nxos', 'eos', 'junos'], description: 'Software and hardware summary' },
+  {
+    name: 'Show version',
+    command: 'show version',
+    slugs: ['ios', 'nxos', 'eos', 'junos'],
+    description: 'Software and hardware summary',
+  },
   {
     name: 'Interface brief',
     command: 'show ip interface brief',
     slugs: ['ios', 'eos'],
     description: 'Interfaces with addresses and status',
-    parsing_template: readFileSync(path.join(root, 'libs/textfsm/test/fixtures/cisco_ios_show_ip_interface_brief/template.textfsm'), 'utf8'),
+    parsing_template: readFileSync(
+      path.join(
+        root,
+        'libs/textfsm/test/fixtures/cisco_ios_show_ip_interface_brief/template.textfsm',
+      ),
+      'utf8',
+    ),
   },
   {
     name: 'Show interface',
     command: 'show interfaces <interface>',
     slugs: ['ios', 'nxos', 'eos'],
     description: 'One interface in detail',
-    variables: [{ name: 'interface', display_name: 'Interface', variable_type: 'netbox_interface', required: true }],
+    variables: [
+      {
+        name: 'interface',
+        display_name: 'Interface',
+        variable_type: 'netbox_interface',
+        required: true,
+      },
+    ],
   },
   {
     name: 'Create VLAN',
@@ -62,26 +91,38 @@ const DEMO_COMMANDS = [
     slugs: ['ios', 'eos'],
     command_type: 'config',
     description: 'Create a VLAN (configuration mode)',
-    variables: [{ name: 'vlan_id', display_name: 'VLAN id', variable_type: 'text', required: true }],
+    variables: [
+      { name: 'vlan_id', display_name: 'VLAN id', variable_type: 'text', required: true },
+    ],
   },
-  { name: 'Linux addresses', command: 'ip -br addr', slugs: ['linux'], description: 'Addresses of a Linux host' },
+  {
+    name: 'Linux addresses',
+    command: 'ip -br addr',
+    slugs: ['linux'],
+    description: 'Addresses of a Linux host',
+  },
 ];
 
 async function main() {
-  if (!gateway || !token || !inventoryPath) throw new Error('GATEWAY_URL, SUPERUSER_API_TOKEN and INVENTORY are required');
+  if (!gateway || !token || !inventoryPath)
+    throw new Error('GATEWAY_URL, SUPERUSER_API_TOKEN and INVENTORY are required');
   console.error(`[seed] inventory: ${loadInventory()}`);
   const platforms = await api('GET', '/api/dcim/platforms/?limit=0');
   const platformId = Object.fromEntries(platforms.results.map((p) => [p.slug, p.id]));
   for (const demo of DEMO_COMMANDS) {
     const ids = demo.slugs.map((s) => platformId[s]).filter(Boolean);
-    if (ids.length === 0 || (await findOne('/api/plugins/toolkit/commands/', { name: demo.name }))) continue;
+    if (ids.length === 0 || (await findOne('/api/plugins/toolkit/commands/', { name: demo.name })))
+      continue;
     const { slugs: _slugs, ...body } = demo;
     await api('POST', '/api/plugins/toolkit/commands/', { ...body, platforms: ids });
   }
   const inventory = JSON.parse(readFileSync(inventoryPath, 'utf8'));
   const login = inventory.devices[0]?.credentials;
   const tokenFile = path.join(path.dirname(inventoryPath), 'credential-token.txt');
-  if (login && !(await findOne('/api/plugins/toolkit/credential-sets/', { name: 'simulated devices' }))) {
+  if (
+    login &&
+    !(await findOne('/api/plugins/toolkit/credential-sets/', { name: 'simulated devices' }))
+  ) {
     const created = await api('POST', '/api/plugins/toolkit/credential-sets/', {
       name: 'simulated devices',
       description: 'Login of the local simulated fleet',
@@ -89,10 +130,14 @@ async function main() {
       password: login.password,
       enable_secret: login.enableSecret ?? null,
     });
-    writeFileSync(tokenFile, `${created.token ?? created.credential_token ?? ''}\n`, { mode: 0o600 });
+    writeFileSync(tokenFile, `${created.token ?? created.credential_token ?? ''}\n`, {
+      mode: 0o600,
+    });
   }
   const counts = await Promise.all(
-    ['/api/dcim/devices/', '/api/plugins/toolkit/commands/'].map(async (p) => `${p} ${(await api('GET', `${p}?limit=1`)).count}`),
+    ['/api/dcim/devices/', '/api/plugins/toolkit/commands/'].map(
+      async (p) => `${p} ${(await api('GET', `${p}?limit=1`)).count}`,
+    ),
   );
   console.error(`[seed] ${counts.join(', ')}; credential token in ${tokenFile}`);
 }

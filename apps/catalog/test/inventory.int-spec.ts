@@ -321,7 +321,8 @@ describe('inventory resources (platforms, sites, devices, interfaces, VLANs, IP 
     );
     const ids = created.body.map((d: { id: number }) => d.id);
 
-    const patched = await api(kit.app).patch('/api/dcim/devices/', [
+    // A bulk PUT with partial objects, as the original's documentation shows.
+    const patched = await api(kit.app).put('/api/dcim/devices/', [
       { id: ids[0], status: 'planned' },
       { id: ids[1], status: 'offline', port: 2222 },
     ]);

@@ -74,10 +74,9 @@ export function mountResource<D extends StoredBase, I>(
       asyncHandler(async (req, res) => {
         const items = bulkItems(req);
         res.json(
-          await service.update(items, requestContext(req, res), {
-            partial: method === 'patch',
-            bulk: true,
-          }),
+          // The original's documentation bulk-updates with PUT and partial objects
+          // (`[{"id": 1, "status": "active"}]`), so a bulk PUT merges like PATCH.
+          await service.update(items, requestContext(req, res), { partial: true, bulk: true }),
         );
       }),
     );
