@@ -14,7 +14,7 @@ import { INTERNAL_TOKEN, listen, startGatewayHarness } from './support/gateway-h
 const run = promisify(execFile);
 
 /** The real catalog and analytics apps behind the gateway, on ports, driven by pynetbox. */
-describe('pynetbox against gateway + catalog + analytics in one process', () => {
+describe('pynetbox and the documented curl examples against gateway + catalog + analytics in one process', () => {
   let catalogInfra: TestInfra;
   let analyticsInfra: TestInfra;
   let servers: Awaited<ReturnType<typeof listen>>[] = [];
@@ -77,4 +77,17 @@ describe('pynetbox against gateway + catalog + analytics in one process', () => 
 
     expect(stdout).toContain('pynetbox: all checks passed');
   }, 300_000);
+
+  it('when every curl example of the original documents is replayed, then each answer has the documented status and shape', async () => {
+    const script = path.join(__dirname, 'replay-seeds.sh');
+
+    const { stdout } = await run('bash', [script], {
+      env: { ...process.env, GATEWAY_URL: gatewayUrl, GATEWAY_TOKEN: token },
+      timeout: 120_000,
+      maxBuffer: 10 * 1024 * 1024,
+    });
+
+    expect(stdout).not.toMatch(/^FAIL /m);
+    expect(stdout).toMatch(/^ok {3}seed 003: bulk update devices$/m);
+  }, 120_000);
 });
