@@ -33,6 +33,9 @@ export interface ConsumerDeps {
   maxWaitTimeMs?: number;
 }
 
+/** Interval of the heartbeats sent while a batch is being written. */
+export const WRITE_HEARTBEAT_MS = 3_000;
+
 async function timed<T>(
   metrics: AnalyticsMetrics,
   consumer: string,
@@ -47,9 +50,31 @@ async function timed<T>(
 }
 
 /**
+ * Runs `work` while heartbeating every WRITE_HEARTBEAT_MS, so that one slow command (a
+ * FerretDB scan grows with the collection) never outlasts the session timeout. A failed
+ * heartbeat (the group is rebalancing) is left to kafkajs: the commit after the batch
+ * tells, and the batch is redelivered and deduplicated.
+ */
+async function withHeartbeats<T>(
+  heartbeat: () => Promise<void>,
+  work: (beat: () => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const beat = () => heartbeat().catch(() => undefined);
+  const timer = setInterval(() => void beat(), WRITE_HEARTBEAT_MS);
+  try {
+    return await work(beat);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
  * Batched consumers: each fetched batch becomes a few bulk writes (logs, rollups,
  * executions); offsets are committed by the messaging library only after the handler
- * resolved, and invalid messages are dead-lettered there.
+ * resolved, and invalid messages are dead-lettered there. The repositories heartbeat
+ * between write commands, so a slow database never outlasts the session timeout (a
+ * handler that did not heartbeat for 30 s was evicted, its commit refused, and the same
+ * batch redelivered: the FerretDB stall).
  */
 export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsumer[]> {
   const topics = deps.topics ?? DEFAULT_TOPICS;
@@ -64,15 +89,17 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
       ...common,
       contract: topics.results,
       groupId: `${deps.groupPrefix}-results`,
-      handleBatch: async (messages) => {
+      handleBatch: async (messages, heartbeat) => {
         const results = messages.map((m) => m.payload);
-        await timed(deps.metrics, 'results', results.length, async () => {
-          const outcome = await deps.logs.ingest(results);
-          await deps.executions.recordResults(results, outcome.logIds);
-          deps.metrics.resultsIngested.inc({ outcome: 'inserted' }, outcome.inserted);
-          if (outcome.duplicates > 0)
-            deps.metrics.resultsIngested.inc({ outcome: 'duplicate' }, outcome.duplicates);
-        });
+        await timed(deps.metrics, 'results', results.length, () =>
+          withHeartbeats(heartbeat, async (beat) => {
+            const outcome = await deps.logs.ingest(results, beat);
+            await deps.executions.recordResults(results, outcome.logIds, beat);
+            deps.metrics.resultsIngested.inc({ outcome: 'inserted' }, outcome.inserted);
+            if (outcome.duplicates > 0)
+              deps.metrics.resultsIngested.inc({ outcome: 'duplicate' }, outcome.duplicates);
+          }),
+        );
       },
     }),
   );
@@ -81,9 +108,14 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
       ...common,
       contract: topics.events,
       groupId: `${deps.groupPrefix}-events`,
-      handleBatch: async (messages) => {
+      handleBatch: async (messages, heartbeat) => {
         await timed(deps.metrics, 'events', messages.length, () =>
-          deps.executions.recordEvents(messages.map((m) => m.payload)),
+          withHeartbeats(heartbeat, (beat) =>
+            deps.executions.recordEvents(
+              messages.map((m) => m.payload),
+              beat,
+            ),
+          ),
         );
       },
     }),
@@ -94,9 +126,14 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
         ...common,
         contract: topics.requests,
         groupId: `${deps.groupPrefix}-requests`,
-        handleBatch: async (messages) => {
+        handleBatch: async (messages, heartbeat) => {
           await timed(deps.metrics, 'requests', messages.length, () =>
-            deps.executions.recordRequests(messages.map((m) => m.payload)),
+            withHeartbeats(heartbeat, (beat) =>
+              deps.executions.recordRequests(
+                messages.map((m) => m.payload),
+                beat,
+              ),
+            ),
           );
         },
       }),

@@ -25,8 +25,8 @@ export function commandLogRepresentation(
 ): CommandLogRepresentation {
   const commandId = doc.command?.id ?? null;
   return {
-    id: doc._id,
-    url: `${base}${COMMAND_LOGS_PATH}${doc._id}/`,
+    id: doc.id,
+    url: `${base}${COMMAND_LOGS_PATH}${doc.id}/`,
     display: `${doc.command.name} on ${doc.device.name}`,
     command: {
       id: commandId,

@@ -22,19 +22,27 @@ import type { ExecutionResult } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { SequenceAllocator, toStorageError } from '@toolkit/mongo';
 import { commandLogModel } from './command-log.schema';
-import { rollupModel } from './rollup.schema';
-import type { RollupDoc } from './rollup.schema';
+import { randomUUID } from 'node:crypto';
+import { rollupLedgerModel, rollupModel } from './rollup.schema';
+import type { RollupDoc, RollupLedgerDoc } from './rollup.schema';
+import { WRITE_CHUNK, writeGateOf } from './write-gate';
+import type { WriteGate } from './write-gate';
 
 export const COMMAND_LOG_SEQUENCE = 'command_logs';
 
-/**
- * Operations per bulk write. FerretDB 1.24 (SQLite) stalls on update commands of about
- * 100 statements or more (probed: 50 take ~150 ms, 100 time out), so writes are chunked.
- */
-export const WRITE_CHUNK = 50;
+/** Logs per insert command (one SQLite transaction on FerretDB: bounded in time). */
+const INSERT_CHUNK = 200;
+
+/** Ledger entries are kept this long; a refused log created before is taken as counted. */
+const LEDGER_HORIZON_MS = 86_400_000;
+const LEDGER_TRIM_EVERY_MS = 600_000;
+
+/** Called between write commands: the consumer heartbeats there. */
+export type Progress = () => Promise<void>;
 
 const FACTS_PROJECTION = {
   _id: 1,
+  id: 1,
   execution_id: 1,
   hour: 1,
   platform: 1,
@@ -45,14 +53,15 @@ const FACTS_PROJECTION = {
   error_message: 1,
   execution_duration: 1,
   execution_time: 1,
-  rollup_pending: 1,
+  created: 1,
 } as const;
 
 type FactsRow = CommandLogFacts & {
-  _id: number;
+  _id: string;
+  id: number;
   execution_id: string;
   execution_time: Date;
-  rollup_pending?: boolean;
+  created: Date;
 };
 
 export interface IngestOutcome {
@@ -70,27 +79,37 @@ export type SortSpec = [string, 1 | -1][];
 
 /**
  * Command logs and their rollups, written together: logs are inserted idempotently on
- * the execution id, then the rollups of the logs not yet counted are incremented, then
- * the logs are marked counted. A crash between the last two steps can count one batch
- * twice (no transactions on FerretDB); a crash before it loses nothing, since the
- * redelivered batch finds `rollup_pending` still set.
+ * the execution id (their `_id`), then the rollups of the logs not yet counted are
+ * incremented, then a ledger entry records them as counted (see RollupLedgerDoc: a crash
+ * before the entry can count one batch twice, no transactions on FerretDB; a crash
+ * before the increments loses nothing).
+ *
+ * Every write statement filters on a string `_id` (the only filter FerretDB 1.24 pushes
+ * down; anything else scans and decodes the whole collection per statement), so the cost
+ * of a batch does not grow with the collection. The API's filters name the integer id
+ * `_id` (list spec); reads map that path to the stored `id` field.
  */
 export class CommandLogRepository {
   readonly logs: Model<CommandLogRecord>;
   readonly rollups: Model<RollupDoc>;
+  readonly ledger: Model<RollupLedgerDoc>;
   private readonly ids: SequenceAllocator;
+  private ledgerTrimmedAt = 0;
+  private readonly gate: WriteGate;
 
   constructor(connection: Connection, options: { idBlockSize?: number; now?: () => Date } = {}) {
     this.logs = commandLogModel(connection);
     this.rollups = rollupModel(connection);
+    this.ledger = rollupLedgerModel(connection);
     this.ids = new SequenceAllocator(connection, options.idBlockSize ?? 1000);
+    this.gate = writeGateOf(connection);
     this.now = options.now ?? (() => new Date());
   }
 
   private readonly now: () => Date;
 
   models(): Model<never>[] {
-    return [this.logs, this.rollups] as unknown as Model<never>[];
+    return [this.logs, this.rollups, this.ledger] as unknown as Model<never>[];
   }
 
   /** MongoDB only (FerretDB 1.24 has no TTL indexes): expire logs by execution_time. */
@@ -101,62 +120,85 @@ export class CommandLogRepository {
     );
   }
 
-  async ingest(results: readonly ExecutionResult[]): Promise<IngestOutcome> {
+  async ingest(results: readonly ExecutionResult[], onProgress?: Progress): Promise<IngestOutcome> {
     try {
-      return await this.ingestUnsafe(results);
+      return await this.ingestUnsafe(results, onProgress);
     } catch (error) {
       throw toStorageError(error, 'command log', ['execution_id']);
     }
   }
 
-  private async ingestUnsafe(results: readonly ExecutionResult[]): Promise<IngestOutcome> {
+  /**
+   * Insert first (a redelivered log is refused by its `_id`), then read back only the
+   * refused ones. Ids are taken for every result, so a redelivery leaves gaps.
+   */
+  private async ingestUnsafe(
+    results: readonly ExecutionResult[],
+    onProgress?: Progress,
+  ): Promise<IngestOutcome> {
     const byExecution = new Map<string, ExecutionResult>();
     for (const r of results) if (!byExecution.has(r.executionId)) byExecution.set(r.executionId, r);
     const executionIds = [...byExecution.keys()];
-    const existing = await this.findFacts({ execution_id: { $in: executionIds } });
-    const logIds = new Map<string, number>(existing.map((e) => [e.execution_id, e._id]));
-    const fresh = executionIds.filter((id) => !logIds.has(id));
-    const pending: FactsRow[] = existing.filter((e) => e.rollup_pending === true);
-    let inserted = 0;
-    if (fresh.length > 0) {
-      const ids = await this.ids.take(COMMAND_LOG_SEQUENCE, fresh.length);
-      const now = this.now();
-      const docs = fresh.map((executionId, i) =>
-        commandLogFromResult(
-          byExecution.get(executionId) as ExecutionResult,
-          ids[i] as number,
-          now,
-        ),
-      );
-      const failed = await this.insertIgnoringDuplicates(docs);
-      const raced: string[] = [];
-      docs.forEach((doc, i) => {
-        if (failed.has(i)) raced.push(doc.execution_id);
+    const logIds = new Map<string, number>();
+    const uncounted: FactsRow[] = [];
+    const refused: string[] = [];
+    const ids = await this.ids.take(COMMAND_LOG_SEQUENCE, executionIds.length);
+    const now = this.now();
+    const docs = executionIds.map((executionId, i) =>
+      commandLogFromResult(byExecution.get(executionId) as ExecutionResult, ids[i] as number, now),
+    );
+    for (let start = 0; start < docs.length; start += INSERT_CHUNK) {
+      const chunk = docs.slice(start, start + INSERT_CHUNK);
+      const failed = await this.gate.run(() => this.insertIgnoringDuplicates(chunk));
+      chunk.forEach((doc, i) => {
+        if (failed.has(i)) refused.push(doc._id);
         else {
-          inserted++;
-          logIds.set(doc.execution_id, doc._id);
-          pending.push(doc);
+          logIds.set(doc._id, doc.id);
+          uncounted.push(doc);
         }
       });
-      if (raced.length > 0) {
-        // Another consumer inserted the same execution between our read and our write.
-        for (const row of await this.findFacts({ execution_id: { $in: raced } }))
-          logIds.set(row.execution_id, row._id);
-      }
+      await onProgress?.();
     }
-    const increments = rollupIncrements(pending);
-    await this.applyIncrements(increments, true);
-    if (pending.length > 0)
-      await this.logs.collection.updateMany(
-        { _id: { $in: pending.map((p) => p._id) } } as QueryFilter,
-        { $set: { rollup_pending: false } },
-      );
+    if (refused.length > 0) {
+      // A redelivery (or a race with another consumer): rare, so one query each.
+      const rows = await this.findFacts({ _id: { $in: refused } } as QueryFilter);
+      for (const row of rows) logIds.set(row._id, row.id);
+      if (refused.some((id) => !logIds.has(id)))
+        throw AppError.unavailable('command log (refused insert not found: retry)');
+      const counted = new Set<string>();
+      const entries = await this.ledger.collection
+        .find({ exec_ids: { $in: refused } } as QueryFilter)
+        .toArray();
+      for (const entry of entries) for (const id of entry['exec_ids'] as string[]) counted.add(id);
+      const horizon = now.getTime() - LEDGER_HORIZON_MS;
+      for (const row of rows)
+        if (!counted.has(row._id) && new Date(row.created).getTime() >= horizon)
+          uncounted.push(row);
+    }
+    const increments = rollupIncrements(uncounted);
+    await this.applyIncrements(increments, true, onProgress);
+    if (uncounted.length > 0) {
+      const entry: RollupLedgerDoc = {
+        _id: randomUUID(),
+        exec_ids: uncounted.map((row) => row._id),
+        created: now,
+      };
+      await this.gate.run(() => this.ledger.collection.insertOne(entry as never));
+    }
+    await this.trimLedger(now);
     return {
-      inserted,
-      duplicates: executionIds.length - fresh.length + (results.length - executionIds.length),
+      inserted: executionIds.length - refused.length,
+      duplicates: refused.length + (results.length - executionIds.length),
       rollupCells: increments.length,
       logIds,
     };
+  }
+
+  private async trimLedger(now: Date): Promise<void> {
+    if (now.getTime() - this.ledgerTrimmedAt < LEDGER_TRIM_EVERY_MS) return;
+    this.ledgerTrimmedAt = now.getTime();
+    const before = new Date(now.getTime() - LEDGER_HORIZON_MS);
+    await this.gate.run(() => this.ledger.collection.deleteMany({ created: { $lt: before } }));
   }
 
   private async findFacts(filter: QueryFilter): Promise<FactsRow[]> {
@@ -177,7 +219,11 @@ export class CommandLogRepository {
     }
   }
 
-  private async applyIncrements(increments: RollupIncrement[], upsert: boolean): Promise<void> {
+  private async applyIncrements(
+    increments: RollupIncrement[],
+    upsert: boolean,
+    onProgress?: Progress,
+  ): Promise<void> {
     if (increments.length === 0) return;
     const ops: mongo.AnyBulkWriteOperation<RollupDoc>[] = increments.map(({ grain, id, cell }) => {
       const inc: Record<string, number> = {
@@ -210,9 +256,13 @@ export class CommandLogRepository {
       let pending = ops.slice(start, start + WRITE_CHUNK);
       for (let attempt = 1; pending.length > 0; attempt++) {
         try {
-          await this.rollups.collection.bulkWrite(pending as mongo.AnyBulkWriteOperation[], {
-            ordered: false,
-          });
+          const chunk = pending;
+          await this.gate.run(() =>
+            this.rollups.collection.bulkWrite(chunk as mongo.AnyBulkWriteOperation[], {
+              ordered: false,
+            }),
+          );
+          await onProgress?.();
           break;
         } catch (error) {
           const writeErrors = writeErrorsOf(error);
@@ -232,11 +282,12 @@ export class CommandLogRepository {
     limit: number,
   ): Promise<{ count: number; results: CommandLogRecord[] }> {
     try {
+      const stored = toStoredFilter(filter);
       const [count, results] = await Promise.all([
-        this.logs.collection.countDocuments(filter),
+        this.logs.collection.countDocuments(stored),
         this.logs.collection
-          .find(filter, { projection: { rollup_pending: 0, hour: 0 } })
-          .sort(sort)
+          .find(stored, { projection: { hour: 0 } })
+          .sort(toStoredSort(sort))
           .skip(offset)
           .limit(limit)
           .toArray(),
@@ -248,15 +299,18 @@ export class CommandLogRepository {
   }
 
   async findOne(filter: QueryFilter): Promise<CommandLogRecord | undefined> {
-    const doc = await this.logs.collection.findOne(filter);
+    const doc = await this.logs.collection.findOne(toStoredFilter(filter));
     return (doc as unknown as CommandLogRecord | null) ?? undefined;
   }
 
-  /** A cursor over matching logs for exports: the caller streams it with backpressure. */
-  cursor(filter: QueryFilter, sort: SortSpec, batchSize = 1000) {
+  /**
+   * A cursor over matching logs for exports: the caller streams it with backpressure, so
+   * at most one batch (`batchSize` logs) is held in memory.
+   */
+  cursor(filter: QueryFilter, sort: SortSpec, batchSize = 500) {
     return this.logs.collection
-      .find(filter, { projection: { rollup_pending: 0, hour: 0 } })
-      .sort(sort)
+      .find(toStoredFilter(filter), { projection: { hour: 0 } })
+      .sort(toStoredSort(sort))
       .batchSize(batchSize);
   }
 
@@ -266,18 +320,19 @@ export class CommandLogRepository {
    */
   async deleteByIds(ids: readonly number[], scope: QueryFilter): Promise<number> {
     const unique = [...new Set(ids)];
-    const filter = { $and: [{ _id: { $in: unique } }, scope] };
+    const filter = { $and: [{ id: { $in: unique } }, toStoredFilter(scope)] };
     const rows = await this.findFacts(filter);
     if (rows.length !== unique.length) throw AppError.notFound('command log');
-    await this.logs.collection.deleteMany({ _id: { $in: unique } } as QueryFilter);
+    await this.gate.run(() =>
+      this.logs.collection.deleteMany({ id: { $in: unique } } as QueryFilter),
+    );
     await this.uncount(rows);
     return rows.length;
   }
 
   private async uncount(rows: FactsRow[]): Promise<void> {
-    const counted = rows.filter((r) => r.rollup_pending !== true);
-    if (counted.length === 0) return;
-    await this.applyIncrements(rollupIncrements(counted, -1), false);
+    if (rows.length === 0) return;
+    await this.applyIncrements(rollupIncrements(rows, -1), false);
     await this.rollups.collection.deleteMany({ count: { $lte: 0 } });
   }
 
@@ -316,6 +371,7 @@ export class CommandLogRepository {
     options: StatisticsOptions & { now: Date },
   ): Promise<CommandLogStatistics> {
     try {
+      filter = toStoredFilter(filter);
       const main = new StatisticsAccumulator(options);
       const usedLogs = await this.accumulate(filter, ALL_SECTIONS, main);
       const since = new Date(options.now.getTime() - 24 * 3_600_000);
@@ -378,6 +434,31 @@ export class CommandLogRepository {
     }
     return plan.fromRollups.length === 0;
   }
+}
+
+/**
+ * The list spec's `_id` path is the API's integer id, stored as `id` on logs; the
+ * execution id is the stored `_id` (primary key, no second index).
+ */
+const STORED_PATHS: Record<string, string> = { _id: 'id', execution_id: '_id' };
+
+/** The list spec's paths mapped to the stored fields of a log. */
+export function toStoredFilter(filter: QueryFilter): QueryFilter {
+  return renameIdKeys(filter) as QueryFilter;
+}
+
+function renameIdKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(renameIdKeys);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (value instanceof RegExp) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value as Record<string, unknown>))
+    out[STORED_PATHS[key] ?? key] = renameIdKeys(v);
+  return out;
+}
+
+function toStoredSort(sort: SortSpec): SortSpec {
+  return sort.map(([field, direction]) => [STORED_PATHS[field] ?? field, direction]);
 }
 
 /** The driver reports one write error as an object and several as an array. */

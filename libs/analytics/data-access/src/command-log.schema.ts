@@ -3,13 +3,16 @@ import type { Connection, Model } from 'mongoose';
 import type { CommandLogRecord } from '@toolkit/analytics-domain';
 
 /**
- * Command logs. Every filter and ordering of the API has an index (most compound with
- * execution_time, the default ordering); `execution_id` is unique (idempotent ingest).
+ * Command logs, keyed by execution id (`_id`: idempotent ingest, and the only filter
+ * FerretDB 1.24 pushes down); the API's integer `id` is a separate unique field (the
+ * repository maps the list spec's `_id` path to it, and `execution_id` to `_id`). Every filter and ordering of the
+ * API has an index (most compound with execution_time, the default ordering).
  * FerretDB has no TTL or partial indexes: retention is a periodic bounded delete.
  */
 const commandLogSchema = new Schema<CommandLogRecord>(
   {
-    _id: { type: Number },
+    _id: { type: String },
+    id: { type: Number, required: true },
     execution_id: { type: String, required: true },
     command: Schema.Types.Mixed,
     command_type: String,
@@ -36,13 +39,12 @@ const commandLogSchema = new Schema<CommandLogRecord>(
     executor: String,
     created: Date,
     last_updated: Date,
-    rollup_pending: Boolean,
   },
   { collection: 'command_logs', versionKey: false, strict: true },
 );
 
-commandLogSchema.index({ execution_id: 1 }, { unique: true });
-commandLogSchema.index({ execution_time: -1, _id: 1 });
+commandLogSchema.index({ id: 1 }, { unique: true });
+commandLogSchema.index({ execution_time: -1, id: 1 });
 commandLogSchema.index({ 'command.id': 1, execution_time: -1 });
 commandLogSchema.index({ 'command.name': 1, execution_time: -1 });
 commandLogSchema.index({ 'device.id': 1, execution_time: -1 });
@@ -56,7 +58,6 @@ commandLogSchema.index({ success: 1, execution_time: -1 });
 commandLogSchema.index({ execution_duration: 1 });
 commandLogSchema.index({ bulk_job: 1, bulk_position: 1 });
 commandLogSchema.index({ created: -1 });
-commandLogSchema.index({ rollup_pending: 1 });
 
 export function commandLogModel(connection: Connection): Model<CommandLogRecord> {
   return (

@@ -4,7 +4,13 @@ import { floorHour } from './time-buckets';
 
 /** A command log as stored: names are kept so logs survive catalog deletions. */
 export interface CommandLogRecord {
-  _id: number;
+  /**
+   * The execution id: the idempotency key is the primary key, so dedupe and lookups are
+   * `_id` equalities (the only filter FerretDB 1.24 pushes down to SQLite).
+   */
+  _id: string;
+  /** The public integer id (SequenceAllocator), unique index. */
+  id: number;
   execution_id: string;
   command: { id: number | null; name: string };
   command_type: 'show' | 'config';
@@ -42,8 +48,6 @@ export interface CommandLogRecord {
   executor: string;
   created: Date;
   last_updated: Date;
-  /** True until this log's rollup increments are written (crash recovery on redelivery). */
-  rollup_pending: boolean;
 }
 
 /** The fields statistics read from a log. */
@@ -67,7 +71,8 @@ export function commandLogFromResult(
 ): CommandLogRecord {
   const executionTime = new Date(result.timings.startedAt);
   return {
-    _id: id,
+    _id: result.executionId,
+    id,
     execution_id: result.executionId,
     command: { id: result.command.id ?? null, name: result.command.name },
     command_type: result.commandType,
@@ -94,7 +99,6 @@ export function commandLogFromResult(
     executor: result.executorId,
     created: now,
     last_updated: now,
-    rollup_pending: true,
   };
 }
 
