@@ -1,11 +1,16 @@
 /**
  * Analytics figures (not a test). Needs KAFKA_BROKERS and MONGODB_URI:
  *   eval "$(bash tools/scripts/infra.sh env)"
- *   node --import tsx apps/analytics/bench/analytics-bench.ts --logs 20000
- * Ingest: results published to a fresh topic, consumed by the real batched consumer into
- * logs + rollups. Then statistics latency and a CSV export (rows/s, sampled peak RSS).
+ *   node --import tsx apps/analytics/bench/analytics-bench.ts --logs 10000 [--batch 200]
+ *     [--partitions 4] [--runs 5] [--server-pid <pid of the MongoDB-wire server>]
+ * Ingest: --logs results published to a fresh topic, consumed by the real batched consumer
+ * into logs, rollups and executions; progress is read from the consumer's counter (never
+ * by counting logs, which scans the collection on FerretDB). Then statistics latency per
+ * filter (median of --runs), the same reads timed with the plain driver (what the server
+ * costs), and a CSV export (rows/s, this process's RSS sampled every 20 ms, and the
+ * server's RSS when --server-pid is given).
  */
-import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import http from 'node:http';
@@ -16,68 +21,50 @@ import {
   executionRequestSchema,
   executionResultSchema,
 } from '@toolkit/contracts';
-import type { ExecutionResult } from '@toolkit/contracts';
 import { createLogger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
 import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
 import { MongoDatabase } from '@toolkit/mongo';
 import { analyticsConfigSchema } from '../src/config';
 import { wireAnalytics } from '../src/wiring';
+import { sampleResult } from './bench-results';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const LOGS = arg('logs', 20_000);
-const PLATFORMS = ['cisco_ios', 'arista_eos', 'juniper_junos', 'linux'] as const;
+const LOGS = arg('logs', 10_000);
+const BATCH = arg('batch', 200);
+const PARTITIONS = arg('partitions', 4);
+const RUNS = arg('runs', 5);
+const SERVER_PID = arg('server-pid', 0);
+const TOKEN = 'bench-token-0123456789abcdef';
 
-function result(i: number, now: number): ExecutionResult {
-  const t = new Date(now - (i % 3600) * 1000).toISOString(); // real time: the last hour
-  const failed = i % 7 === 0;
-  const device = i % 200;
-  return {
-    executionId: randomUUID(),
-    outcome: failed ? 'failed' : 'succeeded',
-    success: !failed,
-    commandType: 'show',
-    command: { id: 1 + (i % 20), name: `show cmd ${i % 20}` },
-    renderedCommand: `show cmd ${i % 20}`,
-    variables: {},
-    device: {
-      id: 1 + device,
-      name: `dev-${device}`,
-      platform: PLATFORMS[device % 4] as (typeof PLATFORMS)[number],
-    },
-    username: 'netops',
-    requestedBy: { userId: 1, username: 'admin' },
-    output: 'Interface  IP-Address  OK? Method Status  Protocol\n'.repeat(8),
-    errorClass: failed ? 'command_timeout' : null,
-    errorMessage: failed ? 'Command timed out after 30s' : null,
-    syntaxError: { detected: false },
-    parsedOutput: null,
-    parseError: null,
-    timings: {
-      requestedAt: t,
-      startedAt: t,
-      finishedAt: t,
-      connectMs: 5,
-      durationMs: 20 + (i % 500),
-    },
-    executorId: 'bench',
-    attempt: 1,
-  };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const serverRss = () => {
+  if (!SERVER_PID) return 0;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${SERVER_PID}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+};
+const mb = (bytes: number) => Math.round(bytes / 1e6);
+
+async function timedMs(work: () => Promise<unknown>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await work();
+  return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
 async function main() {
-  const suffix = randomUUID().slice(0, 8);
+  const suffix = Math.random().toString(16).slice(2, 10);
   const logger = createLogger({ service: 'analytics-bench', level: 'warn' });
   // eslint-disable-next-line no-restricted-syntax -- a bench script, like the tests, reads the infra env
   const env = process.env;
   const config = analyticsConfigSchema.parse({
     KAFKA_BROKERS: env['KAFKA_BROKERS'],
     MONGODB_URI: env['MONGODB_URI'],
-    INTERNAL_API_TOKEN: 'bench-token-0123456789abcdef',
+    INTERNAL_API_TOKEN: TOKEN,
     ANALYTICS_CONSUMER_GROUP_PREFIX: `bench-${suffix}`,
+    ANALYTICS_BATCH_SIZE: String(BATCH),
     ANALYTICS_RETENTION_DAYS: '0',
   });
   const registry = createRegistry('analytics-bench');
@@ -116,13 +103,17 @@ async function main() {
       keyOf: (p) => String(p.device.id),
     }),
   };
-  await messaging.ensureTopics(Object.values(topics), { partitions: 4, replicationFactor: 1 });
+  await messaging.ensureTopics(Object.values(topics), {
+    partitions: PARTITIONS,
+    replicationFactor: 1,
+  });
   const now = Date.now();
   for (let i = 0; i < LOGS; i += 2000)
     await messaging.publishMany(
       topics.results,
-      Array.from({ length: Math.min(2000, LOGS - i) }, (_, k) => result(i + k, now)),
+      Array.from({ length: Math.min(2000, LOGS - i) }, (_, k) => sampleResult(i + k, now)),
     );
+  const firstExecutionId = sampleResult(0, now).executionId; // a fresh id: misses
 
   const wired = await wireAnalytics(
     {
@@ -138,14 +129,34 @@ async function main() {
     config,
     { topics, maxWaitTimeMs: 100 },
   );
+  const inserted = async () => {
+    const text = await registry.getSingleMetricAsString('toolkit_analytics_results_ingested_total');
+    const line = text.split('\n').find((l) => l.includes('outcome="inserted"'));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
   const started = Date.now();
   await wired.start?.();
-  while ((await wired.logs.logs.collection.estimatedDocumentCount()) < LOGS)
-    await new Promise((r) => setTimeout(r, 250));
-  const ingestSeconds = (Date.now() - started) / 1000;
+  let firstAt = 0;
+  let lastReport = started;
+  for (;;) {
+    const n = await inserted();
+    if (n > 0 && firstAt === 0) firstAt = Date.now();
+    if (Date.now() - lastReport >= 10_000) {
+      lastReport = Date.now();
+      console.log(`  ... ${n} results after ${((lastReport - started) / 1000).toFixed(0)} s`);
+    }
+    if (n >= LOGS) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const done = Date.now();
+  const total = (done - started) / 1000;
+  const steady = (done - firstAt) / 1000;
   console.log(
-    `ingest: ${LOGS} results in ${ingestSeconds.toFixed(1)} s = ${Math.round(LOGS / ingestSeconds)} results/s (includes consumer group join)`,
+    `ingest: ${LOGS} results (batch ${BATCH}, ${PARTITIONS} partitions) in ${total.toFixed(1)} s = ${Math.round(LOGS / total)} results/s with the group join; ${Math.round(LOGS / steady)} results/s from the first batch written`,
   );
+  const logsCollection = wired.logs.logs.collection;
+  const rollupCount = await wired.logs.rollups.collection.countDocuments({});
+  console.log(`rollup documents: ${rollupCount}`);
 
   const server = http.createServer(wired.app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
@@ -153,41 +164,107 @@ async function main() {
   const get = async (path: string, sink?: (chunk: Buffer) => void) => {
     const t = Date.now();
     await new Promise<void>((resolve, reject) => {
-      http.get(
-        { port, path, headers: { 'x-toolkit-internal-token': 'bench-token-0123456789abcdef' } },
-        (res) => {
-          void pipeline(
-            res,
-            new Writable({
-              write(c: Buffer, _e, done) {
-                sink?.(c);
-                done();
-              },
-            }),
-          ).then(resolve, reject);
-        },
-      );
+      http.get({ port, path, headers: { 'x-toolkit-internal-token': TOKEN } }, (res) => {
+        void pipeline(
+          res,
+          new Writable({
+            write(c: Buffer, _e, done) {
+              sink?.(c);
+              done();
+            },
+          }),
+        ).then(resolve, reject);
+      });
     });
     return Date.now() - t;
   };
-  for (const q of ['', '?platform=linux', '?device_id=5', '?username=netops']) {
-    const times = [];
-    for (let k = 0; k < 3; k++)
-      times.push(await get(`/api/plugins/toolkit/command-logs/statistics/${q}`));
-    console.log(`statistics${q || ' (no filter)'}: ${times.join(' / ')} ms`);
+  const hourAgo = new Date(Math.floor(now / 3_600_000) * 3_600_000 - 3_600_000);
+  const queries: [string, string][] = [
+    ['no filter', ''],
+    ['platform=linux', '?platform=linux'],
+    ['device_id=5', '?device_id=5'],
+    ['command_id=3', '?command_id=3'],
+    ['success=false', '?success=false'],
+    ['whole hours', `?execution_time_after=${hourAgo.toISOString()}`],
+    ['username=netops (logs scan)', '?username=netops'],
+  ];
+  for (const [name, q] of queries) {
+    const times: number[] = [];
+    let source = '';
+    for (let k = 0; k < RUNS; k++)
+      times.push(
+        await get(`/api/plugins/toolkit/command-logs/statistics/${q}`, (c) => {
+          const m = /"source":"(\w+)"/.exec(c.toString());
+          if (m) source = m[1] ?? '';
+        }),
+      );
+    console.log(
+      `statistics ${name}: median ${median(times)} ms (${times.join(' / ')}) from ${source}`,
+    );
   }
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  const before = process.memoryUsage().rss;
-  let bytes = 0;
-  const ms = await get(
-    '/api/plugins/toolkit/command-logs/export/?format=csv',
-    (c) => (bytes += c.length),
-  );
-  clearInterval(sampler);
-  console.log(
-    `export csv: ${LOGS} rows, ${(bytes / 1e6).toFixed(1)} MB in ${ms} ms = ${Math.round(LOGS / (ms / 1000))} rows/s; RSS before ${Math.round(before / 1e6)} MB, peak ${Math.round(peak / 1e6)} MB (server and client in one process)`,
-  );
+
+  // The same reads with the plain driver: what the server costs, without our code.
+  const rollupsCollection = wired.logs.rollups.collection;
+  const since = new Date(Date.now() - 24 * 3_600_000);
+  const direct: [string, () => Promise<unknown>][] = [
+    [
+      'rollups grain=totals (all hours)',
+      () => rollupsCollection.find({ grain: 'totals' }).toArray(),
+    ],
+    [
+      'rollups grain=devices (all hours)',
+      () => rollupsCollection.find({ grain: 'devices' }).toArray(),
+    ],
+    [
+      'logs edge of last 24h (execution_time < first whole hour)',
+      () =>
+        logsCollection
+          .find(
+            {
+              execution_time: {
+                $gte: since,
+                $lt: new Date(Math.ceil(since.getTime() / 3_600_000) * 3_600_000),
+              },
+            },
+            { projection: { _id: 1 } },
+          )
+          .toArray(),
+    ],
+    [
+      'logs findOne by _id (primary key)',
+      () => logsCollection.findOne({ _id: firstExecutionId } as never),
+    ],
+    ['logs countDocuments({})', () => logsCollection.countDocuments({})],
+  ];
+  for (const [name, work] of direct) {
+    const times: number[] = [];
+    for (let k = 0; k < RUNS; k++) times.push(await timedMs(work));
+    console.log(`driver ${name}: median ${Math.round(median(times))} ms`);
+  }
+
+  const exportRun = async (format: string, ordering: string) => {
+    let peak = process.memoryUsage().rss;
+    let serverPeak = serverRss();
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+      serverPeak = Math.max(serverPeak, serverRss());
+    }, 20);
+    const before = process.memoryUsage().rss;
+    const serverBefore = serverRss();
+    let bytes = 0;
+    const ms = await get(
+      `/api/plugins/toolkit/command-logs/export/?format=${format}${ordering}`,
+      (c) => (bytes += c.length),
+    );
+    clearInterval(sampler);
+    console.log(
+      `export ${format}${ordering || ' (default ordering)'}: ${LOGS} rows, ${(bytes / 1e6).toFixed(1)} MB in ${ms} ms = ${Math.round(LOGS / (ms / 1000))} rows/s; bench process RSS ${mb(before)} -> peak ${mb(peak)} MB` +
+        (SERVER_PID ? `; server RSS ${mb(serverBefore)} -> peak ${mb(serverPeak)} MB` : ''),
+    );
+  };
+  await exportRun('csv', '');
+  await exportRun('csv', '&ordering=id');
+  await exportRun('ndjson', '');
 
   server.close();
   for (const c of wired.closers ?? []) await c.close();

@@ -389,6 +389,15 @@ export class CommandLogRepository {
     }
   }
 
+  /** Whether any log was counted in the hour starting at `hour` (a rollup exists). */
+  private async hourHasLogs(hour: Date): Promise<boolean> {
+    const found = await this.rollups.collection.findOne(
+      { grain: 'totals', hour },
+      { projection: { _id: 1 } },
+    );
+    return found !== null;
+  }
+
   /** Returns true when every section came from the logs. */
   private async accumulate(
     filter: QueryFilter,
@@ -410,9 +419,25 @@ export class CommandLogRepository {
       for await (const doc of cursor) into.add(doc as unknown as RollupDoc, grainSections);
     }
     const rollupSections = plan.fromRollups.flatMap((r) => r.sections);
+    // Only edges that can hold logs: a bound on an hour boundary leaves none, and an hour
+    // without any rollup has no logs. Reading an edge is an indexed range on MongoDB but a
+    // scan of every log on FerretDB (which pushes no range filter down).
+    const { lower, upper } = plan.split;
     const edges: QueryFilter[] = [];
-    if (from) edges.push({ execution_time: { $lt: from } });
-    if (to) edges.push({ execution_time: { $gte: to } });
+    if (
+      from &&
+      lower &&
+      lower.at.getTime() + (lower.inclusive ? 0 : 1) < from.getTime() &&
+      (await this.hourHasLogs(floorHour(lower.at)))
+    )
+      edges.push({ execution_time: { $lt: from } });
+    if (
+      to &&
+      upper &&
+      upper.at.getTime() + (upper.inclusive ? 1 : 0) > to.getTime() &&
+      (await this.hourHasLogs(to))
+    )
+      edges.push({ execution_time: { $gte: to } });
     let rawFilter: QueryFilter | undefined;
     if (plan.fromLogs.length > 0) rawFilter = filter;
     else if (rollupSections.length > 0 && edges.length > 0)
