@@ -12,8 +12,8 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { printf '\n%s\n' "${1:-0 passed, 1 failed}"; exit 1; }
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "npm ci"
-  npm ci --no-audit --no-fund || fail
+  step "install dependencies"
+  bash tools/scripts/install-deps.sh || fail
 fi
 step "system packages"
 bash tools/scripts/system-deps.sh || fail

@@ -126,8 +126,8 @@ seed_demo_data() {
 up() {
   mkdir -p "$stack/logs"
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    say "installing dependencies (npm ci)"
-    npm ci --no-audit --no-fund >&2
+    say "installing dependencies"
+    bash tools/scripts/install-deps.sh >&2
   fi
   # Stop on the way out only the servers this run started (not ones already running).
   local infra_status; infra_status=$(bash tools/scripts/infra.sh status)
