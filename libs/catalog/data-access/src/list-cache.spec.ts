@@ -1,102 +1,111 @@
-import { ListCache, cacheKey } from './list-cache';
+import { ListCache, cacheKey, comparator } from './list-cache';
+
+interface Doc {
+  _id: number;
+  name: string | null;
+  n?: number;
+  tags?: string[];
+}
 
 describe('ListCache', () => {
   let clock = 0;
   let namespace = 0;
-  const cache = (ttlMs = 1000, more: { maxEntries?: number; maxIds?: number } = {}) =>
+  const docs: Doc[] = [
+    { _id: 1, name: 'bravo', n: 2 },
+    { _id: 2, name: 'alpha', n: 1 },
+    { _id: 3, name: null },
+    { _id: 4, name: 'Charlie', n: 2 },
+  ];
+  const cache = (ttlMs = 1000, more: { maxDocs?: number; maxQueries?: number } = {}) =>
     new ListCache(`db.coll${++namespace}`, { ttlMs, ...more }, () => clock);
-  const loader = (ids: number[] | undefined) => {
-    const load = jest.fn(async () => ids);
-    return load;
-  };
+  const loader = (answer: Doc[] | undefined = docs) => jest.fn(async () => answer);
+  const all = { skip: 0, limit: 50 };
+  const ids = (page: { docs: Doc[] } | undefined) => page?.docs.map((d) => d._id);
 
   beforeEach(() => {
     clock = 0;
   });
 
-  it('when the same query is asked twice within the TTL, then it is loaded once', async () => {
+  it('when a list is asked, then it is filtered, sorted as MongoDB sorts and counted in memory', async () => {
     const c = cache();
-    const load = loader([3, 1, 2]);
+    const load = loader();
 
-    const first = await c.ids({ a: 1 }, [['_id', 1]], load);
-    const second = await c.ids({ a: 1 }, [['_id', 1]], load);
+    const byName = await c.page<Doc>(
+      {},
+      [
+        ['name', 1],
+        ['_id', 1],
+      ],
+      all,
+      load,
+    );
+    const filtered = await c.page<Doc>(
+      { n: { $gte: 2 } },
+      [
+        ['name', -1],
+        ['_id', 1],
+      ],
+      { skip: 1, limit: 1 },
+      load,
+    );
 
-    expect(first).toEqual([3, 1, 2]);
-    expect(second).toEqual([3, 1, 2]);
+    expect(ids(byName)).toEqual([3, 4, 2, 1]); // null first, then bytewise: 'C' < 'a'
+    expect(filtered).toEqual({ docs: [docs[3]], count: 2 });
     expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('when the TTL has passed or a write happened, then the query is loaded again', async () => {
-    const c = cache(1000);
-    const load = loader([1]);
+  it('when the TTL has passed or a write happened (through any cache of the collection), then the collection is read again', async () => {
+    const name = `db.shared${++namespace}`;
+    const reader = new ListCache(name, { ttlMs: 1000 }, () => clock);
+    const writer = new ListCache(name, { ttlMs: 1000 }, () => clock);
+    const load = loader();
 
-    await c.ids({}, [], load);
+    await reader.page({}, [], all, load);
     clock = 1001;
-    await c.ids({}, [], load);
-    c.invalidate();
-    await c.ids({}, [], load);
+    await reader.page({}, [], all, load);
+    writer.invalidate();
+    await reader.page({}, [], all, load);
 
     expect(load).toHaveBeenCalledTimes(3);
   });
 
-  it('when another cache of the same collection sees a write, then this one drops its snapshots too', async () => {
-    const name = `db.shared${++namespace}`;
-    const reader = new ListCache(name, { ttlMs: 1000 }, () => clock);
-    const writer = new ListCache(name, { ttlMs: 1000 }, () => clock);
-    const load = loader([1]);
+  it('when the collection is over the bound, the filter has an unknown operator or embedded-document equality, then the store answers', async () => {
+    const c = cache();
+    const d = cache();
 
-    await reader.ids({}, [], load);
-    writer.invalidate();
-    await reader.ids({}, [], load);
-
-    expect(load).toHaveBeenCalledTimes(2);
+    expect(
+      await c.page(
+        {},
+        [],
+        all,
+        jest.fn(async () => undefined),
+      ),
+    ).toBeUndefined();
+    expect(await d.page({ name: { $exists: true } }, [], all, loader())).toBeUndefined();
+    expect(await d.page({ site: { id: 1 } }, [], all, loader())).toBeUndefined();
   });
 
-  it('when a write happens while a query loads, then its answer is not kept', async () => {
+  it('when the load fails, then the next list tries again', async () => {
     const c = cache();
-    let release: (ids: number[]) => void = () => undefined;
-    const slow = jest.fn(() => new Promise<number[]>((resolve) => (release = resolve)));
-    const pending = c.ids({}, [], slow);
-    c.invalidate();
-    release([1]);
-    await pending;
-    const load = loader([1, 2]);
-
-    expect(await c.ids({}, [], load)).toEqual([1, 2]);
-    expect(load).toHaveBeenCalledTimes(1);
-  });
-
-  it('when the result is over the bound or the load fails, then nothing is kept', async () => {
-    const c = cache();
-    const none = loader(undefined);
     const failing = jest.fn(async () => {
       throw new Error('down');
     });
 
-    expect(await c.ids({}, [], none)).toBeUndefined();
-    await expect(c.ids({ b: 1 }, [], failing)).rejects.toThrow('down');
-    await c.ids({}, [], none);
-    await c.ids({ b: 1 }, [], loader([1]));
+    await expect(c.page({}, [], all, failing)).rejects.toThrow('down');
 
-    expect(none).toHaveBeenCalledTimes(2);
-  });
-
-  it('when more queries than maxEntries are cached, then the least recently used goes', async () => {
-    const c = cache(1000, { maxEntries: 2 });
-    const load = loader([1]);
-
-    await c.ids({ q: 1 }, [], load);
-    await c.ids({ q: 2 }, [], load);
-    await c.ids({ q: 1 }, [], load);
-    await c.ids({ q: 3 }, [], load);
-    await c.ids({ q: 1 }, [], load);
-    await c.ids({ q: 2 }, [], load);
-
-    expect(load).toHaveBeenCalledTimes(4);
+    expect(ids(await c.page<Doc>({ _id: { $in: [2] } }, [], all, loader()))).toEqual([2]);
   });
 
   it('when disabled (TTL 0), then it says so', () => {
     expect(cache(0).enabled).toBe(false);
+  });
+
+  it('when sorting on an array, then the smallest element counts ascending and the largest descending', () => {
+    const a = { tags: ['b', 'y'] };
+    const b = { tags: ['c', 'x'] };
+
+    expect([b, a].sort(comparator([['tags', 1]]))).toEqual([a, b]);
+    expect([a, b].sort(comparator([['tags', -1]]))).toEqual([a, b]);
   });
 
   it('when filters differ only by a date against a string or by sort, then their keys differ', () => {

@@ -1,47 +1,65 @@
+import { matchesFilter } from '@toolkit/catalog-domain';
 import type { Filter, SortDirection } from '@toolkit/netbox-list';
 
 /**
- * Ordered id snapshots of list queries, per collection: `(filter, sort) -> [ids]`.
+ * An in-memory read model of a collection, for list pages on FerretDB.
  *
- * Why: FerretDB 1.24 (SQLite backend) pushes neither sorts nor counts down, so every list
- * page costs two full collection scans (the sorted find and the count), whatever the
- * limit. A snapshot answers the count (its length) and any page of the same query (a
- * slice of ids, then `_id` lookups, which FerretDB does push down), so paging through a
- * result (pynetbox's `.all()`/`.filter()`) costs one scan instead of two per page.
+ * Why: FerretDB 1.24 (SQLite backend) evaluates every filter, sort and count in Go over
+ * the whole collection (integer `_id`s included: only string/ObjectId `_id` equality is
+ * pushed down), about 50 µs per document, so a list page of a 10,000-device collection
+ * costs two scans (sorted find + count), ~1 s. Here the collection is read once (one scan)
+ * and lists are answered in memory: filter (`matchesFilter`, the query subset
+ * @toolkit/netbox-list produces), MongoDB's sort order, count; the ordered result of a
+ * query is kept for its next pages.
  *
- * Freshness: every write through a repository of this process bumps the collection's
- * version, which drops its snapshots (so one process always reads its own writes, and a
- * list never shows a deleted object or misses a created one). Writes by other replicas are
- * not seen until the snapshot expires (`ttlMs`): that is the staleness bound, for list
- * membership, order and `count` only; the objects themselves are always read fresh.
- * Bounded: at most `maxEntries` snapshots of at most `maxIds` ids (larger results are not
- * cached). Shared by every repository of a collection in the process (keyed by database
- * and collection name), so two wirings over one database invalidate each other.
+ * Freshness: every write through a repository of this process drops the collection's read
+ * model (so one process always reads its own writes); writes by other replicas are not
+ * seen until it expires (`ttlMs`): the staleness bound of lists (details and writes always
+ * read the store). Bounded: collections over `maxDocs` documents, and filters with an
+ * operator the matcher does not know, are answered by the store. Shared by every
+ * repository of a collection in the process (keyed by database and collection name).
  */
 export interface ListCacheOptions {
-  /** 0 disables the cache (every list runs the sorted find and the count). */
+  /** 0 disables the read model (every list runs the sorted find and the count). */
   ttlMs: number;
-  maxEntries?: number;
-  maxIds?: number;
+  maxDocs?: number;
+  /** Ordered results of distinct queries kept per collection. */
+  maxQueries?: number;
 }
 
 interface Snapshot {
   version: number;
   expires: number;
-  ids: Promise<number[] | undefined>;
+  docs: Promise<readonly unknown[] | undefined>;
+  queries: Map<string, readonly unknown[]>;
 }
 
 interface CollectionState {
   version: number;
-  snapshots: Map<string, Snapshot>;
+  snapshot?: Snapshot;
 }
 
 const states = new Map<string, CollectionState>();
 
+const OPERATORS = new Set([
+  '$and',
+  '$or',
+  '$nor',
+  '$in',
+  '$nin',
+  '$ne',
+  '$gt',
+  '$gte',
+  '$lt',
+  '$lte',
+  '$regex',
+  '$options',
+]);
+
 export class ListCache {
   private readonly state: CollectionState;
-  readonly maxEntries: number;
-  readonly maxIds: number;
+  readonly maxDocs: number;
+  readonly maxQueries: number;
 
   constructor(
     namespace: string,
@@ -49,10 +67,10 @@ export class ListCache {
     private readonly now: () => number = Date.now,
   ) {
     let state = states.get(namespace);
-    if (!state) states.set(namespace, (state = { version: 0, snapshots: new Map() }));
+    if (!state) states.set(namespace, (state = { version: 0 }));
     this.state = state;
-    this.maxEntries = options.maxEntries ?? 128;
-    this.maxIds = options.maxIds ?? 20_000;
+    this.maxDocs = options.maxDocs ?? 20_000;
+    this.maxQueries = options.maxQueries ?? 128;
   }
 
   get enabled(): boolean {
@@ -62,48 +80,125 @@ export class ListCache {
   /** After every write of the collection (also a failed one: it may have written part). */
   invalidate(): void {
     this.state.version++;
-    this.state.snapshots.clear();
+    this.state.snapshot = undefined;
   }
 
   /**
-   * The ordered ids matching `filter`, from the snapshot or from `load` (one query; its
-   * answer is cached unless a write happened meanwhile). Undefined when `load` finds more
-   * than `maxIds` (the caller falls back to a plain page query).
+   * A page and the total from the read model (loaded with `load`, which answers every
+   * document, or undefined over `maxDocs`), or undefined when the store must answer.
    */
-  async ids(
+  async page<D>(
     filter: Filter,
     sort: readonly [string, SortDirection][],
-    load: (maxIds: number) => Promise<number[] | undefined>,
-  ): Promise<number[] | undefined> {
-    const key = cacheKey(filter, sort);
-    const { snapshots, version } = this.state;
-    const hit = snapshots.get(key);
-    if (hit && hit.version === version && hit.expires > this.now()) {
-      snapshots.delete(key);
-      snapshots.set(key, hit); // most recently used last
-      return hit.ids;
-    }
-    const snapshot: Snapshot = {
-      version,
-      expires: this.now() + this.options.ttlMs,
-      ids: load(this.maxIds),
-    };
-    snapshots.set(key, snapshot);
-    while (snapshots.size > this.maxEntries)
-      snapshots.delete(snapshots.keys().next().value as string);
+    range: { skip: number; limit: number },
+    load: (maxDocs: number) => Promise<readonly D[] | undefined>,
+  ): Promise<{ docs: D[]; count: number } | undefined> {
+    if (!supported(filter)) return undefined;
+    const snapshot = this.current(load);
+    let docs: readonly unknown[] | undefined;
     try {
-      const ids = await snapshot.ids;
-      if (ids === undefined || this.state.version !== version) this.drop(key, snapshot);
-      return ids;
+      docs = await snapshot.docs;
     } catch (error) {
-      this.drop(key, snapshot);
+      if (this.state.snapshot === snapshot) this.state.snapshot = undefined;
       throw error;
     }
+    if (!docs) return undefined;
+    const key = cacheKey(filter, sort);
+    let ordered = snapshot.queries.get(key);
+    if (ordered) snapshot.queries.delete(key);
+    else ordered = docs.filter((doc) => matchesFilter(doc, filter)).sort(comparator(sort));
+    snapshot.queries.set(key, ordered); // most recently used last
+    while (snapshot.queries.size > this.maxQueries)
+      snapshot.queries.delete(snapshot.queries.keys().next().value as string);
+    return {
+      docs: ordered.slice(range.skip, range.skip + range.limit) as D[],
+      count: ordered.length,
+    };
   }
 
-  private drop(key: string, snapshot: Snapshot): void {
-    if (this.state.snapshots.get(key) === snapshot) this.state.snapshots.delete(key);
+  private current(load: (maxDocs: number) => Promise<readonly unknown[] | undefined>): Snapshot {
+    const { snapshot, version } = this.state;
+    if (snapshot && snapshot.version === version && snapshot.expires > this.now()) return snapshot;
+    const fresh: Snapshot = {
+      version,
+      expires: this.now() + this.options.ttlMs,
+      docs: load(this.maxDocs),
+      queries: new Map(),
+    };
+    this.state.snapshot = fresh;
+    return fresh;
   }
+}
+
+/** Only plain values and the operators the in-memory matcher implements. */
+function supported(filter: unknown): boolean {
+  if (Array.isArray(filter)) return filter.every(supported);
+  if (filter === null || typeof filter !== 'object' || filter instanceof Date) return true;
+  return Object.entries(filter).every(
+    ([key, value]) =>
+      (key.startsWith('$') ? OPERATORS.has(key) : isCondition(value)) && supported(value),
+  );
+}
+
+/** A field's condition: a value, or an object of operators only (no embedded-document equality). */
+function isCondition(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || value instanceof Date) return true;
+  if (Array.isArray(value)) return false;
+  return Object.keys(value).every((k) => k.startsWith('$'));
+}
+
+/** MongoDB's sort order: null/missing < numbers < strings < objects < booleans < dates. */
+export function comparator(
+  sort: readonly [string, SortDirection][],
+): (a: unknown, b: unknown) => number {
+  return (a, b) => {
+    for (const [path, direction] of sort) {
+      const x = sortValue(valueAt(a, path), direction);
+      const y = sortValue(valueAt(b, path), direction);
+      const c = compareValues(x, y);
+      if (c !== 0) return c * direction;
+    }
+    return 0;
+  };
+}
+
+function valueAt(doc: unknown, path: string): unknown {
+  let value: unknown = doc;
+  for (const part of path.split('.')) {
+    if (Array.isArray(value))
+      value = value.map((v) => (v as Record<string, unknown> | null)?.[part]);
+    else if (value === null || typeof value !== 'object') return undefined;
+    else value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Arrays sort by their smallest element ascending, their largest descending. */
+function sortValue(value: unknown, direction: SortDirection): unknown {
+  if (!Array.isArray(value)) return value;
+  if (value.length === 0) return undefined;
+  return value.reduce((best: unknown, v: unknown) =>
+    compareValues(v, best) * direction < 0 ? v : best,
+  );
+}
+
+function typeRank(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') return 1;
+  if (typeof value === 'string') return 2;
+  if (typeof value === 'boolean') return 4;
+  if (value instanceof Date) return 5;
+  return 3;
+}
+
+function compareValues(x: unknown, y: unknown): number {
+  const rx = typeRank(x);
+  const ry = typeRank(y);
+  if (rx !== ry) return rx < ry ? -1 : 1;
+  if (rx === 0 || rx === 3) return 0;
+  if (rx === 5) return (x as Date).getTime() - (y as Date).getTime();
+  if (rx === 2) return Buffer.compare(Buffer.from(x as string), Buffer.from(y as string));
+  return x === y ? 0 : (x as number | boolean) < (y as number | boolean) ? -1 : 1;
 }
 
 /** A stable text for a query: dates and regular expressions kept distinct from strings. */

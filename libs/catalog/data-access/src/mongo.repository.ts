@@ -1,5 +1,4 @@
 import type { Model, mongo } from 'mongoose';
-import { matchesFilter } from '@toolkit/catalog-domain';
 import type { Repository } from '@toolkit/catalog-domain';
 import type { Filter, SortDirection } from '@toolkit/netbox-list';
 import { toStorageError } from '@toolkit/mongo';
@@ -33,47 +32,26 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
   }
 
   /**
-   * A page and the total. With the list cache: the ordered ids of the query (one query,
-   * ids only, kept until a write or the TTL), then the page's documents by `_id`. Without
-   * it, or for results over the cache's bound: the sorted page query and a count.
+   * A page and the total: from the collection's read model when the list cache is on (see
+   * ListCache), else (or for collections and filters it does not cover) the sorted page
+   * query and a count.
    */
   async findPage(
     filter: Filter,
     options: { sort: [string, SortDirection][]; skip: number; limit: number },
   ): Promise<{ docs: D[]; count: number }> {
-    const ids = this.cache.enabled
-      ? await this.cache.ids(filter, options.sort, (maxIds) =>
-          this.orderedIds(filter, options.sort, maxIds),
-        )
+    const cached = this.cache.enabled
+      ? await this.cache.page<D>(filter, options.sort, options, (maxDocs) => this.all(maxDocs))
       : undefined;
-    if (!ids) {
-      const [docs, count] = await Promise.all([this.find(filter, options), this.count(filter)]);
-      return { docs, count };
-    }
-    const page = ids.slice(options.skip, options.skip + options.limit);
-    // One `_id` lookup each: FerretDB pushes `_id` equality down (`$in` it would scan).
-    const found = await Promise.all(page.map((id) => this.find({ _id: id }, { limit: 1 })));
-    // Within the TTL another replica may have changed or deleted one: never show an object
-    // that does not match (the filter carries the caller's permission constraints).
-    const docs = found.flat().filter((doc) => matchesFilter(doc, filter));
-    return { docs, count: ids.length };
+    if (cached) return cached;
+    const [docs, count] = await Promise.all([this.find(filter, options), this.count(filter)]);
+    return { docs, count };
   }
 
-  private async orderedIds(
-    filter: Filter,
-    sort: [string, SortDirection][],
-    maxIds: number,
-  ): Promise<number[] | undefined> {
-    try {
-      let cursor = this.collection.find(filter as mongo.Filter<mongo.Document>, {
-        projection: { _id: 1 },
-      });
-      if (sort.length > 0) cursor = cursor.sort(sort);
-      const docs = await cursor.limit(maxIds + 1).toArray();
-      return docs.length > maxIds ? undefined : docs.map((d) => d['_id'] as unknown as number);
-    } catch (error) {
-      throw toStorageError(error);
-    }
+  /** Every document (one scan), or undefined when there are more than `maxDocs`. */
+  private async all(maxDocs: number): Promise<D[] | undefined> {
+    const docs = await this.find({}, { limit: maxDocs + 1 });
+    return docs.length > maxDocs ? undefined : docs;
   }
 
   async find(

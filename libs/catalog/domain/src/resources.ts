@@ -89,6 +89,7 @@ import {
 } from './presenters';
 import { resolveRef, resolveRefs } from './references';
 import { ResourceService } from './resource-service';
+import type { Batch } from './resource-service';
 import type { Presented, ResourceDefinition } from './resource-service';
 import type { CommandVariable, VlanRef } from './variable-rendering';
 
@@ -339,11 +340,15 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
     family: 4 | 6,
     deviceId: number,
     field: string,
+    batch: Batch,
   ): Promise<IpRef | null> {
     if (value === null || value === undefined) return null;
     const [ip] =
       typeof value === 'number'
-        ? await repos.ipAddresses.find({ _id: value }, { limit: 1 })
+        ? [
+            batch.get<IpAddressDoc>('ip-address', value) ??
+              (await repos.ipAddresses.findById(value)),
+          ]
         : await repos.ipAddresses.find(
             {
               'assigned_object.device.id': deviceId,
@@ -400,8 +405,8 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
         input.site ? resolveRef('site', repos.sites, batch, input.site, 'site') : undefined,
       ]);
       const [ip4, ip6] = await Promise.all([
-        primaryIp(input.primary_ip4, 4, id, 'primary_ip4'),
-        primaryIp(input.primary_ip6, 6, id, 'primary_ip6'),
+        primaryIp(input.primary_ip4, 4, id, 'primary_ip4', batch),
+        primaryIp(input.primary_ip6, 6, id, 'primary_ip6', batch),
       ]);
       return {
         doc: {
