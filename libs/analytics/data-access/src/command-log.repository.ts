@@ -409,14 +409,24 @@ export class CommandLogRepository {
     const hourRange: Record<string, Date> = {};
     if (from) hourRange['$gte'] = from;
     if (to) hourRange['$lt'] = to;
-    for (const { grain, sections: grainSections } of plan.fromRollups) {
-      const query: QueryFilter[] = [{ grain }];
+    if (plan.fromRollups.length > 0) {
+      // One query for every grain the plan needs: FerretDB decodes the whole rollups
+      // collection per query (no filter pushdown), MongoDB reads the {grain, hour} index.
+      const sectionsOf = new Map(plan.fromRollups.map((r) => [r.grain, r.sections]));
+      const grains = [...sectionsOf.keys()];
+      const query: QueryFilter[] = [
+        grains.length === 1 ? { grain: grains[0] } : { grain: { $in: grains } },
+      ];
       if (Object.keys(plan.split.rest).length > 0) query.push(plan.split.rest);
       if (from || to) query.push({ hour: hourRange });
       const cursor = this.rollups.collection
         .find(query.length === 1 ? (query[0] as QueryFilter) : { $and: query })
         .batchSize(5_000);
-      for await (const doc of cursor) into.add(doc as unknown as RollupDoc, grainSections);
+      for await (const raw of cursor) {
+        const doc = raw as unknown as RollupDoc;
+        const sections = sectionsOf.get(doc.grain);
+        if (sections) into.add(doc, sections);
+      }
     }
     const rollupSections = plan.fromRollups.flatMap((r) => r.sections);
     // Only edges that can hold logs: a bound on an hour boundary leaves none, and an hour
