@@ -54,19 +54,37 @@ describe('ListCache', () => {
     expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('when the TTL has passed or a write happened (through any cache of the collection), then the collection is read again', async () => {
+  it('when a write happened (through any cache of the collection), then the next list reads the collection again', async () => {
     const name = `db.shared${++namespace}`;
     const reader = new ListCache(name, { ttlMs: 1000 }, () => clock);
     const writer = new ListCache(name, { ttlMs: 1000 }, () => clock);
     const load = loader();
 
     await reader.page({}, [], all, load);
-    clock = 1001;
-    await reader.page({}, [], all, load);
     writer.invalidate();
-    await reader.page({}, [], all, load);
+    const after = await reader.page({}, [], all, loader([docs[0] as Doc]));
 
-    expect(load).toHaveBeenCalledTimes(3);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(after?.count).toBe(1);
+  });
+
+  it('when the TTL has passed, then the old read model serves while one refresh loads, then the refreshed one serves', async () => {
+    const c = cache(1000);
+    await c.page({}, [], all, loader());
+    clock = 1001;
+    let release: (answer: Doc[]) => void = () => undefined;
+    const slow = jest.fn(() => new Promise<Doc[]>((resolve) => (release = resolve)));
+
+    const during = await c.page({}, [], all, slow);
+    const again = await c.page({}, [], all, slow);
+    release([docs[1] as Doc]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const refreshed = await c.page({}, [], all, slow);
+
+    expect(during?.count).toBe(4);
+    expect(again?.count).toBe(4);
+    expect(slow).toHaveBeenCalledTimes(1);
+    expect(refreshed?.count).toBe(1);
   });
 
   it('when the collection is over the bound, the filter has an unknown operator or embedded-document equality, then the store answers', async () => {

@@ -14,8 +14,8 @@ import type { Filter, SortDirection } from '@toolkit/netbox-list';
  *
  * Freshness: every write through a repository of this process drops the collection's read
  * model (so one process always reads its own writes); writes by other replicas are not
- * seen until it expires (`ttlMs`): the staleness bound of lists (details and writes always
- * read the store). Bounded: collections over `maxDocs` documents, and filters with an
+ * seen until it expires (`ttlMs`) and its background refresh has read the collection: the
+ * staleness bound of lists (details and writes always read the store). Bounded: collections over `maxDocs` documents, and filters with an
  * operator the matcher does not know, are answered by the store. Shared by every
  * repository of a collection in the process (keyed by database and collection name).
  */
@@ -32,6 +32,10 @@ interface Snapshot {
   expires: number;
   docs: Promise<readonly unknown[] | undefined>;
   queries: Map<string, readonly unknown[]>;
+  /** Set once `docs` has resolved. */
+  loaded?: boolean;
+  /** An expired, loaded snapshot keeps serving while its successor loads. */
+  refreshing?: boolean;
 }
 
 interface CollectionState {
@@ -116,17 +120,52 @@ export class ListCache {
     };
   }
 
+  /**
+   * The collection's snapshot. A local write drops it (the next list waits for a fresh
+   * read); an expired one keeps serving while one refresh loads in the background, so the
+   * staleness bound for other replicas' writes is the TTL plus one collection read.
+   */
   private current(load: (maxDocs: number) => Promise<readonly unknown[] | undefined>): Snapshot {
     const { snapshot, version } = this.state;
-    if (snapshot && snapshot.version === version && snapshot.expires > this.now()) return snapshot;
-    const fresh: Snapshot = {
+    if (snapshot && snapshot.version === version) {
+      if (snapshot.expires > this.now() || !snapshot.loaded) return snapshot;
+      if (!snapshot.refreshing) {
+        snapshot.refreshing = true;
+        const next = this.start(version, load);
+        next.docs.then(
+          () => {
+            if (this.state.snapshot === snapshot) this.state.snapshot = next;
+          },
+          () => {
+            snapshot.refreshing = false;
+          },
+        );
+      }
+      return snapshot;
+    }
+    const fresh = this.start(version, load);
+    this.state.snapshot = fresh;
+    return fresh;
+  }
+
+  private start(
+    version: number,
+    load: (maxDocs: number) => Promise<readonly unknown[] | undefined>,
+  ): Snapshot {
+    const snapshot: Snapshot = {
       version,
       expires: this.now() + this.options.ttlMs,
       docs: load(this.maxDocs),
       queries: new Map(),
     };
-    this.state.snapshot = fresh;
-    return fresh;
+    snapshot.docs.then(
+      () => {
+        snapshot.loaded = true;
+        snapshot.expires = this.now() + this.options.ttlMs;
+      },
+      () => undefined,
+    );
+    return snapshot;
   }
 }
 
