@@ -72,11 +72,29 @@ export function generateSpecs(
   return specs;
 }
 
+/**
+ * ssh2's ed25519 generator writes a malformed key about once in 200 calls (a key whose
+ * encoding starts with a zero byte comes out one byte short, and its own parser then
+ * refuses it), so a fleet start failed at random. Generate until both halves parse.
+ */
+export function generateEd25519KeyPair(): { private: string; public: string } {
+  for (let attempt = 0; attempt < 20; attempt += 1) {
+    const pair = utils.generateKeyPairSync('ed25519');
+    if (
+      !(utils.parseKey(pair.public) instanceof Error) &&
+      !(utils.parseKey(pair.private) instanceof Error)
+    ) {
+      return pair;
+    }
+  }
+  throw new Error('could not generate a well-formed ed25519 key pair');
+}
+
 async function createKeys(
   keyDir: string | undefined,
 ): Promise<{ keys: FleetKeys; tempDir: string | undefined; clientKey: ParsedKey }> {
-  const client = utils.generateKeyPairSync('ed25519');
-  const host = utils.generateKeyPairSync('ed25519');
+  const client = generateEd25519KeyPair();
+  const host = generateEd25519KeyPair();
   const tempDir = keyDir === undefined ? await mkdtemp(join(tmpdir(), 'device-sim-')) : undefined;
   const dir = keyDir ?? tempDir ?? tmpdir();
   const privateKeyPath = join(dir, 'id_ed25519');

@@ -1,5 +1,5 @@
 // Public entry of @toolkit/device-sim: explicit named exports only.
-export { startFleet, startDevice, generateSpecs } from './fleet';
+export { generateEd25519KeyPair, generateSpecs, startDevice, startFleet } from './fleet';
 export type { Fleet, FleetKeys, FleetOptions, StartedDevice } from './fleet';
 export { SimulatedDevice } from './transport/simulated-device';
 export { DeviceState, InterfaceState } from './device-state';
