@@ -255,4 +255,61 @@ describe('gateway users, groups, permissions and tokens API', () => {
     expect(before.status).toBe(200);
     expect(after.status).toBe(403);
   });
+  it("when an update would move an object outside the caller's change constraints, then 403 and the object is unchanged", async () => {
+    const tag = uniqueSuffix();
+    const created = await request(h.app)
+      .post('/api/users/groups/')
+      .set(auth(admin.key))
+      .send([
+        { name: `team-${tag}-a`, description: 'a' },
+        { name: `team-${tag}-b`, description: 'b' },
+      ]);
+    const [a, b] = created.body as { id: number; name: string }[];
+    const editor = await h.user();
+    await h.grant({
+      userIds: [editor.id],
+      objectTypes: ['users.group'],
+      actions: ['view', 'change'],
+      constraints: { name__isw: `team-${tag}-` },
+    });
+    const before = await request(h.app)
+      .get(`/api/users/groups/?name__isw=team-${tag}-&ordering=name`)
+      .set(auth(admin.key))
+      .set('Host', 'nb.example.com');
+
+    const single = await request(h.app)
+      .patch(`/api/users/groups/${a?.id}/`)
+      .set(auth(editor.key))
+      .send({ name: `other-${tag}-a`, description: 'moved' });
+    const bulk = await request(h.app)
+      .patch('/api/users/groups/')
+      .set(auth(editor.key))
+      .send([
+        { id: a?.id, description: 'still inside' },
+        { id: b?.id, name: `other-${tag}-b` },
+      ]);
+    const after = await request(h.app)
+      .get(`/api/users/groups/?name__isw=team-${tag}-&ordering=name`)
+      .set(auth(admin.key))
+      .set('Host', 'nb.example.com');
+    const inside = await request(h.app)
+      .patch(`/api/users/groups/${a?.id}/`)
+      .set(auth(editor.key))
+      .send({ name: `team-${tag}-c` });
+
+    expect(single.status).toBe(403);
+    expect(single.body).toEqual({ detail: 'You do not have permission to perform this action.' });
+    expect(bulk.status).toBe(403);
+    expect(bulk.body).toEqual({ detail: 'You do not have permission to perform this action.' });
+    expect(after.body).toEqual(before.body);
+    expect(inside.status).toBe(200);
+    expect(inside.body).toEqual({
+      id: a?.id,
+      url: expect.stringMatching(new RegExp(`/api/users/groups/${a?.id}/$`)),
+      display: `team-${tag}-c`,
+      name: `team-${tag}-c`,
+      description: 'a',
+      user_count: 0,
+    });
+  });
 });

@@ -32,6 +32,11 @@ export interface OwnResource<E extends { id: number }> {
   ): Promise<{ entity: E; extra?: Record<string, unknown> }>;
   update(existing: E, input: unknown, partial: boolean, auth: AuthContext): Promise<E>;
   remove(entity: E): Promise<void>;
+  /**
+   * Captures the stored state of an object before it is updated; the function returned
+   * writes it back (an update refused afterwards, e.g. outside the caller's constraints).
+   */
+  checkpoint(entity: E): Promise<() => Promise<void>>;
   /** Objects the caller may always manage (their own tokens), whatever their permissions. */
   implicit?: (auth: AuthContext) => Filter;
 }
@@ -120,6 +125,17 @@ export function mountOwnResource<E extends { id: number }>(
     if (!found) throw AppError.notFound();
     return found;
   };
+  /** An updated object must still fall inside what the caller may change (NetBox: 403). */
+  const requireStillInScope = async (
+    entity: E,
+    filter: Filter,
+    restores: readonly (() => Promise<void>)[],
+  ) => {
+    if (Object.keys(filter).length === 0) return;
+    if (await resource.findOne(and({ _id: entity.id }, filter))) return;
+    await undo(restores);
+    throw forbidden();
+  };
   const representOne = async (req: Request, entity: E) =>
     (await resource.represent([entity], publicOrigin(req, deps.publicUrl)))[0];
 
@@ -189,12 +205,14 @@ export function mountOwnResource<E extends { id: number }>(
       asyncHandler(async (req, res) => {
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
         const existing = await one(parseId(req.params['id']), filter);
+        const restore = await resource.checkpoint(existing);
         const updated = await resource.update(
           existing,
           req.body ?? {},
           method === 'patch',
           authOf(res),
         );
+        await requireStillInScope(updated, filter, [restore]);
         res.json(await representOne(req, updated));
       }),
     );
@@ -204,12 +222,20 @@ export function mountOwnResource<E extends { id: number }>(
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
         const items = bulkItems(req.body);
         const targets = await Promise.all(items.map((item) => one(item.id, filter)));
+        const restores = await Promise.all(targets.map((t) => resource.checkpoint(t)));
         const updated: E[] = [];
-        for (const [index, item] of items.entries()) {
-          const { id: _id, ...changes } = item;
-          updated.push(
-            await resource.update(targets[index] as E, changes, method === 'patch', authOf(res)),
-          );
+        try {
+          for (const [index, item] of items.entries()) {
+            const { id: _id, ...changes } = item;
+            updated.push(
+              await resource.update(targets[index] as E, changes, method === 'patch', authOf(res)),
+            );
+          }
+          for (const entity of updated) await requireStillInScope(entity, filter, []);
+        } catch (error) {
+          // All or nothing: put back every object this request changed (last change first).
+          await undo(restores.slice(0, updated.length + 1));
+          throw error;
         }
         res.json(await resource.represent(updated, publicOrigin(req, deps.publicUrl)));
       }),
@@ -234,6 +260,10 @@ export function mountOwnResource<E extends { id: number }>(
       res.status(204).end();
     }),
   );
+}
+
+async function undo(restores: readonly (() => Promise<void>)[]): Promise<void> {
+  for (const restore of [...restores].reverse()) await restore().catch(() => undefined);
 }
 
 function bulkItems(body: unknown): ({ id: number } & Record<string, unknown>)[] {

@@ -176,6 +176,22 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         if (!updated) throw AppError.notFound();
         return updated;
       },
+      checkpoint: async (user) => {
+        const credentials = await deps.users.findCredentials(user.username);
+        return async () => {
+          await deps.users.update(user.id, {
+            username: user.username,
+            passwordHash: credentials?.passwordHash ?? null,
+            firstName: user.firstName,
+            lastName: user.lastName,
+            email: user.email,
+            isActive: user.isActive,
+            isStaff: user.isStaff,
+            isSuperuser: user.isSuperuser,
+            groupIds: user.groupIds,
+          });
+        };
+      },
       remove: async (user) => {
         await deps.users.delete(user.id);
         const tokens = await deps.tokens.list({
@@ -223,6 +239,9 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         });
         if (!updated) throw AppError.notFound();
         return updated;
+      },
+      checkpoint: async (group) => async () => {
+        await deps.groups.update(group.id, { name: group.name, description: group.description });
       },
       remove: async (group) => {
         await deps.groups.delete(group.id);
@@ -335,6 +354,10 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         });
         if (!updated) throw AppError.notFound();
         return updated;
+      },
+      checkpoint: async (permission) => async () => {
+        const { id, ...state } = permission;
+        await deps.permissions.update(id, state);
       },
       remove: async (permission) => {
         await deps.permissions.delete(permission.id);
@@ -461,6 +484,14 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         });
         if (!updated) throw AppError.notFound();
         return updated;
+      },
+      checkpoint: async (token) => async () => {
+        await deps.tokens.update(token.id, {
+          expires: token.expires,
+          writeEnabled: token.writeEnabled,
+          description: token.description,
+          allowedIps: token.allowedIps,
+        });
       },
       remove: async (token) => {
         await deps.tokens.delete(token.id);
