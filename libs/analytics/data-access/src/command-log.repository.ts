@@ -333,7 +333,7 @@ export class CommandLogRepository {
   private async uncount(rows: FactsRow[]): Promise<void> {
     if (rows.length === 0) return;
     await this.applyIncrements(rollupIncrements(rows, -1), false);
-    await this.rollups.collection.deleteMany({ count: { $lte: 0 } });
+    await this.gate.run(() => this.rollups.collection.deleteMany({ count: { $lte: 0 } }));
   }
 
   /**
@@ -352,12 +352,14 @@ export class CommandLogRepository {
           .toArray()
       ).map((d) => d._id);
       if (ids.length === 0) break;
-      const result = await this.logs.collection.deleteMany({ _id: { $in: ids } } as QueryFilter);
+      const result = await this.gate.run(() =>
+        this.logs.collection.deleteMany({ _id: { $in: ids } } as QueryFilter),
+      );
       deleted += result.deletedCount;
       if (ids.length < options.chunk) break;
     }
     // Whole hours only, so the rollups stay equal to the logs once the hour is purged.
-    await this.rollups.collection.deleteMany({ hour: { $lt: before } });
+    await this.gate.run(() => this.rollups.collection.deleteMany({ hour: { $lt: before } }));
     return deleted;
   }
 

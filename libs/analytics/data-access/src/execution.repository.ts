@@ -260,7 +260,10 @@ export class ExecutionRepository {
           .toArray()
       ).map((d) => d._id);
       if (ids.length === 0) break;
-      deleted += (await this.executions.collection.deleteMany({ _id: { $in: ids } })).deletedCount;
+      const result = await this.gate.run(() =>
+        this.executions.collection.deleteMany({ _id: { $in: ids } }),
+      );
+      deleted += result.deletedCount;
       if (ids.length < options.chunk) break;
     }
     return deleted;
