@@ -1,5 +1,3 @@
-import { API_ERROR_CLASSES, API_PLATFORMS } from '@toolkit/api-contracts';
-import { ERROR_CLASSES, PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { csvRow, parseCsv } from './csv';
 import {
   PERCENTILE_RELATIVE_ERROR,
@@ -129,11 +127,16 @@ describe('execution status', () => {
       canTransition({ status: 'failed', attempt: 2 }, { status: 'succeeded', attempt: 2 }),
     ).toBe(false);
   });
-});
 
-describe('public choices', () => {
-  it('when the API lists platforms and error classes, then they equal the Kafka contracts', () => {
-    expect([...API_PLATFORMS]).toEqual([...PLATFORM_DRIVERS]);
-    expect([...API_ERROR_CLASSES]).toEqual([...ERROR_CLASSES]);
+  it('when a definitive outcome follows unknown for the same attempt, then it wins; unknown never replaces it', () => {
+    expect(
+      canTransition({ status: 'unknown', attempt: 1 }, { status: 'succeeded', attempt: 1 }),
+    ).toBe(true);
+    expect(
+      canTransition({ status: 'succeeded', attempt: 1 }, { status: 'unknown', attempt: 1 }),
+    ).toBe(false);
+    expect(canTransition({ status: 'failed', attempt: 1 }, { status: 'unknown', attempt: 2 })).toBe(
+      false,
+    );
   });
 });
