@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { uniqueSuffix } from '@toolkit/testing';
+import { PERMISSION_ACTIONS, PERMISSION_OBJECT_TYPES } from '@toolkit/api-contracts';
 import type { GatewayHarness } from './support/gateway-harness';
 import { closedPortUrl, startGatewayHarness } from './support/gateway-harness';
 
@@ -311,5 +312,56 @@ describe('gateway users, groups, permissions and tokens API', () => {
       description: 'a',
       user_count: 0,
     });
+  });
+  it('when OPTIONS is asked on a users list, then it answers DRF metadata with the fields and choices of a POST', async () => {
+    const nobody = await h.user();
+
+    const groups = await request(h.app).options('/api/users/groups/').set(auth(admin.key));
+    const permissions = await request(h.app).options('/api/users/permissions').set(auth(admin.key));
+    const denied = await request(h.app).options('/api/users/groups/').set(auth(nobody.key));
+
+    const field = (type: string, required: boolean, label: string, extra = {}) => ({
+      type,
+      required,
+      read_only: false,
+      label,
+      ...extra,
+    });
+    const choices = (values: readonly string[]) =>
+      values.map((value) => ({ value, display_name: value }));
+    const metadata = (name: string, post: Record<string, unknown>) => ({
+      name,
+      description: '',
+      renders: ['application/json'],
+      parses: ['application/json'],
+      actions: { POST: post },
+    });
+    expect(groups.status).toBe(200);
+    expect(groups.headers['allow']).toBe('GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    expect(groups.body).toEqual(
+      metadata('Group List', {
+        name: field('string', true, 'Name', { max_length: 150 }),
+        description: field('string', false, 'Description', { max_length: 200 }),
+      }),
+    );
+    expect(permissions.status).toBe(200);
+    expect(permissions.body).toEqual(
+      metadata('Object Permission List', {
+        name: field('string', true, 'Name', { max_length: 100 }),
+        description: field('string', false, 'Description', { max_length: 200 }),
+        enabled: field('boolean', false, 'Enabled'),
+        object_types: field('multiple choice', true, 'Object types', {
+          choices: choices(PERMISSION_OBJECT_TYPES),
+        }),
+        actions: field('multiple choice', true, 'Actions', {
+          choices: choices(PERMISSION_ACTIONS),
+        }),
+        constraints: field('json', false, 'Constraints'),
+        groups: field('list', false, 'Groups'),
+        users: field('list', false, 'Users'),
+      }),
+    );
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({ detail: 'You do not have permission to perform this action.' });
   });
 });

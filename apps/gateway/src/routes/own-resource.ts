@@ -15,12 +15,17 @@ import type {
 import { authOf, forbidden, permit } from '../auth/auth.middleware';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { publicOrigin } from '../http/public-origin';
+import { optionsMetadata } from './options-metadata';
 
 /** A resource the gateway stores itself (users, groups, permissions, tokens). */
 export interface OwnResource<E extends { id: number }> {
   path: string;
   objectType: ObjectType;
   spec: ListSpec;
+  /** DRF view name (`User`): OPTIONS answers `<name> List`. */
+  name: string;
+  /** The create schema: the field metadata OPTIONS describes under `actions.POST`. */
+  writeSchema: z.ZodType;
   briefFields: readonly string[];
   list(query: ListRequest): Promise<ListResult<E>>;
   findOne(filter: Record<string, unknown>): Promise<E | undefined>;
@@ -157,6 +162,12 @@ export function mountOwnResource<E extends { id: number }>(
       );
     }),
   );
+
+  app.options(resource.path, (_req, res) => {
+    requireScope(scope(res, resource, deps, 'view'), 'forbidden');
+    res.set('Allow', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    res.json(optionsMetadata(`${resource.name} List`, resource.writeSchema));
+  });
 
   app.get(
     detail,

@@ -547,6 +547,14 @@ export function ownRoutes(): RouteSpec[] {
       },
       {
         ...base,
+        method: 'options',
+        path: r.path,
+        operationId: opId(r.path, 'options'),
+        summary: `Field metadata of ${r.label}`,
+        response: 'options',
+      },
+      {
+        ...base,
         method: 'post',
         path: r.path,
         operationId: opId(r.path, 'create'),

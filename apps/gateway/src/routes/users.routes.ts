@@ -108,6 +108,8 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
     app,
     {
       path: USERS_PATH,
+      name: 'User',
+      writeSchema: userWriteSchema,
       objectType: 'users.user',
       spec: userListSpec,
       briefFields: ['id', 'url', 'display', 'username'],
@@ -210,6 +212,8 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
     app,
     {
       path: GROUPS_PATH,
+      name: 'Group',
+      writeSchema: groupWriteSchema,
       objectType: 'users.group',
       spec: groupListSpec,
       briefFields: ['id', 'url', 'display', 'name'],
@@ -291,6 +295,8 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
     app,
     {
       path: PERMISSIONS_PATH,
+      name: 'Object Permission',
+      writeSchema: objectPermissionWriteSchema,
       objectType: 'users.objectpermission',
       spec: objectPermissionListSpec,
       briefFields: ['id', 'url', 'display', 'name', 'enabled', 'object_types', 'actions'],
@@ -439,6 +445,8 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
     app,
     {
       path: TOKENS_PATH,
+      name: 'Token',
+      writeSchema: tokenWriteSchema,
       objectType: 'users.token',
       spec: tokenListSpec,
       briefFields: ['id', 'url', 'display', 'user', 'description', 'write_enabled', 'expires'],
