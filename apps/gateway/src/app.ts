@@ -18,6 +18,7 @@ import { mountForwardedRoutes } from './forwarding/forward.routes';
 import type { ServiceName, UpstreamClient } from './forwarding/upstream-client';
 import { createGatewayMetrics } from './gateway-metrics';
 import { appendSlash, cors, edgeHeaders } from './http/edge.middleware';
+import { methodNotAllowed } from './http/method-not-allowed';
 import { constraintSpecs } from './openapi/contract-discovery';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { mountDocsRoutes } from './routes/docs.routes';
@@ -59,7 +60,8 @@ function isPublic(method: string, path: string): boolean {
  * request id + access log -> security headers, API-Version -> CORS -> trailing slash ->
  * authentication (with the auth-failure limiter; read-only tokens refused on writes) ->
  * JSON content type (415) and body (413) -> route: permission gate -> [execution rate
- * limit, later] -> handler or forwarding -> 404 -> the one error handler.
+ * limit, later] -> handler or forwarding -> 405 (known path, other method) -> 404 -> the one
+ * error handler.
  */
 export function createApp(deps: GatewayAppDeps): Express {
   const clock = deps.clock ?? { now: () => new Date() };
@@ -127,6 +129,7 @@ export function createApp(deps: GatewayAppDeps): Express {
         logger: deps.logger,
         publicUrl: deps.publicUrl,
       });
+      app.use(methodNotAllowed(routes));
     },
   });
 }

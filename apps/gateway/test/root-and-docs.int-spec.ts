@@ -170,4 +170,24 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     expect(redoc.text).toContain('spec-url="/api/schema/"');
     expect(redocBundle.status).toBe(200);
   });
+  it('when a known path is asked with a method it does not serve, then 405 names the method and Allow lists the others', async () => {
+    const token = { Authorization: `Token ${admin.key}` };
+
+    const status = await request(h.app).delete('/api/status/').set(token);
+    const detail = await request(h.app).post('/api/users/groups/1').set(token).send({});
+    const forwarded = await request(h.app).put('/api/core/object-changes/').set(token).send([]);
+    const unknown = await request(h.app).delete('/api/dcim/toasters/').set(token);
+
+    expect(status.status).toBe(405);
+    expect(status.headers['allow']).toBe('GET, HEAD');
+    expect(status.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
+    expect(detail.status).toBe(405);
+    expect(detail.headers['allow']).toBe('GET, PUT, PATCH, DELETE, HEAD');
+    expect(detail.body).toEqual({ detail: 'Method "POST" not allowed.' });
+    expect(forwarded.status).toBe(405);
+    expect(forwarded.headers['allow']).toBe('GET, HEAD, OPTIONS');
+    expect(forwarded.body).toEqual({ detail: 'Method "PUT" not allowed.' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ detail: 'Not found.' });
+  });
 });
