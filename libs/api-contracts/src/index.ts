@@ -205,3 +205,7 @@ export {
   renderResponseSchema,
 } from './catalog/render.api';
 export type { RenderRequest, RenderResponse } from './catalog/render.api';
+
+// --- OPTIONS metadata (DRF shape, built from the write schemas) ---
+export { optionsMetadata } from './options-metadata';
+export type { MetadataChoice } from './options-metadata';

@@ -1,3 +1,4 @@
+import { optionsMetadata } from '@toolkit/api-contracts';
 import type { Request, Router } from 'express';
 import type { Choice } from '@toolkit/api-contracts';
 import type {
@@ -9,7 +10,6 @@ import type {
 import { AppError } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
 import { asyncHandler } from '@toolkit/http';
-import { optionsMetadata } from './options-metadata';
 import { pathId, requestContext } from './request-context';
 
 export interface ResourceRouteOptions {

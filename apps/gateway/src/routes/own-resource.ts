@@ -1,3 +1,4 @@
+import { optionsMetadata } from '@toolkit/api-contracts';
 import type { Express, Request, Response } from 'express';
 import type { z } from 'zod';
 import { AppError } from '@toolkit/errors';
@@ -15,7 +16,6 @@ import type {
 import { authOf, forbidden, permit } from '../auth/auth.middleware';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { publicOrigin } from '../http/public-origin';
-import { optionsMetadata } from './options-metadata';
 
 /** A resource the gateway stores itself (users, groups, permissions, tokens). */
 export interface OwnResource<E extends { id: number }> {

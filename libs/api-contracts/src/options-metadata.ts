@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Choice } from './catalog/common.api';
 
 interface JsonSchema {
   type?: string | string[];
@@ -19,16 +20,13 @@ interface JsonSchema {
 }
 
 /** A choice's value and label (DRF `choices` metadata: `{value, display_name}`). */
-export interface MetadataChoice {
-  value: string;
-  label: string;
-}
+export type MetadataChoice = Choice;
 
 /**
  * DRF's OPTIONS metadata, which pynetbox's `choices()` reads: every writable field of the
  * write schema under `actions.POST`, with `choices` (`{value, display_name}`) for choice
  * fields (`multiple choice` for lists of choices). Built from the same zod schema that
- * validates the POST. Same approach as the catalog's (apps/catalog/src/routes/options-metadata.ts).
+ * validates the POST.
  */
 export function optionsMetadata(
   name: string,
