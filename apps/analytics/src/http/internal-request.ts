@@ -3,9 +3,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { INTERNAL_HEADERS, constraintsSchema, decodeHeaderJson } from '@toolkit/contracts';
 import type { Constraints } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
-import { DETAIL } from '@toolkit/http';
-import { parseFilterObject } from '@toolkit/netbox-list';
-import type { Filter, ListSpec } from '@toolkit/netbox-list';
+import { DETAIL, asyncHandler } from '@toolkit/http';
+import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import type { Filter, ListQuery, ListSpec } from '@toolkit/netbox-list';
 
 const OPEN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -83,4 +83,42 @@ export function and(...filters: Filter[]): Filter {
 export function queryParams(req: Request): URLSearchParams {
   const index = req.originalUrl.indexOf('?');
   return new URLSearchParams(index >= 0 ? req.originalUrl.slice(index + 1) : '');
+}
+
+/** A store that answers one page of a list and the total count. */
+export interface PagedSource<T> {
+  list(
+    filter: Filter,
+    sort: ListQuery['sort'],
+    offset: number,
+    limit: number,
+  ): Promise<{ count: number; results: T[] }>;
+}
+
+/**
+ * The NetBox list endpoint: parse the query with the resource's spec, AND in the caller's
+ * permission constraints, fetch one page, answer `{count, next, previous, results}` with
+ * brief/fields/omit applied.
+ */
+export function listHandler<T>(
+  spec: ListSpec,
+  source: PagedSource<T>,
+  present: (item: T, base: string) => Record<string, unknown>,
+  briefFields: readonly string[],
+): RequestHandler {
+  return asyncHandler(async (req, res) => {
+    const query = parseListQuery(spec, queryParams(req));
+    const filter = and(query.filter, constraintFilter(req, spec));
+    const { count, results } = await source.list(filter, query.sort, query.offset, query.limit);
+    const base = baseUrl(req);
+    res.json(
+      toPage(
+        requestUrl(req),
+        count,
+        query.limit,
+        query.offset,
+        results.map((item) => selectFields(present(item, base), query, briefFields)),
+      ),
+    );
+  });
 }

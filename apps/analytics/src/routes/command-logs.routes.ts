@@ -12,8 +12,8 @@ import {
 import { AppError } from '@toolkit/errors';
 import { asyncHandler } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
-import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
-import { and, baseUrl, constraintFilter, queryParams, requestUrl } from '../http/internal-request';
+import { parseListQuery } from '@toolkit/netbox-list';
+import { and, baseUrl, constraintFilter, listHandler, queryParams } from '../http/internal-request';
 import { parseExportParameters, streamExport } from './command-log-export';
 import { commandLogRepresentation } from './representations';
 
@@ -46,28 +46,7 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
 
   app.get(
     path,
-    asyncHandler(async (req, res) => {
-      const query = parseListQuery(commandLogListSpec, queryParams(req));
-      const filter = and(query.filter, constraintFilter(req, commandLogListSpec));
-      const { count, results } = await deps.logs.list(
-        filter,
-        query.sort,
-        query.offset,
-        query.limit,
-      );
-      const base = baseUrl(req);
-      res.json(
-        toPage(
-          requestUrl(req),
-          count,
-          query.limit,
-          query.offset,
-          results.map((doc) =>
-            selectFields(commandLogRepresentation(doc, base), query, COMMAND_LOG_BRIEF_FIELDS),
-          ),
-        ),
-      );
-    }),
+    listHandler(commandLogListSpec, deps.logs, commandLogRepresentation, COMMAND_LOG_BRIEF_FIELDS),
   );
 
   app.get(

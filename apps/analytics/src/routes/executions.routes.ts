@@ -8,8 +8,7 @@ import {
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
 import { asyncHandler } from '@toolkit/http';
-import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
-import { and, baseUrl, constraintFilter, queryParams, requestUrl } from '../http/internal-request';
+import { and, baseUrl, constraintFilter, listHandler } from '../http/internal-request';
 import { bulkJobRepresentation, executionRepresentation } from './representations';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -20,28 +19,12 @@ export function mountExecutionRoutes(
 ): void {
   app.get(
     EXECUTIONS_PATH,
-    asyncHandler(async (req, res) => {
-      const query = parseListQuery(executionListSpec, queryParams(req));
-      const filter = and(query.filter, constraintFilter(req, executionListSpec));
-      const { count, results } = await deps.executions.list(
-        filter,
-        query.sort,
-        query.offset,
-        query.limit,
-      );
-      const base = baseUrl(req);
-      res.json(
-        toPage(
-          requestUrl(req),
-          count,
-          query.limit,
-          query.offset,
-          results.map((doc) =>
-            selectFields(executionRepresentation(doc, base), query, EXECUTION_BRIEF_FIELDS),
-          ),
-        ),
-      );
-    }),
+    listHandler(
+      executionListSpec,
+      deps.executions,
+      executionRepresentation,
+      EXECUTION_BRIEF_FIELDS,
+    ),
   );
 
   app.get(
