@@ -48,22 +48,28 @@ function startService(service: string, env: Record<string, string>): Started {
     },
   );
   const lines: Record<string, unknown>[] = [];
-  let buffer = '';
-  const collect = (chunk: Buffer) => {
-    buffer += chunk.toString();
-    const parts = buffer.split('\n');
-    buffer = parts.pop() ?? '';
-    for (const part of parts) {
-      try {
-        lines.push(JSON.parse(part));
-      } catch {
-        lines.push({ raw: part });
+  // One line buffer per stream: interleaved stdout and stderr chunks must not mix.
+  const collector = () => {
+    let buffer = '';
+    return (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      for (const part of parts) {
+        try {
+          lines.push(JSON.parse(part));
+        } catch {
+          lines.push({ raw: part });
+        }
       }
-    }
+    };
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.stdout?.on('data', collector());
+  child.stderr?.on('data', collector());
+  // 'close' (not 'exit') fires once stdout and stderr are drained: every line is in.
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('close', (code) => resolve(code)),
+  );
   return { child, lines, exited };
 }
 
@@ -96,10 +102,18 @@ describe.each(SERVICES)('the %s process', (service) => {
 
       expect(ready.status).toBe(200);
       expect(code).toBe(0);
-      const closed = started.lines.filter((l) => l['msg'] === 'closed').map((l) => l['closer']);
-      expect(closed).toEqual(expect.arrayContaining(['http', 'kafka', 'mongodb']));
-      expect(closed.indexOf('http')).toBeLessThan(closed.indexOf('kafka'));
-      expect(closed.indexOf('kafka')).toBeLessThan(closed.indexOf('mongodb'));
+      // Ordered by each line's own timestamp: pino's asynchronous stdout writer has been seen
+      // to deliver a line a few milliseconds late, after a later one.
+      const closed = started.lines
+        .filter((l) => l['msg'] === 'closed')
+        .sort((a, b) => String(a['time']).localeCompare(String(b['time'])))
+        .map((l) => l['closer']);
+      // HTTP first, then (after the service's own closers) Kafka, then MongoDB, each once.
+      expect(closed.filter((c) => c === 'http' || c === 'kafka' || c === 'mongodb')).toEqual([
+        'http',
+        'kafka',
+        'mongodb',
+      ]);
     } finally {
       started.child.kill('SIGKILL');
     }
