@@ -16,10 +16,10 @@ import { pipeline } from 'node:stream/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  defineTopic,
-  executionEventSchema,
-  executionRequestSchema,
-  executionResultSchema,
+  executionEventsTopic,
+  executionRequestsTopic,
+  executionResultsTopic,
+  onTopic,
 } from '@toolkit/contracts';
 import { createLogger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
@@ -81,27 +81,9 @@ async function main() {
   await mongo.connect();
   await messaging.connect();
   const topics = {
-    results: defineTopic({
-      topic: `bench.results.${suffix}`,
-      type: 'execution.finished',
-      schemaVersion: 1,
-      payload: executionResultSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
-    events: defineTopic({
-      topic: `bench.events.${suffix}`,
-      type: 'execution.progressed',
-      schemaVersion: 1,
-      payload: executionEventSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
-    requests: defineTopic({
-      topic: `bench.requests.${suffix}`,
-      type: 'execution.requested',
-      schemaVersion: 1,
-      payload: executionRequestSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
+    results: onTopic(executionResultsTopic, `bench.results.${suffix}`),
+    events: onTopic(executionEventsTopic, `bench.events.${suffix}`),
+    requests: onTopic(executionRequestsTopic, `bench.requests.${suffix}`),
   };
   await messaging.ensureTopics(Object.values(topics), {
     partitions: PARTITIONS,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
 import {
-  defineTopic,
-  executionEventSchema,
-  executionRequestSchema,
-  executionResultSchema,
+  executionEventsTopic,
+  executionRequestsTopic,
+  executionResultsTopic,
+  onTopic,
 } from '@toolkit/contracts';
 import { INTERNAL_HEADERS, encodeHeaderJson } from '@toolkit/contracts';
 import { createMessagingMetrics } from '@toolkit/metrics';
@@ -23,27 +23,9 @@ export const TOKEN = 'test-internal-token-0123456789';
 export function uniqueTopics(): AnalyticsTopics {
   const suffix = randomUUID().slice(0, 8);
   return {
-    results: defineTopic({
-      topic: `test.analytics.results.${suffix}`,
-      type: 'execution.finished',
-      schemaVersion: 1,
-      payload: executionResultSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
-    events: defineTopic({
-      topic: `test.analytics.events.${suffix}`,
-      type: 'execution.progressed',
-      schemaVersion: 1,
-      payload: executionEventSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
-    requests: defineTopic({
-      topic: `test.analytics.requests.${suffix}`,
-      type: 'execution.requested',
-      schemaVersion: 1,
-      payload: executionRequestSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
+    results: onTopic(executionResultsTopic, `test.analytics.results.${suffix}`),
+    events: onTopic(executionEventsTopic, `test.analytics.events.${suffix}`),
+    requests: onTopic(executionRequestsTopic, `test.analytics.requests.${suffix}`),
   };
 }
 

@@ -2,10 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DeviceCredentials, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
 import {
   deadLetterTopic,
-  defineTopic,
-  executionEventSchema,
-  executionRequestSchema,
-  executionResultSchema,
+  executionEventsTopic,
+  executionRequestsTopic,
+  executionResultsTopic,
+  onTopic,
 } from '@toolkit/contracts';
 import { parseKeyring, sealJson } from '@toolkit/crypto';
 import type { Logger } from '@toolkit/logger';
@@ -28,27 +28,9 @@ export function uniqueTopics(
   return {
     id,
     partitions,
-    requests: defineTopic({
-      topic: `test.executor.${id}.requests.v1`,
-      type: 'execution.requested',
-      schemaVersion: 1,
-      payload: executionRequestSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
-    results: defineTopic({
-      topic: `test.executor.${id}.results.v1`,
-      type: 'execution.finished',
-      schemaVersion: 1,
-      payload: executionResultSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
-    events: defineTopic({
-      topic: `test.executor.${id}.events.v1`,
-      type: 'execution.progressed',
-      schemaVersion: 1,
-      payload: executionEventSchema,
-      keyOf: (p) => String(p.device.id),
-    }),
+    requests: onTopic(executionRequestsTopic, `test.executor.${id}.requests.v1`),
+    results: onTopic(executionResultsTopic, `test.executor.${id}.results.v1`),
+    events: onTopic(executionEventsTopic, `test.executor.${id}.events.v1`),
   };
 }
 

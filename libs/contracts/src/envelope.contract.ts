@@ -34,4 +34,15 @@ export function defineTopic<S extends z.ZodType>(contract: TopicContract<S>): To
   return Object.freeze(contract);
 }
 
+/**
+ * The same contract (type, version, schema, key) on another topic: tests and benchmarks
+ * use private topics so they never share messages with each other or with production.
+ */
+export function onTopic<S extends z.ZodType>(
+  contract: TopicContract<S>,
+  topic: string,
+): TopicContract<S> {
+  return defineTopic({ ...contract, topic });
+}
+
 export type PayloadOf<C> = C extends TopicContract<infer S> ? z.output<S> : never;

@@ -1,4 +1,4 @@
-export { defineTopic, envelopeSchema } from './envelope.contract';
+export { defineTopic, envelopeSchema, onTopic } from './envelope.contract';
 export type { Envelope, PayloadOf, TopicContract } from './envelope.contract';
 export { deviceCredentialsSchema, sealedBoxSchema } from './sealed-box.contract';
 export type { DeviceCredentials, SealedBox } from './sealed-box.contract';

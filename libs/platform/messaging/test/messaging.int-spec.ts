@@ -1,4 +1,4 @@
-import { defineTopic, deadLetterTopic, executionResultSchema } from '@toolkit/contracts';
+import { deadLetterTopic, executionResultsTopic, onTopic } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
 import {
@@ -15,13 +15,7 @@ import type { ConsumedMessage, RunningConsumer } from '../src';
 
 /** A private topic per test with the real results schema: tests never see each other's messages. */
 function privateTopic() {
-  return defineTopic({
-    topic: `test.messaging-${uniqueSuffix()}.v1`,
-    type: 'execution.finished',
-    schemaVersion: 1,
-    payload: executionResultSchema,
-    keyOf: (p) => String(p.device.id),
-  });
+  return onTopic(executionResultsTopic, `test.messaging-${uniqueSuffix()}.v1`);
 }
 
 function deferred<T>() {
