@@ -1,7 +1,13 @@
 /** Cisco NX-OS (Nexus 9300): prompts, errors, command tree and show output. */
 import { CommandTree } from '../cli/command-tree';
 import type { DeviceState, HardwareProfile, InterfaceState } from '../device-state';
-import { formatAgeShort, formatUnixDate, macToCisco, networkOf } from '../device-state';
+import {
+  formatAgeShort,
+  formatCiscoDate,
+  formatUnixDate,
+  macToCisco,
+  networkOf,
+} from '../device-state';
 import type { Def } from './cisco-common';
 import {
   CISCO_PARAMS,
@@ -44,6 +50,14 @@ export const NXOS_HARDWARE: HardwareProfile = {
 
 const dhms = (s: number): string =>
   `${Math.floor(s / 86400)} day(s), ${Math.floor((s % 86400) / 3600)} hour(s), ${Math.floor((s % 3600) / 60)} minute(s), ${s % 60} second(s)`;
+
+/** "15:24:10.987 UTC Sun Nov 22 2026" then the time source, as NX-OS prints it. */
+function showClockNx(): string {
+  const now = new Date();
+  const ms = String(now.getUTCMilliseconds()).padStart(3, '0');
+  const [time, ...rest] = formatCiscoDate(now).split(' ');
+  return `${time ?? ''}.${ms} ${rest.join(' ')}\nTime source is NTP\n`;
+}
 
 function showVersion(d: DeviceState): string {
   return `Cisco Nexus Operating System (NX-OS) Software
@@ -425,6 +439,7 @@ function execCommands(): Def[] {
     { pattern: 'show running-config', run: show(nxosRunningConfig) },
     { pattern: 'show inventory', run: show(showInventory) },
     { pattern: 'show hostname', run: show((d) => `${d.hostname} \n`) },
+    { pattern: 'show clock', run: show(showClockNx) },
     {
       pattern: 'copy running-config startup-config',
       run: () => ({

@@ -60,6 +60,14 @@ describe('show output generators', () => {
     expect(out).toMatch(/^Kernel uptime is (\d+\s\w+.s.,?\s?){4}/m);
   });
 
+  it('when NX-OS show clock is rendered, then it has the time with milliseconds, zone, date and time source', () => {
+    const out = run('nxos', 'show clock');
+
+    expect(out).toMatch(
+      /^\d{2}:\d{2}:\d{2}\.\d{3} UTC \w{3} \w{3} \d{1,2} \d{4}\nTime source is NTP\n$/,
+    );
+  });
+
   it('when EOS show version is rendered, then model, serial and uptime lines are present', () => {
     const out = run('eos', 'show version');
 
