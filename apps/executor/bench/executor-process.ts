@@ -3,6 +3,11 @@
 // logger, registry, Kafka, MongoDB, HTTP) on the benchmark's own topics. Bundled with
 // esbuild like production and run with plain node. A `stats` line on stdin answers one
 // JSON line: memory after a GC (run node with --expose-gc) and the executor status.
+// `profile start` / `profile stop <file>` record a V8 CPU profile of the measured wave only
+// (answered by a `profiled` line).
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
 import { writeHeapSnapshot } from 'node:v8';
 import { deadLetterTopic } from '@toolkit/contracts';
@@ -23,7 +28,53 @@ const config = {
 const topics = benchTopics(process.env['BENCH_TOPIC_ID'] ?? 'local');
 let executor: Executor | undefined;
 
+/** RSS by mapping kind from /proc/self/smaps (MB): where resident memory is, beyond V8's view. */
+function residentByKind(): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  let kind = 'anon';
+  for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \d+\s*(.*)$/.exec(line);
+    if (head) {
+      const path = head[1] ?? '';
+      kind =
+        path === ''
+          ? 'anon'
+          : path.startsWith('/')
+            ? path.includes('node') && !path.includes('node_modules')
+              ? 'node binary'
+              : 'files'
+            : path;
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) kinds[kind] = (kinds[kind] ?? 0) + Number(rss[1]) / 1024;
+  }
+  return Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, Math.round(v)]));
+}
+
+let profiler: Session | undefined;
+async function profile(command: string): Promise<void> {
+  if (command === 'start') {
+    profiler = new Session();
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+    return;
+  }
+  if (!profiler) return;
+  const { profile: recorded } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = undefined;
+  await writeFile(command.slice('stop '.length).trim(), JSON.stringify(recorded));
+}
+
 createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.startsWith('profile ')) {
+    void profile(line.slice('profile '.length)).then(() =>
+      process.stdout.write(`${JSON.stringify({ profiled: true })}\n`),
+    );
+    return;
+  }
   if (line.startsWith('snapshot ')) {
     writeHeapSnapshot(line.slice('snapshot '.length).trim());
     return;
@@ -32,7 +83,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
   process.stdout.write(
-    `${JSON.stringify({ stats: { memory: m, cpu: process.cpuUsage(), sessions: executor?.status().sessions } })}\n`,
+    `${JSON.stringify({ stats: { memory: m, resident: residentByKind(), cpu: process.cpuUsage(), sessions: executor?.status().sessions } })}\n`,
   );
 });
 

@@ -12,10 +12,11 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -29,7 +30,8 @@ import { benchTopics } from './bench-topics';
 
 const DEVICES = 200;
 const PER_DEVICE = 10;
-const COMMAND = 'show clock';
+/** --command: what every execution runs (default: the cheapest, where overheads show most). */
+const COMMAND = argValue('--command') ?? 'show clock';
 const USER = 'bench';
 const PASSWORD = 'bench-pw';
 const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092').split(',');
@@ -130,42 +132,78 @@ function bareConnect(
   });
 }
 
-/** Commands per second and this process's CPU ms per command (it runs nothing else then). */
+/** With --profile: a V8 CPU profile of this process around `work`, next to the executor's. */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  if (!PROFILE) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await mkdir(PROFILE_DIR, { recursive: true });
+    await writeFile(join(PROFILE_DIR, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/**
+ * Commands per second and this process's CPU ms per command (it runs nothing else then).
+ * With reuse, the sessions are opened before the clock starts, as the executor's are by
+ * its warm-up wave: both then time commands on open sessions only.
+ */
 async function bareLoop(
   devices: Dev[],
   reuse: boolean,
-): Promise<{ eps: number; cpuMsPerCommand: number }> {
+): Promise<{ eps: number; cpuMsPerCommand: number; others: Record<string, number> }> {
+  const sessions = reuse ? await Promise.all(devices.map((d) => bareConnect(d.port))) : [];
+  try {
+    return await profiled(reuse ? 'bare-reuse' : 'bare-new-connection', () =>
+      timed(devices.length * PER_DEVICE, () =>
+        Promise.all(
+          devices.map(async (d, i) => {
+            const open = sessions[i];
+            for (let k = 0; k < PER_DEVICE; k++) {
+              if (open) {
+                await open.run(COMMAND);
+                continue;
+              }
+              const s = await bareConnect(d.port);
+              await s.run(COMMAND);
+              s.close();
+            }
+          }),
+        ),
+      ),
+    );
+  } finally {
+    sessions.forEach((s) => s.close());
+  }
+}
+
+async function timed(
+  count: number,
+  work: () => Promise<unknown>,
+): Promise<{ eps: number; cpuMsPerCommand: number; others: Record<string, number> }> {
+  const others = await observedCpuMs();
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await Promise.all(
-    devices.map(async (d) => {
-      if (reuse) {
-        const s = await bareConnect(d.port);
-        for (let i = 0; i < PER_DEVICE; i++) await s.run(COMMAND);
-        s.close();
-      } else {
-        for (let i = 0; i < PER_DEVICE; i++) {
-          const s = await bareConnect(d.port);
-          await s.run(COMMAND);
-          s.close();
-        }
-      }
-    }),
-  );
+  await work();
   const used = process.cpuUsage(cpu);
-  const count = devices.length * PER_DEVICE;
   return {
     eps: count / ((performance.now() - started) / 1_000),
     cpuMsPerCommand: (used.user + used.system) / 1_000 / count,
+    others: othersPerCommand(others, await observedCpuMs(), count),
   };
 }
 
 // ---------------- executor (separate process, bundled) ----------------
 
 /** --profile: the executor processes write V8 CPU profiles to dist/bench-profiles. */
-const NODE_ARGS = process.argv.includes('--profile')
-  ? ['--cpu-prof', '--cpu-prof-dir', resolve('dist/bench-profiles')]
-  : [];
+const PROFILE = process.argv.includes('--profile');
+const PROFILE_DIR = resolve('dist/bench-profiles');
 const KEYS = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
 const keyring = parseKeyring(KEYS);
 const run = promisify(execFile);
@@ -203,6 +241,44 @@ async function bundleRef(ref: string, workDir: string): Promise<string> {
   return bundle(root, join(workDir, 'out'));
 }
 
+/**
+ * Other processes whose CPU the runs report per command (the simulator, and the local
+ * Kafka broker when infra.sh started it): where the machine's CPU goes, not only ours.
+ */
+const observed: { name: string; pid: number }[] = [];
+
+/** CPU ms (user + system) of each observed process, from /proc/<pid>/stat (100 ticks/s). */
+async function observedCpuMs(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const { name, pid } of observed) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: state is field 3, utime 14 and stime 15 (1-based).
+    out.set(name, (Number(fields[11]) + Number(fields[12])) * 10);
+  }
+  return out;
+}
+
+/** CPU ms per command of each observed process between two observedCpuMs() readings. */
+function othersPerCommand(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  count: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    [...after].map(([name, ms]) => [name, (ms - (before.get(name) ?? ms)) / count]),
+  );
+}
+
+const describeOthers = (others: Record<string, number>): string =>
+  Object.entries(others)
+    .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+    .join(', ');
+
+/** Machine CPU per command: the measured process plus every observed one. */
+const systemMs = (own: number, others: Record<string, number>): number =>
+  Object.values(others).reduce((sum, ms) => sum + ms, own);
+
 /** Jiffies from /proc/stat (all CPUs): idle (incl. iowait) and total. */
 async function machineCpu(): Promise<{ idle: number; total: number }> {
   const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
@@ -218,6 +294,8 @@ interface Variant {
 
 interface Stats {
   memory: NodeJS.MemoryUsage;
+  /** RSS by mapping kind, MB (executor-process.ts). */
+  resident?: Record<string, number>;
   cpu: NodeJS.CpuUsage;
   sessions?: { open: number; idle: number };
 }
@@ -225,6 +303,8 @@ interface Stats {
 interface ExecutorProcess {
   child: ChildProcessWithoutNullStreams;
   stats(): Promise<Stats>;
+  /** `profile start` / `profile stop <file>` (see executor-process.ts). */
+  profile(command: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -232,9 +312,8 @@ async function startExecutorProcess(
   bundlePath: string,
   topicId: string,
   env: Record<string, string>,
-  nodeArgs: string[] = NODE_ARGS,
 ): Promise<ExecutorProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', ...nodeArgs, bundlePath], {
+  const child = spawn(process.execPath, ['--expose-gc', bundlePath], {
     env: {
       PATH: process.env['PATH'] ?? '',
       KAFKA_BROKERS: brokers.join(','),
@@ -250,10 +329,9 @@ async function startExecutorProcess(
       EXECUTOR_MAX_COMMAND_TIMEOUT_MS: '60000',
       EXECUTOR_CONNECT_RETRIES: '0',
       EXECUTOR_BREAKER_VOLUME: '20',
-      EXECUTOR_PARTITIONS_CONCURRENTLY: '12',
-      EXECUTOR_BATCH_PARALLELISM: '1000',
-      EXECUTOR_MAX_BATCH_SIZE: '2000',
       KAFKA_TOPIC_PARTITIONS: '12',
+      // As deploy/Dockerfile sets it for every service (fewer glibc arenas, less RSS).
+      MALLOC_ARENA_MAX: '2',
       ...env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -288,6 +366,11 @@ async function startExecutorProcess(
       child.stdin.write('stats\n');
       return answer;
     },
+    profile: async (command) => {
+      const answer = next<boolean>('profiled');
+      child.stdin.write(`profile ${command}\n`);
+      await answer;
+    },
     stop: async () => {
       child.kill('SIGTERM');
       await exited;
@@ -301,6 +384,8 @@ interface RunResult {
   cpuMsPerCommand: number;
   /** Share of the machine's CPU time busy (all processes) during the measured wave. */
   machineBusy: number;
+  /** CPU ms per command of the observed processes (simulator, broker) and this one. */
+  others: Record<string, number>;
   /** With `settleMs`: after that long idle (sessions still open), after a GC. */
   settled?: Stats;
   /** Executor CPU time / wall time during the measured wave (1 = one core busy). */
@@ -329,7 +414,13 @@ async function executorRun(
   const messaging = new KafkaMessaging({ service: 'bench', brokers, logger });
   await messaging.connect();
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-results-${topicId}`, maxWaitTimeInMs: 50 });
+  const consumer = kafka.consumer({
+    groupId: `bench-results-${topicId}`,
+    // Counting only: large fetches, so that the load generator and the broker spend as
+    // little as possible on it (the end of a wave is seen at most 100 ms late).
+    minBytes: 256 * 1024,
+    maxWaitTimeInMs: 100,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: tp.results.topic, fromBeginning: true });
   let count = 0;
@@ -337,10 +428,27 @@ async function executorRun(
   let done: (() => void) | undefined;
   await consumer.run({
     eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        const { payload } = JSON.parse(m.value?.toString() ?? '{}') as {
+          payload?: { outcome?: string; errorClass?: string | null };
+        };
+        if (payload?.outcome !== 'succeeded') {
+          const what = `${payload?.outcome}/${payload?.errorClass}`;
+          failures.set(what, (failures.get(what) ?? 0) + 1);
+        }
+      }
       count += batch.messages.length;
       if (count >= target && done) done();
     },
   });
+  /** A run that measured anything but successful executions measured the wrong thing. */
+  const failures = new Map<string, number>();
+  const assertAllSucceeded = () => {
+    if (failures.size > 0)
+      throw new Error(
+        `not every execution succeeded: ${JSON.stringify(Object.fromEntries(failures))}`,
+      );
+  };
   const requestFor = (d: Dev, i: number): ExecutionRequest => {
     const executionId = randomUUID();
     return {
@@ -371,9 +479,24 @@ async function executorRun(
     for (let k = 0; k < PER_DEVICE; k++) devices.forEach((d, i) => requests.push(requestFor(d, i)));
     const before = await executor.stats();
     const cpuBefore = await machineCpu();
+    const othersBefore = await observedCpuMs();
+    if (PROFILE) await executor.profile('start');
+    const benchBefore = process.cpuUsage();
     const started = performance.now();
     await wave(requests);
     const wallMs = performance.now() - started;
+    assertAllSucceeded();
+    if (PROFILE) {
+      await mkdir(PROFILE_DIR, { recursive: true });
+      await executor.profile(
+        `stop ${join(PROFILE_DIR, `executor-${reuse ? 'reuse' : 'new-connection'}-${Date.now()}.cpuprofile`)}`,
+      );
+    }
+    const benchCpu = process.cpuUsage(benchBefore);
+    const others = {
+      ...othersPerCommand(othersBefore, await observedCpuMs(), requests.length),
+      'load generator': (benchCpu.user + benchCpu.system) / 1_000 / requests.length,
+    };
     const cpuAfter = await machineCpu();
     const stats = await executor.stats();
     let settled: Stats | undefined;
@@ -392,6 +515,7 @@ async function executorRun(
       cpuShare: cpuMs / wallMs,
       cpuMsPerCommand: cpuMs / requests.length,
       machineBusy: 1 - (cpuAfter.idle - cpuBefore.idle) / (cpuAfter.total - cpuBefore.total),
+      others,
       idle,
       stats,
       settled,
@@ -433,16 +557,18 @@ async function main(): Promise<void> {
       });
     const after = await bundle(resolve('.'), join(work, 'after'));
     variants.push({ name: 'after (working tree)', bundle: after });
-    // --env 'K=V K2=V2': the same bundle once more with extra environment (e.g. NODE_OPTIONS).
-    const extra = argValue('--env');
-    if (extra) {
+    // --env 'K=V K2=V2' (repeatable): the same bundle once more per flag, with extra
+    // environment (e.g. NODE_OPTIONS).
+    process.argv.forEach((arg, i) => {
+      const extra = process.argv[i + 1];
+      if (arg !== '--env' || !extra) return;
       const env = Object.fromEntries(
         extra
           .split(/\s+(?=[A-Z_]+=)/)
           .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
       );
       variants.push({ name: `after + ${extra}`, bundle: after, env });
-    }
+    });
     if (!process.argv.includes('--rss-only')) await throughput(variants, rounds);
     if (!process.argv.includes('--no-rss')) await rss(variants, rounds);
   } finally {
@@ -453,6 +579,9 @@ async function main(): Promise<void> {
 async function throughput(variants: Variant[], rounds: number) {
   const sim = await startSimulator(DEVICES);
   const devices = sim.devices;
+  observed.push({ name: 'simulator', pid: sim.pid });
+  const brokerPid = Number(await readFile('.toolkit/infra/kafka/pid', 'utf8').catch(() => ''));
+  if (brokerPid > 0) observed.push({ name: 'broker', pid: brokerPid });
   console.log(
     `simulator: ${devices.length} NX-OS devices, ${PER_DEVICE} x "${COMMAND}" each, ${rounds} rounds`,
   );
@@ -463,6 +592,17 @@ async function throughput(variants: Variant[], rounds: number) {
   }
 }
 
+/**
+ * Batch settings of the throughput runs: every partition at once and no parallelism cap,
+ * so that the executor, not its batching, is what is measured. The RSS runs use the
+ * configuration's defaults.
+ */
+const THROUGHPUT_TUNING = {
+  EXECUTOR_PARTITIONS_CONCURRENTLY: '12',
+  EXECUTOR_BATCH_PARALLELISM: '1000',
+  EXECUTOR_MAX_BATCH_SIZE: '2000',
+};
+
 async function throughputRounds(variants: Variant[], rounds: number, devices: Dev[]) {
   await bareLoop(devices.slice(0, 20), true); // warm-up (JIT, simulator)
   const ratios = new Map<string, number[]>();
@@ -470,23 +610,34 @@ async function throughputRounds(variants: Variant[], rounds: number, devices: De
   for (let r = 1; r <= rounds; r++) {
     for (const reuse of [true, false]) {
       const mode = reuse ? 'session reuse' : 'new connection per command';
-      const { eps: bare, cpuMsPerCommand: bareCpu } = await bareLoop(devices, reuse);
+      const {
+        eps: bare,
+        cpuMsPerCommand: bareCpu,
+        others: bareOthers,
+      } = await bareLoop(devices, reuse);
       const line = [`round ${r} ${mode.padEnd(27)} bare ${bare.toFixed(0).padStart(5)}/s`];
       add(`${mode}|bare`, bare);
       add(`${mode}|bare|cpu`, bareCpu);
-      line.push(`(CPU ${bareCpu.toFixed(2)} ms/cmd)`);
+      const bareSystem = systemMs(bareCpu, bareOthers);
+      line.push(
+        `(CPU ${bareCpu.toFixed(2)} ms/cmd; ${describeOthers(bareOthers)}; machine ${bareSystem.toFixed(2)})`,
+      );
       for (const v of variants) {
-        const { eps, cpuShare, machineBusy, cpuMsPerCommand } = await executorRun(
+        const { eps, cpuShare, machineBusy, cpuMsPerCommand, others } = await executorRun(
           v.bundle,
           devices,
           reuse,
-          v.env,
+          { ...THROUGHPUT_TUNING, ...v.env },
         );
         add(`${mode}|${v.name}|eps`, eps);
         add(`${mode}|${v.name}|ratio`, eps / bare);
         add(`${mode}|${v.name}|cpu`, cpuMsPerCommand);
+        // Commands per machine CPU-second, relative to the bare loop's: the ratio the rates
+        // tend to when every core is busy, and one that other jobs on the machine move less.
+        const cpuRatio = bareSystem / systemMs(cpuMsPerCommand, others);
+        add(`${mode}|${v.name}|cpuRatio`, cpuRatio);
         line.push(
-          `${v.name} ${eps.toFixed(0).padStart(5)}/s (${((eps / bare) * 100).toFixed(0)}%, executor CPU ${(cpuShare * 100).toFixed(0)}%, machine busy ${(machineBusy * 100).toFixed(0)}%, ${cpuMsPerCommand.toFixed(2)} ms/cmd)`,
+          `${v.name} ${eps.toFixed(0).padStart(5)}/s (${((eps / bare) * 100).toFixed(0)}%, executor CPU ${(cpuShare * 100).toFixed(0)}%, machine busy ${(machineBusy * 100).toFixed(0)}%, ${cpuMsPerCommand.toFixed(2)} ms/cmd; ${describeOthers(others)}; machine ${systemMs(cpuMsPerCommand, others).toFixed(2)}, per-CPU ratio ${(cpuRatio * 100).toFixed(0)}%)`,
         );
       }
       console.log(line.join('   '));
@@ -499,7 +650,7 @@ async function throughputRounds(variants: Variant[], rounds: number, devices: De
     ];
     for (const v of variants)
       parts.push(
-        `${v.name} ${median(ratios.get(`${mode}|${v.name}|eps`) ?? []).toFixed(0)}/s, ratio ${(median(ratios.get(`${mode}|${v.name}|ratio`) ?? []) * 100).toFixed(0)}%, ${median(ratios.get(`${mode}|${v.name}|cpu`) ?? []).toFixed(2)} ms CPU/cmd`,
+        `${v.name} ${median(ratios.get(`${mode}|${v.name}|eps`) ?? []).toFixed(0)}/s, ratio ${(median(ratios.get(`${mode}|${v.name}|ratio`) ?? []) * 100).toFixed(0)}%, ${median(ratios.get(`${mode}|${v.name}|cpu`) ?? []).toFixed(2)} ms CPU/cmd, per-CPU ratio ${(median(ratios.get(`${mode}|${v.name}|cpuRatio`) ?? []) * 100).toFixed(0)}%`,
       );
     console.log(parts.join('   '));
   }
@@ -513,18 +664,12 @@ async function rss(variants: Variant[], rounds: number) {
   try {
     for (let r = 1; r <= rounds; r++) {
       for (const v of variants) {
-        // Production defaults for the batch settings (the throughput runs use larger ones).
+        // The configuration's defaults for the batch settings (not THROUGHPUT_TUNING).
         const { stats, idle, settled } = await executorRun(
           v.bundle,
           big.devices,
           true,
-          {
-            EXECUTOR_PARTITIONS_CONCURRENTLY: '4',
-            EXECUTOR_BATCH_PARALLELISM: '128',
-            EXECUTOR_MAX_BATCH_SIZE: '500',
-            ...v.env,
-            EXECUTOR_MAX_SESSIONS: '1000',
-          },
+          { ...v.env, EXECUTOR_MAX_SESSIONS: '1000' },
           SETTLE_MS,
         );
         figures.set(v.name, [...(figures.get(v.name) ?? []), stats]);
@@ -533,7 +678,7 @@ async function rss(variants: Variant[], rounds: number) {
         if (t)
           console.log(
             `round ${r} ${v.name}: ${SETTLE_MS / 1_000} s later (${settled?.sessions?.open ?? '?'} open): RSS ${mb(t.rss).toFixed(0)} MB ` +
-              `(heap used ${mb(t.heapUsed).toFixed(0)}, heap total ${mb(t.heapTotal).toFixed(0)}, external ${mb(t.external).toFixed(0)}, arrayBuffers ${mb(t.arrayBuffers).toFixed(0)})`,
+              `(heap used ${mb(t.heapUsed).toFixed(0)}, heap total ${mb(t.heapTotal).toFixed(0)}, external ${mb(t.external).toFixed(0)}, arrayBuffers ${mb(t.arrayBuffers).toFixed(0)}; resident ${JSON.stringify(settled?.resident ?? {})})`,
           );
         const m = stats.memory;
         console.log(
