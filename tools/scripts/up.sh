@@ -93,6 +93,8 @@ start_service() {
     export PUBLIC_URL=http://127.0.0.1:$gateway_port
     # The simulated fleet's host key is generated at each start: trust on first use, logged.
     export EXECUTOR_KNOWN_HOSTS_MODE=${EXECUTOR_KNOWN_HOSTS_MODE:-accept-new}
+    # As deploy/Dockerfile: two glibc malloc arenas instead of 8 per core (less RSS).
+    export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
     exec node --enable-source-maps "dist/apps/$name/main.js"
   ) >>"$stack/logs/$name.log" 2>&1 &
   echo $! > "$stack/$name.pid"

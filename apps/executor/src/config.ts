@@ -41,7 +41,7 @@ export const executorConfigSchema = z
     EXECUTOR_PARTITIONS_CONCURRENTLY: envInt({ min: 1, max: 256, default: 4 }),
     /** Devices run in parallel inside one fetched batch. */
     EXECUTOR_BATCH_PARALLELISM: envInt({ min: 1, max: 10_000, default: 128 }),
-    EXECUTOR_MAX_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 500 }),
+    EXECUTOR_MAX_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 100 }),
     EXECUTOR_SESSION_TIMEOUT_MS: envInt({ min: 6_000, max: 300_000, default: 30_000 }),
     EXECUTOR_CLAIM_RETENTION_DAYS: envInt({ min: 1, max: 3_650, default: 30 }),
     /** Publish a `started` event per request (finished events and results always go). */

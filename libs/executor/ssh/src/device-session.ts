@@ -367,8 +367,14 @@ export class DeviceSession {
     this.shell?.write(`${line}${this.driver.lineEnding}`);
   }
 
+  /**
+   * The last line as the terminal shows it. Normalising never joins or splits lines across
+   * a raw LF (ANSI sequences and backspace erasure stop at it), so only the raw text after
+   * the last LF (at most 2 KB) is normalised: this runs on every chunk received.
+   */
   private lastLine(): string {
-    const text = normaliseTerminalText(this.buffer.slice(-2_048));
+    const from = Math.max(this.buffer.lastIndexOf('\n') + 1, this.buffer.length - 2_048);
+    const text = normaliseTerminalText(this.buffer.slice(from));
     const index = text.lastIndexOf('\n');
     return (index < 0 ? text : text.slice(index + 1)).trimEnd();
   }
