@@ -48,6 +48,8 @@ export interface ExecutorSettings {
   EXECUTOR_CLAIM_RETENTION_DAYS: number;
   /** Default true. */
   EXECUTOR_STARTED_EVENTS?: boolean;
+  /** Default 0 (at once). */
+  EXECUTOR_STARTED_EVENT_DELAY_MS?: number;
 }
 
 export interface ExecutorTopics {
@@ -134,7 +136,8 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
     runner,
     claims,
     publisher,
-    startedEvents: s.EXECUTOR_STARTED_EVENTS ?? true,
+    startedEventDelayMs:
+      (s.EXECUTOR_STARTED_EVENTS ?? true) ? (s.EXECUTOR_STARTED_EVENT_DELAY_MS ?? 0) : null,
     // The consumer awaits every result's acknowledgement before committing the batch.
     deferResultAck: true,
     credentials: {

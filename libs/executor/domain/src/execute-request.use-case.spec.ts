@@ -3,9 +3,18 @@ import { anExecutionRequest } from '@toolkit/testing';
 import type { ExecutionClaim } from './claim-decision';
 import { DeviceRunError } from './error-classification';
 import { ExecuteRequest } from './execute-request.use-case';
-import type { ClaimStore, DeviceRunOutput, DeviceRunner } from './execute-request.use-case';
+import type {
+  ClaimStore,
+  DeviceRunOutput,
+  DeviceRunner,
+  ExecuteRequestDeps,
+} from './execute-request.use-case';
 
-function setup(run: DeviceRunner['run'], existing?: ExecutionClaim) {
+function setup(
+  run: DeviceRunner['run'],
+  existing?: ExecutionClaim,
+  extra: Partial<ExecuteRequestDeps> = {},
+) {
   const published: ExecutionResult[] = [];
   const events: ExecutionEvent[] = [];
   const finished: ExecutionResult[] = [];
@@ -38,6 +47,7 @@ function setup(run: DeviceRunner['run'], existing?: ExecutionClaim) {
       },
       publishEvent: (e) => events.push(e),
     },
+    ...extra,
   });
   return { useCase, published, events, finished, calls };
 }
@@ -65,6 +75,53 @@ describe('execute request', () => {
     });
     expect(published[0]?.timings.connectMs).toBe(12);
     expect(events.map((e) => e.phase)).toEqual(['started', 'finished']);
+  });
+
+  describe('with started events delayed by 1 s', () => {
+    /** A manual timer: `fire()` is the delay elapsing. */
+    function manualTimer() {
+      const timers: { fn: () => void; ms: number; cancelled: boolean }[] = [];
+      return {
+        timers,
+        schedule: (fn: () => void, ms: number) => {
+          const timer = { fn, ms, cancelled: false };
+          timers.push(timer);
+          return () => (timer.cancelled = true);
+        },
+        fire: () => timers.filter((t) => !t.cancelled).forEach((t) => t.fn()),
+      };
+    }
+
+    it('when the command answers within the delay, then only the finished event is published', async () => {
+      const clock = manualTimer();
+      const { useCase, events } = setup(async () => ok('fast'), undefined, {
+        startedEventDelayMs: 1_000,
+        schedule: clock.schedule,
+      });
+
+      await useCase.execute(anExecutionRequest());
+      clock.fire();
+
+      expect(clock.timers.map((t) => [t.ms, t.cancelled])).toEqual([[1_000, true]]);
+      expect(events.map((e) => e.phase)).toEqual(['finished']);
+    });
+
+    it('when the command is still running after the delay, then started (with its start time) precedes finished', async () => {
+      const clock = manualTimer();
+      const { useCase, events } = setup(
+        async () => {
+          clock.fire();
+          return ok('slow');
+        },
+        undefined,
+        { startedEventDelayMs: 1_000, schedule: clock.schedule },
+      );
+
+      const report = await useCase.execute(anExecutionRequest());
+
+      expect(events.map((e) => e.phase)).toEqual(['started', 'finished']);
+      expect(events[0]?.at).toBe(report.result.timings.startedAt);
+    });
   });
 
   it('when the request timeout is above the cap, then the runner gets the cap', async () => {
@@ -183,7 +240,7 @@ describe('execute request', () => {
         publishEvent: (e) => events.push(e),
       },
       deferResultAck: true,
-      startedEvents: false,
+      startedEventDelayMs: null,
     });
 
     const report = await useCase.execute(anExecutionRequest());

@@ -71,10 +71,15 @@ export interface ExecuteRequestDeps {
   claims: ClaimStore;
   publisher: ExecutionPublisher;
   /**
-   * Publish a `started` event per request (default true). Off halves the event traffic
-   * at high rates; `finished` events and results are always published.
+   * When to publish a request's `started` event: `0` (default) as it starts; `n` only if
+   * it is still running `n` ms later (a command that answers sooner is reported by its
+   * `finished` event and result alone: a third fewer messages at high rates, and progress
+   * still shows for the commands where it means something); `null` never. `finished`
+   * events and results are always published.
    */
-  startedEvents?: boolean;
+  startedEventDelayMs?: number | null;
+  /** Timer for delayed `started` events; returns a cancel function (tests inject one). */
+  schedule?: (fn: () => void, ms: number) => () => void;
   /**
    * Return from a run as soon as its result is queued for publishing, with the broker's
    * acknowledgement in `report.acknowledged` (default false: wait for it). Lets the
@@ -158,12 +163,9 @@ export class ExecuteRequest {
       }
     }
 
-    if (this.deps.startedEvents ?? true) {
-      this.deps.publisher.publishEvent(
-        buildEvent(request, 'started', this.deps.executorId, attempt, startedAt),
-      );
-    }
+    const cancelStarted = this.announceStart(request, attempt, startedAt);
     const body = await this.run(request, credentials);
+    cancelStarted();
     const result = buildResult(request, context(credentials.username, body.connectMs), body);
     if (claimed) await this.deps.claims.finish(request.executionId, result);
     const acknowledged = this.deps.publisher.publishResult(result);
@@ -175,6 +177,21 @@ export class ExecuteRequest {
     return this.deps.deferResultAck
       ? { result, path: 'ran', acknowledged }
       : { result, path: 'ran' };
+  }
+
+  /** Publishes (now or later, see `startedEventDelayMs`) the `started` event; returns a cancel. */
+  private announceStart(request: ExecutionRequest, attempt: number, startedAt: Date): () => void {
+    const delay = this.deps.startedEventDelayMs === undefined ? 0 : this.deps.startedEventDelayMs;
+    if (delay === null) return () => undefined;
+    const publish = () =>
+      this.deps.publisher.publishEvent(
+        buildEvent(request, 'started', this.deps.executorId, attempt, startedAt),
+      );
+    if (delay <= 0) {
+      publish();
+      return () => undefined;
+    }
+    return (this.deps.schedule ?? scheduleUnref)(publish, delay);
   }
 
   /** Publishes a result again (a redelivery of a request this process already handled). */
@@ -256,4 +273,11 @@ export class ExecuteRequest {
       };
     }
   }
+}
+
+/** setTimeout that never keeps the process alive; returns a cancel function. */
+function scheduleUnref(fn: () => void, ms: number): () => void {
+  const timer = setTimeout(fn, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
 }
