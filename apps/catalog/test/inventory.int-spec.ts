@@ -533,6 +533,16 @@ describe('inventory resources (platforms, sites, devices, interfaces, VLANs, IP 
     });
   });
 
+  it('when OPTIONS is asked on a detail, then the fields come under actions.PUT, as DRF names a detail write', async () => {
+    const res = await api(kit.app).options('/api/dcim/devices/1/');
+
+    expect(res.status).toBe(200);
+    expect(res.headers['allow']).toBe('GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    expect(res.body.name).toBe('Device');
+    expect(Object.keys(res.body.actions)).toEqual(['PUT']);
+    expect(res.body.actions.PUT.name).toMatchObject({ type: 'string', required: true });
+  });
+
   it('when the internal token is missing or wrong, then the request is refused with 401', async () => {
     const missing = await request(kit.app).get('/api/dcim/devices/');
     const wrong = await request(kit.app)

@@ -45,6 +45,9 @@ function recordingUpstream(seen: Seen[], name: string) {
   app.post('/api/dcim/devices/', (req, res) => {
     res.status(201).json(req.body);
   });
+  app.options('/api/dcim/devices/:id/', (_req, res) => {
+    res.json({ name: 'Device', actions: { PUT: {} } });
+  });
   app.delete('/api/dcim/devices/', (_req, res) => {
     res.status(204).end();
   });
@@ -190,6 +193,18 @@ describe('gateway forwarding to the catalog and analytics services', () => {
       .set('Host', 'gw.example.com:8443');
 
     expect(response.body).toEqual({ id: 7, url: 'http://gw.example.com:8443/api/dcim/devices/7/' });
+  });
+
+  it('when OPTIONS is asked on a detail, then it is forwarded like a list OPTIONS and answers metadata', async () => {
+    const admin = await h.user({ superuser: true });
+
+    const response = await request(h.app)
+      .options('/api/dcim/devices/7/')
+      .set('Authorization', `Token ${admin.key}`);
+
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ name: 'Device', actions: { PUT: {} } });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual(['OPTIONS /api/dcim/devices/7/']);
   });
 
   it('when a path lacks its trailing slash, then it works the same', async () => {

@@ -182,7 +182,7 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     expect(status.headers['allow']).toBe('GET, HEAD');
     expect(status.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
     expect(detail.status).toBe(405);
-    expect(detail.headers['allow']).toBe('GET, PUT, PATCH, DELETE, HEAD');
+    expect(detail.headers['allow']).toBe('GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
     expect(detail.body).toEqual({ detail: 'Method "POST" not allowed.' });
     expect(forwarded.status).toBe(405);
     expect(forwarded.headers['allow']).toBe('GET, HEAD, OPTIONS');

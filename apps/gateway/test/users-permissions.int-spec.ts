@@ -319,6 +319,7 @@ describe('gateway users, groups, permissions and tokens API', () => {
     const groups = await request(h.app).options('/api/users/groups/').set(auth(admin.key));
     const permissions = await request(h.app).options('/api/users/permissions').set(auth(admin.key));
     const denied = await request(h.app).options('/api/users/groups/').set(auth(nobody.key));
+    const detail = await request(h.app).options('/api/users/groups/1/').set(auth(admin.key));
 
     const field = (type: string, required: boolean, label: string, extra = {}) => ({
       type,
@@ -344,6 +345,17 @@ describe('gateway users, groups, permissions and tokens API', () => {
         description: field('string', false, 'Description', { max_length: 200 }),
       }),
     );
+    expect(detail.status).toBe(200);
+    expect(detail.headers['allow']).toBe('GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    expect(detail.body).toEqual({
+      ...metadata('Group', {}),
+      actions: {
+        PUT: {
+          name: field('string', true, 'Name', { max_length: 150 }),
+          description: field('string', false, 'Description', { max_length: 200 }),
+        },
+      },
+    });
     expect(permissions.status).toBe(200);
     expect(permissions.body).toEqual(
       metadata('Object Permission List', {

@@ -32,6 +32,8 @@ export function optionsMetadata(
   name: string,
   schema: z.ZodType,
   labels: Readonly<Record<string, readonly MetadataChoice[]>> = {},
+  /** DRF names the write a view offers: POST on a list, PUT on a detail. */
+  action: 'POST' | 'PUT' = 'POST',
 ): Record<string, unknown> {
   const root = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
   // Schemas registered with an id (`.meta({ id })`) come out as a `$ref` into `$defs`.
@@ -71,7 +73,7 @@ export function optionsMetadata(
     description: '',
     renders: ['application/json'],
     parses: ['application/json'],
-    actions: { POST: post },
+    actions: { [action]: post },
   };
 }
 

@@ -42,7 +42,7 @@ export function mountResource<D extends StoredBase, I>(
   });
   router.options(detail, (_req, res) => {
     res.set('Allow', 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
-    res.json(optionsMetadata(options.name, service.def.createSchema, options.choices ?? {}));
+    res.json(optionsMetadata(options.name, service.def.createSchema, options.choices ?? {}, 'PUT'));
   });
 
   router.get(

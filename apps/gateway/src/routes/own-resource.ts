@@ -168,6 +168,11 @@ export function mountOwnResource<E extends { id: number }>(
     res.set('Allow', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
     res.json(optionsMetadata(`${resource.name} List`, resource.writeSchema));
   });
+  app.options(detail, (_req, res) => {
+    requireScope(scope(res, resource, deps, 'view'), 'forbidden');
+    res.set('Allow', 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
+    res.json(optionsMetadata(resource.name, resource.writeSchema, {}, 'PUT'));
+  });
 
   app.get(
     detail,

@@ -354,6 +354,15 @@ export function forwardedRoutes(): RouteSpec[] {
       routes.push(
         {
           ...base,
+          method: 'options',
+          path: detail,
+          operationId: opId(r.path, 'detail_options'),
+          summary: `Field metadata of one of the ${r.label}`,
+          response: 'options',
+          forward: fwd('view', false),
+        },
+        {
+          ...base,
           method: 'put',
           path: detail,
           operationId: opId(r.path, 'update'),
@@ -599,6 +608,14 @@ export function ownRoutes(): RouteSpec[] {
         operationId: opId(r.path, 'retrieve'),
         summary: `Get one of the ${r.label}`,
         response: 'object',
+      },
+      {
+        ...base,
+        method: 'options',
+        path: detail,
+        operationId: opId(r.path, 'detail_options'),
+        summary: `Field metadata of one of the ${r.label}`,
+        response: 'options',
       },
       {
         ...base,
