@@ -63,6 +63,8 @@ interface ConsumerCommon {
   heartbeatIntervalMs?: number;
   /** Long-poll wait of an idle fetch; also bounds how long a stop waits for it. */
   maxWaitTimeMs?: number;
+  /** Bytes fetched per partition at most (kafkajs default 1 MiB): bounds memory per fetch. */
+  maxBytesPerPartition?: number;
 }
 
 export interface MessageConsumerOptions<S extends z.ZodType> extends ConsumerCommon {
@@ -287,6 +289,38 @@ export class KafkaMessaging {
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 
+  /**
+   * Keeps `toolkit_kafka_consumer_lag` for the partitions this member holds: set after each
+   * batch from the fetch's high watermark, dropped for partitions a rebalance moved away
+   * (their new owner reports them) and when the consumer stops. Returns the clean-up.
+   */
+  private trackLag(consumer: Consumer, group: string): () => void {
+    const gauge = this.options.metrics?.consumerLag;
+    if (!gauge) return () => undefined;
+    const reported = new Map<string, { topic: string; partition: string }>();
+    const drop = (keep: (key: string) => boolean) => {
+      for (const [key, labels] of reported)
+        if (!keep(key)) {
+          gauge.remove({ group, ...labels });
+          reported.delete(key);
+        }
+    };
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const labels = { topic: payload.topic, partition: String(payload.partition) };
+      reported.set(`${labels.topic}/${labels.partition}`, labels);
+      gauge.set({ group, ...labels }, Number(payload.offsetLag));
+    });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = new Set(
+        Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
+          partitions.map((p) => `${topic}/${p}`),
+        ),
+      );
+      drop((key) => assigned.has(key));
+    });
+    return () => drop(() => false);
+  }
+
   private async startConsumer<S extends z.ZodType>(
     options: ConsumerCommon & { contract: TopicContract<S> },
     run: (consumer: Consumer, helper: ConsumerHelper<S>) => Promise<void>,
@@ -297,7 +331,11 @@ export class KafkaMessaging {
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: options.maxWaitTimeMs ?? 1_000,
+      ...(options.maxBytesPerPartition === undefined
+        ? {}
+        : { maxBytesPerPartition: options.maxBytesPerPartition }),
     });
+    const untrackLag = this.trackLag(consumer, options.groupId);
     let crashed = false;
     consumer.on(consumer.events.CRASH, (event) => {
       const restart = (event.payload as { restart?: boolean }).restart ?? false;
@@ -324,7 +362,10 @@ export class KafkaMessaging {
       groupId: options.groupId,
       healthy: () => !crashed,
       stop: () => {
-        stopping ??= consumer.disconnect().finally(() => this.consumers.delete(running));
+        stopping ??= consumer.disconnect().finally(() => {
+          untrackLag();
+          this.consumers.delete(running);
+        });
         return stopping;
       },
     };

@@ -4,6 +4,7 @@ import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
 import {
   anExecutionResult,
   collectMessages,
+  eventually,
   memoryLogger,
   produceRaw,
   testInfra,
@@ -27,6 +28,7 @@ function deferred<T>() {
 describe('KafkaMessaging against a real broker', () => {
   const { logger } = memoryLogger();
   const registry = createRegistry('test', { defaultMetrics: false });
+  const metrics = createMessagingMetrics(registry);
   let messaging: KafkaMessaging;
   const consumers: RunningConsumer[] = [];
 
@@ -35,7 +37,7 @@ describe('KafkaMessaging against a real broker', () => {
       service: 'test',
       brokers: testInfra().brokers,
       logger,
-      metrics: createMessagingMetrics(registry),
+      metrics,
     });
     await messaging.connect();
     await messaging.ensureTopics([deadLetterTopic], { partitions: 1, replicationFactor: 1 });
@@ -179,6 +181,44 @@ describe('KafkaMessaging against a real broker', () => {
     await done.promise;
 
     expect(seen).toEqual(results.map((r) => r.executionId));
+  });
+
+  it('when a consumer is behind, then its lag gauge counts the messages left after each batch, reaches 0, and goes when it stops', async () => {
+    const topic = privateTopic();
+    await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+    // One produce request each: five record batches, fetched one at a time (1-byte fetches).
+    for (let i = 0; i < 5; i++) await messaging.publish(topic, anExecutionResult());
+    const groupId = `g-${uniqueSuffix()}`;
+    const labels = { group: groupId, topic: topic.topic, partition: '0' };
+    const lagOf = async () =>
+      (await metrics.consumerLag.get()).values.find(
+        (v) => v.labels['group'] === groupId && v.labels['partition'] === '0',
+      )?.value;
+    const seenLag: (number | undefined)[] = [];
+    let handled = 0;
+    const consumer = await messaging.consumeBatches({
+      contract: topic,
+      groupId,
+      fromBeginning: true,
+      maxBytesPerPartition: 1,
+      handleBatch: async (batch) => {
+        seenLag.push(await lagOf());
+        handled += batch.length;
+      },
+    });
+    consumers.push(consumer);
+
+    await eventually(async () => {
+      if (handled < 5 || (await lagOf()) !== 0) throw new Error('not caught up yet');
+    });
+    const whileRunning = (await metrics.consumerLag.get()).values.filter((v) =>
+      Object.entries(labels).every(([k, value]) => v.labels[k as keyof typeof labels] === value),
+    );
+    await consumer.stop();
+
+    expect(seenLag).toEqual([undefined, 4, 3, 2, 1]);
+    expect(whileRunning.map((v) => v.value)).toEqual([0]);
+    expect(await lagOf()).toBeUndefined();
   });
 
   it('when the broker is unreachable at boot, then connect fails with an unavailable error', async () => {

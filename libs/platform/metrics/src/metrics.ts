@@ -8,6 +8,7 @@ export const METRIC = {
   messagesConsumed: 'toolkit_messages_consumed_total',
   messageHandleDuration: 'toolkit_message_handle_duration_seconds',
   messagesProduced: 'toolkit_messages_produced_total',
+  consumerLag: 'toolkit_kafka_consumer_lag',
   dependencyUp: 'toolkit_dependency_up',
 } as const;
 
@@ -72,6 +73,7 @@ export interface MessagingMetrics {
   consumed: Counter<'topic' | 'outcome'>;
   handleDuration: Histogram<'topic'>;
   produced: Counter<'topic'>;
+  consumerLag: Gauge<'group' | 'topic' | 'partition'>;
 }
 
 export function createMessagingMetrics(registry: Registry): MessagingMetrics {
@@ -107,6 +109,19 @@ export function createMessagingMetrics(registry: Registry): MessagingMetrics {
           name: METRIC.messagesProduced,
           help: 'Messages produced by topic.',
           labelNames: ['topic'],
+          registers: [registry],
+        }),
+    ),
+    consumerLag: getOrCreate(
+      registry,
+      METRIC.consumerLag,
+      () =>
+        new Gauge({
+          name: METRIC.consumerLag,
+          help:
+            "Messages between the partition's high watermark and the last batch this member " +
+            'handled, per group and partition it is assigned (set after each batch).',
+          labelNames: ['group', 'topic', 'partition'],
           registers: [registry],
         }),
     ),
