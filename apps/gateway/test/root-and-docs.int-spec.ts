@@ -177,6 +177,8 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     const detail = await request(h.app).post('/api/users/groups/1').set(token).send({});
     const forwarded = await request(h.app).put('/api/core/object-changes/').set(token).send([]);
     const unknown = await request(h.app).delete('/api/dcim/toasters/').set(token);
+    const provision = await request(h.app).get('/api/users/tokens/provision/').set(token);
+    const notAnId = await request(h.app).get('/api/users/tokens/abc/').set(token);
 
     expect(status.status).toBe(405);
     expect(status.headers['allow']).toBe('GET, HEAD');
@@ -189,5 +191,9 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     expect(forwarded.body).toEqual({ detail: 'Method "PUT" not allowed.' });
     expect(unknown.status).toBe(404);
     expect(unknown.body).toEqual({ detail: 'Not found.' });
+    expect(provision.status).toBe(405);
+    expect(provision.headers['allow']).toBe('POST');
+    expect(provision.body).toEqual({ detail: 'Method "GET" not allowed.' });
+    expect(notAnId.status).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { optionsMetadata } from '@toolkit/api-contracts';
-import type { Express, Request, Response } from 'express';
+import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { AppError } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
@@ -125,6 +125,11 @@ export function mountOwnResource<E extends { id: number }>(
   deps: OwnResourceDeps,
 ): void {
   const detail = `${resource.path}:id/`;
+  // Only integer ids are objects: `tokens/provision/` and the like fall through to their
+  // own route, or to the 405/404 answers, instead of "object not found".
+  const integerId: RequestHandler = (req, _res, next) => {
+    next(/^\d{1,15}$/.test(String(req.params['id'])) ? undefined : 'route');
+  };
   const one = async (id: number, filter: Filter) => {
     const found = await resource.findOne(and({ _id: id }, filter));
     if (!found) throw AppError.notFound();
@@ -168,7 +173,7 @@ export function mountOwnResource<E extends { id: number }>(
     res.set('Allow', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
     res.json(optionsMetadata(`${resource.name} List`, resource.writeSchema));
   });
-  app.options(detail, (_req, res) => {
+  app.options(detail, integerId, (_req, res) => {
     requireScope(scope(res, resource, deps, 'view'), 'forbidden');
     res.set('Allow', 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
     res.json(optionsMetadata(resource.name, resource.writeSchema, {}, 'PUT'));
@@ -176,6 +181,7 @@ export function mountOwnResource<E extends { id: number }>(
 
   app.get(
     detail,
+    integerId,
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'view'), 'not_found');
       res.json(await representOne(req, await one(parseId(req.params['id']), filter)));
@@ -218,6 +224,7 @@ export function mountOwnResource<E extends { id: number }>(
   for (const method of ['put', 'patch'] as const) {
     app[method](
       detail,
+      integerId,
       asyncHandler(async (req, res) => {
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
         const existing = await one(parseId(req.params['id']), filter);
@@ -260,6 +267,7 @@ export function mountOwnResource<E extends { id: number }>(
 
   app.delete(
     detail,
+    integerId,
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
       await resource.remove(await one(parseId(req.params['id']), filter));
