@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # Local infrastructure: a real Apache Kafka broker (KRaft, combined mode, assembled from
-# Maven Central jars) and FerretDB (MongoDB wire protocol, SQLite backend, built with Go
-# from the Go module proxy). Both are cached under ~/.cache/toolkit so the second run
-# starts in seconds; their data lives under .toolkit/ in the repository (git-ignored).
+# Maven Central jars) and FerretDB (MongoDB wire protocol, built with Go from the Go module
+# proxy) on a PostgreSQL 15 cluster of its own (Debian's postgresql-15) or on SQLite. Kafka
+# and FerretDB are cached under ~/.cache/toolkit so the second run starts in seconds; all
+# data lives under .toolkit/infra/ in the repository (git-ignored).
 #
-#   infra.sh up            provision if needed, start, wait until both answer
+#   infra.sh up            provision if needed, start, wait until everything answers
 #   infra.sh down          stop what up started
-#   infra.sh status        which servers run, where
-#   infra.sh logs [kafka|ferretdb]
+#   infra.sh status        which servers run, where, and FerretDB's backend
+#   infra.sh logs [kafka|ferretdb|postgres]
 #   infra.sh env           print `export KAFKA_BROKERS=... MONGODB_URI=...`
 #   infra.sh run -- CMD    up, run CMD with the environment set, then stop what this call started
 #
 # KAFKA_BROKERS / MONGODB_URI already set: that server is used as is and never provisioned.
 # Ports: TOOLKIT_KAFKA_PORT (19092), TOOLKIT_KAFKA_CONTROLLER_PORT (19093),
-# TOOLKIT_MONGO_PORT (27117). Cache: TOOLKIT_CACHE. State: TOOLKIT_STATE.
+# TOOLKIT_MONGO_PORT (27117), TOOLKIT_PG_PORT (27118; the PostgreSQL under FerretDB,
+# 127.0.0.1 only). Cache: TOOLKIT_CACHE. State: TOOLKIT_STATE (a second stack on the same
+# checkout needs its own state dir as well as its own ports).
+# FerretDB backend: TOOLKIT_FERRETDB_BACKEND=sqlite (default) | postgresql. A FerretDB that
+# is already running is reused whatever its backend (`status` says which).
+#
+# The PostgreSQL cluster is a dev/test server: fsync, synchronous_commit and
+# full_page_writes are off (a crash of the machine can lose or corrupt it: delete
+# .toolkit/infra/postgres and .toolkit/infra/ferretdb to start over), trust authentication
+# on 127.0.0.1 only, no Unix socket. It runs as the `postgres` system user when started as
+# root (initdb and postgres refuse root), as the calling user otherwise.
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -24,11 +35,16 @@ ferretdb_version=v1.24.0
 kafka_port=${TOOLKIT_KAFKA_PORT:-19092}
 controller_port=${TOOLKIT_KAFKA_CONTROLLER_PORT:-19093}
 mongo_port=${TOOLKIT_MONGO_PORT:-27117}
+pg_port=${TOOLKIT_PG_PORT:-27118}
+backend=${TOOLKIT_FERRETDB_BACKEND:-sqlite}
+pg_bin=${TOOLKIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 kafka_home=$cache/kafka-$kafka_version
 ferretdb_bin=$cache/ferretdb-$ferretdb_version/ferretdb
 
 say() { printf '[infra] %s\n' "$*" >&2; }
 die() { printf '[infra] error: %s\n' "$*" >&2; exit 1; }
+
+case "$backend" in postgresql | sqlite) ;; *) die "TOOLKIT_FERRETDB_BACKEND must be postgresql or sqlite, not '$backend'" ;; esac
 
 own_kafka() { [ -z "${KAFKA_BROKERS_EXTERNAL:-}" ]; }
 own_mongo() { [ -z "${MONGODB_URI_EXTERNAL:-}" ]; }
@@ -111,16 +127,91 @@ EOF
   echo $! > "$dir/pid"
 }
 
+# Runs a PostgreSQL program as the cluster's owner: `postgres` when we are root.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+provision_postgres() {
+  [ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/postgres" ] \
+    || die "PostgreSQL 15 not found in $pg_bin: install the Debian package postgresql-15 (tools/scripts/system-deps.sh), or set TOOLKIT_FERRETDB_BACKEND=sqlite"
+  [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "no 'postgres' system user (it comes with postgresql-15)"
+}
+
+start_postgres() {
+  local dir=$state/postgres
+  if pid_alive "$dir/pid"; then say "PostgreSQL already running (pid $(cat "$dir/pid"))"; return 1; fi
+  port_open "$pg_port" && die "port $pg_port is taken by another process: set TOOLKIT_PG_PORT"
+  mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; fi
+  as_pg test -w "$dir" || die "$dir is not writable by the postgres user (its parent directories must be searchable by it)"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    say "creating a PostgreSQL cluster in $dir/data (UTF8, C locale)"
+    as_pg "$pg_bin/initdb" -D "$dir/data" -U postgres --encoding=UTF8 --locale=C \
+      --auth=trust >"$dir/initdb.log" 2>&1 || die "initdb failed: $(tail -5 "$dir/initdb.log")"
+  fi
+  # Dev/test durability: nothing is fsynced; a crash of the machine may lose the cluster.
+  as_pg tee "$dir/data/toolkit.conf" >/dev/null <<PGCONF
+listen_addresses = '127.0.0.1'
+port = $pg_port
+unix_socket_directories = ''
+max_connections = 300
+shared_buffers = '256MB'
+work_mem = '16MB'
+maintenance_work_mem = '128MB'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+wal_level = minimal
+max_wal_senders = 0
+checkpoint_timeout = '15min'
+max_wal_size = '2GB'
+log_min_messages = warning
+PGCONF
+  grep -q "^include = 'toolkit.conf'" "$dir/data/postgresql.conf" \
+    || echo "include = 'toolkit.conf'" | as_pg tee -a "$dir/data/postgresql.conf" >/dev/null
+  say "starting PostgreSQL on 127.0.0.1:$pg_port"
+  as_pg "$pg_bin/pg_ctl" start -D "$dir/data" -l "$dir/postgres.log" -w -t 60 >/dev/null \
+    || die "PostgreSQL did not start: $(tail -5 "$dir/postgres.log")"
+  head -n 1 "$dir/data/postmaster.pid" > "$dir/pid"
+  as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qAt \
+    -c "SELECT 1 FROM pg_database WHERE datname = 'ferretdb'" | grep -q 1 \
+    || as_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres ferretdb \
+    || die "could not create the ferretdb database"
+}
+
+stop_postgres() {
+  local dir=$state/postgres
+  pid_alive "$dir/pid" || { rm -f "$dir/pid"; return 0; }
+  say "stopping postgres (pid $(cat "$dir/pid"))"
+  as_pg "$pg_bin/pg_ctl" stop -D "$dir/data" -m fast -w -t 30 >/dev/null || stop_one postgres
+  rm -f "$dir/pid"
+}
+
 start_ferretdb() {
   local dir=$state/ferretdb
-  if pid_alive "$dir/pid"; then say "FerretDB already running (pid $(cat "$dir/pid"))"; return 1; fi
+  if pid_alive "$dir/pid"; then
+    local running; running=$(cat "$dir/backend" 2>/dev/null || echo sqlite)
+    say "FerretDB already running (pid $(cat "$dir/pid"), $running backend)"
+    [ "$running" = "$backend" ] || say "note: it runs on $running, not $backend (stop it with infra.sh down, then up, to switch)"
+    return 1
+  fi
   port_open "$mongo_port" && die "port $mongo_port is taken by another process: set TOOLKIT_MONGO_PORT"
   mkdir -p "$dir/data" "$dir/state"
-  say "starting FerretDB on 127.0.0.1:$mongo_port"
-  nohup "$ferretdb_bin" --handler=sqlite --sqlite-url="file:$dir/data/" \
+  local handler=(--handler=sqlite --sqlite-url="file:$dir/data/")
+  # FerretDB keeps one pooled connection per matched statement of an update command until
+  # the command ends, and its PostgreSQL pool (50 by default, shared by every database)
+  # deadlocks on a 50-statement command that matches: 250 leaves room for several.
+  if [ "$backend" = postgresql ]; then
+    handler=(--handler=postgresql
+      --postgresql-url="postgres://postgres@127.0.0.1:$pg_port/ferretdb?pool_max_conns=250")
+  fi
+  say "starting FerretDB on 127.0.0.1:$mongo_port ($backend backend)"
+  nohup "$ferretdb_bin" "${handler[@]}" \
     --listen-addr="127.0.0.1:$mongo_port" --state-dir="$dir/state" \
     --telemetry=disable --debug-addr=- --log-level=warn >"$dir/ferretdb.log" 2>&1 &
   echo $! > "$dir/pid"
+  echo "$backend" > "$dir/backend"
 }
 
 stop_one() {
@@ -145,6 +236,7 @@ wait_ready() {
   node "$repo/tools/scripts/wait-ready.mjs" || {
     own_kafka && [ -f "$state/kafka/kafka.log" ] && { say "last Kafka log lines:"; tail -n 20 "$state/kafka/kafka.log" >&2; }
     own_mongo && [ -f "$state/ferretdb/ferretdb.log" ] && { say "last FerretDB log lines:"; tail -n 20 "$state/ferretdb/ferretdb.log" >&2; }
+    own_mongo && [ -f "$state/postgres/postgres.log" ] && { say "last PostgreSQL log lines:"; tail -n 20 "$state/postgres/postgres.log" >&2; }
     die "servers did not become ready"
   }
 }
@@ -153,16 +245,31 @@ wait_ready() {
 STARTED=()
 up() {
   if own_kafka; then provision_kafka; start_kafka && STARTED+=(kafka) || true; fi
-  if own_mongo; then provision_ferretdb; start_ferretdb && STARTED+=(ferretdb) || true; fi
+  if own_mongo; then
+    provision_ferretdb
+    # PostgreSQL only under a FerretDB that this call starts on it.
+    if [ "$backend" = postgresql ] && ! pid_alive "$state/ferretdb/pid"; then
+      provision_postgres
+      start_postgres && STARTED+=(postgres) || true
+    fi
+    start_ferretdb && STARTED+=(ferretdb) || true
+  fi
   wait_ready
 }
 
-down() { stop_one kafka; stop_one ferretdb; }
+down() { stop_one kafka; stop_one ferretdb; stop_postgres; }
 
 status() {
   export_env
-  for name in kafka ferretdb; do
-    if pid_alive "$state/$name/pid"; then echo "$name: running (pid $(cat "$state/$name/pid"))"; else echo "$name: stopped"; fi
+  local name extra
+  for name in kafka ferretdb postgres; do
+    if pid_alive "$state/$name/pid"; then
+      extra=""
+      [ "$name" = ferretdb ] && extra=", $(cat "$state/ferretdb/backend" 2>/dev/null || echo sqlite) backend"
+      echo "$name: running (pid $(cat "$state/$name/pid")$extra)"
+    else
+      echo "$name: stopped"
+    fi
   done
   echo "KAFKA_BROKERS=$KAFKA_BROKERS"
   echo "MONGODB_URI=$MONGODB_URI"
@@ -179,7 +286,13 @@ case "$cmd" in
     [ "${1:-}" = "--" ] && shift
     [ $# -gt 0 ] || die "usage: infra.sh run -- COMMAND"
     up
-    cleanup() { for name in "${STARTED[@]}"; do stop_one "$name"; done; }
+    # Stop in reverse order of start (FerretDB before its PostgreSQL).
+    cleanup() {
+      local i
+      for ((i = ${#STARTED[@]} - 1; i >= 0; i--)); do
+        if [ "${STARTED[$i]}" = postgres ]; then stop_postgres; else stop_one "${STARTED[$i]}"; fi
+      done
+    }
     trap cleanup EXIT
     trap 'exit 130' INT TERM
     set +e; "$@"; code=$?; set -e

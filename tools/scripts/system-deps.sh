@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # System packages the tests use as real peers: OpenSSH's sshd and ssh client (Linux
-# targets), Python's TextFSM (the reference implementation for differential tests) and
-# FRRouting (a real routing stack with an industry-standard CLI). Installed with apt when
-# missing and running as root; otherwise says what to install.
+# targets), Python's TextFSM (the reference implementation for differential tests),
+# FRRouting (a real routing stack with an industry-standard CLI) and PostgreSQL 15 (the
+# backend of the local FerretDB, see infra.sh). Installed with apt when missing and
+# running as root; otherwise says what to install.
 set -euo pipefail
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
@@ -10,6 +11,7 @@ command -v ssh >/dev/null || need+=(openssh-client)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 /usr/bin/python3 -c 'import textfsm' 2>/dev/null || need+=(python3-textfsm)  # Debian's python, not a pyenv one
 [ -x /usr/lib/frr/zebra ] || need+=(frr)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "[deps] installing ${need[*]}" >&2
@@ -17,7 +19,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq >&2
   apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
   # The packages' services are not wanted: tests start their own on loopback ports.
-  for s in ssh frr; do (service "$s" stop || true) >/dev/null 2>&1; done
+  for s in ssh frr postgresql; do (service "$s" stop || true) >/dev/null 2>&1; done
 else
   echo "[deps] missing system packages: ${need[*]} (install them with apt-get as root)" >&2
   exit 1
