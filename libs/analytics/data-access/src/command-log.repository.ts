@@ -22,7 +22,6 @@ import type { ExecutionResult } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { SequenceAllocator, toStorageError } from '@toolkit/mongo';
 import { commandLogModel } from './command-log.schema';
-import { randomUUID } from 'node:crypto';
 import { rollupLedgerModel, rollupModel } from './rollup.schema';
 import type { RollupDoc, RollupLedgerDoc } from './rollup.schema';
 import { WRITE_CHUNK, writeGateOf } from './write-gate';
@@ -80,7 +79,7 @@ export type SortSpec = [string, 1 | -1][];
 /**
  * Command logs and their rollups, written together: logs are inserted idempotently on
  * the execution id (their `_id`), then the rollups of the logs not yet counted are
- * incremented, then a ledger entry records them as counted (see RollupLedgerDoc: a crash
+ * incremented, then ledger entries record them as counted (see RollupLedgerDoc: a crash
  * before the entry can count one batch twice, no transactions on FerretDB; a crash
  * before the increments loses nothing).
  *
@@ -165,11 +164,10 @@ export class CommandLogRepository {
       for (const row of rows) logIds.set(row._id, row.id);
       if (refused.some((id) => !logIds.has(id)))
         throw AppError.unavailable('command log (refused insert not found: retry)');
-      const counted = new Set<string>();
       const entries = await this.ledger.collection
-        .find({ exec_ids: { $in: refused } } as QueryFilter)
+        .find({ _id: { $in: refused } } as QueryFilter, { projection: { _id: 1 } })
         .toArray();
-      for (const entry of entries) for (const id of entry['exec_ids'] as string[]) counted.add(id);
+      const counted = new Set(entries.map((entry) => String(entry._id)));
       const horizon = now.getTime() - LEDGER_HORIZON_MS;
       for (const row of rows)
         if (!counted.has(row._id) && new Date(row.created).getTime() >= horizon)
@@ -177,13 +175,12 @@ export class CommandLogRepository {
     }
     const increments = rollupIncrements(uncounted);
     await this.applyIncrements(increments, true, onProgress);
-    if (uncounted.length > 0) {
-      const entry: RollupLedgerDoc = {
-        _id: randomUUID(),
-        exec_ids: uncounted.map((row) => row._id),
-        created: now,
-      };
-      await this.gate.run(() => this.ledger.collection.insertOne(entry as never));
+    for (let start = 0; start < uncounted.length; start += INSERT_CHUNK) {
+      const entries: RollupLedgerDoc[] = uncounted
+        .slice(start, start + INSERT_CHUNK)
+        .map((row) => ({ _id: row._id, created: now }));
+      // An entry that exists (counted by a batch that crashed before its commit) is kept.
+      await this.gate.run(() => insertIgnoringDuplicates(this.ledger.collection, entries));
     }
     await this.trimLedger(now);
     return {
@@ -207,16 +204,8 @@ export class CommandLogRepository {
       .toArray()) as unknown as FactsRow[];
   }
 
-  /** Indexes (within `docs`) of the documents refused as duplicates. */
-  private async insertIgnoringDuplicates(docs: CommandLogRecord[]): Promise<Set<number>> {
-    try {
-      await this.logs.collection.insertMany(docs as never[], { ordered: false });
-      return new Set();
-    } catch (error) {
-      const writeErrors = writeErrorsOf(error);
-      if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
-      return new Set(writeErrors.map((w) => w.index));
-    }
+  private insertIgnoringDuplicates(docs: CommandLogRecord[]): Promise<Set<number>> {
+    return insertIgnoringDuplicates(this.logs.collection, docs);
   }
 
   private async applyIncrements(
@@ -496,6 +485,21 @@ function renameIdKeys(value: unknown): unknown {
 
 function toStoredSort(sort: SortSpec): SortSpec {
   return sort.map(([field, direction]) => [STORED_PATHS[field] ?? field, direction]);
+}
+
+/** Inserts `docs`; returns the indexes (within `docs`) of those refused as duplicates. */
+async function insertIgnoringDuplicates(
+  collection: mongo.Collection,
+  docs: readonly object[],
+): Promise<Set<number>> {
+  try {
+    await collection.insertMany(docs as mongo.OptionalId<mongo.Document>[], { ordered: false });
+    return new Set();
+  } catch (error) {
+    const writeErrors = writeErrorsOf(error);
+    if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
+    return new Set(writeErrors.map((w) => w.index));
+  }
 }
 
 /** The driver reports one write error as an object and several as an array. */

@@ -46,31 +46,31 @@ export function rollupModel(connection: Connection): Model<RollupDoc> {
 }
 
 /**
- * Which logs are counted in the rollups: one entry per ingested batch, written after its
- * increments, holding the execution ids of the logs it inserted. A redelivered batch (its
- * logs refused as duplicates) counts exactly the refused logs no entry names, so a crash
- * between the log insert and the increments loses nothing; a crash between the increments
- * and the entry counts that batch twice. Entries older than a day are trimmed (logs
- * created before that are taken as counted). Insert-only: no per-log update, whose cost
- * grows with the collection on FerretDB 1.24.
+ * Which logs are counted in the rollups: one entry per counted log (`_id` = its execution
+ * id), inserted after the batch's increments. A redelivered batch (its logs refused as
+ * duplicates) counts exactly the refused logs that have no entry, so a crash between the
+ * log insert and the increments loses nothing; a crash between the increments and the
+ * entries counts that batch twice. Entries older than a day are trimmed (logs created
+ * before that are taken as counted). Insert-only and keyed by `_id`: no per-log update
+ * (whose cost grows with the collection on FerretDB 1.24) and no index on an array (an
+ * entry per batch holding its ids needed one: FerretDB on PostgreSQL indexes an array as
+ * one value, and a batch's ids overflow PostgreSQL's 2,704-byte btree row limit).
  */
 export interface RollupLedgerDoc {
   _id: string;
-  exec_ids: string[];
   created: Date;
 }
 
 const rollupLedgerSchema = new Schema<RollupLedgerDoc>(
-  { _id: String, exec_ids: [String], created: Date },
-  { collection: 'command_log_rollup_ledger', versionKey: false },
+  { _id: String, created: Date },
+  { collection: 'command_log_rollup_counted', versionKey: false },
 );
 
-rollupLedgerSchema.index({ exec_ids: 1 });
 rollupLedgerSchema.index({ created: 1 });
 
 export function rollupLedgerModel(connection: Connection): Model<RollupLedgerDoc> {
   return (
-    (connection.models['CommandLogRollupLedger'] as Model<RollupLedgerDoc> | undefined) ??
-    connection.model<RollupLedgerDoc>('CommandLogRollupLedger', rollupLedgerSchema)
+    (connection.models['CommandLogRollupCounted'] as Model<RollupLedgerDoc> | undefined) ??
+    connection.model<RollupLedgerDoc>('CommandLogRollupCounted', rollupLedgerSchema)
   );
 }
