@@ -79,10 +79,6 @@ export class SequenceAllocator {
       }));
       try {
         await this.claims.insertMany(slots, { ordered: true });
-        await this.counters
-          .updateOne({ _id: sequence }, { $max: { value: candidate + run - 1 } }, { upsert: true })
-          .exec();
-        return candidate;
       } catch (error) {
         if ((error as { code?: number }).code !== 11000) throw error;
         // Someone owns part of the run: release what we got and move past it.
@@ -94,8 +90,28 @@ export class SequenceAllocator {
             .deleteMany({ _id: { $in: slots.slice(0, inserted).map((s) => s._id) } })
             .exec();
         candidate += Math.max(1, inserted + 1);
+        continue;
       }
+      await this.raiseCounter(sequence, candidate + run - 1);
+      return candidate;
     }
     throw new Error(`could not allocate an id in sequence ${sequence}`);
+  }
+
+  /**
+   * Moves the hint forward. Two first upserts of the counter can race: the loser gets a
+   * duplicate key error (MongoDB retries such an upsert itself, FerretDB on PostgreSQL
+   * does not), and the counter then exists, so the update is sent once more. The slots
+   * are already ours either way.
+   */
+  private async raiseCounter(sequence: string, value: number): Promise<void> {
+    const update = () =>
+      this.counters.updateOne({ _id: sequence }, { $max: { value } }, { upsert: true }).exec();
+    try {
+      await update();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      await update();
+    }
   }
 }
