@@ -401,23 +401,21 @@ export class CommandLogRepository {
     if (from) hourRange['$gte'] = from;
     if (to) hourRange['$lt'] = to;
     if (plan.fromRollups.length > 0) {
-      // One query for every grain the plan needs: FerretDB decodes the whole rollups
-      // collection per query (no filter pushdown), MongoDB reads the {grain, hour} index.
-      const sectionsOf = new Map(plan.fromRollups.map((r) => [r.grain, r.sections]));
-      const grains = [...sectionsOf.keys()];
-      const query: QueryFilter[] = [
-        grains.length === 1 ? { grain: grains[0] } : { grain: { $in: grains } },
-      ];
-      if (Object.keys(plan.split.rest).length > 0) query.push(plan.split.rest);
-      if (from || to) query.push({ hour: hourRange });
-      const cursor = this.rollups.collection
-        .find(query.length === 1 ? (query[0] as QueryFilter) : { $and: query })
-        .batchSize(5_000);
-      for await (const raw of cursor) {
-        const doc = raw as unknown as RollupDoc;
-        const sections = sectionsOf.get(doc.grain);
-        if (sections) into.add(doc, sections);
-      }
+      // One query per grain, concurrently, each with `grain` as a top-level equality:
+      // FerretDB on PostgreSQL pushes that down (only the grain's documents are decoded),
+      // MongoDB reads the {grain, hour} index. (On FerretDB's SQLite backend, which pushes
+      // nothing down, each query decodes the whole rollups collection.)
+      // The rest of the filter keeps its top-level equalities (platform, success...),
+      // which FerretDB pushes down too; time bounds are whole hours here.
+      const range = from || to ? { hour: hourRange } : {};
+      await Promise.all(
+        plan.fromRollups.map(async ({ grain, sections }) => {
+          const cursor = this.rollups.collection
+            .find({ ...plan.split.rest, grain, ...range } as QueryFilter)
+            .batchSize(5_000);
+          for await (const raw of cursor) into.add(raw as unknown as RollupDoc, sections);
+        }),
+      );
     }
     const rollupSections = plan.fromRollups.flatMap((r) => r.sections);
     // Only edges that can hold logs: a bound on an hour boundary leaves none, and an hour
