@@ -17,7 +17,7 @@
 # TOOLKIT_MONGO_PORT (27117), TOOLKIT_PG_PORT (27118; the PostgreSQL under FerretDB,
 # 127.0.0.1 only). Cache: TOOLKIT_CACHE. State: TOOLKIT_STATE (a second stack on the same
 # checkout needs its own state dir as well as its own ports).
-# FerretDB backend: TOOLKIT_FERRETDB_BACKEND=sqlite (default) | postgresql. A FerretDB that
+# FerretDB backend: TOOLKIT_FERRETDB_BACKEND=postgresql (default) | sqlite. A FerretDB that
 # is already running is reused whatever its backend (`status` says which).
 #
 # The PostgreSQL cluster is a dev/test server: fsync, synchronous_commit and
@@ -36,7 +36,7 @@ kafka_port=${TOOLKIT_KAFKA_PORT:-19092}
 controller_port=${TOOLKIT_KAFKA_CONTROLLER_PORT:-19093}
 mongo_port=${TOOLKIT_MONGO_PORT:-27117}
 pg_port=${TOOLKIT_PG_PORT:-27118}
-backend=${TOOLKIT_FERRETDB_BACKEND:-sqlite}
+backend=${TOOLKIT_FERRETDB_BACKEND:-postgresql}
 pg_bin=${TOOLKIT_PG_BIN:-/usr/lib/postgresql/15/bin}
 kafka_home=$cache/kafka-$kafka_version
 ferretdb_bin=$cache/ferretdb-$ferretdb_version/ferretdb
