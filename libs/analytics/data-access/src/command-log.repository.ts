@@ -294,11 +294,13 @@ export class CommandLogRepository {
 
   /**
    * A cursor over matching logs for exports: the caller streams it with backpressure, so
-   * at most one batch (`batchSize` logs) is held in memory.
+   * at most one batch (`batchSize` logs, under 1 MB at 500) is held in memory. No
+   * projection (callers pick the fields they render): FerretDB would apply it per
+   * document in Go.
    */
   cursor(filter: QueryFilter, sort: SortSpec, batchSize = 500) {
     return this.logs.collection
-      .find(toStoredFilter(filter), { projection: { hour: 0 } })
+      .find(toStoredFilter(filter))
       .sort(toStoredSort(sort))
       .batchSize(batchSize);
   }
