@@ -364,7 +364,9 @@ export class CommandLogRepository {
     options: StatisticsOptions & { now: Date },
   ): Promise<CommandLogStatistics> {
     try {
-      filter = toStoredFilter(filter);
+      // Ids only: the plan matches the dotted paths against the rollups' dimensions, and
+      // the logs queries map them to the top-level copies (accumulate).
+      filter = renameKeys(filter, ID_PATHS) as QueryFilter;
       const main = new StatisticsAccumulator(options);
       const usedLogs = await this.accumulate(filter, ALL_SECTIONS, main);
       const since = new Date(options.now.getTime() - 24 * 3_600_000);
@@ -447,7 +449,9 @@ export class CommandLogRepository {
       };
     if (rawFilter) {
       const cursor = this.logs.collection
-        .find(rawFilter, { projection: FACTS_PROJECTION })
+        .find(renameKeys(rawFilter, TOP_LEVEL_COPIES) as QueryFilter, {
+          projection: FACTS_PROJECTION,
+        })
         .batchSize(5_000);
       for await (const doc of cursor) {
         const row = doc as unknown as FactsRow;
@@ -466,20 +470,30 @@ export class CommandLogRepository {
  * The list spec's `_id` path is the API's integer id, stored as `id` on logs; the
  * execution id is the stored `_id` (primary key, no second index).
  */
-const STORED_PATHS: Record<string, string> = { _id: 'id', execution_id: '_id' };
+const ID_PATHS: Record<string, string> = { _id: 'id', execution_id: '_id' };
+/**
+ * Ids inside sub-documents have top-level copies on logs (FerretDB on PostgreSQL pushes
+ * down top-level equalities only). Rollups keep the dotted paths.
+ */
+const TOP_LEVEL_COPIES: Record<string, string> = {
+  'command.id': 'command_id',
+  'device.id': 'device_id',
+  'user.id': 'user_id',
+};
+const STORED_PATHS: Record<string, string> = { ...ID_PATHS, ...TOP_LEVEL_COPIES };
 
 /** The list spec's paths mapped to the stored fields of a log. */
 export function toStoredFilter(filter: QueryFilter): QueryFilter {
-  return renameIdKeys(filter) as QueryFilter;
+  return renameKeys(filter, STORED_PATHS) as QueryFilter;
 }
 
-function renameIdKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(renameIdKeys);
+function renameKeys(value: unknown, paths: Record<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => renameKeys(v, paths));
   if (value === null || typeof value !== 'object' || value instanceof Date) return value;
   if (value instanceof RegExp) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value as Record<string, unknown>))
-    out[STORED_PATHS[key] ?? key] = renameIdKeys(v);
+    out[paths[key] ?? key] = renameKeys(v, paths);
   return out;
 }
 

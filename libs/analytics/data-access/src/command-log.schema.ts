@@ -5,7 +5,8 @@ import type { CommandLogRecord } from '@toolkit/analytics-domain';
 /**
  * Command logs, keyed by execution id (`_id`: idempotent ingest, and the only filter
  * FerretDB 1.24 pushes down); the API's integer `id` is a separate unique field (the
- * repository maps the list spec's `_id` path to it, and `execution_id` to `_id`). Every filter and ordering of the
+ * repository maps the list spec's `_id` path to it, `execution_id` to `_id`, and
+ * `command.id`/`device.id`/`user.id` to their top-level copies). Every filter and ordering of the
  * API has an index (most compound with execution_time, the default ordering).
  * FerretDB has no TTL or partial indexes: retention is a periodic bounded delete.
  */
@@ -15,6 +16,9 @@ const commandLogSchema = new Schema<CommandLogRecord>(
     id: { type: Number, required: true },
     execution_id: { type: String, required: true },
     command: Schema.Types.Mixed,
+    command_id: { type: Number, default: null },
+    device_id: Number,
+    user_id: { type: Number, default: null },
     command_type: String,
     device: Schema.Types.Mixed,
     platform: String,
@@ -45,12 +49,12 @@ const commandLogSchema = new Schema<CommandLogRecord>(
 
 commandLogSchema.index({ id: 1 }, { unique: true });
 commandLogSchema.index({ execution_time: -1, id: 1 });
-commandLogSchema.index({ 'command.id': 1, execution_time: -1 });
+commandLogSchema.index({ command_id: 1, execution_time: -1 });
 commandLogSchema.index({ 'command.name': 1, execution_time: -1 });
-commandLogSchema.index({ 'device.id': 1, execution_time: -1 });
+commandLogSchema.index({ device_id: 1, execution_time: -1 });
 commandLogSchema.index({ 'device.name': 1, execution_time: -1 });
 commandLogSchema.index({ username: 1, execution_time: -1 });
-commandLogSchema.index({ 'user.id': 1, execution_time: -1 });
+commandLogSchema.index({ user_id: 1, execution_time: -1 });
 commandLogSchema.index({ 'user.username': 1, execution_time: -1 });
 commandLogSchema.index({ platform: 1, execution_time: -1 });
 commandLogSchema.index({ error_class: 1, execution_time: -1 });

@@ -13,6 +13,14 @@ export interface CommandLogRecord {
   id: number;
   execution_id: string;
   command: { id: number | null; name: string };
+  /**
+   * Top-level copies of command.id, device.id and user.id: the logs' id filters are
+   * top-level equalities, which FerretDB on PostgreSQL pushes down (dotted paths it
+   * decodes and filters in Go). The repository maps the API's paths to them.
+   */
+  command_id: number | null;
+  device_id: number;
+  user_id: number | null;
   command_type: 'show' | 'config';
   device: { id: number; name: string };
   platform: string;
@@ -75,6 +83,9 @@ export function commandLogFromResult(
     id,
     execution_id: result.executionId,
     command: { id: result.command.id ?? null, name: result.command.name },
+    command_id: result.command.id ?? null,
+    device_id: result.device.id,
+    user_id: result.requestedBy.userId ?? null,
     command_type: result.commandType,
     device: { id: result.device.id, name: result.device.name },
     platform: result.device.platform,
