@@ -1,14 +1,21 @@
 /**
  * Analytics figures (not a test). Needs KAFKA_BROKERS and MONGODB_URI:
  *   eval "$(bash tools/scripts/infra.sh env)"
- *   node --import tsx apps/analytics/bench/analytics-bench.ts --logs 10000 [--batch 200]
+ *   node --import tsx apps/analytics/bench/analytics-bench.ts --logs 10000 [--batch 1000]
  *     [--partitions 4] [--runs 5] [--server-pid <pid of the MongoDB-wire server>]
- * Ingest: --logs results published to a fresh topic, consumed by the real batched consumer
- * into logs, rollups and executions; progress is read from the consumer's counter (never
- * by counting logs, which scans the collection on FerretDB). Then statistics latency per
- * filter (median of --runs), the same reads timed with the plain driver (what the server
- * costs), and a CSV export (rows/s, this process's RSS sampled every 20 ms, and the
- * server's RSS when --server-pid is given).
+ *     [--seed 1000000 [--seed-batch 5000]] [--skip-log-scans] [--one-export | --skip-exports]
+ * Seed (optional, first): --seed logs written straight into the database through the
+ * repository's ingest (logs, rollups and the rollup ledger, no executions, no Kafka), in
+ * batches of --seed-batch, so statistics and exports can be measured over a large
+ * collection without waiting for the consumer; its rate is printed but is not the ingest
+ * figure. Ingest: --logs results published to a fresh topic, consumed by the real batched
+ * consumer into logs, rollups and executions; progress is read from the consumer's counter
+ * (never by counting logs, which scans the collection on FerretDB). Then statistics
+ * latency per filter (median of --runs), the same reads timed with the plain driver (what
+ * the server costs), and CSV/NDJSON exports of every log (rows/s, this process's RSS
+ * sampled every 20 ms, and the server's RSS when --server-pid is given). For large runs,
+ * --skip-log-scans leaves out the statistics that read every matching log and the driver's
+ * log scans, --one-export runs only the CSV export in the default ordering.
  */
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
@@ -34,10 +41,15 @@ const arg = (name: string, fallback: number) => {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const LOGS = arg('logs', 10_000);
-const BATCH = arg('batch', 200);
+const BATCH = arg('batch', 1000);
 const PARTITIONS = arg('partitions', 4);
 const RUNS = arg('runs', 5);
 const SERVER_PID = arg('server-pid', 0);
+const SEED = arg('seed', 0);
+const SEED_BATCH = arg('seed-batch', 5000);
+const SKIP_EXPORTS = process.argv.includes('--skip-exports');
+const ONE_EXPORT = process.argv.includes('--one-export');
+const SKIP_LOG_SCANS = process.argv.includes('--skip-log-scans');
 const TOKEN = 'bench-token-0123456789abcdef';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -116,6 +128,26 @@ async function main() {
     const line = text.split('\n').find((l) => l.includes('outcome="inserted"'));
     return line ? Number(line.split(' ').pop()) : 0;
   };
+  if (SEED > 0) {
+    const seedStarted = Date.now();
+    let lastSeedReport = seedStarted;
+    for (let i = 0; i < SEED; i += SEED_BATCH) {
+      const n = Math.min(SEED_BATCH, SEED - i);
+      // Offsets past --logs keep the same spread of commands, devices and times.
+      await wired.logs.ingest(Array.from({ length: n }, (_, k) => sampleResult(LOGS + i + k, now)));
+      if (Date.now() - lastSeedReport >= 10_000) {
+        lastSeedReport = Date.now();
+        console.log(
+          `  ... seeded ${i + n} logs after ${((lastSeedReport - seedStarted) / 1000).toFixed(0)} s`,
+        );
+      }
+    }
+    const seconds = (Date.now() - seedStarted) / 1000;
+    console.log(
+      `seed: ${SEED} logs (and rollups) through the repository in batches of ${SEED_BATCH}: ${seconds.toFixed(1)} s = ${Math.round(SEED / seconds)} logs/s`,
+    );
+  }
+  const TOTAL = LOGS + SEED;
   const started = Date.now();
   await wired.start?.();
   let firstAt = 0;
@@ -164,12 +196,15 @@ async function main() {
   const queries: [string, string][] = [
     ['no filter', ''],
     ['platform=linux', '?platform=linux'],
-    ['device_id=5', '?device_id=5'],
-    ['command_id=3', '?command_id=3'],
     ['success=false', '?success=false'],
     ['whole hours', `?execution_time_after=${hourAgo.toISOString()}`],
-    ['username=netops (logs scan)', '?username=netops'],
   ];
+  if (!SKIP_LOG_SCANS)
+    queries.push(
+      ['device_id=5 (top commands from the logs)', '?device_id=5'],
+      ['command_id=3 (top devices from the logs)', '?command_id=3'],
+      ['username=netops (logs scan)', '?username=netops'],
+    );
   for (const [name, q] of queries) {
     const times: number[] = [];
     let source = '';
@@ -218,7 +253,8 @@ async function main() {
     ],
     ['logs countDocuments({})', () => logsCollection.countDocuments({})],
   ];
-  for (const [name, work] of direct) {
+  const scans = /edge|countDocuments/;
+  for (const [name, work] of direct.filter(([n]) => !SKIP_LOG_SCANS || !scans.test(n))) {
     const times: number[] = [];
     for (let k = 0; k < RUNS; k++) times.push(await timedMs(work));
     console.log(`driver ${name}: median ${Math.round(median(times))} ms`);
@@ -240,13 +276,17 @@ async function main() {
     );
     clearInterval(sampler);
     console.log(
-      `export ${format}${ordering || ' (default ordering)'}: ${LOGS} rows, ${(bytes / 1e6).toFixed(1)} MB in ${ms} ms = ${Math.round(LOGS / (ms / 1000))} rows/s; bench process RSS ${mb(before)} -> peak ${mb(peak)} MB` +
+      `export ${format}${ordering || ' (default ordering)'}: ${TOTAL} rows, ${(bytes / 1e6).toFixed(1)} MB in ${ms} ms = ${Math.round(TOTAL / (ms / 1000))} rows/s; bench process RSS ${mb(before)} -> peak ${mb(peak)} MB` +
         (SERVER_PID ? `; server RSS ${mb(serverBefore)} -> peak ${mb(serverPeak)} MB` : ''),
     );
   };
-  await exportRun('csv', '');
-  await exportRun('csv', '&ordering=id');
-  await exportRun('ndjson', '');
+  if (!SKIP_EXPORTS) {
+    await exportRun('csv', '');
+    if (!ONE_EXPORT) {
+      await exportRun('csv', '&ordering=id');
+      await exportRun('ndjson', '');
+    }
+  }
 
   server.close();
   for (const c of wired.closers ?? []) await c.close();
