@@ -2,11 +2,13 @@
  * Export memory (not a test): an export-only process, no Kafka and no consumers, so its
  * RSS is the service's export path and nothing else. Needs MONGODB_URI:
  *   node --expose-gc --import tsx apps/analytics/bench/export-memory.ts --logs 100000
- *     [--runs 3] [--format csv|ndjson|json]
+ *     [--runs 3] [--format csv|ndjson|json] [--db NAME --keep] [--seed-only]
  * Seeds --logs logs through the repository (batches of 5,000, into a fresh database),
  * then runs the export --runs times through the real HTTP app, printing rows/s, RSS and
  * V8 heap before each export, their peaks (sampled every 20 ms) and after a forced GC, so
- * retained memory can be told from memory not yet collected.
+ * retained memory can be told from memory not yet collected. --db/--keep/--seed-only
+ * leave a seeded database behind, e.g. to export it from the bundled service
+ * (`node dist/apps/analytics/main.js` with MONGODB_DB=NAME) and watch its RSS.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +27,9 @@ const arg = (name: string, fallback: string) => {
 const LOGS = Number(arg('logs', '100000'));
 const RUNS = Number(arg('runs', '3'));
 const FORMAT = arg('format', 'csv');
+const DB = arg('db', `bench_export_${randomUUID().slice(0, 8)}`);
+const KEEP = process.argv.includes('--keep');
+const SEED_ONLY = process.argv.includes('--seed-only');
 const TOKEN = 'bench-token-0123456789abcdef';
 const mb = (bytes: number) => Math.round(bytes / 1e6);
 
@@ -36,7 +41,7 @@ async function main() {
   const uri = process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27117/';
   const mongo = new MongoDatabase({
     uri,
-    dbName: `bench_export_${randomUUID().slice(0, 8)}`,
+    dbName: DB,
     logger,
   });
   await mongo.connect();
@@ -54,6 +59,10 @@ async function main() {
       Array.from({ length: Math.min(5000, LOGS - i) }, (_, k) => sampleResult(i + k, now)),
     );
   console.log(`seeded ${LOGS} logs in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+  if (SEED_ONLY) {
+    await mongo.disconnect();
+    return;
+  }
 
   const app = createApp({
     logger,
@@ -108,7 +117,7 @@ async function main() {
     );
   }
   server.close();
-  await mongo.connection.dropDatabase();
+  if (!KEEP) await mongo.connection.dropDatabase();
   await mongo.disconnect();
 }
 
