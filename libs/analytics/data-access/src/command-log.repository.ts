@@ -18,7 +18,7 @@ import type {
   StatisticsOptions,
 } from '@toolkit/analytics-domain';
 import type { CommandLogStatistics } from '@toolkit/api-contracts';
-import type { ExecutionResult } from '@toolkit/contracts';
+import type { ErrorClass, ExecutionResult } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { SequenceAllocator, toStorageError } from '@toolkit/mongo';
 import { commandLogModel } from './command-log.schema';
@@ -38,6 +38,9 @@ const LEDGER_TRIM_EVERY_MS = 600_000;
 
 /** Called between write commands: the consumer heartbeats there. */
 export type Progress = () => Promise<void>;
+
+/** What the executor reports for a config run it would not repeat (see `supersede`). */
+const UNKNOWN_ERROR_CLASS: ErrorClass = 'outcome_unknown';
 
 const FACTS_PROJECTION = {
   _id: 1,
@@ -136,7 +139,12 @@ export class CommandLogRepository {
     onProgress?: Progress,
   ): Promise<IngestOutcome> {
     const byExecution = new Map<string, ExecutionResult>();
-    for (const r of results) if (!byExecution.has(r.executionId)) byExecution.set(r.executionId, r);
+    for (const r of results) {
+      // One result per execution: the first, unless a definitive one follows an `unknown`.
+      const first = byExecution.get(r.executionId);
+      if (!first || (first.outcome === 'unknown' && r.outcome !== 'unknown'))
+        byExecution.set(r.executionId, r);
+    }
     const executionIds = [...byExecution.keys()];
     const logIds = new Map<string, number>();
     const uncounted: FactsRow[] = [];
@@ -158,6 +166,7 @@ export class CommandLogRepository {
       });
       await onProgress?.();
     }
+    const superseded: FactsRow[] = [];
     if (refused.length > 0) {
       // A redelivery (or a race with another consumer): rare, so one query each.
       const rows = await this.findFacts({ _id: { $in: refused } } as QueryFilter);
@@ -169,12 +178,18 @@ export class CommandLogRepository {
         .toArray();
       const counted = new Set(entries.map((entry) => String(entry._id)));
       const horizon = now.getTime() - LEDGER_HORIZON_MS;
-      for (const row of rows)
-        if (!counted.has(row._id) && new Date(row.created).getTime() >= horizon)
-          uncounted.push(row);
+      for (const row of rows) {
+        const replacement = await this.supersede(row, byExecution.get(row._id), now);
+        const isCounted = counted.has(row._id) || new Date(row.created).getTime() < horizon;
+        if (replacement && isCounted) superseded.push(row);
+        if (replacement || !isCounted) uncounted.push(replacement ?? row);
+      }
     }
-    const increments = rollupIncrements(uncounted);
+    // A superseded log leaves its old cells (-1) for its new ones (in `uncounted`).
+    const increments = [...rollupIncrements(uncounted), ...rollupIncrements(superseded, -1)];
     await this.applyIncrements(increments, true, onProgress);
+    if (superseded.length > 0)
+      await this.gate.run(() => this.rollups.collection.deleteMany({ count: { $lte: 0 } }));
     for (let start = 0; start < uncounted.length; start += INSERT_CHUNK) {
       const entries: RollupLedgerDoc[] = uncounted
         .slice(start, start + INSERT_CHUNK)
@@ -189,6 +204,36 @@ export class CommandLogRepository {
       rollupCells: increments.length,
       logIds,
     };
+  }
+
+  /**
+   * An `unknown` log (a config run whose executor vanished, reported by the one that got
+   * the request next) gives way to the definitive result of the same execution when it
+   * arrives later (the first executor was slow, not dead): the log is replaced in place,
+   * keeping its id and creation time, and the caller moves its rollup counts. Nothing else
+   * replaces a log. Returns the new facts, or undefined when nothing was replaced.
+   *
+   * Without transactions, a crash between this replacement and the rollup update leaves
+   * that execution counted as `unknown` in the statistics (the log itself is right).
+   */
+  private async supersede(
+    stored: FactsRow,
+    incoming: ExecutionResult | undefined,
+    now: Date,
+  ): Promise<FactsRow | undefined> {
+    if (!incoming || stored.error_class !== UNKNOWN_ERROR_CLASS || incoming.outcome === 'unknown')
+      return undefined;
+    const doc = {
+      ...commandLogFromResult(incoming, stored.id, now),
+      created: new Date(stored.created),
+    };
+    const { modifiedCount } = await this.gate.run(() =>
+      this.logs.collection.replaceOne(
+        { _id: stored._id, error_class: UNKNOWN_ERROR_CLASS } as QueryFilter,
+        doc,
+      ),
+    );
+    return modifiedCount === 1 ? doc : undefined;
   }
 
   private async trimLedger(now: Date): Promise<void> {
