@@ -93,8 +93,10 @@ start_service() {
     export PUBLIC_URL=http://127.0.0.1:$gateway_port
     # The simulated fleet's host key is generated at each start: trust on first use, logged.
     export EXECUTOR_KNOWN_HOSTS_MODE=${EXECUTOR_KNOWN_HOSTS_MODE:-accept-new}
-    # As deploy/Dockerfile: two glibc malloc arenas instead of 8 per core (less RSS).
+    # As deploy/Dockerfile: two glibc malloc arenas instead of 8 per core (less RSS), and
+    # the analytics image's heap cap (its exports otherwise let garbage grow RSS to ~200 MB).
     export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+    [ "$name" != analytics ] || export NODE_OPTIONS=${NODE_OPTIONS:---max-old-space-size=128}
     exec node --enable-source-maps "dist/apps/$name/main.js"
   ) >>"$stack/logs/$name.log" 2>&1 &
   echo $! > "$stack/$name.pid"
@@ -174,7 +176,7 @@ status() {
 
 case "${1:-up}" in
   up) up ;;
-  down) stop_all; bash tools/scripts/infra.sh down ;;
+  down) stop_all ;;
   status) status ;;
   *) die "unknown command '$1' (up, down, status)" ;;
 esac
