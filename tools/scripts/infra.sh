@@ -133,6 +133,10 @@ as_pg() {
 }
 
 provision_postgres() {
+  # A fresh machine (npm run up before any npm test): Debian's package, when root.
+  if [ ! -x "$pg_bin/postgres" ] && [ "$pg_bin" = /usr/lib/postgresql/15/bin ]; then
+    bash "$repo/tools/scripts/system-deps.sh" --only postgresql-15 || true
+  fi
   [ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/postgres" ] \
     || die "PostgreSQL 15 not found in $pg_bin: install the Debian package postgresql-15 (tools/scripts/system-deps.sh), or set TOOLKIT_FERRETDB_BACKEND=sqlite"
   [ "$(id -u)" != 0 ] || id postgres >/dev/null 2>&1 || die "no 'postgres' system user (it comes with postgresql-15)"

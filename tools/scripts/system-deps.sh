@@ -4,7 +4,11 @@
 # FRRouting (a real routing stack with an industry-standard CLI) and PostgreSQL 15 (the
 # backend of the local FerretDB, see infra.sh). Installed with apt when missing and
 # running as root; otherwise says what to install.
+#   system-deps.sh                  every package below
+#   system-deps.sh --only PKG...    only these of them (infra.sh asks for postgresql-15)
 set -euo pipefail
+only=()
+if [ "${1:-}" = --only ]; then shift; only=("$@"); fi
 need=()
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh >/dev/null || need+=(openssh-client)
@@ -12,6 +16,11 @@ command -v ssh-keygen >/dev/null || need+=(openssh-client)
 /usr/bin/python3 -c 'import textfsm' 2>/dev/null || need+=(python3-textfsm)  # Debian's python, not a pyenv one
 [ -x /usr/lib/frr/zebra ] || need+=(frr)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql-15)
+if [ ${#only[@]} -gt 0 ]; then
+  wanted=()
+  for p in "${need[@]}"; do [[ " ${only[*]} " == *" $p "* ]] && wanted+=("$p"); done
+  need=("${wanted[@]}")
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "[deps] installing ${need[*]}" >&2
