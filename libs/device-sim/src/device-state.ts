@@ -447,6 +447,13 @@ export function formatCiscoDate(date: Date): string {
   return `${time} UTC ${DAYS[date.getUTCDay()] ?? ''} ${MONTHS[date.getUTCMonth()] ?? ''} ${date.getUTCDate()} ${date.getUTCFullYear()}`;
 }
 
+/** "10:12:33.042 UTC Mon Nov 20 2023": formatCiscoDate with milliseconds, as `show clock`. */
+export function formatCiscoClock(date: Date): string {
+  const ms = String(date.getUTCMilliseconds()).padStart(3, '0');
+  const [time, ...rest] = formatCiscoDate(date).split(' ');
+  return `${time ?? ''}.${ms} ${rest.join(' ')}`;
+}
+
 /** "Mon Nov 20 10:12:33 2023" */
 export function formatUnixDate(date: Date): string {
   const time = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()]

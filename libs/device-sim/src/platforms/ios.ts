@@ -3,6 +3,7 @@ import { CommandTree } from '../cli/command-tree';
 import type { DeviceState, HardwareProfile, InterfaceState } from '../device-state';
 import {
   formatAgeShort,
+  formatCiscoClock,
   formatCiscoDate,
   formatUptimeIos,
   macToCisco,
@@ -601,10 +602,7 @@ PID: C9300-NM-4G       , VID: V01  , SN: FOC2${d.serial.slice(4, 11)}
 }
 
 function showClock(): string {
-  const now = new Date();
-  const ms = String(now.getUTCMilliseconds()).padStart(3, '0');
-  const [time, ...rest] = formatCiscoDate(now).split(' ');
-  return `*${time ?? ''}.${ms} ${rest.join(' ')}\n`;
+  return `*${formatCiscoClock(new Date())}\n`;
 }
 
 // ---------------- command tree ----------------

@@ -3,7 +3,7 @@ import { CommandTree } from '../cli/command-tree';
 import type { DeviceState, HardwareProfile, InterfaceState } from '../device-state';
 import {
   formatAgeShort,
-  formatCiscoDate,
+  formatCiscoClock,
   formatUnixDate,
   macToCisco,
   networkOf,
@@ -53,10 +53,7 @@ const dhms = (s: number): string =>
 
 /** "15:24:10.987 UTC Sun Nov 22 2026" then the time source, as NX-OS prints it. */
 function showClockNx(): string {
-  const now = new Date();
-  const ms = String(now.getUTCMilliseconds()).padStart(3, '0');
-  const [time, ...rest] = formatCiscoDate(now).split(' ');
-  return `${time ?? ''}.${ms} ${rest.join(' ')}\nTime source is NTP\n`;
+  return `${formatCiscoClock(new Date())}\nTime source is NTP\n`;
 }
 
 function showVersion(d: DeviceState): string {
