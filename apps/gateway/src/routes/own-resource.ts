@@ -69,9 +69,12 @@ export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.out
   throw AppError.validation(fields);
 }
 
+/** An object id in a path: digits only, within the safe integer range. */
+const ID_PATTERN = /^\d{1,15}$/;
+
 function parseId(raw: string | string[] | undefined): number {
   const text = Array.isArray(raw) ? raw[0] : raw;
-  if (!text || !/^\d{1,15}$/.test(text)) throw AppError.notFound();
+  if (!text || !ID_PATTERN.test(text)) throw AppError.notFound();
   return Number(text);
 }
 
@@ -128,7 +131,7 @@ export function mountOwnResource<E extends { id: number }>(
   // Only integer ids are objects: `tokens/provision/` and the like fall through to their
   // own route, or to the 405/404 answers, instead of "object not found".
   const integerId: RequestHandler = (req, _res, next) => {
-    next(/^\d{1,15}$/.test(String(req.params['id'])) ? undefined : 'route');
+    next(ID_PATTERN.test(String(req.params['id'])) ? undefined : 'route');
   };
   const one = async (id: number, filter: Filter) => {
     const found = await resource.findOne(and({ _id: id }, filter));
