@@ -133,8 +133,8 @@ function bareConnect(
 }
 
 /** With --profile: a V8 CPU profile of this process around `work`, next to the executor's. */
-async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
-  if (!PROFILE) return work();
+async function profiled<T>(name: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (!PROFILE || name === undefined) return work();
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
@@ -157,10 +157,13 @@ async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
 async function bareLoop(
   devices: Dev[],
   reuse: boolean,
+  /** false: not written as a profile (the warm-up). */
+  profile = true,
 ): Promise<{ eps: number; cpuMsPerCommand: number; others: Record<string, number> }> {
   const sessions = reuse ? await Promise.all(devices.map((d) => bareConnect(d.port))) : [];
   try {
-    return await profiled(reuse ? 'bare-reuse' : 'bare-new-connection', () =>
+    const name = reuse ? 'bare-reuse' : 'bare-new-connection';
+    return await profiled(profile ? name : undefined, () =>
       timed(devices.length * PER_DEVICE, () =>
         Promise.all(
           devices.map(async (d, i) => {
@@ -604,7 +607,7 @@ const THROUGHPUT_TUNING = {
 };
 
 async function throughputRounds(variants: Variant[], rounds: number, devices: Dev[]) {
-  await bareLoop(devices.slice(0, 20), true); // warm-up (JIT, simulator)
+  await bareLoop(devices.slice(0, 20), true, false); // warm-up (JIT, simulator)
   const ratios = new Map<string, number[]>();
   const add = (key: string, value: number) => ratios.set(key, [...(ratios.get(key) ?? []), value]);
   for (let r = 1; r <= rounds; r++) {
