@@ -21,6 +21,7 @@ export type { ConnectPhase, LowLevelError } from './error-classification';
 export { decideOnClaim, needsClaim } from './claim-decision';
 export type { ClaimDecision, ExecutionClaim } from './claim-decision';
 export { runKeyed } from './keyed-scheduler';
+export { TerminalBuffer } from './terminal-buffer';
 export { buildEvent, buildResult } from './execution-result';
 export type { ResultBody, ResultContext } from './execution-result';
 export { ExecuteRequest } from './execute-request.use-case';

@@ -14,15 +14,18 @@ export const NO_SYNTAX_ERROR: SyntaxErrorInfo = Object.freeze({ detected: false 
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are what is removed
 const ANSI = /\u001b(?:\[[0-9;?]*[ -/]*[@-~]|[()][A-Za-z0-9]|[=>78DEHM])/g;
 
-/** Terminal bytes to plain text: ANSI sequences, backspaces and carriage returns applied. */
+/**
+ * Terminal bytes to plain text: ANSI sequences, backspaces and carriage returns applied.
+ * Runs on every command's whole output (and on every chunk's last line while waiting for
+ * the prompt): each step is skipped when its character is absent, and backspaces are
+ * applied in one pass, so a large plain output costs one CR/LF replacement.
+ */
 export function normaliseTerminalText(raw: string): string {
-  let text = raw.replace(ANSI, '');
-  // A backspace erases the character before it (pager prompts are erased this way).
-  // eslint-disable-next-line no-control-regex -- backspace handling
-  while (/[^\n\u0008]\u0008/.test(text)) text = text.replace(/[^\n\u0008]\u0008/g, '');
-  // eslint-disable-next-line no-control-regex -- stray backspaces
-  text = text.replace(/\u0008/g, '');
+  let text = raw.includes('\u001b') ? raw.replace(ANSI, '') : raw;
+  if (text.includes('\u0008')) text = applyBackspaces(text);
+  if (!text.includes('\r')) return text;
   text = text.replace(/\r+\n/g, '\n');
+  if (!text.includes('\r')) return text;
   // A lone carriage return moves to column 0: what follows overwrites the line.
   return text
     .split('\n')
@@ -36,8 +39,44 @@ export function normaliseTerminalText(raw: string): string {
 }
 
 /**
+ * A backspace erases the character before it unless that is a line feed (pager prompts
+ * are erased this way); backspaces with nothing to erase are dropped. One pass: the text
+ * between backspaces is kept as segments, a backspace shortens the last one.
+ */
+function applyBackspaces(text: string): string {
+  const segments: string[] = [];
+  let from = 0;
+  for (let at = text.indexOf('\u0008'); at >= 0; at = text.indexOf('\u0008', from)) {
+    if (at > from) segments.push(text.slice(from, at));
+    from = at + 1;
+    const last = segments.length - 1;
+    const segment = segments[last];
+    if (segment === undefined || segment.endsWith('\n')) continue;
+    if (segment.length === 1) segments.pop();
+    else segments[last] = segment.slice(0, -1);
+  }
+  segments.push(text.slice(from));
+  return segments.join('');
+}
+
+/** `pattern` (written for one line) as a multiline regex over a whole text, cached. */
+const multilineForms = new WeakMap<RegExp, RegExp>();
+function anyLine(pattern: RegExp): RegExp {
+  let found = multilineForms.get(pattern);
+  if (!found) {
+    const flags = pattern.flags.replace(/[gy]/g, '');
+    found = new RegExp(pattern.source, flags.includes('m') ? flags : `${flags}m`);
+    multilineForms.set(pattern, found);
+  }
+  return found;
+}
+
+/**
  * What the user should see of an interactive command: without the echoed command line,
- * pager prompts, and the trailing prompt (and Junos' `[edit]` banner), with LF endings.
+ * pager prompts, and the trailing prompt (and Junos' `[edit]` banner), with LF endings
+ * and no trailing blanks on any line. The echo and the prompt are found at the ends of
+ * the text, so an output of thousands of lines is not split into lines unless a line
+ * has trailing blanks or may be a pager prompt.
  */
 export function cleanShellOutput(
   driver: PlatformDriverSpec,
@@ -45,25 +84,67 @@ export function cleanShellOutput(
   command: string,
   prompt?: RegExp,
 ): string {
-  const lines = normaliseTerminalText(raw).split('\n');
-  const wanted = command.trim();
-  const firstContent = lines.findIndex((l) => l.trim() !== '');
-  if (firstContent >= 0 && wanted !== '' && lines[firstContent]?.includes(wanted)) {
-    lines.splice(0, firstContent + 1);
-  }
+  const text = normaliseTerminalText(raw);
+  const head = afterEcho(text, command.trim());
+  if (head > text.length) return '';
   const promptRe = prompt ?? driver.promptPattern;
-  while (lines.length > 0) {
-    const last = (lines[lines.length - 1] ?? '').trimEnd();
-    if (last === '' || promptRe.test(last) || last === '[edit]' || /^\{[\w:]+\}$/.test(last)) {
-      lines.pop();
-      continue;
-    }
-    break;
+  const isTrailer = (line: string) =>
+    line === '' || promptRe.test(line) || line === '[edit]' || /^\{[\w:]+\}$/.test(line);
+  // Lines are [head, end): drop trailing ones while they are blank or a prompt.
+  let end = text.length;
+  for (;;) {
+    const lf = end > head ? text.lastIndexOf('\n', end - 1) : -1;
+    const lineStart = lf >= head ? lf + 1 : head;
+    if (!isTrailer(text.slice(lineStart, end).trimEnd())) break;
+    if (lineStart === head) return '';
+    end = lineStart - 1;
   }
-  return lines
+  const body = text.slice(head, end);
+  // Paging is off, so pager lines are rare: one test over the body says whether any line
+  // can be one (a line a pattern matches alone, it matches within the whole text too).
+  if (!anyLine(driver.morePattern).test(body)) return trimLineEnds(body);
+  return body
+    .split('\n')
     .filter((l) => !driver.morePattern.test(l.trim() === '' ? '\u0000' : l))
     .map((l) => l.trimEnd())
     .join('\n');
+}
+
+/** What String#trimEnd removes (space and tab first: this runs once per output line). */
+const isBlank = (code: number): boolean =>
+  code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
+
+/** Every line without its trailing blanks; only the lines that have some are copied. */
+function trimLineEnds(text: string): string {
+  let out = '';
+  let copied = 0;
+  for (let lineStart = 0; lineStart <= text.length;) {
+    const lf = text.indexOf('\n', lineStart);
+    const lineEnd = lf < 0 ? text.length : lf;
+    if (lineEnd > lineStart && isBlank(text.charCodeAt(lineEnd - 1))) {
+      out += text.slice(copied, lineStart) + text.slice(lineStart, lineEnd).trimEnd();
+      copied = lineEnd;
+    }
+    lineStart = lineEnd + 1;
+  }
+  return copied === 0 ? text : out + text.slice(copied);
+}
+
+/**
+ * Where the output starts: after the first non-blank line when it is the echoed command
+ * (past the end, `text.length + 1`, when nothing follows it), else at 0.
+ */
+function afterEcho(text: string, wanted: string): number {
+  for (let lineStart = 0; ;) {
+    const lf = text.indexOf('\n', lineStart);
+    const line = text.slice(lineStart, lf < 0 ? undefined : lf);
+    if (line.trim() !== '') {
+      if (wanted === '' || !line.includes(wanted)) return 0;
+      return lf < 0 ? text.length + 1 : lf + 1;
+    }
+    if (lf < 0) return 0;
+    lineStart = lf + 1;
+  }
 }
 
 /** Exec channel output: LF endings, no trailing blank lines. */
@@ -71,8 +152,28 @@ export function cleanExecOutput(raw: string): string {
   return raw.replace(/\r\n/g, '\n').replace(/\n+$/, '');
 }
 
+/**
+ * Per driver, its error patterns joined into one alternation per flag set: one pass over
+ * an output says whether any pattern can match (most outputs hold no error).
+ */
+const errorScreens = new WeakMap<PlatformDriverSpec, RegExp[]>();
+function errorScreen(driver: PlatformDriverSpec): RegExp[] {
+  let screen = errorScreens.get(driver);
+  if (!screen) {
+    const byFlags = new Map<string, string[]>();
+    for (const { pattern } of driver.errorPatterns) {
+      const flags = pattern.flags.replace(/[gy]/g, '');
+      byFlags.set(flags, [...(byFlags.get(flags) ?? []), `(?:${pattern.source})`]);
+    }
+    screen = [...byFlags].map(([flags, sources]) => new RegExp(sources.join('|'), flags));
+    errorScreens.set(driver, screen);
+  }
+  return screen;
+}
+
 /** The first vendor error message in the output, with its kind and a guidance line. */
 export function detectVendorError(driver: PlatformDriverSpec, output: string): SyntaxErrorInfo {
+  if (!errorScreen(driver).some((screen) => screen.test(output))) return NO_SYNTAX_ERROR;
   for (const candidate of driver.errorPatterns) {
     const match = candidate.pattern.exec(output);
     if (!match) continue;

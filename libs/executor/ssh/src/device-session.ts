@@ -5,6 +5,7 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { CommandType, DeviceCredentials, PlatformDriver } from '@toolkit/contracts';
 import {
   DeviceRunError,
+  TerminalBuffer,
   classifyConnectError,
   cleanExecOutput,
   cleanShellOutput,
@@ -135,7 +136,7 @@ export class DeviceSession {
   readonly deviceKey: string;
   readonly driver: PlatformDriverSpec;
   private shell: ClientChannel | undefined;
-  private buffer = '';
+  private readonly buffer = new TerminalBuffer();
   private waiter: Waiter | undefined;
   private prompt: RegExp | undefined;
   private closedFlag = false;
@@ -248,8 +249,8 @@ export class DeviceSession {
     shell.setEncoding('utf8');
     shell.stderr.setEncoding('utf8');
     const onData = (chunk: string) => {
-      this.buffer += chunk;
-      if (this.driver.morePattern.test(this.buffer.slice(-40))) shell.write(' ');
+      this.buffer.append(chunk);
+      if (this.driver.morePattern.test(this.buffer.recent)) shell.write(' ');
       this.poke();
     };
     shell.on('data', onData);
@@ -276,13 +277,13 @@ export class DeviceSession {
   private async escalate(deadline: number): Promise<void> {
     const enable = this.driver.enable;
     if (!enable) return;
-    this.buffer = '';
+    this.buffer.reset();
     this.write(enable.command);
     const secretOrPrompt = (text: string) =>
       enable.secretPrompt.test(text) || this.driver.promptPattern.test(text);
     await this.waitUntil(() => secretOrPrompt(this.lastLine()), deadline, 'connect_timeout', false);
     if (enable.secretPrompt.test(this.lastLine())) {
-      this.buffer = '';
+      this.buffer.reset();
       this.write(this.target.credentials.enableSecret ?? this.target.credentials.password ?? '');
       await this.waitUntil(
         () =>
@@ -353,13 +354,13 @@ export class DeviceSession {
     sent: boolean,
     onTimeout: 'command_timeout' | 'connect_timeout' = 'command_timeout',
   ): Promise<string> {
-    this.buffer = '';
+    this.buffer.reset();
     this.write(command);
     const prompt = this.prompt ?? this.driver.promptPattern;
     await this.waitForPrompt(prompt, deadline, onTimeout, sent, true);
-    const output = cleanShellOutput(this.driver, this.buffer, command, prompt);
+    const output = cleanShellOutput(this.driver, this.buffer.raw, command, prompt);
     // An idle session keeps only the prompt line (read by lastLine), not the whole output.
-    this.buffer = this.buffer.slice(this.buffer.lastIndexOf('\n') + 1);
+    this.buffer.reset(this.buffer.rawLastLine);
     return output;
   }
 
@@ -367,16 +368,9 @@ export class DeviceSession {
     this.shell?.write(`${line}${this.driver.lineEnding}`);
   }
 
-  /**
-   * The last line as the terminal shows it. Normalising never joins or splits lines across
-   * a raw LF (ANSI sequences and backspace erasure stop at it), so only the raw text after
-   * the last LF (at most 2 KB) is normalised: this runs on every chunk received.
-   */
+  /** The last line as the terminal shows it (runs on every chunk received). */
   private lastLine(): string {
-    const from = Math.max(this.buffer.lastIndexOf('\n') + 1, this.buffer.length - 2_048);
-    const text = normaliseTerminalText(this.buffer.slice(from));
-    const index = text.lastIndexOf('\n');
-    return (index < 0 ? text : text.slice(index + 1)).trimEnd();
+    return this.buffer.lastLine();
   }
 
   private async waitForPrompt(
@@ -387,7 +381,7 @@ export class DeviceSession {
     afterNewline = false,
   ): Promise<string> {
     await this.waitUntil(
-      () => (!afterNewline || /[\r\n]/.test(this.buffer)) && prompt.test(this.lastLine()),
+      () => (!afterNewline || this.buffer.hasLineBreak) && prompt.test(this.lastLine()),
       deadline,
       onTimeout,
       sent,
@@ -440,7 +434,7 @@ export class DeviceSession {
   }
 
   private partial(): string {
-    return normaliseTerminalText(this.buffer).slice(0, 64 * 1024);
+    return normaliseTerminalText(this.buffer.raw).slice(0, 64 * 1024);
   }
 
   private poke(): void {
