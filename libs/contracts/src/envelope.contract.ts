@@ -28,7 +28,16 @@ export interface TopicContract<S extends z.ZodType = z.ZodType> {
   readonly payload: S;
   /** The message key: the aggregate id, so one aggregate's messages stay in order. */
   readonly keyOf: (payload: z.output<S>) => string;
+  /**
+   * The largest encoded message (bytes) the topic must accept, when more than Kafka's
+   * default of about 1 MB: topics are created with it as `max.message.bytes`, and
+   * producers refuse a larger message before sending it.
+   */
+  readonly maxMessageBytes?: number;
 }
+
+/** Kafka's default `message.max.bytes` (1 MiB plus record batch overhead). */
+export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 
 export function defineTopic<S extends z.ZodType>(contract: TopicContract<S>): TopicContract<S> {
   return Object.freeze(contract);

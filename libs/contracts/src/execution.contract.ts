@@ -158,12 +158,18 @@ export const executionRequestsTopic = defineTopic({
   keyOf: (p) => String(p.device.id),
 });
 
+/** The most output (UTF-8 bytes) one result carries; executors cut longer outputs there. */
+export const RESULT_OUTPUT_MAX_BYTES = 4 * 1024 * 1024;
+
 export const executionResultsTopic = defineTopic({
   topic: 'toolkit.execution.results.v1',
   type: 'execution.finished',
   schemaVersion: 1,
   payload: executionResultSchema,
   keyOf: (p) => String(p.device.id),
+  // Outputs are capped at RESULT_OUTPUT_MAX_BYTES of UTF-8; the rest of a result
+  // (parsed records, JSON escapes) fits in the remaining headroom.
+  maxMessageBytes: 16 * 1024 * 1024,
 });
 
 export const executionEventsTopic = defineTopic({

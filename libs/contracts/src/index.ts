@@ -1,4 +1,9 @@
-export { defineTopic, envelopeSchema, onTopic } from './envelope.contract';
+export {
+  KAFKA_DEFAULT_MAX_MESSAGE_BYTES,
+  defineTopic,
+  envelopeSchema,
+  onTopic,
+} from './envelope.contract';
 export type { Envelope, PayloadOf, TopicContract } from './envelope.contract';
 export { deviceCredentialsSchema, sealedBoxSchema } from './sealed-box.contract';
 export type { DeviceCredentials, SealedBox } from './sealed-box.contract';
@@ -10,6 +15,7 @@ export {
   MAX_TIMEOUT_MS,
   MIN_TIMEOUT_MS,
   PLATFORM_DRIVERS,
+  RESULT_OUTPUT_MAX_BYTES,
   executionEventSchema,
   executionEventsTopic,
   executionRequestSchema,

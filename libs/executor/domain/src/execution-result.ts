@@ -5,6 +5,7 @@ import type {
   ExecutionRequest,
   ExecutionResult,
 } from '@toolkit/contracts';
+import { RESULT_OUTPUT_MAX_BYTES } from '@toolkit/contracts';
 import type { ParsedOutcome, SyntaxErrorInfo } from './output-analysis';
 import { NO_SYNTAX_ERROR } from './output-analysis';
 
@@ -26,7 +27,21 @@ export interface ResultBody {
   parsed?: ParsedOutcome;
 }
 
-const MAX_OUTPUT = 4 * 1024 * 1024;
+/**
+ * `output` cut to at most RESULT_OUTPUT_MAX_BYTES of UTF-8 (at a character boundary), so
+ * that the result fits its topic's message limit.
+ */
+function capOutput(output: string): string {
+  // A UTF-8 character is at most 3 bytes per UTF-16 unit: short outputs need no count.
+  if (output.length * 3 <= RESULT_OUTPUT_MAX_BYTES) return output;
+  const bytes = Buffer.from(output, 'utf8');
+  if (bytes.length <= RESULT_OUTPUT_MAX_BYTES) return output;
+  // A cut inside a character decodes to U+FFFD at the end: drop it.
+  return bytes
+    .subarray(0, RESULT_OUTPUT_MAX_BYTES)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
+}
 
 /** One result message per request; `success` is true exactly when the outcome is. */
 export function buildResult(
@@ -45,7 +60,7 @@ export function buildResult(
     device: { id: request.device.id, name: request.device.name, platform: request.device.platform },
     username: context.username.slice(0, 256),
     requestedBy: request.requestedBy,
-    output: body.output.length > MAX_OUTPUT ? body.output.slice(0, MAX_OUTPUT) : body.output,
+    output: capOutput(body.output),
     errorClass: body.errorClass,
     errorMessage: body.errorMessage === null ? null : body.errorMessage.slice(0, 4_096),
     syntaxError: body.syntaxError ?? NO_SYNTAX_ERROR,

@@ -1,7 +1,7 @@
-import { Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { Admin, Consumer, IHeaders, KafkaMessage, LogEntry, Producer } from 'kafkajs';
 import type { z } from 'zod';
-import { deadLetterTopic } from '@toolkit/contracts';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, deadLetterTopic } from '@toolkit/contracts';
 import type { Envelope, TopicContract } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { Logger } from '@toolkit/logger';
@@ -91,7 +91,47 @@ export interface RunningConsumer {
   readonly groupId: string;
   /** Stops fetching, waits for the in-flight handler (drain), commits and leaves the group. */
   stop(): Promise<void>;
+  /**
+   * Stops fetching while staying in the group (heartbeats go on, partitions stay
+   * assigned); a batch already handed to the handler still finishes and commits.
+   */
+  pause(): void;
+  /** Fetches again after `pause`, from the first offset not handled. */
+  resume(): void;
   healthy(): boolean;
+}
+
+/** Messages per produce request, by encoded size (under Kafka's default 1 MiB batch limit). */
+const PRODUCE_REQUEST_BYTES = 900 * 1024;
+/** Room kept for the record batch and record headers around one message's value. */
+const RECORD_OVERHEAD_BYTES = 16 * 1024;
+
+/** Consecutive runs of `items` of at most `budget` bytes each (a larger item alone). */
+function bySize<T extends { value: Buffer }>(items: readonly T[], budget: number): T[][] {
+  const groups: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    if (current.length > 0 && bytes + item.value.length > budget) {
+      groups.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.value.length;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+function messageTooLarge(topic: string, bytes: number, limit: number): AppError {
+  return new AppError({
+    code: 'message-too-large',
+    category: 'validation',
+    retriable: false,
+    message: `A ${bytes}-byte message is larger than topic ${topic} accepts (${limit} bytes).`,
+    details: { topic, bytes, limit },
+  });
 }
 
 export class KafkaMessaging {
@@ -137,6 +177,7 @@ export class KafkaMessaging {
     options: { partitions: number; replicationFactor: number },
   ): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
+    await this.warnOnSmallMessageLimits(contracts.filter((c) => existing.has(c.topic)));
     const missing = contracts.filter((c) => !existing.has(c.topic));
     if (missing.length === 0) return;
     await this.admin.createTopics({
@@ -145,9 +186,43 @@ export class KafkaMessaging {
         topic: c.topic,
         numPartitions: options.partitions,
         replicationFactor: options.replicationFactor,
+        ...(c.maxMessageBytes === undefined
+          ? {}
+          : { configEntries: [{ name: 'max.message.bytes', value: String(c.maxMessageBytes) }] }),
       })),
     });
     this.logger.info({ topics: missing.map((c) => c.topic) }, 'created topics');
+  }
+
+  /**
+   * Existing topics keep their configuration (operators may own it): a topic that accepts
+   * smaller messages than its contract needs is reported, with the command that fixes it.
+   */
+  private async warnOnSmallMessageLimits(contracts: readonly TopicContract[]): Promise<void> {
+    const needing = contracts.filter((c) => c.maxMessageBytes !== undefined);
+    if (needing.length === 0) return;
+    const { resources } = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: needing.map((c) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: c.topic,
+        configNames: ['max.message.bytes'],
+      })),
+    });
+    for (const contract of needing) {
+      const entry = resources
+        .find((r) => r.resourceName === contract.topic)
+        ?.configEntries.find((e) => e.configName === 'max.message.bytes');
+      const limit = Number(entry?.configValue ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+      if (limit >= (contract.maxMessageBytes ?? 0)) continue;
+      this.logger.warn(
+        { topic: contract.topic, limit, needed: contract.maxMessageBytes },
+        `topic ${contract.topic} accepts messages up to ${limit} bytes, its contract needs ` +
+          `${contract.maxMessageBytes}: larger messages will be refused. Fix: kafka-configs.sh ` +
+          `--alter --entity-type topics --entity-name ${contract.topic} --add-config ` +
+          `max.message.bytes=${contract.maxMessageBytes}`,
+      );
+    }
   }
 
   async publish<S extends z.ZodType>(
@@ -159,31 +234,43 @@ export class KafkaMessaging {
     return envelope as Envelope<z.output<S>>;
   }
 
-  /** One produce request for many payloads: order is kept per key. */
+  /**
+   * Many payloads in as few produce requests as their size allows (in order, so order is
+   * kept per key). A request carries at most PRODUCE_REQUEST_BYTES of messages, so that no
+   * partition's record batch outgrows Kafka's default limit; a larger message goes alone,
+   * and one larger than its topic accepts is refused before anything is sent.
+   */
   async publishMany<S extends z.ZodType>(
     contract: TopicContract<S>,
     payloads: readonly z.input<S>[],
     options: Omit<PublishOptions, 'eventId'> = {},
   ): Promise<Envelope<z.output<S>>[]> {
     if (payloads.length === 0) return [];
-    const encoded = payloads.map((p) =>
-      encodeEnvelope(contract, p, {
+    const encoded = payloads.map((p) => {
+      const e = encodeEnvelope(contract, p, {
         producer: this.options.service,
         correlationId: options.correlationId,
-      }),
-    );
+      });
+      // As bytes once here: sizes are exact, and kafkajs sends a Buffer as it is.
+      return { ...e, value: Buffer.from(e.value) };
+    });
+    const limit = contract.maxMessageBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    const tooLarge = encoded.find((e) => e.value.length > limit - RECORD_OVERHEAD_BYTES);
+    if (tooLarge) throw messageTooLarge(contract.topic, tooLarge.value.length, limit);
     const headers: IHeaders = { ...options.headers };
     if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
-    try {
-      await this.producer.send({
-        topic: contract.topic,
-        acks: -1,
-        messages: encoded.map((e) => ({ key: e.key, value: e.value, headers })),
-      });
-    } catch (error) {
-      throw AppError.unavailable('Kafka', error);
+    for (const group of bySize(encoded, PRODUCE_REQUEST_BYTES)) {
+      try {
+        await this.producer.send({
+          topic: contract.topic,
+          acks: -1,
+          messages: group.map((e) => ({ key: e.key, value: e.value, headers })),
+        });
+      } catch (error) {
+        throw AppError.unavailable('Kafka', error);
+      }
+      this.options.metrics?.produced.inc({ topic: contract.topic }, group.length);
     }
-    this.options.metrics?.produced.inc({ topic: contract.topic }, encoded.length);
     return encoded.map((e) => e.envelope);
   }
 
@@ -361,6 +448,8 @@ export class KafkaMessaging {
     const running: RunningConsumer = {
       groupId: options.groupId,
       healthy: () => !crashed,
+      pause: () => consumer.pause([{ topic: options.contract.topic }]),
+      resume: () => consumer.resume([{ topic: options.contract.topic }]),
       stop: () => {
         stopping ??= consumer.disconnect().finally(() => {
           untrackLag();

@@ -26,7 +26,7 @@ function deferred<T>() {
 }
 
 describe('KafkaMessaging against a real broker', () => {
-  const { logger } = memoryLogger();
+  const { logger, lines } = memoryLogger();
   const registry = createRegistry('test', { defaultMetrics: false });
   const metrics = createMessagingMetrics(registry);
   let messaging: KafkaMessaging;
@@ -181,6 +181,149 @@ describe('KafkaMessaging against a real broker', () => {
     await done.promise;
 
     expect(seen).toEqual(results.map((r) => r.executionId));
+  });
+
+  it('when many large messages are published at once, then they go in produce requests the broker accepts and all arrive in order', async () => {
+    // A topic with Kafka's default limit (about 1 MB per record batch): 8 results of
+    // 300 KB each would be one 2.4 MB batch in a single produce request.
+    const topic = onTopic(
+      { ...executionResultsTopic, maxMessageBytes: undefined },
+      `test.messaging-${uniqueSuffix()}.v1`,
+    );
+    await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+    const results = Array.from({ length: 8 }, (_, i) =>
+      anExecutionResult({ output: `${i}`.repeat(300_000) }),
+    );
+    const seen: string[] = [];
+    consumers.push(
+      await messaging.consumeBatches({
+        contract: topic,
+        groupId: `g-${uniqueSuffix()}`,
+        fromBeginning: true,
+        handleBatch: async (batch) => {
+          seen.push(...batch.map((m) => m.payload.executionId));
+        },
+      }),
+    );
+
+    await messaging.publishMany(topic, results);
+    await eventually(async () => {
+      if (seen.length < results.length) throw new Error('not all arrived yet');
+    });
+
+    expect(seen).toEqual(results.map((r) => r.executionId));
+  });
+
+  it("when a result is larger than Kafka's default limit, then a results topic made from the contract takes it and a consumer receives it whole", async () => {
+    const topic = privateTopic();
+    await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+    const big = anExecutionResult({ output: 'interface Gi0/1\n description x\n'.repeat(150_000) });
+    const received = deferred<ConsumedMessage<ExecutionResult>>();
+    consumers.push(
+      await messaging.consumeBatches({
+        contract: topic,
+        groupId: `g-${uniqueSuffix()}`,
+        fromBeginning: true,
+        handleBatch: async (batch) => {
+          if (batch[0]) received.resolve(batch[0]);
+        },
+      }),
+    );
+
+    await messaging.publish(topic, big);
+    const message = await received.promise;
+
+    expect(big.output.length).toBeGreaterThan(4_000_000);
+    expect(message.payload.output).toBe(big.output);
+  });
+
+  it('when a message is larger than its topic accepts, then publishing fails at once with a non-retriable error naming the topic, and nothing is sent', async () => {
+    const topic = onTopic(
+      { ...executionResultsTopic, maxMessageBytes: 100_000 },
+      `test.messaging-${uniqueSuffix()}.v1`,
+    );
+    await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+    const small = anExecutionResult();
+
+    const failure = await messaging
+      .publishMany(topic, [small, anExecutionResult({ output: 'x'.repeat(200_000) })])
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    // The first message on the topic is one sent afterwards: the refused call sent nothing.
+    const after = anExecutionResult();
+    await messaging.publish(topic, after);
+    const [first] = await collectMessages(topic.topic, { count: 1 });
+
+    expect(failure).toBeInstanceOf(AppError);
+    expect(failure).toMatchObject({
+      code: 'message-too-large',
+      retriable: false,
+      details: { topic: topic.topic, limit: 100_000 },
+    });
+    expect((failure as AppError).message).toContain(topic.topic);
+    expect(first?.value).toContain(after.executionId);
+  });
+
+  it('when an existing topic accepts smaller messages than its contract needs, then a warning names the fix and a large enough one gets none', async () => {
+    const name = `test.messaging-${uniqueSuffix()}.v1`;
+    const small = onTopic({ ...executionResultsTopic, maxMessageBytes: undefined }, name);
+    await messaging.ensureTopics([small], { partitions: 1, replicationFactor: 1 });
+    const large = privateTopic();
+    await messaging.ensureTopics([large], { partitions: 1, replicationFactor: 1 });
+
+    await messaging.ensureTopics([onTopic(executionResultsTopic, name), large], {
+      partitions: 1,
+      replicationFactor: 1,
+    });
+    const warnings = lines().filter(
+      (l) => typeof l['msg'] === 'string' && l['topic'] !== undefined,
+    );
+
+    expect(warnings.filter((l) => l['topic'] === name)).toEqual([
+      expect.objectContaining({
+        limit: 1_048_588,
+        needed: executionResultsTopic.maxMessageBytes,
+        msg: expect.stringContaining(`--entity-name ${name} --add-config max.message.bytes=`),
+      }),
+    ]);
+    expect(warnings.filter((l) => l['topic'] === large.topic)).toEqual([]);
+  });
+
+  it('when a consumer is paused, then nothing more is handled until it resumes, and then every message arrives once', async () => {
+    const topic = privateTopic();
+    await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+    const seen: string[] = [];
+    const consumer = await messaging.consumeBatches({
+      contract: topic,
+      groupId: `g-${uniqueSuffix()}`,
+      fromBeginning: true,
+      maxWaitTimeMs: 100,
+      handleBatch: async (batch) => {
+        seen.push(...batch.map((m) => m.payload.executionId));
+      },
+    });
+    consumers.push(consumer);
+    const first = anExecutionResult();
+    await messaging.publish(topic, first);
+    await eventually(async () => {
+      if (seen.length < 1) throw new Error('first message not handled yet');
+    });
+
+    consumer.pause();
+    const held = Array.from({ length: 5 }, () => anExecutionResult());
+    await messaging.publishMany(topic, held);
+    // Several fetch waits (100 ms each) go by: a paused consumer must not fetch.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const whilePaused = [...seen];
+    consumer.resume();
+    await eventually(async () => {
+      if (seen.length < 6) throw new Error('held messages not handled yet');
+    });
+
+    expect(whilePaused).toEqual([first.executionId]);
+    expect(seen).toEqual([first, ...held].map((r) => r.executionId));
   });
 
   it('when a consumer is behind, then its lag gauge counts the messages left after each batch, reaches 0, and goes when it stops', async () => {
