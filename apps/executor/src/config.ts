@@ -44,7 +44,7 @@ export const executorConfigSchema = z
     EXECUTOR_MAX_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 100 }),
     EXECUTOR_SESSION_TIMEOUT_MS: envInt({ min: 6_000, max: 300_000, default: 30_000 }),
     EXECUTOR_CLAIM_RETENTION_DAYS: envInt({ min: 1, max: 3_650, default: 30 }),
-    /** Publish `started` events at all (finished events and results always go). */
+    /** Publish progress events at all (`started`, then `finished`); results always go. */
     EXECUTOR_STARTED_EVENTS: envBoolean(true),
     /** Publish a request's `started` event only if it is still running this long after. */
     EXECUTOR_STARTED_EVENT_DELAY_MS: envInt({ min: 0, max: 600_000, default: 1_000 }),

@@ -71,11 +71,12 @@ export interface ExecuteRequestDeps {
   claims: ClaimStore;
   publisher: ExecutionPublisher;
   /**
-   * When to publish a request's `started` event: `0` (default) as it starts; `n` only if
-   * it is still running `n` ms later (a command that answers sooner is reported by its
-   * `finished` event and result alone: a third fewer messages at high rates, and progress
-   * still shows for the commands where it means something); `null` never. `finished`
-   * events and results are always published.
+   * When to publish a request's progress events: `0` (default) `started` as it starts;
+   * `n` only if it is still running `n` ms later; `null` never. A `finished` event follows
+   * exactly when a `started` one went out, so a command that answers within `n` ms is
+   * reported by its result alone (a result is the definitive end of every request): at
+   * high rates that is two messages fewer per command, and progress still shows for the
+   * commands where it means something.
    */
   startedEventDelayMs?: number | null;
   /** Timer for delayed `started` events; returns a cancel function (tests inject one). */
@@ -163,35 +164,44 @@ export class ExecuteRequest {
       }
     }
 
-    const cancelStarted = this.announceStart(request, attempt, startedAt);
+    const start = this.announceStart(request, attempt, startedAt);
     const body = await this.run(request, credentials);
-    cancelStarted();
+    start.cancel();
     const result = buildResult(request, context(credentials.username, body.connectMs), body);
     if (claimed) await this.deps.claims.finish(request.executionId, result);
     const acknowledged = this.deps.publisher.publishResult(result);
     if (!(this.deps.deferResultAck ?? false)) await acknowledged;
     else acknowledged.catch(() => undefined); // the caller awaits it; never unhandled
-    this.deps.publisher.publishEvent(
-      buildEvent(request, 'finished', this.deps.executorId, attempt, this.now(), result.outcome),
-    );
+    if (start.announced())
+      this.deps.publisher.publishEvent(
+        buildEvent(request, 'finished', this.deps.executorId, attempt, this.now(), result.outcome),
+      );
     return this.deps.deferResultAck
       ? { result, path: 'ran', acknowledged }
       : { result, path: 'ran' };
   }
 
-  /** Publishes (now or later, see `startedEventDelayMs`) the `started` event; returns a cancel. */
-  private announceStart(request: ExecutionRequest, attempt: number, startedAt: Date): () => void {
+  /**
+   * Publishes (now or later, see `startedEventDelayMs`) the `started` event. `cancel` stops
+   * a pending one; `announced` tells whether it went out (then `finished` must follow).
+   */
+  private announceStart(
+    request: ExecutionRequest,
+    attempt: number,
+    startedAt: Date,
+  ): { cancel: () => void; announced: () => boolean } {
     const delay = this.deps.startedEventDelayMs === undefined ? 0 : this.deps.startedEventDelayMs;
-    if (delay === null) return () => undefined;
-    const publish = () =>
+    let announced = false;
+    const publish = () => {
+      announced = true;
       this.deps.publisher.publishEvent(
         buildEvent(request, 'started', this.deps.executorId, attempt, startedAt),
       );
-    if (delay <= 0) {
-      publish();
-      return () => undefined;
-    }
-    return (this.deps.schedule ?? scheduleUnref)(publish, delay);
+    };
+    let cancel = (): void => undefined;
+    if (delay !== null && delay <= 0) publish();
+    else if (delay !== null) cancel = (this.deps.schedule ?? scheduleUnref)(publish, delay);
+    return { cancel, announced: () => announced };
   }
 
   /** Publishes a result again (a redelivery of a request this process already handled). */
