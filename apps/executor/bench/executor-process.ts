@@ -4,7 +4,8 @@
 // esbuild like production and run with plain node. A `stats` line on stdin answers one
 // JSON line: memory after a GC (run node with --expose-gc) and the executor status.
 // `profile start` / `profile stop <file>` record a V8 CPU profile of the measured wave only
-// (answered by a `profiled` line).
+// (answered by a `profiled` line). `pause` / `resume` stop and restart fetching requests
+// (answered by `paused` / `resumed`), so that a wave can be published before it is timed.
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -72,6 +73,17 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   if (line.startsWith('profile ')) {
     void profile(line.slice('profile '.length)).then(() =>
       process.stdout.write(`${JSON.stringify({ profiled: true })}\n`),
+    );
+    return;
+  }
+  if (line === 'pause' || line === 'resume') {
+    // Checkouts from before Executor#pause answer false: the bench then publishes each
+    // wave while the executor consumes it.
+    const target = executor as { pause?: () => void; resume?: () => void } | undefined;
+    const supported = typeof target?.pause === 'function';
+    if (supported) target?.[line]?.();
+    process.stdout.write(
+      `${JSON.stringify({ [line === 'pause' ? 'paused' : 'resumed']: supported })}\n`,
     );
     return;
   }

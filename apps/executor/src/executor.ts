@@ -87,6 +87,10 @@ export interface Executor {
   start(): Promise<void>;
   /** Stops fetching, drains in-flight work (results published, offsets committed), closes sessions. */
   stop(): Promise<void>;
+  /** Stops fetching new requests while staying in the group; running ones finish. */
+  pause(): void;
+  /** Fetches requests again after `pause`. */
+  resume(): void;
   status(): ExecutorStatus;
 }
 
@@ -188,6 +192,8 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
       })();
       return stopping;
     },
+    pause: () => consumer?.pause(),
+    resume: () => consumer?.resume(),
     status: () => ({
       executorId: s.EXECUTOR_ID,
       groupId: s.EXECUTOR_GROUP_ID,
