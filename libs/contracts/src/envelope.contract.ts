@@ -34,6 +34,12 @@ export interface TopicContract<S extends z.ZodType = z.ZodType> {
    * producers refuse a larger message before sending it.
    */
   readonly maxMessageBytes?: number;
+  /**
+   * How producers compress the topic's record batches (default none). For topics whose
+   * messages carry device output: text compresses 10x or more, which saves the broker's
+   * disk and network and the producer's checksum work on every byte.
+   */
+  readonly compression?: 'gzip';
 }
 
 /** Kafka's default `message.max.bytes` (1 MiB plus record batch overhead). */

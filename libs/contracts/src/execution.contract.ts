@@ -170,6 +170,7 @@ export const executionResultsTopic = defineTopic({
   // Outputs are capped at RESULT_OUTPUT_MAX_BYTES of UTF-8; the rest of a result
   // (parsed records, JSON escapes) fits in the remaining headroom.
   maxMessageBytes: 16 * 1024 * 1024,
+  compression: 'gzip',
 });
 
 export const executionEventsTopic = defineTopic({

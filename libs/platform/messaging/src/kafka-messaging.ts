@@ -1,5 +1,22 @@
-import { ConfigResourceTypes, Kafka, Partitioners, logLevel as KafkaLogLevel } from 'kafkajs';
-import type { Admin, Consumer, IHeaders, KafkaMessage, LogEntry, Producer } from 'kafkajs';
+import { promisify } from 'node:util';
+import { gzip, unzip } from 'node:zlib';
+import {
+  CompressionCodecs,
+  CompressionTypes,
+  ConfigResourceTypes,
+  Kafka,
+  Partitioners,
+  logLevel as KafkaLogLevel,
+} from 'kafkajs';
+import type {
+  Admin,
+  Consumer,
+  IHeaders,
+  KafkaMessage,
+  LogEntry,
+  Producer,
+  RequestEvent,
+} from 'kafkajs';
 import type { z } from 'zod';
 import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, deadLetterTopic } from '@toolkit/contracts';
 import type { Envelope, TopicContract } from '@toolkit/contracts';
@@ -101,6 +118,21 @@ export interface RunningConsumer {
   healthy(): boolean;
 }
 
+const gzipAsync = promisify(gzip);
+const unzipAsync = promisify(unzip);
+
+/**
+ * kafkajs' GZIP codec at zlib's level 1 instead of 6: on device output about 2.5x faster
+ * for a ratio nearly as good (46 KB of `show interface`: 45 us to 3.3 KB, against 120 us
+ * to 2.7 KB). zlib runs on libuv's thread pool, off the event loop. Readers are unchanged.
+ */
+const fastGzipCodec = {
+  compress: (encoder: { buffer: Buffer }): Promise<Buffer> =>
+    gzipAsync(encoder.buffer, { level: 1 }),
+  decompress: (buffer: Buffer): Promise<Buffer> => unzipAsync(buffer),
+};
+CompressionCodecs[CompressionTypes.GZIP] = () => fastGzipCodec;
+
 /** Messages per produce request, by encoded size (under Kafka's default 1 MiB batch limit). */
 const PRODUCE_REQUEST_BYTES = 900 * 1024;
 /** Room kept for the record batch and record headers around one message's value. */
@@ -158,6 +190,7 @@ export class KafkaMessaging {
       allowAutoTopicCreation: false,
       idempotent: false,
     });
+    this.countResponseBytes(this.producer);
     this.admin = this.kafka.admin();
   }
 
@@ -264,6 +297,8 @@ export class KafkaMessaging {
         await this.producer.send({
           topic: contract.topic,
           acks: -1,
+          compression:
+            contract.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
           messages: group.map((e) => ({ key: e.key, value: e.value, headers })),
         });
       } catch (error) {
@@ -376,6 +411,16 @@ export class KafkaMessaging {
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 
+  /** `toolkit_kafka_response_bytes_total` from kafkajs' request events (response sizes). */
+  private countResponseBytes(client: Producer | Consumer): void {
+    const counter = this.options.metrics?.responseBytes;
+    if (!counter) return;
+    const count = ({ payload }: RequestEvent) =>
+      counter.inc({ api: payload.apiName }, payload.size);
+    if ('send' in client) client.on(client.events.REQUEST, count);
+    else client.on(client.events.REQUEST, count);
+  }
+
   /**
    * Keeps `toolkit_kafka_consumer_lag` for the partitions this member holds: set after each
    * batch from the fetch's high watermark, dropped for partitions a rebalance moved away
@@ -423,6 +468,7 @@ export class KafkaMessaging {
         : { maxBytesPerPartition: options.maxBytesPerPartition }),
     });
     const untrackLag = this.trackLag(consumer, options.groupId);
+    this.countResponseBytes(consumer);
     let crashed = false;
     consumer.on(consumer.events.CRASH, (event) => {
       const restart = (event.payload as { restart?: boolean }).restart ?? false;

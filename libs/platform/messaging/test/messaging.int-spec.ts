@@ -237,6 +237,41 @@ describe('KafkaMessaging against a real broker', () => {
     expect(message.payload.output).toBe(big.output);
   });
 
+  it('when results carry device output, then they travel compressed; a topic without compression carries it as it is', async () => {
+    const compressed = privateTopic();
+    const plain = onTopic(
+      { ...executionResultsTopic, compression: undefined },
+      `test.messaging-${uniqueSuffix()}.v1`,
+    );
+    await messaging.ensureTopics([compressed, plain], { partitions: 1, replicationFactor: 1 });
+    const output = 'Ethernet1/1 is up\n  Hardware: 1000/10000 Ethernet\n'.repeat(6_000);
+    const fetchedBytes = async () =>
+      (await metrics.responseBytes.get()).values.find((v) => v.labels['api'] === 'Fetch')?.value ??
+      0;
+    /** Bytes fetched by a consumer of `topic` to receive one result carrying `output`. */
+    const bytesToReceive = async (topic: typeof compressed) => {
+      await messaging.publish(topic, anExecutionResult({ output }));
+      const before = await fetchedBytes();
+      const received = deferred<string>();
+      const consumer = await messaging.consumeBatches({
+        contract: topic,
+        groupId: `g-${uniqueSuffix()}`,
+        fromBeginning: true,
+        handleBatch: async (batch) => received.resolve(batch[0]?.payload.output ?? ''),
+      });
+      expect(await received.promise).toBe(output);
+      await consumer.stop();
+      return (await fetchedBytes()) - before;
+    };
+
+    const gzipped = await bytesToReceive(compressed);
+    const asIs = await bytesToReceive(plain);
+
+    expect(executionResultsTopic.compression).toBe('gzip');
+    expect(asIs).toBeGreaterThan(output.length);
+    expect(gzipped).toBeLessThan(output.length / 10);
+  });
+
   it('when a message is larger than its topic accepts, then publishing fails at once with a non-retriable error naming the topic, and nothing is sent', async () => {
     const topic = onTopic(
       { ...executionResultsTopic, maxMessageBytes: 100_000 },

@@ -9,6 +9,7 @@ export const METRIC = {
   messageHandleDuration: 'toolkit_message_handle_duration_seconds',
   messagesProduced: 'toolkit_messages_produced_total',
   consumerLag: 'toolkit_kafka_consumer_lag',
+  kafkaResponseBytes: 'toolkit_kafka_response_bytes_total',
   dependencyUp: 'toolkit_dependency_up',
 } as const;
 
@@ -74,6 +75,7 @@ export interface MessagingMetrics {
   handleDuration: Histogram<'topic'>;
   produced: Counter<'topic'>;
   consumerLag: Gauge<'group' | 'topic' | 'partition'>;
+  responseBytes: Counter<'api'>;
 }
 
 export function createMessagingMetrics(registry: Registry): MessagingMetrics {
@@ -122,6 +124,19 @@ export function createMessagingMetrics(registry: Registry): MessagingMetrics {
             "Messages between the partition's high watermark and the last batch this member " +
             'handled, per group and partition it is assigned (set after each batch).',
           labelNames: ['group', 'topic', 'partition'],
+          registers: [registry],
+        }),
+    ),
+    responseBytes: getOrCreate(
+      registry,
+      METRIC.kafkaResponseBytes,
+      () =>
+        new Counter({
+          name: METRIC.kafkaResponseBytes,
+          help:
+            'Bytes of the responses Kafka sent to this process, by API: Fetch is the data ' +
+            'consumed as it travelled (compressed when its producer compressed it).',
+          labelNames: ['api'],
           registers: [registry],
         }),
     ),
