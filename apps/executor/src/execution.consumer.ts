@@ -1,14 +1,10 @@
-import type {
-  ExecutionRequest,
-  ExecutionResult,
-  TopicContract,
-  executionRequestSchema,
-} from '@toolkit/contracts';
+import type { ExecutionRequest, TopicContract, executionRequestSchema } from '@toolkit/contracts';
 import { runKeyed } from '@toolkit/executor-domain';
 import type { ExecuteRequest } from '@toolkit/executor-domain';
 import type { Logger } from '@toolkit/logger';
 import type { ConsumedMessage, KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 import type { ExecutorMetrics } from './executor.metrics';
+import { ResultLedger } from './result-ledger';
 
 export interface ExecutionConsumerOptions {
   messaging: KafkaMessaging;
@@ -25,38 +21,6 @@ export interface ExecutionConsumerOptions {
 }
 
 /**
- * Results this process already published, so a retried or redelivered batch republishes
- * them instead of running the commands again. Bounded by count and by an estimate of
- * the bytes held (outputs can be large): oldest first out.
- */
-class RecentResults {
-  private readonly map = new Map<string, { result: ExecutionResult; bytes: number }>();
-  private bytes = 0;
-  constructor(
-    private readonly capacity: number,
-    private readonly maxBytes: number,
-  ) {}
-  get(id: string): ExecutionResult | undefined {
-    return this.map.get(id)?.result;
-  }
-  set(id: string, result: ExecutionResult): void {
-    const bytes =
-      1_024 +
-      2 * (result.output.length + (result.errorMessage?.length ?? 0)) +
-      (result.parsedOutput ? 2 * JSON.stringify(result.parsedOutput).length : 0);
-    this.map.delete(id);
-    this.map.set(id, { result, bytes });
-    this.bytes += bytes;
-    while (this.map.size > this.capacity || this.bytes > this.maxBytes) {
-      const oldest = this.map.entries().next();
-      if (oldest.done) break;
-      this.map.delete(oldest.value[0]);
-      this.bytes -= oldest.value[1].bytes;
-    }
-  }
-}
-
-/**
  * Kafka entry point. Each fetched batch is run with a keyed scheduler: requests for the
  * same device (message key) in order, different devices in parallel, with heartbeats
  * while SSH work goes on. The batch's offsets are committed only after every result of
@@ -70,11 +34,11 @@ export async function startExecutionConsumer(
   options: ExecutionConsumerOptions,
 ): Promise<RunningConsumer> {
   const logger = options.logger.child({ module: 'execution-consumer' });
-  // Enough for every batch in flight (a retried batch is the main reader), at most 8 MB.
-  const recent = new RecentResults(
-    Math.min(10_000, options.maxBatchSize * options.partitionsConsumedConcurrently),
-    8 * 1024 * 1024,
-  );
+  // Enough for every batch in flight (a retried batch is the main reader).
+  const ledger = new ResultLedger({
+    ids: Math.min(10_000, options.maxBatchSize * options.partitionsConsumedConcurrently),
+    unacknowledgedBytes: 8 * 1024 * 1024,
+  });
   const heartbeatEveryMs = Math.max(500, Math.floor(options.sessionTimeoutMs / 6));
 
   /**
@@ -86,9 +50,14 @@ export async function startExecutionConsumer(
     acks: Promise<void>[],
   ): Promise<void> => {
     const request = message.payload;
-    const seen = recent.get(request.executionId);
-    if (seen) {
+    const seen = ledger.lookup(request.executionId);
+    // A retried batch skips what the broker already has. A new delivery of a request
+    // (a rebalance, a duplicate publish) runs through the use case again: `show` re-runs,
+    // `config` republishes the result stored on its claim; every delivery gets a result.
+    if (seen === 'published' && message.meta.attempt > 1) return;
+    if (seen !== undefined && seen !== 'published') {
       await options.useCase.republish(seen);
+      ledger.published(request.executionId);
       return;
     }
     const started = performance.now();
@@ -97,7 +66,7 @@ export async function startExecutionConsumer(
       const report = await options.useCase.execute(request, message.meta.attempt);
       // Remembered at once: a batch retried because an acknowledgement failed republishes
       // this result instead of running the command again.
-      recent.set(request.executionId, report.result);
+      ledger.track(request.executionId, report.result, report.acknowledged);
       if (report.acknowledged) acks.push(report.acknowledged);
       const { result } = report;
       options.metrics.executions.inc({
