@@ -25,6 +25,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'ssh2';
 import type { ExecutionRequest } from '@toolkit/contracts';
 import { parseKeyring, sealJson } from '@toolkit/crypto';
+import { driverFor } from '@toolkit/executor-domain';
 import { createLogger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
 import { benchTopics } from './bench-topics';
@@ -91,6 +92,8 @@ async function startSimulator(
 
 // ---------------- bare ssh2 baseline ----------------
 
+const NXOS_SETUP = driverFor('cisco_nxos').sessionSetup;
+
 function bareConnect(
   port: number,
 ): Promise<{ run: (cmd: string) => Promise<string>; close: () => void }> {
@@ -121,8 +124,12 @@ function bareConnect(
           waiter = undefined;
           return buffer;
         };
+        // The session preparation every client needs for whole, unwrapped output (the
+        // driver table's, as Netmiko's for Cisco): paging off, the widest terminal.
         void untilPrompt()
-          .then(() => run('terminal length 0'))
+          .then(async () => {
+            for (const setup of NXOS_SETUP) await run(setup);
+          })
           .then(() => resolve({ run, close: () => client.end() }));
       });
     });
