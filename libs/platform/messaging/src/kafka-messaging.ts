@@ -228,6 +228,15 @@ export class KafkaMessaging {
   }
 
   /**
+   * For topics operators own (nothing is created or changed): warns, with the command that
+   * fixes it, about each existing topic that accepts smaller messages than its contract needs.
+   */
+  async checkTopics(contracts: readonly TopicContract[]): Promise<void> {
+    const existing = new Set(await this.admin.listTopics());
+    await this.warnOnSmallMessageLimits(contracts.filter((c) => existing.has(c.topic)));
+  }
+
+  /**
    * Existing topics keep their configuration (operators may own it): a topic that accepts
    * smaller messages than its contract needs is reported, with the command that fixes it.
    */

@@ -83,6 +83,9 @@ export async function runService<C extends BaseServiceConfig>(
         partitions: config.KAFKA_TOPIC_PARTITIONS,
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       });
+    } else {
+      // Operators own the topics: only say where one accepts less than its contract needs.
+      await messaging.checkTopics(options.topics);
     }
     const infra: Infrastructure = {
       service,
