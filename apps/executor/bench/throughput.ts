@@ -650,6 +650,7 @@ const THROUGHPUT_TUNING = {
   EXECUTOR_PARTITIONS_CONCURRENTLY: '12',
   EXECUTOR_BATCH_PARALLELISM: '1000',
   EXECUTOR_MAX_BATCH_SIZE: '2000',
+  EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION: String(1024 * 1024),
 };
 
 async function throughputRounds(variants: Variant[], rounds: number, devices: Dev[]) {

@@ -42,6 +42,15 @@ export const executorConfigSchema = z
     /** Devices run in parallel inside one fetched batch. */
     EXECUTOR_BATCH_PARALLELISM: envInt({ min: 1, max: 10_000, default: 128 }),
     EXECUTOR_MAX_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 100 }),
+    /**
+     * Bytes of requests fetched per partition at a time (kafkajs holds a whole fetch):
+     * with a backlog, this, not the batch size, bounds the raw requests in memory.
+     */
+    EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION: envInt({
+      min: 16 * 1024,
+      max: 64 * 1024 * 1024,
+      default: 256 * 1024,
+    }),
     EXECUTOR_SESSION_TIMEOUT_MS: envInt({ min: 6_000, max: 300_000, default: 30_000 }),
     EXECUTOR_CLAIM_RETENTION_DAYS: envInt({ min: 1, max: 3_650, default: 30 }),
     /** Publish progress events at all (`started`, then `finished`); results always go. */

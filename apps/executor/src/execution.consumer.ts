@@ -16,6 +16,8 @@ export interface ExecutionConsumerOptions {
   partitionsConsumedConcurrently: number;
   batchParallelism: number;
   maxBatchSize: number;
+  /** kafkajs `maxBytesPerPartition` (default kafkajs' 1 MiB). */
+  maxBytesPerPartition?: number;
   sessionTimeoutMs: number;
   fromBeginning?: boolean;
 }
@@ -103,6 +105,9 @@ export async function startExecutionConsumer(
     fromBeginning: options.fromBeginning ?? true,
     partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
     maxBatchSize: options.maxBatchSize,
+    ...(options.maxBytesPerPartition === undefined
+      ? {}
+      : { maxBytesPerPartition: options.maxBytesPerPartition }),
     sessionTimeoutMs: options.sessionTimeoutMs,
     heartbeatIntervalMs: Math.max(300, Math.floor(options.sessionTimeoutMs / 10)),
     maxWaitTimeMs: 500,

@@ -44,6 +44,8 @@ export interface ExecutorSettings {
   EXECUTOR_PARTITIONS_CONCURRENTLY: number;
   EXECUTOR_BATCH_PARALLELISM: number;
   EXECUTOR_MAX_BATCH_SIZE: number;
+  /** Default 256 KiB. */
+  EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION?: number;
   EXECUTOR_SESSION_TIMEOUT_MS: number;
   EXECUTOR_CLAIM_RETENTION_DAYS: number;
   /** Default true. */
@@ -167,6 +169,7 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         partitionsConsumedConcurrently: s.EXECUTOR_PARTITIONS_CONCURRENTLY,
         batchParallelism: s.EXECUTOR_BATCH_PARALLELISM,
         maxBatchSize: s.EXECUTOR_MAX_BATCH_SIZE,
+        maxBytesPerPartition: s.EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION ?? 256 * 1024,
         sessionTimeoutMs: s.EXECUTOR_SESSION_TIMEOUT_MS,
       });
       retention = setInterval(() => {
