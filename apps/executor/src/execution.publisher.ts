@@ -4,6 +4,9 @@ import type {
   executionEventsTopic,
   executionResultsTopic,
 } from '@toolkit/contracts';
+import { isAppError } from '@toolkit/errors';
+import type { AppError } from '@toolkit/errors';
+import { shrinkToFit } from '@toolkit/executor-domain';
 import type { ExecutionPublisher } from '@toolkit/executor-domain';
 import type { Logger } from '@toolkit/logger';
 import type { KafkaMessaging } from '@toolkit/messaging';
@@ -50,16 +53,49 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
   private readonly events: Coalescer<ExecutionEvent>;
 
   constructor(
-    messaging: KafkaMessaging,
-    topics: { results: typeof executionResultsTopic; events: typeof executionEventsTopic },
+    private readonly messaging: KafkaMessaging,
+    private readonly topics: {
+      results: typeof executionResultsTopic;
+      events: typeof executionEventsTopic;
+    },
     private readonly logger: Logger,
   ) {
-    this.results = new Coalescer((items) =>
-      messaging.publishMany(topics.results, items).then(() => undefined),
-    );
+    this.results = new Coalescer((items) => this.sendResults(items));
     this.events = new Coalescer((items) =>
       messaging.publishMany(topics.events, items).then(() => undefined),
     );
+  }
+
+  /**
+   * One produce for the coalesced results. When the topic refuses one of them as too large
+   * (the whole send is refused before anything goes), the others must not fail with it:
+   * each is sent alone, and the oversize one is cut down to fit (`shrinkToFit`).
+   */
+  private async sendResults(items: ExecutionResult[]): Promise<void> {
+    try {
+      await this.messaging.publishMany(this.topics.results, items);
+    } catch (error) {
+      if (!isTooLarge(error)) throw error;
+      for (const item of items) await this.sendFitting(item);
+    }
+  }
+
+  private async sendFitting(result: ExecutionResult): Promise<void> {
+    let candidate = result;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.messaging.publish(this.topics.results, candidate);
+        return;
+      } catch (error) {
+        if (!isTooLarge(error) || attempt >= 4) throw error;
+        const { bytes, limit } = error.details as { bytes: number; limit: number };
+        this.logger.warn(
+          { executionId: result.executionId, bytes, limit },
+          'result too large for the results topic: publishing it with its output cut',
+        );
+        candidate = shrinkToFit(candidate, bytes, limit);
+      }
+    }
   }
 
   publishResult(result: ExecutionResult): Promise<void> {
@@ -79,3 +115,6 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
     await Promise.all([this.results.drain(), this.events.drain()]);
   }
 }
+
+const isTooLarge = (error: unknown): error is AppError =>
+  isAppError(error) && error.code === 'message-too-large';

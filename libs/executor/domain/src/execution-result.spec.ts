@@ -1,6 +1,6 @@
 import { RESULT_OUTPUT_MAX_BYTES, executionResultSchema } from '@toolkit/contracts';
 import { anExecutionRequest } from '@toolkit/testing';
-import { buildResult } from './execution-result';
+import { buildResult, shrinkToFit } from './execution-result';
 
 const context = {
   executorId: 'ex-1',
@@ -36,5 +36,36 @@ describe('result output cap', () => {
     const output = 'x'.repeat(RESULT_OUTPUT_MAX_BYTES);
 
     expect(withOutput(output).output).toBe(output);
+  });
+});
+
+describe('shrinking a refused result', () => {
+  it('when a result was too large for its topic, then its output is cut in proportion, records dropped, and the message says so', () => {
+    const result = {
+      ...withOutput('line of running-config\n'.repeat(100_000)), // 2.3 MB
+      parsedOutput: [{ LINE: 'x' }],
+    };
+    const encoded = Buffer.byteLength(JSON.stringify(result));
+
+    const shrunk = shrinkToFit(result, encoded, 1_048_588);
+
+    expect(Buffer.byteLength(JSON.stringify(shrunk))).toBeLessThan(1_048_588);
+    expect(result.output.startsWith(shrunk.output)).toBe(true);
+    expect(shrunk.output.length).toBeGreaterThan(800_000);
+    expect(shrunk).toMatchObject({
+      outcome: 'succeeded',
+      parsedOutput: null,
+      parseError: 'Parsed records were dropped with the cut output.',
+      errorMessage: expect.stringMatching(
+        /^Output cut to \d+ of 2300000 bytes: the results topic accepts messages up to 1048588 bytes\.$/,
+      ),
+    });
+    expect(executionResultSchema.safeParse(shrunk).success).toBe(true);
+  });
+
+  it('when the output cannot make room, then it is cut anyway, so that a retry still shrinks', () => {
+    const result = withOutput('short');
+
+    expect(shrinkToFit(result, 2_000_000, 1_000_000).output.length).toBeLessThan(5);
   });
 });

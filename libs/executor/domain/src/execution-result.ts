@@ -28,19 +28,48 @@ export interface ResultBody {
 }
 
 /**
- * `output` cut to at most RESULT_OUTPUT_MAX_BYTES of UTF-8 (at a character boundary), so
- * that the result fits its topic's message limit.
+ * `output` cut to at most `maxBytes` of UTF-8 (at a character boundary): by default
+ * RESULT_OUTPUT_MAX_BYTES, so that the result fits its topic's message limit.
  */
-function capOutput(output: string): string {
+function capOutput(output: string, maxBytes = RESULT_OUTPUT_MAX_BYTES): string {
   // A UTF-8 character is at most 3 bytes per UTF-16 unit: short outputs need no count.
-  if (output.length * 3 <= RESULT_OUTPUT_MAX_BYTES) return output;
+  if (output.length * 3 <= maxBytes) return output;
   const bytes = Buffer.from(output, 'utf8');
-  if (bytes.length <= RESULT_OUTPUT_MAX_BYTES) return output;
+  if (bytes.length <= maxBytes) return output;
   // A cut inside a character decodes to U+FFFD at the end: drop it.
   return bytes
-    .subarray(0, RESULT_OUTPUT_MAX_BYTES)
+    .subarray(0, maxBytes)
     .toString('utf8')
     .replace(/\uFFFD+$/, '');
+}
+
+/**
+ * A result its topic refused as too large (`encodedBytes` against `limitBytes`, e.g. an
+ * operator-owned topic still at Kafka's 1 MB default), cut down to fit: the output keeps
+ * its start, in proportion to the room (the output is most of such a message), parsed
+ * records are dropped (they would describe a cut output), and the message says so.
+ */
+export function shrinkToFit(
+  result: ExecutionResult,
+  encodedBytes: number,
+  limitBytes: number,
+): ExecutionResult {
+  const outputBytes = Buffer.byteLength(result.output, 'utf8');
+  const room = Math.floor((outputBytes * limitBytes * 0.9) / Math.max(encodedBytes, 1));
+  const output = capOutput(result.output, Math.max(0, Math.min(room, outputBytes - 1)));
+  const note =
+    `Output cut to ${Buffer.byteLength(output, 'utf8')} of ${outputBytes} bytes: the results ` +
+    `topic accepts messages up to ${limitBytes} bytes.`;
+  return {
+    ...result,
+    output,
+    parsedOutput: null,
+    parseError:
+      result.parsedOutput === null
+        ? result.parseError
+        : 'Parsed records were dropped with the cut output.',
+    errorMessage: (result.errorMessage ? `${result.errorMessage} ${note}` : note).slice(0, 4_096),
+  };
 }
 
 /** One result message per request; `success` is true exactly when the outcome is. */

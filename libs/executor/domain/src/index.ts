@@ -22,7 +22,7 @@ export { decideOnClaim, needsClaim } from './claim-decision';
 export type { ClaimDecision, ExecutionClaim } from './claim-decision';
 export { runKeyed } from './keyed-scheduler';
 export { TerminalBuffer } from './terminal-buffer';
-export { buildEvent, buildResult } from './execution-result';
+export { buildEvent, buildResult, shrinkToFit } from './execution-result';
 export type { ResultBody, ResultContext } from './execution-result';
 export { ExecuteRequest } from './execute-request.use-case';
 export type {

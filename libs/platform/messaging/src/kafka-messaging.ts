@@ -171,6 +171,11 @@ export class KafkaMessaging {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly consumers = new Set<RunningConsumer>();
+  /**
+   * Message limits read from existing topics that are smaller than their contracts say
+   * (operator-owned topics): publishing measures against these.
+   */
+  private readonly smallerTopicLimits = new Map<string, number>();
   private connected = false;
   private readonly logger: Logger;
 
@@ -256,7 +261,11 @@ export class KafkaMessaging {
         .find((r) => r.resourceName === contract.topic)
         ?.configEntries.find((e) => e.configName === 'max.message.bytes');
       const limit = Number(entry?.configValue ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
-      if (limit >= (contract.maxMessageBytes ?? 0)) continue;
+      if (limit >= (contract.maxMessageBytes ?? 0)) {
+        this.smallerTopicLimits.delete(contract.topic);
+        continue;
+      }
+      this.smallerTopicLimits.set(contract.topic, limit);
       this.logger.warn(
         { topic: contract.topic, limit, needed: contract.maxMessageBytes },
         `topic ${contract.topic} accepts messages up to ${limit} bytes, its contract needs ` +
@@ -264,6 +273,7 @@ export class KafkaMessaging {
           `--alter --entity-type topics --entity-name ${contract.topic} --add-config ` +
           `max.message.bytes=${contract.maxMessageBytes}`,
       );
+      // Until fixed, larger messages are refused here, with the limit the topic has.
     }
   }
 
@@ -296,7 +306,10 @@ export class KafkaMessaging {
       // As bytes once here: sizes are exact, and kafkajs sends a Buffer as it is.
       return { ...e, value: Buffer.from(e.value) };
     });
-    const limit = contract.maxMessageBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    const limit =
+      this.smallerTopicLimits.get(contract.topic) ??
+      contract.maxMessageBytes ??
+      KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
     const tooLarge = encoded.find((e) => e.value.length > limit - RECORD_OVERHEAD_BYTES);
     if (tooLarge) throw messageTooLarge(contract.topic, tooLarge.value.length, limit);
     const headers: IHeaders = { ...options.headers };
