@@ -167,8 +167,9 @@ export const executionResultsTopic = defineTopic({
   schemaVersion: 1,
   payload: executionResultSchema,
   keyOf: (p) => String(p.device.id),
-  // Outputs are capped at RESULT_OUTPUT_MAX_BYTES of UTF-8; the rest of a result
-  // (parsed records, JSON escapes) fits in the remaining headroom.
+  // Outputs are capped at RESULT_OUTPUT_MAX_BYTES of UTF-8, which leaves room for most
+  // parsed records and JSON escapes; a result that still does not fit is published with
+  // its output cut (the executor's publisher, shrinkToFit).
   maxMessageBytes: 16 * 1024 * 1024,
   compression: 'gzip',
 });

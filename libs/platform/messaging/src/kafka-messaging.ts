@@ -133,38 +133,69 @@ const fastGzipCodec = {
 };
 CompressionCodecs[CompressionTypes.GZIP] = () => fastGzipCodec;
 
-/** Messages per produce request, by encoded size (under Kafka's default 1 MiB batch limit). */
+/**
+ * Bytes per produce request (uncompressed): under Kafka's default 1 MiB record batch limit;
+ * compressed topics send more at once (the broker's limit applies after compression).
+ */
 const PRODUCE_REQUEST_BYTES = 900 * 1024;
+const COMPRESSED_PRODUCE_REQUEST_BYTES = 4 * 1024 * 1024;
 /** Room kept for the record batch and record headers around one message's value. */
 const RECORD_OVERHEAD_BYTES = 16 * 1024;
+/** A record's framing besides key, value and headers (attributes, varints, deltas). */
+const RECORD_FRAMING_BYTES = 70;
+
+interface Sized {
+  bytes: number;
+}
 
 /** Consecutive runs of `items` of at most `budget` bytes each (a larger item alone). */
-function bySize<T extends { value: Buffer }>(items: readonly T[], budget: number): T[][] {
+function bySize<T extends Sized>(items: readonly T[], budget: number): T[][] {
   const groups: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const item of items) {
-    if (current.length > 0 && bytes + item.value.length > budget) {
+    if (current.length > 0 && bytes + item.bytes > budget) {
       groups.push(current);
       current = [];
       bytes = 0;
     }
     current.push(item);
-    bytes += item.value.length;
+    bytes += item.bytes;
   }
   if (current.length > 0) groups.push(current);
   return groups;
 }
 
+/**
+ * `bytes`: the message's value; `valueLimit`: the largest value the topic takes (its
+ * `max.message.bytes` less the record batch's room), what a producer must shrink below.
+ */
 function messageTooLarge(topic: string, bytes: number, limit: number): AppError {
   return new AppError({
     code: 'message-too-large',
     category: 'validation',
     retriable: false,
     message: `A ${bytes}-byte message is larger than topic ${topic} accepts (${limit} bytes).`,
-    details: { topic, bytes, limit },
+    details: { topic, bytes, limit, valueLimit: limit - RECORD_OVERHEAD_BYTES },
   });
 }
+
+/** The Kafka protocol error type kafkajs reports, looked for in its error's causes. */
+function kafkaErrorType(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const { type, cause, originalError } = current as {
+      type?: unknown;
+      cause?: unknown;
+      originalError?: unknown;
+    };
+    if (typeof type === 'string') return type;
+    current = cause ?? originalError;
+  }
+  return undefined;
+}
+
+const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
 export class KafkaMessaging {
   private readonly kafka: Kafka;
@@ -245,22 +276,62 @@ export class KafkaMessaging {
    * Existing topics keep their configuration (operators may own it): a topic that accepts
    * smaller messages than its contract needs is reported, with the command that fixes it.
    */
+  /** The message limit publishing measures against: a smaller one learned, or the contract's. */
+  private limitOf(contract: TopicContract): number {
+    return (
+      this.smallerTopicLimits.get(contract.topic) ??
+      contract.maxMessageBytes ??
+      KAFKA_DEFAULT_MAX_MESSAGE_BYTES
+    );
+  }
+
+  /**
+   * Reads each topic's `max.message.bytes` (undefined for a topic that could not be read:
+   * the cluster may not grant DescribeConfigs, and a check must not stop a service).
+   */
+  private async readMessageLimits(
+    contracts: readonly TopicContract[],
+  ): Promise<Map<string, number>> {
+    const limits = new Map<string, number>();
+    try {
+      const { resources } = await this.admin.describeConfigs({
+        includeSynonyms: false,
+        resources: contracts.map((c) => ({
+          type: ConfigResourceTypes.TOPIC,
+          name: c.topic,
+          configNames: ['max.message.bytes'],
+        })),
+      });
+      for (const r of resources) {
+        const entry = r.configEntries.find((e) => e.configName === 'max.message.bytes');
+        limits.set(r.resourceName, Number(entry?.configValue ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES));
+      }
+    } catch (error) {
+      this.logger.warn(
+        { err: error, topics: contracts.map((c) => c.topic) },
+        "could not read the topics' max.message.bytes: measuring against their contracts",
+      );
+    }
+    return limits;
+  }
+
+  /** After the broker refused a message as too large: what the topic accepts now. */
+  private async learnTopicLimit(contract: TopicContract): Promise<void> {
+    const limit = (await this.readMessageLimits([contract])).get(contract.topic);
+    if (
+      limit !== undefined &&
+      limit < (contract.maxMessageBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES)
+    )
+      this.smallerTopicLimits.set(contract.topic, limit);
+  }
+
   private async warnOnSmallMessageLimits(contracts: readonly TopicContract[]): Promise<void> {
     const needing = contracts.filter((c) => c.maxMessageBytes !== undefined);
     if (needing.length === 0) return;
-    const { resources } = await this.admin.describeConfigs({
-      includeSynonyms: false,
-      resources: needing.map((c) => ({
-        type: ConfigResourceTypes.TOPIC,
-        name: c.topic,
-        configNames: ['max.message.bytes'],
-      })),
-    });
+    const limits = await this.readMessageLimits(needing);
     for (const contract of needing) {
-      const entry = resources
-        .find((r) => r.resourceName === contract.topic)
-        ?.configEntries.find((e) => e.configName === 'max.message.bytes');
-      const limit = Number(entry?.configValue ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+      const limit = limits.get(contract.topic);
+      if (limit === undefined) continue;
       if (limit >= (contract.maxMessageBytes ?? 0)) {
         this.smallerTopicLimits.delete(contract.topic);
         continue;
@@ -306,15 +377,26 @@ export class KafkaMessaging {
       // As bytes once here: sizes are exact, and kafkajs sends a Buffer as it is.
       return { ...e, value: Buffer.from(e.value) };
     });
-    const limit =
-      this.smallerTopicLimits.get(contract.topic) ??
-      contract.maxMessageBytes ??
-      KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+    const limit = this.limitOf(contract);
     const tooLarge = encoded.find((e) => e.value.length > limit - RECORD_OVERHEAD_BYTES);
     if (tooLarge) throw messageTooLarge(contract.topic, tooLarge.value.length, limit);
     const headers: IHeaders = { ...options.headers };
     if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
-    for (const group of bySize(encoded, PRODUCE_REQUEST_BYTES)) {
+    const headerBytes = Object.entries(headers).reduce(
+      (sum, [name, value]) => sum + name.length + String(value ?? '').length,
+      0,
+    );
+    const budget = Math.min(
+      contract.compression === 'gzip' ? COMPRESSED_PRODUCE_REQUEST_BYTES : PRODUCE_REQUEST_BYTES,
+      limit - RECORD_OVERHEAD_BYTES,
+    );
+    const sized = encoded.map((e) => ({
+      ...e,
+      bytes: e.value.length + e.key.length + headerBytes + RECORD_FRAMING_BYTES,
+    }));
+    // Requests go one after another (order per key); a failure rejects the whole call,
+    // so a retry may publish again what earlier requests of the call delivered.
+    for (const group of bySize(sized, budget)) {
       try {
         await this.producer.send({
           topic: contract.topic,
@@ -324,7 +406,16 @@ export class KafkaMessaging {
           messages: group.map((e) => ({ key: e.key, value: e.value, headers })),
         });
       } catch (error) {
-        throw AppError.unavailable('Kafka', error);
+        if (!TOO_LARGE_TYPES.has(kafkaErrorType(error) ?? ''))
+          throw AppError.unavailable('Kafka', error);
+        // The broker takes less than we measured against (a limit lowered since boot):
+        // learn it, and say so as the non-retriable error it is.
+        await this.learnTopicLimit(contract);
+        throw messageTooLarge(
+          contract.topic,
+          Math.max(...group.map((e) => e.value.length)),
+          this.limitOf(contract),
+        );
       }
       this.options.metrics?.produced.inc({ topic: contract.topic }, group.length);
     }

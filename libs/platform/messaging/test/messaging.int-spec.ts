@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { deadLetterTopic, executionResultsTopic, onTopic } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
@@ -13,6 +14,9 @@ import {
 import type { ExecutionResult } from '@toolkit/contracts';
 import { KafkaMessaging } from '../src';
 import type { ConsumedMessage, RunningConsumer } from '../src';
+
+/** Text that does not compress (hex of random bytes): sizes on the wire are as written. */
+const incompressible = (length: number) => randomBytes(length / 2).toString('hex');
 
 /** A private topic per test with the real results schema: tests never see each other's messages. */
 function privateTopic() {
@@ -184,15 +188,15 @@ describe('KafkaMessaging against a real broker', () => {
   });
 
   it('when many large messages are published at once, then they go in produce requests the broker accepts and all arrive in order', async () => {
-    // A topic with Kafka's default limit (about 1 MB per record batch): 8 results of
-    // 300 KB each would be one 2.4 MB batch in a single produce request.
+    // A topic with Kafka's default limit (about 1 MB per record batch), uncompressed: 8
+    // results of 300 KB each would be one 2.4 MB batch in a single produce request.
     const topic = onTopic(
-      { ...executionResultsTopic, maxMessageBytes: undefined },
+      { ...executionResultsTopic, maxMessageBytes: undefined, compression: undefined },
       `test.messaging-${uniqueSuffix()}.v1`,
     );
     await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
-    const results = Array.from({ length: 8 }, (_, i) =>
-      anExecutionResult({ output: `${i}`.repeat(300_000) }),
+    const results = Array.from({ length: 8 }, () =>
+      anExecutionResult({ output: incompressible(300_000) }),
     );
     const seen: string[] = [];
     consumers.push(
@@ -215,9 +219,13 @@ describe('KafkaMessaging against a real broker', () => {
   });
 
   it("when a result is larger than Kafka's default limit, then a results topic made from the contract takes it and a consumer receives it whole", async () => {
-    const topic = privateTopic();
+    // Uncompressed, so that the topic's own limit is what takes it.
+    const topic = onTopic(
+      { ...executionResultsTopic, compression: undefined },
+      `test.messaging-${uniqueSuffix()}.v1`,
+    );
     await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
-    const big = anExecutionResult({ output: 'interface Gi0/1\n description x\n'.repeat(150_000) });
+    const big = anExecutionResult({ output: incompressible(3_000_000) });
     const received = deferred<ConsumedMessage<ExecutionResult>>();
     consumers.push(
       await messaging.consumeBatches({
@@ -233,7 +241,6 @@ describe('KafkaMessaging against a real broker', () => {
     await messaging.publish(topic, big);
     const message = await received.promise;
 
-    expect(big.output.length).toBeGreaterThan(4_000_000);
     expect(message.payload.output).toBe(big.output);
   });
 
@@ -332,6 +339,27 @@ describe('KafkaMessaging against a real broker', () => {
         anExecutionResult({ output: 'x'.repeat(1_200_000) }),
       ),
     ).rejects.toMatchObject({ code: 'message-too-large', details: { limit: 1_048_588 } });
+  });
+
+  it('when the broker refuses a message its topic no longer takes, then publishing fails as too large, not as Kafka being down, and the next one is refused before sending', async () => {
+    const name = `test.messaging-${uniqueSuffix()}.v1`;
+    await messaging.ensureTopics(
+      [onTopic({ ...executionResultsTopic, maxMessageBytes: 100_000 }, name)],
+      { partitions: 1, replicationFactor: 1 },
+    );
+    // This process believes the contract's 16 MiB: nothing told it the topic is smaller.
+    const believed = onTopic({ ...executionResultsTopic, compression: undefined }, name);
+    const big = () => anExecutionResult({ output: incompressible(300_000) });
+
+    const atBroker = await messaging.publish(believed, big()).catch((e: unknown) => e);
+    const beforeSending = await messaging.publish(believed, big()).catch((e: unknown) => e);
+
+    for (const failure of [atBroker, beforeSending])
+      expect(failure).toMatchObject({
+        code: 'message-too-large',
+        retriable: false,
+        details: { topic: name, limit: 100_000, valueLimit: 100_000 - 16 * 1024 },
+      });
   });
 
   it('when a consumer is paused, then nothing more is handled until it resumes, and then every message arrives once', async () => {
