@@ -36,11 +36,7 @@ export async function startExecutionConsumer(
   options: ExecutionConsumerOptions,
 ): Promise<RunningConsumer> {
   const logger = options.logger.child({ module: 'execution-consumer' });
-  // Enough for every batch in flight (a retried batch is the main reader).
-  const ledger = new ResultLedger({
-    ids: Math.min(10_000, options.maxBatchSize * options.partitionsConsumedConcurrently),
-    unacknowledgedBytes: 8 * 1024 * 1024,
-  });
+  const ledger = new ResultLedger();
   const heartbeatEveryMs = Math.max(500, Math.floor(options.sessionTimeoutMs / 6));
 
   /**
@@ -52,14 +48,15 @@ export async function startExecutionConsumer(
     acks: Promise<void>[],
   ): Promise<void> => {
     const request = message.payload;
-    const seen = ledger.lookup(request.executionId);
-    // A retried batch skips what the broker already has. A new delivery of a request
-    // (a rebalance, a duplicate publish) runs through the use case again: `show` re-runs,
-    // `config` republishes the result stored on its claim; every delivery gets a result.
-    if (seen === 'published' && message.meta.attempt > 1) return;
-    if (seen !== undefined && seen !== 'published') {
+    const seen = ledger.lookup(message);
+    // A retried batch skips what the broker already has and republishes what it did not
+    // acknowledge. Another delivery of a request (a rebalance after a failed commit, a
+    // duplicate publish) is new to the ledger and runs through the use case: `config`
+    // republishes the result stored on its claim, `show` runs again.
+    if (seen === 'published') return;
+    if (seen) {
       await options.useCase.republish(seen);
-      ledger.published(request.executionId);
+      ledger.published(message);
       return;
     }
     const started = performance.now();
@@ -68,7 +65,7 @@ export async function startExecutionConsumer(
       const report = await options.useCase.execute(request, message.meta.attempt);
       // Remembered at once: a batch retried because an acknowledgement failed republishes
       // this result instead of running the command again.
-      ledger.track(request.executionId, report.result, report.acknowledged);
+      ledger.track(message, report.result, report.acknowledged);
       if (report.acknowledged) acks.push(report.acknowledged);
       const { result } = report;
       options.metrics.executions.inc({

@@ -15,12 +15,13 @@ import type { KafkaMessaging } from '@toolkit/messaging';
  * Coalesces concurrent sends into one produce request per topic: while a send is in
  * flight, new items queue and go together in the next one. A result's promise resolves
  * once the broker acknowledged it (acks=all); events are best effort (logged on failure).
+ * A send may settle its items one by one by answering one error (or undefined) per item.
  */
 class Coalescer<T> {
   private queue: { item: T; done: (error?: unknown) => void }[] = [];
   private sending: Promise<void> | undefined;
 
-  constructor(private readonly send: (items: T[]) => Promise<void>) {}
+  constructor(private readonly send: (items: T[]) => Promise<void | readonly unknown[]>) {}
 
   add(item: T): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -38,7 +39,7 @@ class Coalescer<T> {
     const batch = this.queue.splice(0, 500);
     this.sending = this.send(batch.map((b) => b.item))
       .then(
-        () => batch.forEach((b) => b.done()),
+        (errors) => batch.forEach((b, i) => b.done(errors?.[i])),
         (error: unknown) => batch.forEach((b) => b.done(error ?? new Error('send failed'))),
       )
       .finally(() => {
@@ -69,15 +70,25 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
   /**
    * One produce for the coalesced results. When the topic refuses one of them as too large
    * (the whole send is refused before anything goes), the others must not fail with it:
-   * each is sent alone, and the oversize one is cut down to fit (`shrinkToFit`).
+   * each is then sent alone and settled on its own, and an oversize one is cut down to
+   * fit (`shrinkToFit`) rather than lost.
    */
-  private async sendResults(items: ExecutionResult[]): Promise<void> {
+  private async sendResults(items: ExecutionResult[]): Promise<void | unknown[]> {
     try {
       await this.messaging.publishMany(this.topics.results, items);
+      return undefined;
     } catch (error) {
       if (!isTooLarge(error)) throw error;
-      for (const item of items) await this.sendFitting(item);
     }
+    const errors: unknown[] = [];
+    for (const item of items)
+      errors.push(
+        await this.sendFitting(item).then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      );
+    return errors;
   }
 
   private async sendFitting(result: ExecutionResult): Promise<void> {
@@ -87,13 +98,13 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
         await this.messaging.publish(this.topics.results, candidate);
         return;
       } catch (error) {
-        if (!isTooLarge(error) || attempt >= 4) throw error;
-        const { bytes, limit } = error.details as { bytes: number; limit: number };
+        if (!isTooLarge(error) || attempt >= 3) throw error;
+        const { bytes, valueLimit } = error.details as { bytes: number; valueLimit: number };
         this.logger.warn(
-          { executionId: result.executionId, bytes, limit },
+          { executionId: result.executionId, bytes, valueLimit },
           'result too large for the results topic: publishing it with its output cut',
         );
-        candidate = shrinkToFit(candidate, bytes, limit);
+        candidate = shrinkToFit(candidate, bytes, valueLimit);
       }
     }
   }

@@ -13,61 +13,43 @@ function deferred() {
 const settle = () => new Promise((r) => setImmediate(r));
 
 describe('result ledger', () => {
-  it('when a result is acknowledged, then only its id is kept and a retry has nothing to publish', async () => {
-    const ledger = new ResultLedger({ ids: 10, unacknowledgedBytes: 1_000_000 });
+  it('when a result is acknowledged, then a retry of the same message has nothing to publish', async () => {
+    const ledger = new ResultLedger();
+    const message = {};
     const result = anExecutionResult();
     const ack = deferred();
 
-    ledger.track(result.executionId, result, ack.promise);
-    const whileInFlight = ledger.lookup(result.executionId);
+    ledger.track(message, result, ack.promise);
+    const whileInFlight = ledger.lookup(message);
     ack.resolve();
     await settle();
 
     expect(whileInFlight).toBe(result);
-    expect(ledger.lookup(result.executionId)).toBe('published');
-    expect(ledger.held).toBe(0);
+    expect(ledger.lookup(message)).toBe('published');
   });
 
-  it('when an acknowledgement fails, then the result stays for a republish, and is released once that is acknowledged', async () => {
-    const ledger = new ResultLedger({ ids: 10, unacknowledgedBytes: 1_000_000 });
+  it('when an acknowledgement fails, then the result stays for a republish, until that is acknowledged', async () => {
+    const ledger = new ResultLedger();
+    const message = {};
     const result = anExecutionResult();
     const ack = deferred();
 
-    ledger.track(result.executionId, result, ack.promise);
+    ledger.track(message, result, ack.promise);
     ack.reject(new Error('broker down'));
     await settle();
-    const afterFailure = ledger.lookup(result.executionId);
-    ledger.published(result.executionId);
+    const afterFailure = ledger.lookup(message);
+    ledger.published(message);
 
     expect(afterFailure).toBe(result);
-    expect(ledger.lookup(result.executionId)).toBe('published');
-    expect(ledger.held).toBe(0);
+    expect(ledger.lookup(message)).toBe('published');
   });
 
-  it('when more is unacknowledged than the byte budget, then the oldest results are dropped; ids are bounded too', async () => {
-    const ledger = new ResultLedger({ ids: 2, unacknowledgedBytes: 250_000 });
-    const big = () => anExecutionResult({ output: 'x'.repeat(50_000) }); // ~101 KB each
-    const [a, b, c] = [big(), big(), big()];
-    const never = new Promise<void>(() => undefined);
-
-    for (const r of [a, b, c]) ledger.track(r.executionId, r, never);
-    const held = [a, b, c].map((r) => ledger.lookup(r.executionId) !== undefined);
-    for (const id of ['1', '2', '3']) ledger.published(id);
-
-    expect(held).toEqual([false, true, true]);
-    expect(['1', '2', '3'].map((id) => ledger.lookup(id))).toEqual([
-      undefined,
-      'published',
-      'published',
-    ]);
-  });
-
-  it('when no acknowledgement is pending, then the result counts as published at once', () => {
-    const ledger = new ResultLedger({ ids: 10, unacknowledgedBytes: 1_000_000 });
+  it('when the same request arrives in another delivery (another message), then the ledger knows nothing of it', () => {
+    const ledger = new ResultLedger();
     const result = anExecutionResult();
 
-    ledger.track(result.executionId, result, undefined);
+    ledger.track({}, result, undefined);
 
-    expect(ledger.lookup(result.executionId)).toBe('published');
+    expect(ledger.lookup({})).toBeUndefined();
   });
 });

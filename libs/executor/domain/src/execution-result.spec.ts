@@ -40,32 +40,56 @@ describe('result output cap', () => {
 });
 
 describe('shrinking a refused result', () => {
-  it('when a result was too large for its topic, then its output is cut in proportion, records dropped, and the message says so', () => {
+  const encodedSize = (r: unknown) => Buffer.byteLength(JSON.stringify(r));
+
+  it('when a result was too large for its topic, then its output is cut to fit, records dropped, and the message starts with what was done', () => {
     const result = {
       ...withOutput('line of running-config\n'.repeat(100_000)), // 2.3 MB
       parsedOutput: [{ LINE: 'x' }],
+      errorMessage: 'earlier words',
     };
-    const encoded = Buffer.byteLength(JSON.stringify(result));
 
-    const shrunk = shrinkToFit(result, encoded, 1_048_588);
+    const shrunk = shrinkToFit(result, encodedSize(result), 100_000);
 
-    expect(Buffer.byteLength(JSON.stringify(shrunk))).toBeLessThan(1_048_588);
+    expect(encodedSize(shrunk)).toBeLessThanOrEqual(100_000);
+    expect(encodedSize(shrunk)).toBeGreaterThan(95_000);
     expect(result.output.startsWith(shrunk.output)).toBe(true);
-    expect(shrunk.output.length).toBeGreaterThan(800_000);
     expect(shrunk).toMatchObject({
       outcome: 'succeeded',
       parsedOutput: null,
       parseError: 'Parsed records were dropped with the cut output.',
       errorMessage: expect.stringMatching(
-        /^Output cut to \d+ of 2300000 bytes: the results topic accepts messages up to 1048588 bytes\.$/,
+        /^Output cut to \d+ of 2300000 bytes: the results topic accepts messages up to 100000 bytes\. earlier words$/,
       ),
     });
     expect(executionResultSchema.safeParse(shrunk).success).toBe(true);
   });
 
-  it('when the output cannot make room, then it is cut anyway, so that a retry still shrinks', () => {
+  it('when a shrunk result is shrunk again, then the note keeps the original size and appears once', () => {
+    const result = withOutput('x'.repeat(500_000));
+    const once = shrinkToFit(result, encodedSize(result), 200_000);
+
+    const twice = shrinkToFit(once, encodedSize(once), 100_000);
+
+    expect(twice.errorMessage).toMatch(/^Output cut to \d+ of 500000 bytes: [^.]*100000 bytes\.$/);
+    expect(encodedSize(twice)).toBeLessThanOrEqual(100_000);
+  });
+
+  it('when everything but the output is already too large, then the output is dropped and says so', () => {
     const result = withOutput('short');
 
-    expect(shrinkToFit(result, 2_000_000, 1_000_000).output.length).toBeLessThan(5);
+    const shrunk = shrinkToFit(result, 2_000_000, 1_000_000);
+
+    expect(shrunk.output).toBe('');
+    expect(shrunk.errorMessage).toMatch(/^Output dropped of 5 bytes: /);
+  });
+
+  it('when the cut falls inside a character, then the character goes whole and a real U+FFFD before it stays', () => {
+    const result = withOutput(`${'a'.repeat(9)}\uFFFD${'€'.repeat(2_000_000)}`);
+
+    const shrunk = shrinkToFit(result, encodedSize(result), 100_000);
+
+    expect(shrunk.output.startsWith(`${'a'.repeat(9)}\uFFFD€`)).toBe(true);
+    expect(result.output.startsWith(shrunk.output)).toBe(true);
   });
 });

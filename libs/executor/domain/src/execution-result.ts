@@ -36,30 +36,46 @@ function capOutput(output: string, maxBytes = RESULT_OUTPUT_MAX_BYTES): string {
   if (output.length * 3 <= maxBytes) return output;
   const bytes = Buffer.from(output, 'utf8');
   if (bytes.length <= maxBytes) return output;
-  // A cut inside a character decodes to U+FFFD at the end: drop it.
-  return bytes
-    .subarray(0, maxBytes)
-    .toString('utf8')
-    .replace(/\uFFFD+$/, '');
+  // Cut before a character whose bytes would be split (continuation bytes are 10xxxxxx).
+  let end = Math.max(0, maxBytes);
+  while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
 }
 
+const CUT_NOTE = /^Output (?:cut to \d+|dropped) of (\d+) bytes: [^.]*\.\s?/;
+
 /**
- * A result its topic refused as too large (`encodedBytes` against `limitBytes`, e.g. an
- * operator-owned topic still at Kafka's 1 MB default), cut down to fit: the output keeps
- * its start, in proportion to the room (the output is most of such a message), parsed
- * records are dropped (they would describe a cut output), and the message says so.
+ * A result its topic refused as too large (a message of `encodedBytes` where values of at
+ * most `valueLimit` bytes fit, e.g. an operator-owned topic still at Kafka's 1 MB
+ * default), cut down to fit: the output keeps its start, parsed records are dropped (they
+ * would describe a cut output), and `errorMessage` starts with what was done. What else the
+ * result carries stays; when that alone is too large the output goes entirely.
  */
 export function shrinkToFit(
   result: ExecutionResult,
   encodedBytes: number,
-  limitBytes: number,
+  valueLimit: number,
 ): ExecutionResult {
+  const earlier = CUT_NOTE.exec(result.errorMessage ?? '');
+  const rest = earlier ? (result.errorMessage ?? '').slice(earlier[0].length) : result.errorMessage;
   const outputBytes = Buffer.byteLength(result.output, 'utf8');
-  const room = Math.floor((outputBytes * limitBytes * 0.9) / Math.max(encodedBytes, 1));
-  const output = capOutput(result.output, Math.max(0, Math.min(room, outputBytes - 1)));
+  const originalBytes = earlier ? Number(earlier[1]) : outputBytes;
+  const jsonOutput = Buffer.byteLength(JSON.stringify(result.output), 'utf8');
+  const jsonParsed =
+    result.parsedOutput === null
+      ? 0
+      : Buffer.byteLength(JSON.stringify(result.parsedOutput), 'utf8');
+  // Room for the output's JSON: the limit less everything else (and the note, ~200 bytes).
+  const room = valueLimit - (encodedBytes - jsonOutput - jsonParsed) - 1_024;
+  const escaping = jsonOutput / Math.max(outputBytes, 1);
+  const output =
+    room <= 0
+      ? ''
+      : capOutput(result.output, Math.min(outputBytes - 1, Math.floor(room / escaping)));
+  const keptBytes = Buffer.byteLength(output, 'utf8');
   const note =
-    `Output cut to ${Buffer.byteLength(output, 'utf8')} of ${outputBytes} bytes: the results ` +
-    `topic accepts messages up to ${limitBytes} bytes.`;
+    (keptBytes === 0 ? `Output dropped` : `Output cut to ${keptBytes}`) +
+    ` of ${originalBytes} bytes: the results topic accepts messages up to ${valueLimit} bytes.`;
   return {
     ...result,
     output,
@@ -68,7 +84,7 @@ export function shrinkToFit(
       result.parsedOutput === null
         ? result.parseError
         : 'Parsed records were dropped with the cut output.',
-    errorMessage: (result.errorMessage ? `${result.errorMessage} ${note}` : note).slice(0, 4_096),
+    errorMessage: (rest ? `${note} ${rest}` : note).slice(0, 4_096),
   };
 }
 

@@ -212,6 +212,23 @@ describe('output path, against the reference implementations', () => {
   });
 });
 
+describe('driver patterns, as the fast paths need them', () => {
+  // detectVendorError joins a driver's error patterns into one alternation (numbered or
+  // named groups and backreferences would clash), and cleanShellOutput tests a pager
+  // pattern over a whole text in multiline mode (a lookaround could see past a line).
+  const patterns = drivers.flatMap((d) => [
+    ...d.errorPatterns.map((e) => [d.platform, 'error', e.pattern] as const),
+    [d.platform, 'pager', d.morePattern] as const,
+  ]);
+
+  it.each(patterns)(
+    '%s %s pattern %s has no groups that capture, backreferences or lookarounds',
+    (_p, _k, pattern) => {
+      expect(pattern.source).not.toMatch(/\\[1-9]|\\k<|(?<!\\)\((?!\?:)|\(\?<?[=!]/);
+    },
+  );
+});
+
 describe('terminal buffer', () => {
   /** What prompt detection read before: the whole buffer, rescanned per chunk. */
   const referenceLastLine = (whole: string): string => {
