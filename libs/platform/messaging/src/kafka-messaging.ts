@@ -4,6 +4,7 @@ import {
   CompressionCodecs,
   CompressionTypes,
   ConfigResourceTypes,
+  ConfigSource,
   Kafka,
   Partitioners,
   logLevel as KafkaLogLevel,
@@ -240,13 +241,17 @@ export class KafkaMessaging {
     }
   }
 
-  /** Creates missing topics (idempotent). Production may own topics instead: then skip. */
+  /**
+   * Creates missing topics (idempotent), and raises an existing one's `max.message.bytes`
+   * to what its contract needs: the service owns its topics (`KAFKA_CREATE_TOPICS`).
+   * Production may own topics instead: then `checkTopics`.
+   */
   async ensureTopics(
     contracts: readonly TopicContract[],
     options: { partitions: number; replicationFactor: number },
   ): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
-    await this.warnOnSmallMessageLimits(contracts.filter((c) => existing.has(c.topic)));
+    await this.raiseMessageLimits(contracts.filter((c) => existing.has(c.topic)));
     const missing = contracts.filter((c) => !existing.has(c.topic));
     if (missing.length === 0) return;
     await this.admin.createTopics({
@@ -269,13 +274,59 @@ export class KafkaMessaging {
    */
   async checkTopics(contracts: readonly TopicContract[]): Promise<void> {
     const existing = new Set(await this.admin.listTopics());
-    await this.warnOnSmallMessageLimits(contracts.filter((c) => existing.has(c.topic)));
+    for (const { contract, limit } of await this.smallTopics(
+      contracts.filter((c) => existing.has(c.topic)),
+    ))
+      this.warnSmall(contract, limit);
   }
 
   /**
-   * Existing topics keep their configuration (operators may own it): a topic that accepts
-   * smaller messages than its contract needs is reported, with the command that fixes it.
+   * Gives topics this service owns the `max.message.bytes` their contracts need. The admin
+   * API replaces a topic's whole set of overrides, so the others are sent again as they
+   * are; where that cannot be done (not allowed, a sensitive override), it warns instead.
    */
+  private async raiseMessageLimits(contracts: readonly TopicContract[]): Promise<void> {
+    for (const { contract, limit } of await this.smallTopics(contracts)) {
+      const needed = String(contract.maxMessageBytes);
+      try {
+        const { resources } = await this.admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [{ type: ConfigResourceTypes.TOPIC, name: contract.topic }],
+        });
+        const overrides = (resources[0]?.configEntries ?? []).filter(
+          (e) =>
+            e.configSource === ConfigSource.TOPIC_CONFIG && e.configName !== 'max.message.bytes',
+        );
+        if (overrides.some((e) => e.isSensitive || e.configValue === null))
+          throw new Error('the topic has a sensitive override that cannot be sent again');
+        await this.admin.alterConfigs({
+          validateOnly: false,
+          resources: [
+            {
+              type: ConfigResourceTypes.TOPIC,
+              name: contract.topic,
+              configEntries: [
+                ...overrides.map((e) => ({ name: e.configName, value: e.configValue })),
+                { name: 'max.message.bytes', value: needed },
+              ],
+            },
+          ],
+        });
+        this.smallerTopicLimits.delete(contract.topic);
+        this.logger.info(
+          { topic: contract.topic, from: limit, to: contract.maxMessageBytes },
+          `raised max.message.bytes of topic ${contract.topic} to what its contract needs`,
+        );
+      } catch (error) {
+        this.logger.warn(
+          { err: error, topic: contract.topic },
+          'could not raise max.message.bytes',
+        );
+        this.warnSmall(contract, limit);
+      }
+    }
+  }
+
   /** The message limit publishing measures against: a smaller one learned, or the contract's. */
   private limitOf(contract: TopicContract): number {
     return (
@@ -325,10 +376,17 @@ export class KafkaMessaging {
       this.smallerTopicLimits.set(contract.topic, limit);
   }
 
-  private async warnOnSmallMessageLimits(contracts: readonly TopicContract[]): Promise<void> {
+  /**
+   * Existing topics that accept smaller messages than their contracts need, with their
+   * limits; publishing measures against those limits from now on.
+   */
+  private async smallTopics(
+    contracts: readonly TopicContract[],
+  ): Promise<{ contract: TopicContract; limit: number }[]> {
     const needing = contracts.filter((c) => c.maxMessageBytes !== undefined);
-    if (needing.length === 0) return;
+    if (needing.length === 0) return [];
     const limits = await this.readMessageLimits(needing);
+    const small: { contract: TopicContract; limit: number }[] = [];
     for (const contract of needing) {
       const limit = limits.get(contract.topic);
       if (limit === undefined) continue;
@@ -337,15 +395,20 @@ export class KafkaMessaging {
         continue;
       }
       this.smallerTopicLimits.set(contract.topic, limit);
-      this.logger.warn(
-        { topic: contract.topic, limit, needed: contract.maxMessageBytes },
-        `topic ${contract.topic} accepts messages up to ${limit} bytes, its contract needs ` +
-          `${contract.maxMessageBytes}: larger messages will be refused. Fix: kafka-configs.sh ` +
-          `--alter --entity-type topics --entity-name ${contract.topic} --add-config ` +
-          `max.message.bytes=${contract.maxMessageBytes}`,
-      );
-      // Until fixed, larger messages are refused here, with the limit the topic has.
+      small.push({ contract, limit });
     }
+    return small;
+  }
+
+  /** A topic accepting less than its contract needs, reported with the command that fixes it. */
+  private warnSmall(contract: TopicContract, limit: number): void {
+    this.logger.warn(
+      { topic: contract.topic, limit, needed: contract.maxMessageBytes },
+      `topic ${contract.topic} accepts messages up to ${limit} bytes, its contract needs ` +
+        `${contract.maxMessageBytes}: larger messages will be refused. Fix: kafka-configs.sh ` +
+        `--alter --entity-type topics --entity-name ${contract.topic} --add-config ` +
+        `max.message.bytes=${contract.maxMessageBytes}`,
+    );
   }
 
   async publish<S extends z.ZodType>(

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { deadLetterTopic, executionResultsTopic, onTopic } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
@@ -308,37 +309,80 @@ describe('KafkaMessaging against a real broker', () => {
     expect(first?.value).toContain(after.executionId);
   });
 
-  it('when an existing topic accepts smaller messages than its contract needs, then creating or checking topics warns with the fix, and a large enough one gets none', async () => {
+  it('when operators own a topic that accepts smaller messages than its contract needs, then checking warns with the fix and publishing measures against its real limit', async () => {
     const name = `test.messaging-${uniqueSuffix()}.v1`;
-    const small = onTopic({ ...executionResultsTopic, maxMessageBytes: undefined }, name);
-    await messaging.ensureTopics([small], { partitions: 1, replicationFactor: 1 });
+    await messaging.ensureTopics(
+      [onTopic({ ...executionResultsTopic, maxMessageBytes: undefined }, name)],
+      { partitions: 1, replicationFactor: 1 },
+    );
     const large = privateTopic();
     await messaging.ensureTopics([large], { partitions: 1, replicationFactor: 1 });
 
-    await messaging.ensureTopics([onTopic(executionResultsTopic, name), large], {
-      partitions: 1,
-      replicationFactor: 1,
-    });
-    // Where operators own the topics: the same check, nothing created.
     await messaging.checkTopics([onTopic(executionResultsTopic, name), large]);
-    const warnings = lines().filter(
-      (l) => typeof l['msg'] === 'string' && l['topic'] !== undefined,
-    );
+    const warnings = lines().filter((l) => l['limit'] !== undefined && l['needed'] !== undefined);
 
-    const expected = expect.objectContaining({
-      limit: 1_048_588,
-      needed: executionResultsTopic.maxMessageBytes,
-      msg: expect.stringContaining(`--entity-name ${name} --add-config max.message.bytes=`),
-    });
-    expect(warnings.filter((l) => l['topic'] === name)).toEqual([expected, expected]);
+    expect(warnings.filter((l) => l['topic'] === name)).toEqual([
+      expect.objectContaining({
+        limit: 1_048_588,
+        needed: executionResultsTopic.maxMessageBytes,
+        msg: expect.stringContaining(`--entity-name ${name} --add-config max.message.bytes=`),
+      }),
+    ]);
     expect(warnings.filter((l) => l['topic'] === large.topic)).toEqual([]);
-    // Until the topic is fixed, a message it would refuse is refused here, with its limit.
     await expect(
       messaging.publish(
-        onTopic(executionResultsTopic, name),
-        anExecutionResult({ output: 'x'.repeat(1_200_000) }),
+        onTopic({ ...executionResultsTopic, compression: undefined }, name),
+        anExecutionResult({ output: incompressible(1_200_000) }),
       ),
     ).rejects.toMatchObject({ code: 'message-too-large', details: { limit: 1_048_588 } });
+  });
+
+  it("when a service owning its topics finds one too small for its contract, then it raises the limit and keeps the topic's other settings", async () => {
+    const name = `test.messaging-${uniqueSuffix()}.v1`;
+    const admin = new Kafka({ brokers: testInfra().brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: name,
+            numPartitions: 1,
+            replicationFactor: 1,
+            configEntries: [{ name: 'retention.ms', value: '3600000' }],
+          },
+        ],
+      });
+      const contract = onTopic({ ...executionResultsTopic, compression: undefined }, name);
+
+      await messaging.ensureTopics([contract], { partitions: 1, replicationFactor: 1 });
+      const { resources } = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name,
+            configNames: ['max.message.bytes', 'retention.ms'],
+          },
+        ],
+      });
+      const config = Object.fromEntries(
+        (resources[0]?.configEntries ?? []).map((e) => [e.configName, e.configValue]),
+      );
+      const big = anExecutionResult({ output: incompressible(1_200_000) });
+      const [[first]] = await Promise.all([
+        collectMessages(name, { count: 1 }),
+        messaging.publish(contract, big),
+      ]);
+
+      expect(config).toEqual({
+        'max.message.bytes': String(executionResultsTopic.maxMessageBytes),
+        'retention.ms': '3600000',
+      });
+      expect(first?.value).toContain(big.executionId);
+    } finally {
+      await admin.disconnect();
+    }
   });
 
   it('when the broker refuses a message its topic no longer takes, then publishing fails as too large, not as Kafka being down, and the next one is refused before sending', async () => {
