@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { testInfra } from '@toolkit/testing';
@@ -19,6 +20,10 @@ const REQUIRED_ENV = {
   CATALOG_URL: 'http://127.0.0.1:1',
   ANALYTICS_URL: 'http://127.0.0.1:1',
   EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
+  // Consumer groups of their own: on a broker a local stack also uses (infra.sh reuses
+  // running servers), these processes must not take the stack's requests or results.
+  EXECUTOR_GROUP_ID: `process-test-executor-${randomUUID()}`,
+  ANALYTICS_CONSUMER_GROUP_PREFIX: `process-test-analytics-${randomUUID()}`,
 };
 
 interface Started {
