@@ -31,7 +31,11 @@ export class TerminalBuffer {
     const lf = chunk.lastIndexOf('\n');
     this.tail = lf >= 0 ? chunk.slice(lf + 1) : this.tail + chunk;
     if (this.tail.length > LAST_LINE_WINDOW) this.tail = this.tail.slice(-LAST_LINE_WINDOW);
-    this.newest = (this.newest + chunk).slice(-RECENT_WINDOW);
+    // A large chunk alone holds the newest characters: no copy of the whole chunk.
+    this.newest =
+      chunk.length >= RECENT_WINDOW
+        ? chunk.slice(-RECENT_WINDOW)
+        : (this.newest + chunk).slice(-RECENT_WINDOW);
     if (!this.lineBreak && (lf >= 0 || chunk.includes('\r'))) this.lineBreak = true;
   }
 

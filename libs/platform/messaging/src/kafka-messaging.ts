@@ -432,34 +432,32 @@ export class KafkaMessaging {
     options: Omit<PublishOptions, 'eventId'> = {},
   ): Promise<Envelope<z.output<S>>[]> {
     if (payloads.length === 0) return [];
-    const encoded = payloads.map((p) => {
-      const e = encodeEnvelope(contract, p, {
-        producer: this.options.service,
-        correlationId: options.correlationId,
-      });
-      // As bytes once here: sizes are exact, and kafkajs sends a Buffer as it is.
-      return { ...e, value: Buffer.from(e.value) };
-    });
-    const limit = this.limitOf(contract);
-    const tooLarge = encoded.find((e) => e.value.length > limit - RECORD_OVERHEAD_BYTES);
-    if (tooLarge) throw messageTooLarge(contract.topic, tooLarge.value.length, limit);
     const headers: IHeaders = { ...options.headers };
     if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
     const headerBytes = Object.entries(headers).reduce(
       (sum, [name, value]) => sum + name.length + String(value ?? '').length,
       0,
     );
+    const encoded = payloads.map((p) => {
+      const e = encodeEnvelope(contract, p, {
+        producer: this.options.service,
+        correlationId: options.correlationId,
+      });
+      // As bytes once here: sizes are exact, and kafkajs sends a Buffer as it is.
+      const value = Buffer.from(e.value);
+      const bytes = value.length + e.key.length + headerBytes + RECORD_FRAMING_BYTES;
+      return { key: e.key, value, envelope: e.envelope, bytes };
+    });
+    const limit = this.limitOf(contract);
+    const tooLarge = encoded.find((e) => e.value.length > limit - RECORD_OVERHEAD_BYTES);
+    if (tooLarge) throw messageTooLarge(contract.topic, tooLarge.value.length, limit);
     const budget = Math.min(
       contract.compression === 'gzip' ? COMPRESSED_PRODUCE_REQUEST_BYTES : PRODUCE_REQUEST_BYTES,
       limit - RECORD_OVERHEAD_BYTES,
     );
-    const sized = encoded.map((e) => ({
-      ...e,
-      bytes: e.value.length + e.key.length + headerBytes + RECORD_FRAMING_BYTES,
-    }));
     // Requests go one after another (order per key); a failure rejects the whole call,
     // so a retry may publish again what earlier requests of the call delivered.
-    for (const group of bySize(sized, budget)) {
+    for (const group of bySize(encoded, budget)) {
       try {
         await this.producer.send({
           topic: contract.topic,

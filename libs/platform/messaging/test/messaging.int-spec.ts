@@ -56,6 +56,30 @@ describe('KafkaMessaging against a real broker', () => {
     await messaging.disconnect();
   });
 
+  /** A consumer of `topic` from its start (stopped after the test): what it received, in order. */
+  async function receiver(
+    topic: typeof executionResultsTopic,
+    options: { maxWaitTimeMs?: number } = {},
+  ) {
+    const received: ConsumedMessage<ExecutionResult>[] = [];
+    const consumer = await messaging.consumeBatches({
+      contract: topic,
+      groupId: `g-${uniqueSuffix()}`,
+      fromBeginning: true,
+      ...options,
+      handleBatch: async (batch) => {
+        received.push(...batch);
+      },
+    });
+    consumers.push(consumer);
+    const until = (count: number) =>
+      eventually(async () => {
+        if (received.length < count) throw new Error(`${received.length} of ${count} received`);
+      });
+    const ids = () => received.map((m) => m.payload.executionId);
+    return { consumer, received, until, ids };
+  }
+
   it('when a typed message is published, then a consumer in another group receives it validated, with its key and correlation id', async () => {
     const topic = privateTopic();
     await messaging.ensureTopics([topic], { partitions: 3, replicationFactor: 1 });
@@ -199,24 +223,12 @@ describe('KafkaMessaging against a real broker', () => {
     const results = Array.from({ length: 8 }, () =>
       anExecutionResult({ output: incompressible(300_000) }),
     );
-    const seen: string[] = [];
-    consumers.push(
-      await messaging.consumeBatches({
-        contract: topic,
-        groupId: `g-${uniqueSuffix()}`,
-        fromBeginning: true,
-        handleBatch: async (batch) => {
-          seen.push(...batch.map((m) => m.payload.executionId));
-        },
-      }),
-    );
+    const consumed = await receiver(topic);
 
     await messaging.publishMany(topic, results);
-    await eventually(async () => {
-      if (seen.length < results.length) throw new Error('not all arrived yet');
-    });
+    await consumed.until(results.length);
 
-    expect(seen).toEqual(results.map((r) => r.executionId));
+    expect(consumed.ids()).toEqual(results.map((r) => r.executionId));
   });
 
   it("when a result is larger than Kafka's default limit, then a results topic made from the contract takes it and a consumer receives it whole", async () => {
@@ -227,22 +239,12 @@ describe('KafkaMessaging against a real broker', () => {
     );
     await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
     const big = anExecutionResult({ output: incompressible(3_000_000) });
-    const received = deferred<ConsumedMessage<ExecutionResult>>();
-    consumers.push(
-      await messaging.consumeBatches({
-        contract: topic,
-        groupId: `g-${uniqueSuffix()}`,
-        fromBeginning: true,
-        handleBatch: async (batch) => {
-          if (batch[0]) received.resolve(batch[0]);
-        },
-      }),
-    );
+    const consumed = await receiver(topic);
 
     await messaging.publish(topic, big);
-    const message = await received.promise;
+    await consumed.until(1);
 
-    expect(message.payload.output).toBe(big.output);
+    expect(consumed.received[0]?.payload.output).toBe(big.output);
   });
 
   it('when results carry device output, then they travel compressed; a topic without compression carries it as it is', async () => {
@@ -260,15 +262,10 @@ describe('KafkaMessaging against a real broker', () => {
     const bytesToReceive = async (topic: typeof compressed) => {
       await messaging.publish(topic, anExecutionResult({ output }));
       const before = await fetchedBytes();
-      const received = deferred<string>();
-      const consumer = await messaging.consumeBatches({
-        contract: topic,
-        groupId: `g-${uniqueSuffix()}`,
-        fromBeginning: true,
-        handleBatch: async (batch) => received.resolve(batch[0]?.payload.output ?? ''),
-      });
-      expect(await received.promise).toBe(output);
-      await consumer.stop();
+      const consumed = await receiver(topic);
+      await consumed.until(1);
+      expect(consumed.received[0]?.payload.output).toBe(output);
+      await consumed.consumer.stop();
       return (await fetchedBytes()) - before;
     };
 
@@ -409,36 +406,22 @@ describe('KafkaMessaging against a real broker', () => {
   it('when a consumer is paused, then nothing more is handled until it resumes, and then every message arrives once', async () => {
     const topic = privateTopic();
     await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
-    const seen: string[] = [];
-    const consumer = await messaging.consumeBatches({
-      contract: topic,
-      groupId: `g-${uniqueSuffix()}`,
-      fromBeginning: true,
-      maxWaitTimeMs: 100,
-      handleBatch: async (batch) => {
-        seen.push(...batch.map((m) => m.payload.executionId));
-      },
-    });
-    consumers.push(consumer);
+    const { consumer, until, ids } = await receiver(topic, { maxWaitTimeMs: 100 });
     const first = anExecutionResult();
     await messaging.publish(topic, first);
-    await eventually(async () => {
-      if (seen.length < 1) throw new Error('first message not handled yet');
-    });
+    await until(1);
 
     consumer.pause();
     const held = Array.from({ length: 5 }, () => anExecutionResult());
     await messaging.publishMany(topic, held);
     // Several fetch waits (100 ms each) go by: a paused consumer must not fetch.
     await new Promise((r) => setTimeout(r, 1_000));
-    const whilePaused = [...seen];
+    const whilePaused = ids();
     consumer.resume();
-    await eventually(async () => {
-      if (seen.length < 6) throw new Error('held messages not handled yet');
-    });
+    await until(6);
 
     expect(whilePaused).toEqual([first.executionId]);
-    expect(seen).toEqual([first, ...held].map((r) => r.executionId));
+    expect(ids()).toEqual([first, ...held].map((r) => r.executionId));
   });
 
   it('when a consumer is behind, then its lag gauge counts the messages left after each batch, reaches 0, and goes when it stops', async () => {
