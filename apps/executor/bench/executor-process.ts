@@ -14,6 +14,7 @@ import { writeHeapSnapshot } from 'node:v8';
 import { deadLetterTopic } from '@toolkit/contracts';
 import { loadConfigOrExit } from '@toolkit/config';
 import { runService } from '@toolkit/service';
+import type { DeviceRunner } from '@toolkit/executor-domain';
 import { createApp } from '../src/app';
 import { executorConfigSchema } from '../src/config';
 import { createExecutor } from '../src/executor';
@@ -52,6 +53,24 @@ function residentByKind(): Record<string, number> {
   }
   return Object.fromEntries(Object.entries(kinds).map(([k, v]) => [k, Math.round(v)]));
 }
+
+/**
+ * BENCH_PIPELINE_ONLY=1: a runner that answers a `show clock` at once (next turn of the
+ * event loop), so that a run measures everything but SSH.
+ */
+const stubRunner: DeviceRunner = {
+  run: () =>
+    new Promise((resolve) =>
+      setImmediate(() =>
+        resolve({
+          output: '*14:20:01.123 UTC Sun Nov 22 2026\nTime source is NTP\n',
+          exitCode: null,
+          stderr: '',
+          connectMs: null,
+        }),
+      ),
+    ),
+};
 
 let profiler: Session | undefined;
 async function profile(command: string): Promise<void> {
@@ -105,6 +124,7 @@ void runService({
   topics: [topics.requests, topics.results, topics.events, deadLetterTopic],
   wire: async (infra) => {
     executor = await createExecutor({
+      ...(process.env['BENCH_PIPELINE_ONLY'] === '1' ? { runner: stubRunner } : {}),
       settings: config,
       logger: infra.logger,
       registry: infra.registry,

@@ -7,7 +7,7 @@
 // results and runs the bare baseline.
 //   eval "$(bash tools/scripts/infra.sh env)"
 //   node --import tsx apps/executor/bench/throughput.ts [--rounds 3] [--before <git-ref>] [--rss-only] [--no-rss]
-//     [--command "show interface"] [--per-device 25] [--profile] [--env 'K=V ...']
+//     [--command "show interface"] [--per-device 25] [--profile] [--pipeline-only] [--env 'K=V ...']
 // --before builds the same entry from <git-ref> (git archive into a temp dir) and measures
 // it in the same run, so before/after figures come from the same machine and minute.
 import { execFile, spawn } from 'node:child_process';
@@ -330,7 +330,9 @@ async function startExecutorProcess(
   topicId: string,
   env: Record<string, string>,
 ): Promise<ExecutorProcess> {
-  const child = spawn(process.execPath, ['--expose-gc', bundlePath], {
+  // NODE_FLAGS (bench only): node options for the executor's command line.
+  const flags = (env['NODE_FLAGS'] ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, ['--expose-gc', ...flags, bundlePath], {
     env: {
       PATH: process.env['PATH'] ?? '',
       KAFKA_BROKERS: brokers.join(','),
@@ -443,9 +445,9 @@ async function executorRun(
   const consumer = kafka.consumer({
     groupId: `bench-results-${topicId}`,
     // Counting only: large fetches, so that the load generator and the broker spend as
-    // little as possible on it (the end of a wave is seen at most 100 ms late).
+    // little as possible on it (the end of a wave is seen at most FETCH_WAIT_MS late).
     minBytes: 256 * 1024,
-    maxWaitTimeInMs: 100,
+    maxWaitTimeInMs: FETCH_WAIT_MS,
   });
   await consumer.connect();
   await consumer.subscribe({ topic: tp.results.topic, fromBeginning: true });
@@ -570,6 +572,12 @@ async function executorRun(
   }
 }
 
+/**
+ * The timed window's two waits on Kafka that a consumer fetching all along would not have:
+ * the executor's first fetch after its resume and this process's fetch of the last result.
+ */
+const FETCH_WAIT_MS = 20;
+
 /** The envelope text of a succeeded result (results are counted without parsing them). */
 const SUCCEEDED = '"outcome":"succeeded"';
 /** Whether the last measured wave was published before its clock started (see executorRun). */
@@ -605,8 +613,16 @@ async function main(): Promise<void> {
       });
     const after = await bundle(resolve('.'), join(work, 'after'));
     variants.push({ name: 'after (working tree)', bundle: after });
+    // --pipeline-only: the same bundle once more with SSH replaced by an in-process stub
+    // (executor-process.ts): what Kafka, validation, the envelope and results cost alone.
+    if (process.argv.includes('--pipeline-only'))
+      variants.push({
+        name: 'pipeline only (no SSH)',
+        bundle: after,
+        env: { BENCH_PIPELINE_ONLY: '1' },
+      });
     // --env 'K=V K2=V2' (repeatable): the same bundle once more per flag, with extra
-    // environment (e.g. NODE_OPTIONS).
+    // environment (e.g. NODE_OPTIONS, or NODE_FLAGS: node options NODE_OPTIONS refuses).
     process.argv.forEach((arg, i) => {
       const extra = process.argv[i + 1];
       if (arg !== '--env' || !extra) return;
@@ -647,6 +663,10 @@ async function throughput(variants: Variant[], rounds: number) {
  * configuration's defaults.
  */
 const THROUGHPUT_TUNING = {
+  // A paused kafkajs consumer sleeps its fetch max wait between fetch attempts, so the
+  // first fetch after the resume came 0-500 ms late (inside the timed window, up to a third
+  // of it); a consumer that is fetching when requests arrive has no such delay.
+  EXECUTOR_FETCH_MAX_WAIT_MS: String(FETCH_WAIT_MS),
   EXECUTOR_PARTITIONS_CONCURRENTLY: '12',
   EXECUTOR_BATCH_PARALLELISM: '1000',
   EXECUTOR_MAX_BATCH_SIZE: '2000',

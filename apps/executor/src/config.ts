@@ -51,6 +51,11 @@ export const executorConfigSchema = z
       max: 64 * 1024 * 1024,
       default: 256 * 1024,
     }),
+    /**
+     * Longest a fetch waits at the broker for new requests. Also how long a paused
+     * consumer (kafkajs) sleeps between fetch attempts, so up to this long after a resume.
+     */
+    EXECUTOR_FETCH_MAX_WAIT_MS: envInt({ min: 10, max: 30_000, default: 500 }),
     EXECUTOR_SESSION_TIMEOUT_MS: envInt({ min: 6_000, max: 300_000, default: 30_000 }),
     EXECUTOR_CLAIM_RETENTION_DAYS: envInt({ min: 1, max: 3_650, default: 30 }),
     /** Publish progress events at all (`started`, then `finished`); results always go. */

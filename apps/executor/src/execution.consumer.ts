@@ -18,6 +18,8 @@ export interface ExecutionConsumerOptions {
   maxBatchSize: number;
   /** kafkajs `maxBytesPerPartition` (default kafkajs' 1 MiB). */
   maxBytesPerPartition?: number;
+  /** Longest a fetch waits for new requests (default 500 ms). */
+  maxWaitTimeMs?: number;
   sessionTimeoutMs: number;
   fromBeginning?: boolean;
 }
@@ -107,7 +109,7 @@ export async function startExecutionConsumer(
       : { maxBytesPerPartition: options.maxBytesPerPartition }),
     sessionTimeoutMs: options.sessionTimeoutMs,
     heartbeatIntervalMs: Math.max(300, Math.floor(options.sessionTimeoutMs / 10)),
-    maxWaitTimeMs: 500,
+    maxWaitTimeMs: options.maxWaitTimeMs ?? 500,
     handleBatch: async (messages, heartbeat) => {
       const timer = setInterval(() => {
         // A rebalance answer is expected while we work: the batch still finishes and

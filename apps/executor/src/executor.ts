@@ -7,6 +7,7 @@ import {
 import { openJson, parseKeyring } from '@toolkit/crypto';
 import { ClaimsRepository } from '@toolkit/executor-data-access';
 import { ExecuteRequest } from '@toolkit/executor-domain';
+import type { DeviceRunner } from '@toolkit/executor-domain';
 import {
   BreakerRegistry,
   HostKeyPolicy,
@@ -46,6 +47,8 @@ export interface ExecutorSettings {
   EXECUTOR_MAX_BATCH_SIZE: number;
   /** Default 256 KiB. */
   EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION?: number;
+  /** Default 500 ms. */
+  EXECUTOR_FETCH_MAX_WAIT_MS?: number;
   EXECUTOR_SESSION_TIMEOUT_MS: number;
   EXECUTOR_CLAIM_RETENTION_DAYS: number;
   /** Default true. */
@@ -74,6 +77,8 @@ export interface ExecutorDeps {
   mongo: MongoDatabase;
   /** Tests use their own topics. */
   topics?: ExecutorTopics;
+  /** Default: SSH through the session pool and the device breakers (the bench stubs it). */
+  runner?: DeviceRunner;
 }
 
 export interface ExecutorStatus {
@@ -130,9 +135,11 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
     openSessions: () => pool.openSessions,
     breakers: () => breakers.summary(),
   });
-  const runner = new SshDeviceRunner(pool, breakers, {
-    connected: (platform, ms) => metrics.connectDuration.observe({ platform }, ms / 1_000),
-  });
+  const runner =
+    deps.runner ??
+    new SshDeviceRunner(pool, breakers, {
+      connected: (platform, ms) => metrics.connectDuration.observe({ platform }, ms / 1_000),
+    });
   const claims = new ClaimsRepository(deps.mongo.connection);
   await deps.mongo.ensureIndexes(claims.models);
   const publisher = new KafkaExecutionPublisher(deps.messaging, topics, logger);
@@ -170,6 +177,7 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         batchParallelism: s.EXECUTOR_BATCH_PARALLELISM,
         maxBatchSize: s.EXECUTOR_MAX_BATCH_SIZE,
         maxBytesPerPartition: s.EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION ?? 256 * 1024,
+        maxWaitTimeMs: s.EXECUTOR_FETCH_MAX_WAIT_MS ?? 500,
         sessionTimeoutMs: s.EXECUTOR_SESSION_TIMEOUT_MS,
       });
       retention = setInterval(() => {
