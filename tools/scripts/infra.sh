@@ -123,8 +123,22 @@ EOF
       -c "$dir/server.properties" >"$dir/format.log" 2>&1 || die "kafka storage format failed: $(tail -5 "$dir/format.log")"
   fi
   say "starting Kafka on 127.0.0.1:$kafka_port"
-  nohup java -cp "$cp" "${java_opts[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1 &
+  (
+    # The broker keeps files open for every partition it hosts (Kafka's docs ask for 100,000
+    # or more): a limit of 20,000 stopped it once test and bench topics had accumulated.
+    raise_open_files_limit 1048576
+    exec nohup java -cp "$cp" "${java_opts[@]}" kafka.Kafka "$dir/server.properties" >"$dir/kafka.log" 2>&1
+  ) &
   echo $! > "$dir/pid"
+}
+
+# Raises this shell's open-files limit towards $1: as far as the kernel allows when root,
+# else up to the hard limit.
+raise_open_files_limit() {
+  local want=$1 most
+  most=$(cat /proc/sys/fs/nr_open 2>/dev/null || echo "$want")
+  [ "$most" -lt "$want" ] && want=$most
+  ulimit -n "$want" 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 }
 
 # Runs a PostgreSQL program as the cluster's owner: `postgres` when we are root.

@@ -22,6 +22,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { Kafka, logLevel } from 'kafkajs';
+import mongoose from 'mongoose';
 import { Client } from 'ssh2';
 import type { ExecutionRequest } from '@toolkit/contracts';
 import { parseKeyring, sealJson } from '@toolkit/crypto';
@@ -569,6 +570,29 @@ async function executorRun(
     await consumer.disconnect();
     await executor.stop();
     await messaging.disconnect();
+    await dropRunData(kafka, topicId);
+  }
+}
+
+/**
+ * Deletes a run's topics and claims database: a local broker keeps every partition's files
+ * open, and hundreds of runs' topics (36 partitions each) once exhausted its open-files
+ * limit and stopped it.
+ */
+async function dropRunData(kafka: Kafka, topicId: string): Promise<void> {
+  const admin = kafka.admin();
+  const topics = Object.values(benchTopics(topicId)).map((t) => t.topic);
+  const mongo = mongoose.createConnection(mongoUri, { dbName: `bench_executor_${topicId}` });
+  try {
+    await admin.connect();
+    await admin.deleteTopics({ topics, timeout: 30_000 });
+    await mongo.asPromise();
+    await mongo.dropDatabase();
+  } catch (error) {
+    console.warn(`could not delete the run's topics or database (${String(error)})`);
+  } finally {
+    await admin.disconnect();
+    await mongo.close();
   }
 }
 
