@@ -198,6 +198,10 @@ function kafkaErrorType(error: unknown): string | undefined {
 
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
+/** The broker answered that a topic does not exist. */
+const isUnknownTopic = (error: unknown): boolean =>
+  kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION';
+
 export class KafkaMessaging {
   private readonly kafka: Kafka;
   private readonly producer: Producer;
@@ -208,6 +212,12 @@ export class KafkaMessaging {
    * (operator-owned topics): publishing measures against these.
    */
   private readonly smallerTopicLimits = new Map<string, number>();
+  /**
+   * The topics this service declared (`ensureTopics`, `checkTopics`): the only ones it
+   * asks the cluster about. kafkajs' `listTopics` and `describeCluster` fetch (and keep)
+   * the metadata of every partition in the cluster.
+   */
+  private readonly declaredTopics = new Set<string>();
   private connected = false;
   private readonly logger: Logger;
 
@@ -229,6 +239,7 @@ export class KafkaMessaging {
     });
     this.countResponseBytes(this.producer);
     this.admin = this.kafka.admin();
+    this.countResponseBytes(this.admin);
   }
 
   /** Connects the producer and the admin client; throws (boot fails) when Kafka is down. */
@@ -250,7 +261,7 @@ export class KafkaMessaging {
     contracts: readonly TopicContract[],
     options: { partitions: number; replicationFactor: number },
   ): Promise<void> {
-    const existing = new Set(await this.admin.listTopics());
+    const existing = await this.existingTopics(contracts);
     await this.raiseMessageLimits(contracts.filter((c) => existing.has(c.topic)));
     const missing = contracts.filter((c) => !existing.has(c.topic));
     if (missing.length === 0) return;
@@ -273,11 +284,29 @@ export class KafkaMessaging {
    * fixes it, about each existing topic that accepts smaller messages than its contract needs.
    */
   async checkTopics(contracts: readonly TopicContract[]): Promise<void> {
-    const existing = new Set(await this.admin.listTopics());
+    const existing = await this.existingTopics(contracts);
     for (const { contract, limit } of await this.smallTopics(
       contracts.filter((c) => existing.has(c.topic)),
     ))
       this.warnSmall(contract, limit);
+  }
+
+  /**
+   * Which of `contracts`' topics exist, asking about those topics only (one metadata
+   * request each, at boot), and remembers them as this service's for `ping`.
+   */
+  private async existingTopics(contracts: readonly TopicContract[]): Promise<Set<string>> {
+    const existing = new Set<string>();
+    for (const { topic } of contracts) {
+      this.declaredTopics.add(topic);
+      try {
+        await this.admin.fetchTopicMetadata({ topics: [topic] });
+        existing.add(topic);
+      } catch (error) {
+        if (!isUnknownTopic(error)) throw error;
+      }
+    }
+    return existing;
   }
 
   /**
@@ -483,13 +512,24 @@ export class KafkaMessaging {
     return encoded.map((e) => e.envelope);
   }
 
-  /** Readiness: the cluster answers a metadata request within `timeoutMs`. */
+  /**
+   * Readiness: the cluster answers a metadata request within `timeoutMs`, about this
+   * service's declared topics only (a missing topic is an answer too): a probe every few
+   * seconds must not fetch every partition of a shared cluster.
+   */
   async ping(timeoutMs = 2_000): Promise<void> {
     if (!this.connected) throw AppError.unavailable('Kafka');
+    const topics = [...this.declaredTopics];
+    const ask =
+      topics.length === 0
+        ? this.admin.describeCluster()
+        : this.admin.fetchTopicMetadata({ topics }).catch((error: unknown) => {
+            if (!isUnknownTopic(error)) throw error;
+          });
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        this.admin.describeCluster(),
+        ask,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('Kafka did not answer in time')), timeoutMs);
         }),
@@ -586,12 +626,13 @@ export class KafkaMessaging {
   }
 
   /** `toolkit_kafka_response_bytes_total` from kafkajs' request events (response sizes). */
-  private countResponseBytes(client: Producer | Consumer): void {
+  private countResponseBytes(client: Producer | Consumer | Admin): void {
     const counter = this.options.metrics?.responseBytes;
     if (!counter) return;
     const count = ({ payload }: RequestEvent) =>
       counter.inc({ api: payload.apiName }, payload.size);
     if ('send' in client) client.on(client.events.REQUEST, count);
+    else if ('subscribe' in client) client.on(client.events.REQUEST, count);
     else client.on(client.events.REQUEST, count);
   }
 

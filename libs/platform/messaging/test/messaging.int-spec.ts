@@ -462,6 +462,43 @@ describe('KafkaMessaging against a real broker', () => {
     expect(await lagOf()).toBeUndefined();
   });
 
+  it("when the cluster holds many other topics, then readiness and topic checks ask about the service's own topics only", async () => {
+    const suffix = uniqueSuffix();
+    const others = Array.from({ length: 60 }, (_, i) => `test.messaging-${suffix}-other-${i}.v1`);
+    const admin = new Kafka({ brokers: testInfra().brokers, logLevel: logLevel.NOTHING }).admin();
+    let fullMetadataBytes = 0;
+    admin.on(admin.events.REQUEST, ({ payload }) => {
+      if (payload.apiName === 'Metadata') fullMetadataBytes += payload.size;
+    });
+    await admin.connect();
+    const metadataBytes = async () =>
+      (await metrics.responseBytes.get()).values.find((v) => v.labels['api'] === 'Metadata')
+        ?.value ?? 0;
+    try {
+      await admin.createTopics({ topics: others.map((topic) => ({ topic, numPartitions: 1 })) });
+      const own = privateTopic();
+      const missing = privateTopic();
+      const beforeChecks = await metadataBytes();
+      await messaging.ensureTopics([own], { partitions: 1, replicationFactor: 1 });
+      await messaging.checkTopics([missing]);
+      const checked = (await metadataBytes()) - beforeChecks;
+      const beforePing = await metadataBytes();
+      await messaging.ping();
+      const pinged = (await metadataBytes()) - beforePing;
+      fullMetadataBytes = 0;
+      await admin.describeCluster(); // what the probe used to fetch: every topic's metadata
+
+      expect(pinged).toBeGreaterThan(0);
+      expect(pinged * 3).toBeLessThan(fullMetadataBytes);
+      expect(checked).toBeLessThan(fullMetadataBytes);
+      expect(await admin.listTopics()).toContain(own.topic);
+      expect(await admin.listTopics()).not.toContain(missing.topic);
+    } finally {
+      await admin.deleteTopics({ topics: others }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  });
+
   it('when the broker is unreachable at boot, then connect fails with an unavailable error', async () => {
     const broken = new KafkaMessaging({
       service: 'test',
