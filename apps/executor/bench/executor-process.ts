@@ -73,16 +73,30 @@ const stubRunner: DeviceRunner = {
 };
 
 let profiler: Session | undefined;
+/** BENCH_PROFILE_ALLOCATIONS=1: `profile` records a sampling heap profile (what allocates) instead. */
+const ALLOCATIONS = process.env['BENCH_PROFILE_ALLOCATIONS'] === '1';
 async function profile(command: string): Promise<void> {
   if (command === 'start') {
     profiler = new Session();
     profiler.connect();
+    if (ALLOCATIONS) {
+      await profiler.post('HeapProfiler.enable');
+      await profiler.post('HeapProfiler.startSampling', {
+        samplingInterval: 8 * 1024,
+        // Everything allocated, not only what is still alive at the end.
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+      return;
+    }
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
     return;
   }
   if (!profiler) return;
-  const { profile: recorded } = await profiler.post('Profiler.stop');
+  const { profile: recorded } = ALLOCATIONS
+    ? await profiler.post('HeapProfiler.stopSampling')
+    : await profiler.post('Profiler.stop');
   profiler.disconnect();
   profiler = undefined;
   await writeFile(command.slice('stop '.length).trim(), JSON.stringify(recorded));
