@@ -198,6 +198,21 @@ function kafkaErrorType(error: unknown): string | undefined {
 
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
+/** The kafka-topics.sh command that creates a contract's topic as a service would. */
+function createCommand(
+  contract: TopicContract,
+  options: { partitions: number; replicationFactor: number },
+): string {
+  const limit =
+    contract.maxMessageBytes === undefined
+      ? ''
+      : ` --config max.message.bytes=${contract.maxMessageBytes}`;
+  return (
+    `kafka-topics.sh --create --topic ${contract.topic} --partitions ${options.partitions} ` +
+    `--replication-factor ${options.replicationFactor}${limit}`
+  );
+}
+
 /** The broker answered that a topic does not exist. */
 const isUnknownTopic = (error: unknown): boolean =>
   kafkaErrorType(error) === 'UNKNOWN_TOPIC_OR_PARTITION';
@@ -213,9 +228,10 @@ export class KafkaMessaging {
    */
   private readonly smallerTopicLimits = new Map<string, number>();
   /**
-   * The topics this service declared (`ensureTopics`, `checkTopics`): the only ones it
-   * asks the cluster about. kafkajs' `listTopics` and `describeCluster` fetch (and keep)
-   * the metadata of every partition in the cluster.
+   * The topics this service declared (`ensureTopics`, `checkTopics`): what readiness asks
+   * the cluster about. kafkajs' `listTopics` and `describeCluster` fetch (and keep) the
+   * metadata of every partition in the cluster; its `createTopics` and `describeConfigs`
+   * still do at boot.
    */
   private readonly declaredTopics = new Set<string>();
   private connected = false;
@@ -266,7 +282,9 @@ export class KafkaMessaging {
     const missing = contracts.filter((c) => !existing.has(c.topic));
     if (missing.length === 0) return;
     await this.admin.createTopics({
-      waitForLeaders: true,
+      // Waited for below: kafkajs' own wait gives up when the broker does not know a topic
+      // it has just created yet (seen under load, right after many other creations).
+      waitForLeaders: false,
       topics: missing.map((c) => ({
         topic: c.topic,
         numPartitions: options.partitions,
@@ -276,15 +294,55 @@ export class KafkaMessaging {
           : { configEntries: [{ name: 'max.message.bytes', value: String(c.maxMessageBytes) }] }),
       })),
     });
+    await this.untilLed(missing.map((c) => c.topic));
     this.logger.info({ topics: missing.map((c) => c.topic) }, 'created topics');
   }
 
+  /** Waits until every partition of `topics` has a leader (new topics take a moment). */
+  private async untilLed(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: found } = await this.admin.fetchTopicMetadata({ topics });
+        if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+          return;
+      } catch (error) {
+        const type = kafkaErrorType(error);
+        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE')
+          throw AppError.unavailable('Kafka', error);
+      }
+      if (Date.now() > deadline)
+        throw AppError.unavailable(
+          'Kafka',
+          new Error(`topics ${topics.join(', ')} have no leader ${timeoutMs} ms after creation`),
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /**
-   * For topics operators own (nothing is created or changed): warns, with the command that
-   * fixes it, about each existing topic that accepts smaller messages than its contract needs.
+   * For topics operators own (nothing is created or changed): fails when one is missing
+   * (the boot stops with the commands that create them), and warns, with the command that
+   * fixes it, about each topic that accepts smaller messages than its contract needs.
    */
-  async checkTopics(contracts: readonly TopicContract[]): Promise<void> {
+  async checkTopics(
+    contracts: readonly TopicContract[],
+    /** What the commands that create a missing topic say (as `ensureTopics` would create it). */
+    options: { partitions: number; replicationFactor: number },
+  ): Promise<void> {
     const existing = await this.existingTopics(contracts);
+    const missing = contracts.filter((c) => !existing.has(c.topic));
+    if (missing.length > 0)
+      throw new AppError({
+        code: 'kafka-topics-missing',
+        category: 'unavailable',
+        retriable: false,
+        message:
+          `Kafka topics missing: ${missing.map((c) => c.topic).join(', ')}. Operators own the ` +
+          'topics (KAFKA_CREATE_TOPICS=false): create them, or let services create theirs ' +
+          `(KAFKA_CREATE_TOPICS=true). ${missing.map((c) => createCommand(c, options)).join('; ')}`,
+        details: { topics: missing.map((c) => c.topic) },
+      });
     for (const { contract, limit } of await this.smallTopics(
       contracts.filter((c) => existing.has(c.topic)),
     ))

@@ -84,8 +84,12 @@ export async function runService<C extends BaseServiceConfig>(
         replicationFactor: config.KAFKA_REPLICATION_FACTOR,
       });
     } else {
-      // Operators own the topics: only say where one accepts less than its contract needs.
-      await messaging.checkTopics(options.topics);
+      // Operators own the topics: a missing one stops the boot (with the commands that
+      // create it); one accepting less than its contract needs is reported.
+      await messaging.checkTopics(options.topics, {
+        partitions: config.KAFKA_TOPIC_PARTITIONS,
+        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      });
     }
     const infra: Infrastructure = {
       service,
