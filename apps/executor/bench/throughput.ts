@@ -535,7 +535,7 @@ async function executorRun(
     if (PROFILE) {
       await mkdir(PROFILE_DIR, { recursive: true });
       await executor.profile(
-        `stop ${join(PROFILE_DIR, `executor-${reuse ? 'reuse' : 'new-connection'}-${Date.now()}.cpuprofile`)}`,
+        `stop ${join(PROFILE_DIR, `executor-${reuse ? 'reuse' : 'new-connection'}-${Date.now()}.${env['BENCH_PROFILE_ALLOCATIONS'] === '1' ? 'heapprofile' : 'cpuprofile'}`)}`,
       );
     }
     const benchCpu = process.cpuUsage(benchBefore);
@@ -583,17 +583,18 @@ async function dropRunData(kafka: Kafka, topicId: string): Promise<void> {
   const admin = kafka.admin();
   const topics = Object.values(benchTopics(topicId)).map((t) => t.topic);
   const mongo = mongoose.createConnection(mongoUri, { dbName: `bench_executor_${topicId}` });
-  try {
-    await admin.connect();
-    await admin.deleteTopics({ topics, timeout: 30_000 });
-    await mongo.asPromise();
-    await mongo.dropDatabase();
-  } catch (error) {
-    console.warn(`could not delete the run's topics or database (${String(error)})`);
-  } finally {
-    await admin.disconnect();
-    await mongo.close();
-  }
+  const warn = (what: string) => (error: unknown) =>
+    console.warn(`could not delete the run's ${what} (${String(error)})`);
+  await admin
+    .connect()
+    .then(() => admin.deleteTopics({ topics, timeout: 30_000 }))
+    .catch(warn('topics'))
+    .finally(() => admin.disconnect().catch(warn('admin client')));
+  await mongo
+    .asPromise()
+    .then(() => mongo.dropDatabase())
+    .catch(warn('database'))
+    .finally(() => mongo.close().catch(warn('database connection')));
 }
 
 /**

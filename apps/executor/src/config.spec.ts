@@ -39,6 +39,23 @@ describe('executor configuration', () => {
     ]);
   });
 
+  it('when the fetch wait is over a third of the session timeout (an idle member would miss heartbeats), then it is refused by name', () => {
+    expect(
+      problemsOf({
+        ...base,
+        EXECUTOR_FETCH_MAX_WAIT_MS: '5000',
+        EXECUTOR_SESSION_TIMEOUT_MS: '12000',
+      }),
+    ).toEqual([expect.stringMatching(/^EXECUTOR_FETCH_MAX_WAIT_MS: must be at most a third/)]);
+    expect(
+      loadConfig(executorConfigSchema, {
+        ...base,
+        EXECUTOR_FETCH_MAX_WAIT_MS: '4000',
+        EXECUTOR_SESSION_TIMEOUT_MS: '12000',
+      }).EXECUTOR_FETCH_MAX_WAIT_MS,
+    ).toBe(4000);
+  });
+
   it('when strict host keys are asked for without a known_hosts file, then the file is named', () => {
     expect(problemsOf({ ...base, EXECUTOR_KNOWN_HOSTS_MODE: 'strict' })).toEqual([
       expect.stringMatching(/^EXECUTOR_KNOWN_HOSTS_FILE: /),

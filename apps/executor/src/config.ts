@@ -63,6 +63,12 @@ export const executorConfigSchema = z
     /** Publish a request's `started` event only if it is still running this long after. */
     EXECUTOR_STARTED_EVENT_DELAY_MS: envInt({ min: 0, max: 600_000, default: 1_000 }),
   })
+  // An idle consumer heartbeats between fetches: a fetch waiting a session timeout's length
+  // would get an idle executor dropped from its group, again and again.
+  .refine((c) => c.EXECUTOR_FETCH_MAX_WAIT_MS * 3 <= c.EXECUTOR_SESSION_TIMEOUT_MS, {
+    error: 'must be at most a third of EXECUTOR_SESSION_TIMEOUT_MS',
+    path: ['EXECUTOR_FETCH_MAX_WAIT_MS'],
+  })
   .refine((c) => c.EXECUTOR_KNOWN_HOSTS_MODE !== 'strict' || c.EXECUTOR_KNOWN_HOSTS_FILE, {
     error: 'EXECUTOR_KNOWN_HOSTS_FILE is required when EXECUTOR_KNOWN_HOSTS_MODE is strict',
     path: ['EXECUTOR_KNOWN_HOSTS_FILE'],

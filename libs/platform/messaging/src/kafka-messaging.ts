@@ -201,6 +201,7 @@ const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 /** The kafka-topics.sh command that creates a contract's topic as a service would. */
 function createCommand(
   contract: TopicContract,
+  brokers: string,
   options: { partitions: number; replicationFactor: number },
 ): string {
   const limit =
@@ -208,7 +209,8 @@ function createCommand(
       ? ''
       : ` --config max.message.bytes=${contract.maxMessageBytes}`;
   return (
-    `kafka-topics.sh --create --topic ${contract.topic} --partitions ${options.partitions} ` +
+    `kafka-topics.sh --bootstrap-server ${brokers} --create --topic ${contract.topic} ` +
+    `--partitions ${options.partitions} ` +
     `--replication-factor ${options.replicationFactor}${limit}`
   );
 }
@@ -298,24 +300,24 @@ export class KafkaMessaging {
     this.logger.info({ topics: missing.map((c) => c.topic) }, 'created topics');
   }
 
-  /** Waits until every partition of `topics` has a leader (new topics take a moment). */
+  /**
+   * Waits until every partition of `topics` has a leader (new topics take a moment). Every
+   * failure is asked again until the deadline (unknown topic, no leader yet, and kafkajs'
+   * TypeError when its second metadata request of a call fails); a kafkajs call that
+   * retries inside can overrun the deadline by its own retries (~6 s).
+   */
   private async untilLed(topics: string[], timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      let failure: unknown = new Error(`topics ${topics.join(', ')} have no leader yet`);
       try {
         const { topics: found } = await this.admin.fetchTopicMetadata({ topics });
         if (found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
           return;
       } catch (error) {
-        const type = kafkaErrorType(error);
-        if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE')
-          throw AppError.unavailable('Kafka', error);
+        failure = error;
       }
-      if (Date.now() > deadline)
-        throw AppError.unavailable(
-          'Kafka',
-          new Error(`topics ${topics.join(', ')} have no leader ${timeoutMs} ms after creation`),
-        );
+      if (Date.now() > deadline) throw AppError.unavailable('Kafka', failure);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -332,6 +334,7 @@ export class KafkaMessaging {
   ): Promise<void> {
     const existing = await this.existingTopics(contracts);
     const missing = contracts.filter((c) => !existing.has(c.topic));
+    const brokers = this.options.brokers.join(',');
     if (missing.length > 0)
       throw new AppError({
         code: 'kafka-topics-missing',
@@ -340,7 +343,7 @@ export class KafkaMessaging {
         message:
           `Kafka topics missing: ${missing.map((c) => c.topic).join(', ')}. Operators own the ` +
           'topics (KAFKA_CREATE_TOPICS=false): create them, or let services create theirs ' +
-          `(KAFKA_CREATE_TOPICS=true). ${missing.map((c) => createCommand(c, options)).join('; ')}`,
+          `(KAFKA_CREATE_TOPICS=true). ${missing.map((c) => createCommand(c, brokers, options)).join('; ')}`,
         details: { topics: missing.map((c) => c.topic) },
       });
     for (const { contract, limit } of await this.smallTopics(
@@ -361,7 +364,7 @@ export class KafkaMessaging {
         await this.admin.fetchTopicMetadata({ topics: [topic] });
         existing.add(topic);
       } catch (error) {
-        if (!isUnknownTopic(error)) throw error;
+        if (!isUnknownTopic(error)) throw AppError.unavailable('Kafka', error);
       }
     }
     return existing;
@@ -493,6 +496,7 @@ export class KafkaMessaging {
       { topic: contract.topic, limit, needed: contract.maxMessageBytes },
       `topic ${contract.topic} accepts messages up to ${limit} bytes, its contract needs ` +
         `${contract.maxMessageBytes}: larger messages will be refused. Fix: kafka-configs.sh ` +
+        `--bootstrap-server ${this.options.brokers.join(',')} ` +
         `--alter --entity-type topics --entity-name ${contract.topic} --add-config ` +
         `max.message.bytes=${contract.maxMessageBytes}`,
     );
@@ -689,6 +693,7 @@ export class KafkaMessaging {
     if (!counter) return;
     const count = ({ payload }: RequestEvent) =>
       counter.inc({ api: payload.apiName }, payload.size);
+    // The same call three times: each client type has its own overload of `on`.
     if ('send' in client) client.on(client.events.REQUEST, count);
     else if ('subscribe' in client) client.on(client.events.REQUEST, count);
     else client.on(client.events.REQUEST, count);
