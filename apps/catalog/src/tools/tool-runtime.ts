@@ -46,11 +46,14 @@ export async function runTool(
   try {
     await mongo.connect();
     await messaging.connect();
+    const topicOptions = {
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    };
+    // As the service's boot does: a missing operator-owned topic stops the tool up front.
     if (config.KAFKA_CREATE_TOPICS)
-      await messaging.ensureTopics([catalogEventsTopic], {
-        partitions: config.KAFKA_TOPIC_PARTITIONS,
-        replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-      });
+      await messaging.ensureTopics([catalogEventsTopic], topicOptions);
+    else await messaging.checkTopics([catalogEventsTopic], topicOptions);
     await ensureCatalogIndexes(mongo);
     const unused = createKeyring('unused', { unused: randomBytes(32) });
     const catalog = wireCatalog({
