@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@toolkit/config';
+import { configProblems, loadConfig } from '@toolkit/config';
 import { executorConfigSchema } from './config';
 
 const base = {
@@ -7,16 +7,6 @@ const base = {
   EXECUTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
   EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
 };
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(executorConfigSchema, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('executor configuration', () => {
   it('when only the required variables are set, then fetch settings take their defaults', () => {
@@ -34,14 +24,14 @@ describe('executor configuration', () => {
   });
 
   it('when the fetch wait is below 10 ms (a busy poll of the broker), then it is refused by name', () => {
-    expect(problemsOf({ ...base, EXECUTOR_FETCH_MAX_WAIT_MS: '5' })).toEqual([
-      expect.stringMatching(/^EXECUTOR_FETCH_MAX_WAIT_MS: /),
-    ]);
+    expect(
+      configProblems(executorConfigSchema, { ...base, EXECUTOR_FETCH_MAX_WAIT_MS: '5' }),
+    ).toEqual([expect.stringMatching(/^EXECUTOR_FETCH_MAX_WAIT_MS: /)]);
   });
 
   it('when the fetch wait is over a third of the session timeout (an idle member would miss heartbeats), then it is refused by name', () => {
     expect(
-      problemsOf({
+      configProblems(executorConfigSchema, {
         ...base,
         EXECUTOR_FETCH_MAX_WAIT_MS: '5000',
         EXECUTOR_SESSION_TIMEOUT_MS: '12000',
@@ -57,8 +47,8 @@ describe('executor configuration', () => {
   });
 
   it('when strict host keys are asked for without a known_hosts file, then the file is named', () => {
-    expect(problemsOf({ ...base, EXECUTOR_KNOWN_HOSTS_MODE: 'strict' })).toEqual([
-      expect.stringMatching(/^EXECUTOR_KNOWN_HOSTS_FILE: /),
-    ]);
+    expect(
+      configProblems(executorConfigSchema, { ...base, EXECUTOR_KNOWN_HOSTS_MODE: 'strict' }),
+    ).toEqual([expect.stringMatching(/^EXECUTOR_KNOWN_HOSTS_FILE: /)]);
   });
 });

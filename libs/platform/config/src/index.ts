@@ -1,4 +1,4 @@
-export { ConfigError, loadConfig, loadConfigOrExit } from './load-config';
+export { ConfigError, configProblems, loadConfig, loadConfigOrExit } from './load-config';
 export type { Env } from './load-config';
 export {
   envBoolean,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, configProblems, loadConfig } from './load-config';
 import { envBoolean, envKey256, envList } from './env-types';
 import { kafkaEnv, mongoEnv, serviceEnv } from './fragments';
 
@@ -9,16 +9,6 @@ const valid = {
   KAFKA_BROKERS: 'a:9092, b:9092',
   MONGODB_URI: 'mongodb://127.0.0.1:1/x',
 };
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(schema, env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('loadConfig', () => {
   it('when every variable is valid, then it returns a typed, frozen config with defaults', () => {
@@ -36,7 +26,7 @@ describe('loadConfig', () => {
   });
 
   it('when variables are missing or malformed, then every problem is named at once', () => {
-    const problems = problemsOf({ HTTP_PORT: 'eighty', MONGODB_URI: 'postgres://x' });
+    const problems = configProblems(schema, { HTTP_PORT: 'eighty', MONGODB_URI: 'postgres://x' });
 
     expect(problems).toEqual(
       expect.arrayContaining([
@@ -46,10 +36,14 @@ describe('loadConfig', () => {
       ]),
     );
     expect(problems).toHaveLength(3);
+    expect(() => loadConfig(schema, { HTTP_PORT: 'eighty', MONGODB_URI: 'postgres://x' })).toThrow(
+      expect.objectContaining({ name: ConfigError.name, problems }),
+    );
+    expect(configProblems(schema, valid)).toEqual([]);
   });
 
   it('when a variable is set to the empty string, then it counts as unset', () => {
-    expect(problemsOf({ ...valid, KAFKA_BROKERS: '' })).toEqual([
+    expect(configProblems(schema, { ...valid, KAFKA_BROKERS: '' })).toEqual([
       'KAFKA_BROKERS: required but not set',
     ]);
   });
@@ -65,7 +59,7 @@ describe('loadConfig', () => {
   });
 
   it('when a boolean is not a boolean word, then it is refused instead of coerced', () => {
-    expect(problemsOf({ ...valid, FEATURE: 'off' })).toEqual([
+    expect(configProblems(schema, { ...valid, FEATURE: 'off' })).toEqual([
       'FEATURE: must be one of true, false, 1, 0, yes, no',
     ]);
   });

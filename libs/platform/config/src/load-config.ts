@@ -16,12 +16,26 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig<S extends z.ZodType>(schema: S, env: Env): Readonly<z.output<S>> {
+  const checked = check(schema, env);
+  if ('problems' in checked) throw new ConfigError(checked.problems);
+  return deepFreeze(checked.data);
+}
+
+/** Every problem `loadConfig` would refuse `env` for, by variable name; empty when valid. */
+export function configProblems(schema: z.ZodType, env: Env): readonly string[] {
+  const checked = check(schema, env);
+  return 'problems' in checked ? checked.problems : [];
+}
+
+function check<S extends z.ZodType>(
+  schema: S,
+  env: Env,
+): { data: z.output<S> } | { problems: string[] } {
   const present = withoutEmptyStrings(env);
   const result = schema.safeParse(present);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue, present)));
-  }
-  return deepFreeze(result.data);
+  return result.success
+    ? { data: result.data }
+    : { problems: result.error.issues.map((issue) => describeIssue(issue, present)) };
 }
 
 /** Boot helper for `main.ts`: prints every problem and exits with code 1. */
