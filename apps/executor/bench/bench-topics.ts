@@ -1,4 +1,5 @@
 import {
+  executionCancellationsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
@@ -12,5 +13,6 @@ export function benchTopics(id: string): ExecutorTopics {
     requests: onTopic(executionRequestsTopic, `bench.executor.${id}.requests.v1`),
     results: onTopic(executionResultsTopic, `bench.executor.${id}.results.v1`),
     events: onTopic(executionEventsTopic, `bench.executor.${id}.events.v1`),
+    cancellations: onTopic(executionCancellationsTopic, `bench.executor.${id}.cancellations.v1`),
   };
 }

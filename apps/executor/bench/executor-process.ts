@@ -135,7 +135,7 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 void runService({
   service: 'executor',
   config,
-  topics: [topics.requests, topics.results, topics.events, deadLetterTopic],
+  topics: [topics.requests, topics.results, topics.events, topics.cancellations, deadLetterTopic],
   wire: async (infra) => {
     executor = await createExecutor({
       ...(process.env['BENCH_PIPELINE_ONLY'] === '1' ? { runner: stubRunner } : {}),

@@ -15,6 +15,7 @@ export interface ExecutorMetrics {
   executionDuration: Histogram<'platform' | 'outcome'>;
   connectDuration: Histogram<'platform'>;
   inFlight: Gauge;
+  cancellations: Counter<'effect'>;
 }
 
 export interface ExecutorGaugeSources {
@@ -113,6 +114,17 @@ export function createExecutorMetrics(
         new Gauge({
           name: EXECUTOR_METRIC.inFlight,
           help: 'Execution requests being handled.',
+          registers: [registry],
+        }),
+    ),
+    cancellations: getOrCreateMetric(
+      registry,
+      EXECUTOR_METRIC.cancellations,
+      () =>
+        new Counter({
+          name: EXECUTOR_METRIC.cancellations,
+          help: 'Cancellations read, by effect here: recorded (not running here), aborted (a running show), running-config (left to finish).',
+          labelNames: ['effect'],
           registers: [registry],
         }),
     ),

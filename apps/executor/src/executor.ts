@@ -1,12 +1,14 @@
 import {
+  MAX_TIMEOUT_MS,
+  deviceCredentialsSchema,
+  executionCancellationsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
-  deviceCredentialsSchema,
 } from '@toolkit/contracts';
 import { openJson, parseKeyring } from '@toolkit/crypto';
 import { ClaimsRepository } from '@toolkit/executor-data-access';
-import { ExecuteRequest } from '@toolkit/executor-domain';
+import { CancellationBook, ExecuteRequest } from '@toolkit/executor-domain';
 import type { DeviceRunner } from '@toolkit/executor-domain';
 import {
   BreakerRegistry,
@@ -61,13 +63,22 @@ export interface ExecutorTopics {
   requests: typeof executionRequestsTopic;
   results: typeof executionResultsTopic;
   events: typeof executionEventsTopic;
+  cancellations: typeof executionCancellationsTopic;
 }
 
 export const DEFAULT_EXECUTOR_TOPICS: ExecutorTopics = {
   requests: executionRequestsTopic,
   results: executionResultsTopic,
   events: executionEventsTopic,
+  cancellations: executionCancellationsTopic,
 };
+
+/**
+ * Cancellations are remembered this long: a request runs only within its timeout, counted
+ * from its request time, plus this much clock skew between gateway and executor hosts.
+ */
+const CANCELLATION_HORIZON_MS = MAX_TIMEOUT_MS + 300_000;
+const CANCELLATIONS_KEPT = 100_000;
 
 export interface ExecutorDeps {
   settings: ExecutorSettings;
@@ -87,6 +98,8 @@ export interface ExecutorStatus {
   consuming: boolean;
   sessions: { open: number; idle: number };
   breakers: BreakerSummary;
+  /** Cancellations this executor remembers (read from the cancellations topic). */
+  cancellations: number;
 }
 
 export interface Executor {
@@ -143,7 +156,12 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
   const claims = new ClaimsRepository(deps.mongo.connection);
   await deps.mongo.ensureIndexes(claims.models);
   const publisher = new KafkaExecutionPublisher(deps.messaging, topics, logger);
+  const cancellations = new CancellationBook({
+    horizonMs: CANCELLATION_HORIZON_MS,
+    maxEntries: CANCELLATIONS_KEPT,
+  });
   const useCase = new ExecuteRequest({
+    cancellations,
     executorId: s.EXECUTOR_ID,
     maxCommandTimeoutMs: s.EXECUTOR_MAX_COMMAND_TIMEOUT_MS,
     runner,
@@ -161,11 +179,30 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
   });
 
   let consumer: RunningConsumer | undefined;
+  let cancellationConsumer: RunningConsumer | undefined;
   let retention: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   return {
     id: s.EXECUTOR_ID,
     async start() {
+      // Every executor reads every cancellation (a group of its own, nothing committed: each
+      // start reads the topic's short retention again), before it takes requests.
+      cancellationConsumer = await deps.messaging.consume({
+        contract: topics.cancellations,
+        groupId: `${s.EXECUTOR_GROUP_ID}.cancellations.${s.EXECUTOR_ID}`,
+        fromBeginning: true,
+        commitOffsets: false,
+        maxWaitTimeMs: s.EXECUTOR_FETCH_MAX_WAIT_MS ?? 500,
+        handle: async ({ payload }) => {
+          const effect = cancellations.cancel(payload.executionId, payload.requestedBy.username);
+          metrics.cancellations.inc({ effect });
+          if (effect !== 'recorded')
+            logger.info(
+              { executionId: payload.executionId, effect, by: payload.requestedBy.username },
+              'cancellation of a running execution',
+            );
+        },
+      });
       consumer = await startExecutionConsumer({
         messaging: deps.messaging,
         contract: topics.requests,
@@ -197,6 +234,8 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         clearInterval(retention);
         await consumer?.stop();
         consumer = undefined;
+        await cancellationConsumer?.stop();
+        cancellationConsumer = undefined;
         await publisher.flush();
         pool.close();
         breakers.shutdown();
@@ -211,6 +250,7 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
       consuming: consumer?.healthy() ?? false,
       sessions: { open: pool.openSessions, idle: pool.idleSessions },
       breakers: breakers.summary(),
+      cancellations: cancellations.size,
     }),
   };
 }

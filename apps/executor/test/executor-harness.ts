@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DeviceCredentials, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
 import {
   deadLetterTopic,
+  executionCancellationsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
@@ -31,6 +32,7 @@ export function uniqueTopics(
     requests: onTopic(executionRequestsTopic, `test.executor.${id}.requests.v1`),
     results: onTopic(executionResultsTopic, `test.executor.${id}.results.v1`),
     events: onTopic(executionEventsTopic, `test.executor.${id}.events.v1`),
+    cancellations: onTopic(executionCancellationsTopic, `test.executor.${id}.cancellations.v1`),
   };
 }
 
@@ -109,10 +111,13 @@ export async function startNode(
   const mongo = new MongoDatabase({ uri: mongoUri, logger });
   await mongo.connect();
   await messaging.connect();
-  await messaging.ensureTopics([topics.requests, topics.results, topics.events, deadLetterTopic], {
-    partitions: topics.partitions,
-    replicationFactor: 1,
-  });
+  await messaging.ensureTopics(
+    [topics.requests, topics.results, topics.events, topics.cancellations, deadLetterTopic],
+    {
+      partitions: topics.partitions,
+      replicationFactor: 1,
+    },
+  );
   const executor = await createExecutor({
     settings,
     logger,

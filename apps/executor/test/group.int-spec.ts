@@ -116,10 +116,16 @@ describe('executors sharing a consumer group', () => {
       TEST_MONGO_URI: mongoUri,
       TEST_SETTINGS: JSON.stringify({ ...settings, EXECUTOR_ID: 'doomed' }),
     });
-    const show = sealedRequest(ref('slow-show', 201), CREDS, { renderedCommand: 'show version' });
+    // The survivor takes over after the group's session timeout: the requests' own timeout
+    // (counted from the request) must outlast that wait.
+    const show = sealedRequest(ref('slow-show', 201), CREDS, {
+      renderedCommand: 'show version',
+      timeoutMs: 60_000,
+    });
     const config = sealedRequest(ref('slow-config', 202), CREDS, {
       commandType: 'config',
       renderedCommand: 'hostname applied-by-doomed',
+      timeoutMs: 60_000,
     });
     const producer = await startNode(uniqueTopics(1), mongoUri, testSettings());
     nodes.push(producer);

@@ -40,6 +40,12 @@ export interface TopicContract<S extends z.ZodType = z.ZodType> {
    * disk and network and the producer's checksum work on every byte.
    */
   readonly compression?: 'gzip';
+  /**
+   * How long the topic keeps messages (`retention.ms`, set when a service creates it), for
+   * topics whose messages matter only for a while (cancellations, completions); default:
+   * the broker's (7 days).
+   */
+  readonly retentionMs?: number;
 }
 
 /** Kafka's default `message.max.bytes` (1 MiB plus record batch overhead). */

@@ -28,15 +28,23 @@ export const ERROR_CLASSES = [
   'disconnected',
   'invalid_request',
   'outcome_unknown',
+  /** Cancelled by its requester before it ran, or (a `show`) while it ran. */
+  'cancelled',
+  /** Still queued when its timeout (counted from the request) had passed: never run. */
+  'expired',
   'internal',
 ] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
-export const EXECUTION_OUTCOMES = ['succeeded', 'failed', 'unknown'] as const;
+export const EXECUTION_OUTCOMES = ['succeeded', 'failed', 'unknown', 'cancelled'] as const;
 export type ExecutionOutcome = (typeof EXECUTION_OUTCOMES)[number];
 
 export const MIN_TIMEOUT_MS = 5_000;
 export const MAX_TIMEOUT_MS = 300_000;
+
+/** Free text a requester attaches to an execution; kept on its command log. */
+export const NOTES_MAX_LENGTH = 1_000;
+const notes = z.string().max(NOTES_MAX_LENGTH);
 
 /** No control characters: a show command is one line of CLI; a config snippet is lines joined by \n. */
 const commandText = z.string().min(1).max(65_536);
@@ -89,6 +97,7 @@ export const executionRequestSchema = z
     requestedAt: z.iso.datetime({ offset: true }),
     bulkJobId: z.uuid().optional(),
     position: z.number().int().min(0).optional(),
+    notes: notes.optional(),
   })
   .superRefine((request, ctx) => {
     const problem = renderedCommandProblem(request.commandType, request.renderedCommand);
@@ -133,6 +142,7 @@ export const executionResultSchema = z.object({
   attempt: z.number().int().min(1),
   bulkJobId: z.uuid().optional(),
   position: z.number().int().min(0).optional(),
+  notes: notes.optional(),
 });
 export type ExecutionResult = z.output<typeof executionResultSchema>;
 
@@ -180,4 +190,60 @@ export const executionEventsTopic = defineTopic({
   schemaVersion: 1,
   payload: executionEventSchema,
   keyOf: (p) => String(p.device.id),
+});
+
+/**
+ * A requester asks that an execution not run, or (a `show`) stop. Every executor reads every
+ * cancellation (a group of its own): whoever holds the request skips it, or aborts it while
+ * it runs a `show`; a running `config` is never interrupted. Only requests still within
+ * their timeout can run, so a cancellation matters for at most MAX_TIMEOUT_MS after it.
+ */
+export const executionCancellationSchema = z.object({
+  executionId: z.uuid(),
+  device: deviceRef,
+  requestedBy: requester,
+  requestedAt: z.iso.datetime({ offset: true }),
+});
+export type ExecutionCancellation = z.output<typeof executionCancellationSchema>;
+
+export const executionCancellationsTopic = defineTopic({
+  topic: 'toolkit.execution.cancellations.v1',
+  type: 'execution.cancel-requested',
+  schemaVersion: 1,
+  payload: executionCancellationSchema,
+  keyOf: (p) => String(p.device.id),
+  retentionMs: 3_600_000,
+});
+
+/**
+ * Analytics has recorded an execution's result (its command log is readable): small, so
+ * that every gateway replica can read every completion and wake the request waiting for
+ * it, which then reads the result once. `outcome` is the execution's status after it.
+ */
+export const executionCompletionSchema = z.object({
+  executionId: z.uuid(),
+  outcome: z.enum(EXECUTION_OUTCOMES),
+  success: z.boolean(),
+  errorClass: z.enum(ERROR_CLASSES).nullable(),
+  commandLogId: z.number().int().positive().nullable(),
+  commandType: z.enum(COMMAND_TYPES),
+  device: deviceRef,
+  /** Device login name: repeated authentication failures are limited per device and login. */
+  username: z.string().max(256),
+  requestedBy: requester,
+  finishedAt: z.iso.datetime({ offset: true }),
+  bulkJobId: z.uuid().optional(),
+  position: z.number().int().min(0).optional(),
+});
+export type ExecutionCompletion = z.output<typeof executionCompletionSchema>;
+
+export const executionCompletionsTopic = defineTopic({
+  topic: 'toolkit.execution.completions.v1',
+  type: 'execution.recorded',
+  schemaVersion: 1,
+  payload: executionCompletionSchema,
+  keyOf: (p) => String(p.device.id),
+  // Read live by the gateways (wake-ups) and by their shared settlement group (rate-limit
+  // reservations, which expire on their own if a completion is never read).
+  retentionMs: 86_400_000,
 });

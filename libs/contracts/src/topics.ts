@@ -1,6 +1,8 @@
 import { catalogEventsTopic } from './catalog.contract';
 import { deadLetterTopic } from './dead-letter.contract';
 import {
+  executionCancellationsTopic,
+  executionCompletionsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
@@ -11,6 +13,8 @@ export const ALL_TOPICS = [
   executionRequestsTopic,
   executionResultsTopic,
   executionEventsTopic,
+  executionCancellationsTopic,
+  executionCompletionsTopic,
   catalogEventsTopic,
   deadLetterTopic,
 ] as const;

@@ -1,6 +1,7 @@
 import type { ExecutionEvent, ExecutionResult } from '@toolkit/contracts';
 import { anExecutionRequest } from '@toolkit/testing';
 import type { ExecutionClaim } from './claim-decision';
+import { CancellationBook } from './cancellations';
 import { DeviceRunError } from './error-classification';
 import { ExecuteRequest } from './execute-request.use-case';
 import type {
@@ -255,5 +256,140 @@ describe('execute request', () => {
     await report.acknowledged;
     expect(acknowledged).toBe(true);
     expect(events).toEqual([]);
+  });
+
+  describe('cancellation and timeouts counted from the request', () => {
+    const book = () => new CancellationBook({ horizonMs: 600_000, maxEntries: 1_000 });
+
+    it('when an execution was cancelled before an executor picked it up, then it is reported cancelled without touching the device', async () => {
+      const cancellations = book();
+      const request = anExecutionRequest();
+      cancellations.cancel(request.executionId, 'alice');
+      const { useCase, published, calls } = setup(async () => ok('x'), undefined, {
+        cancellations,
+      });
+
+      const report = await useCase.execute(request);
+
+      expect(report.path).toBe('cancelled');
+      expect(calls).toEqual(['publish']);
+      expect(published[0]).toMatchObject({
+        outcome: 'cancelled',
+        success: false,
+        errorClass: 'cancelled',
+        errorMessage: 'Cancelled by alice before it ran.',
+      });
+    });
+
+    it('when a cancelled config request is picked up, then its claim records the cancelled result (a redelivery republishes it)', async () => {
+      const cancellations = book();
+      const request = anExecutionRequest({ commandType: 'config', renderedCommand: 'hostname x' });
+      cancellations.cancel(request.executionId, 'alice');
+      const { useCase, finished, calls } = setup(async () => ok('x'), undefined, {
+        cancellations,
+      });
+
+      await useCase.execute(request);
+
+      expect(calls).toEqual(['claim', 'finish', 'publish']);
+      expect(finished[0]?.outcome).toBe('cancelled');
+    });
+
+    it('when a running show is cancelled, then its run is aborted and the result is cancelled with the partial output', async () => {
+      const cancellations = book();
+      const request = anExecutionRequest({ timeoutMs: 60_000 });
+      let started: () => void = () => undefined;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const { useCase } = setup(
+        (input) =>
+          new Promise((_resolve, reject) => {
+            input.signal?.addEventListener('abort', () =>
+              reject(
+                new DeviceRunError({
+                  errorClass: 'cancelled',
+                  message: 'Cancelled by request while running: the session was closed.',
+                  commandSent: true,
+                  partialOutput: 'line 1',
+                }),
+              ),
+            );
+            started();
+          }),
+        undefined,
+        { cancellations, maxCommandTimeoutMs: 60_000 },
+      );
+
+      const execution = useCase.execute(request);
+      await running;
+      const effect = cancellations.cancel(request.executionId, 'alice');
+      const report = await execution;
+
+      expect(effect).toBe('aborted');
+      expect(report.result).toMatchObject({
+        outcome: 'cancelled',
+        errorClass: 'cancelled',
+        output: 'line 1',
+      });
+    });
+
+    it('when a running config is cancelled, then it gets no abort signal and the cancellation says so', async () => {
+      const cancellations = book();
+      const request = anExecutionRequest({ commandType: 'config', renderedCommand: 'hostname x' });
+      let signal: AbortSignal | undefined = new AbortController().signal;
+      let effect: string | undefined;
+      const { useCase, published } = setup(
+        async (input) => {
+          signal = input.signal;
+          effect = cancellations.cancel(request.executionId, 'alice');
+          return ok('');
+        },
+        undefined,
+        { cancellations },
+      );
+
+      await useCase.execute(request);
+
+      expect(signal).toBeUndefined();
+      expect(effect).toBe('running-config');
+      expect(published[0]?.outcome).toBe('succeeded');
+    });
+
+    it('when a request waited in the queue past its timeout, then it is not run and is reported expired', async () => {
+      const request = anExecutionRequest({
+        timeoutMs: 5_000,
+        requestedAt: new Date(Date.now() - 6_000).toISOString(),
+      });
+      const { useCase, published, calls } = setup(async () => ok('x'));
+
+      const report = await useCase.execute(request);
+
+      expect(report.path).toBe('expired');
+      expect(calls).toEqual(['publish']);
+      expect(published[0]).toMatchObject({ outcome: 'failed', errorClass: 'expired' });
+      expect(published[0]?.errorMessage).toMatch(
+        /^Not run: it waited 6 s for an executor, past its timeout of 5 s\.$/,
+      );
+    });
+
+    it('when a request waited part of its timeout, then the device gets only what is left', async () => {
+      const request = anExecutionRequest({
+        timeoutMs: 30_000,
+        requestedAt: new Date(Date.now() - 10_000).toISOString(),
+      });
+      let given = 0;
+      const { useCase } = setup(
+        async (input) => {
+          given = input.timeoutMs;
+          return ok('');
+        },
+        undefined,
+        { maxCommandTimeoutMs: 300_000 },
+      );
+
+      await useCase.execute(request);
+
+      expect(given).toBeGreaterThan(19_000);
+      expect(given).toBeLessThanOrEqual(20_000);
+    });
   });
 });

@@ -6,6 +6,7 @@ import type {
   ExecutionResult,
   PlatformDriver,
 } from '@toolkit/contracts';
+import { CancellationBook } from './cancellations';
 import type { ExecutionClaim } from './claim-decision';
 import { decideOnClaim, needsClaim } from './claim-decision';
 import { DeviceRunError, isDeviceRunError, sanitiseMessage } from './error-classification';
@@ -25,6 +26,8 @@ export interface DeviceRunInput {
   commandType: CommandType;
   command: string;
   timeoutMs: number;
+  /** Aborts a running `show` (cancelled by its requester). */
+  signal?: AbortSignal;
 }
 
 export interface DeviceRunOutput {
@@ -88,10 +91,13 @@ export interface ExecuteRequestDeps {
    * awaits every acknowledgement before committing the request offsets.
    */
   deferResultAck?: boolean;
+  /** Cancellations read from the cancellations topic (default: an empty book). */
+  cancellations?: CancellationBook;
   now?: () => Date;
 }
 
-export type ExecutionPath = 'ran' | 'republished' | 'reported-unknown' | 'rejected';
+export type ExecutionPath =
+  'ran' | 'republished' | 'reported-unknown' | 'rejected' | 'cancelled' | 'expired';
 
 export interface ExecutionReport {
   result: ExecutionResult;
@@ -106,9 +112,12 @@ export interface ExecutionReport {
  */
 export class ExecuteRequest {
   private readonly now: () => Date;
+  private readonly cancellations: CancellationBook;
 
   constructor(private readonly deps: ExecuteRequestDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.cancellations =
+      deps.cancellations ?? new CancellationBook({ horizonMs: 0, maxEntries: 0 });
   }
 
   async execute(request: ExecutionRequest, attempt = 1): Promise<ExecutionReport> {
@@ -164,8 +173,22 @@ export class ExecuteRequest {
       }
     }
 
+    const skipped = this.skipReason(request, startedAt);
+    if (skipped) {
+      const result = buildResult(request, context(credentials.username), skipped.body);
+      if (claimed) await this.deps.claims.finish(request.executionId, result);
+      await this.deps.publisher.publishResult(result);
+      return { result, path: skipped.path };
+    }
+
     const start = this.announceStart(request, attempt, startedAt);
-    const body = await this.run(request, credentials);
+    const handle = this.cancellations.start(request.executionId, request.commandType);
+    let body: ResultBody & { connectMs: number | null };
+    try {
+      body = await this.run(request, credentials, startedAt, handle.signal);
+    } finally {
+      handle.finish();
+    }
     start.cancel();
     const result = buildResult(request, context(credentials.username, body.connectMs), body);
     if (claimed) await this.deps.claims.finish(request.executionId, result);
@@ -204,6 +227,42 @@ export class ExecuteRequest {
     return { cancel, announced: () => announced };
   }
 
+  /**
+   * Why a request is not run at all: it was cancelled before it started, or its timeout
+   * (counted from the request, so that a synchronous caller's wait and the device's work
+   * end together) passed while it waited in the queue.
+   */
+  private skipReason(
+    request: ExecutionRequest,
+    now: Date,
+  ): { path: ExecutionPath; body: ResultBody } | undefined {
+    const cancelledBy = this.cancellations.cancelledBy(request.executionId);
+    if (cancelledBy !== undefined)
+      return {
+        path: 'cancelled',
+        body: {
+          outcome: 'cancelled',
+          output: '',
+          errorClass: 'cancelled',
+          errorMessage: `Cancelled by ${cancelledBy} before it ran.`,
+        },
+      };
+    const waited = now.getTime() - Date.parse(request.requestedAt);
+    if (waited >= request.timeoutMs)
+      return {
+        path: 'expired',
+        body: {
+          outcome: 'failed',
+          output: '',
+          errorClass: 'expired',
+          errorMessage:
+            `Not run: it waited ${Math.round(waited / 1000)} s for an executor, past its ` +
+            `timeout of ${Math.round(request.timeoutMs / 1000)} s.`,
+        },
+      };
+    return undefined;
+  }
+
   /** Publishes a result again (a redelivery of a request this process already handled). */
   async republish(result: ExecutionResult): Promise<void> {
     await this.deps.publisher.publishResult(result);
@@ -212,7 +271,11 @@ export class ExecuteRequest {
   private async run(
     request: ExecutionRequest,
     credentials: DeviceCredentials,
+    startedAt: Date,
+    signal: AbortSignal | undefined,
   ): Promise<ResultBody & { connectMs: number | null }> {
+    // What is left of the request's timeout, counted from when it was requested.
+    const left = Date.parse(request.requestedAt) + request.timeoutMs - startedAt.getTime();
     const driver = driverFor(request.device.platform);
     const secrets = [credentials.password, credentials.passphrase, credentials.enableSecret];
     try {
@@ -226,7 +289,8 @@ export class ExecuteRequest {
         credentials,
         commandType: request.commandType,
         command: request.renderedCommand,
-        timeoutMs: Math.min(request.timeoutMs, this.deps.maxCommandTimeoutMs),
+        timeoutMs: Math.max(1, Math.min(left, this.deps.maxCommandTimeoutMs)),
+        ...(signal === undefined ? {} : { signal }),
       });
       const output = out.stderr
         ? `${out.output}${out.output ? '\n' : ''}${out.stderr}`
@@ -268,6 +332,14 @@ export class ExecuteRequest {
       const failure = isDeviceRunError(error)
         ? error
         : new DeviceRunError({ errorClass: 'internal', message: 'Internal executor error.' });
+      if (failure.errorClass === 'cancelled')
+        return {
+          outcome: 'cancelled',
+          output: failure.partialOutput,
+          errorClass: 'cancelled',
+          errorMessage: failure.message,
+          connectMs: failure.connectMs,
+        };
       const mayHaveApplied = request.commandType === 'config' && failure.commandSent;
       return {
         outcome: mayHaveApplied ? 'unknown' : 'failed',

@@ -122,6 +122,7 @@ export function buildResult(
     attempt: context.attempt,
     ...(request.bulkJobId === undefined ? {} : { bulkJobId: request.bulkJobId }),
     ...(request.position === undefined ? {} : { position: request.position }),
+    ...(request.notes === undefined ? {} : { notes: request.notes }),
   };
 }
 

@@ -24,6 +24,8 @@ export { runKeyed } from './keyed-scheduler';
 export { TerminalBuffer } from './terminal-buffer';
 export { buildEvent, buildResult, shrinkToFit } from './execution-result';
 export type { ResultBody, ResultContext } from './execution-result';
+export { CancellationBook } from './cancellations';
+export type { CancelEffect, CancellationBookOptions, RunHandle } from './cancellations';
 export { ExecuteRequest } from './execute-request.use-case';
 export type {
   ClaimStore,

@@ -210,12 +210,25 @@ export class DeviceSession {
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 
-  async run(commandType: CommandType, command: string, timeoutMs: number): Promise<CommandOutput> {
+  /**
+   * Runs one command. `signal` aborts it (a cancelled `show`): the session is closed, which
+   * is the only way to stop a device mid-output, and the run fails as `cancelled` with what
+   * had arrived so far.
+   */
+  async run(
+    commandType: CommandType,
+    command: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<CommandOutput> {
+    if (signal?.aborted) throw cancelledRun(false, '');
     if (this.closedFlag)
       throw new DeviceRunError({
         errorClass: 'disconnected',
         message: 'Session closed before the command was sent.',
       });
+    const abort = () => this.close();
+    signal?.addEventListener('abort', abort, { once: true });
     try {
       if (this.driver.transport === 'exec') return await this.exec(command, timeoutMs);
       const deadline = Date.now() + timeoutMs;
@@ -225,7 +238,11 @@ export class DeviceSession {
       return { output: await this.configure(command, deadline), exitCode: null, stderr: '' };
     } catch (error) {
       this.close();
+      if (signal?.aborted)
+        throw cancelledRun(true, error instanceof DeviceRunError ? error.partialOutput : '');
       throw error;
+    } finally {
+      signal?.removeEventListener('abort', abort);
     }
   }
 
@@ -521,4 +538,15 @@ export class DeviceSession {
       });
     });
   }
+}
+
+function cancelledRun(sent: boolean, partialOutput: string): DeviceRunError {
+  return new DeviceRunError({
+    errorClass: 'cancelled',
+    message: sent
+      ? 'Cancelled by request while running: the session was closed.'
+      : 'Cancelled by request before it ran.',
+    commandSent: sent,
+    partialOutput,
+  });
 }

@@ -1,3 +1,4 @@
+import { DeviceRunError } from '@toolkit/executor-domain';
 import type { DeviceRunInput, DeviceRunOutput, DeviceRunner } from '@toolkit/executor-domain';
 import type { BreakerRegistry } from './breaker-registry';
 import type { SessionPool } from './session-pool';
@@ -15,7 +16,12 @@ export class SshDeviceRunner implements DeviceRunner {
     private readonly observer: RunObserver = {},
   ) {}
 
+  /**
+   * `timeoutMs` bounds the whole run: waiting for the device's slot and connecting count
+   * against it, and the command gets what is left.
+   */
   async run(input: DeviceRunInput): Promise<DeviceRunOutput> {
+    const deadline = Date.now() + input.timeoutMs;
     const deviceKey = `${input.host}:${input.port}`;
     const used = await this.breakers.fire(deviceKey, input.deviceName, () =>
       this.pool.use(
@@ -25,7 +31,15 @@ export class SshDeviceRunner implements DeviceRunner {
           platform: input.platform,
           credentials: input.credentials,
         },
-        (session) => session.run(input.commandType, input.command, input.timeoutMs),
+        (session) => {
+          const left = deadline - Date.now();
+          if (left <= 0)
+            throw new DeviceRunError({
+              errorClass: 'command_timeout',
+              message: 'The timeout passed before the device could take the command.',
+            });
+          return session.run(input.commandType, input.command, left, input.signal);
+        },
       ),
     );
     if (used.connectMs !== null) this.observer.connected?.(input.platform, used.connectMs);

@@ -83,6 +83,12 @@ interface ConsumerCommon {
   maxWaitTimeMs?: number;
   /** Bytes fetched per partition at most (kafkajs default 1 MiB): bounds memory per fetch. */
   maxBytesPerPartition?: number;
+  /**
+   * Commit offsets as batches are handled (default true). A group of one process that reads
+   * a topic for live notifications commits nothing: each start reads from `fromBeginning`
+   * or the end, and the broker forgets the group once it is empty.
+   */
+  commitOffsets?: boolean;
 }
 
 export interface MessageConsumerOptions<S extends z.ZodType> extends ConsumerCommon {
@@ -198,20 +204,29 @@ function kafkaErrorType(error: unknown): string | undefined {
 
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
+/** The topic-level settings a contract asks for, as a service creates its topic. */
+function topicConfig(contract: TopicContract): { name: string; value: string }[] {
+  const entries: { name: string; value: string }[] = [];
+  if (contract.maxMessageBytes !== undefined)
+    entries.push({ name: 'max.message.bytes', value: String(contract.maxMessageBytes) });
+  if (contract.retentionMs !== undefined)
+    entries.push({ name: 'retention.ms', value: String(contract.retentionMs) });
+  return entries;
+}
+
 /** The kafka-topics.sh command that creates a contract's topic as a service would. */
 function createCommand(
   contract: TopicContract,
   brokers: string,
   options: { partitions: number; replicationFactor: number },
 ): string {
-  const limit =
-    contract.maxMessageBytes === undefined
-      ? ''
-      : ` --config max.message.bytes=${contract.maxMessageBytes}`;
+  const configs = topicConfig(contract)
+    .map((e) => ` --config ${e.name}=${e.value}`)
+    .join('');
   return (
     `kafka-topics.sh --bootstrap-server ${brokers} --create --topic ${contract.topic} ` +
     `--partitions ${options.partitions} ` +
-    `--replication-factor ${options.replicationFactor}${limit}`
+    `--replication-factor ${options.replicationFactor}${configs}`
   );
 }
 
@@ -291,9 +306,7 @@ export class KafkaMessaging {
         topic: c.topic,
         numPartitions: options.partitions,
         replicationFactor: options.replicationFactor,
-        ...(c.maxMessageBytes === undefined
-          ? {}
-          : { configEntries: [{ name: 'max.message.bytes', value: String(c.maxMessageBytes) }] }),
+        configEntries: topicConfig(c),
       })),
     });
     await this.untilLed(missing.map((c) => c.topic));
@@ -625,7 +638,7 @@ export class KafkaMessaging {
   async consume<S extends z.ZodType>(options: MessageConsumerOptions<S>): Promise<RunningConsumer> {
     return this.startConsumer(options, async (consumer, helper) => {
       await consumer.run({
-        autoCommit: true,
+        autoCommit: options.commitOffsets ?? true,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachMessage: async ({ topic, partition, message, heartbeat }) => {
           const decoded = await helper.decodeOrDeadLetter(topic, partition, message);
@@ -643,7 +656,7 @@ export class KafkaMessaging {
     return this.startConsumer(options, async (consumer, helper) => {
       await consumer.run({
         eachBatchAutoResolve: false,
-        autoCommit: true,
+        autoCommit: options.commitOffsets ?? true,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachBatch: async ({
           batch,
@@ -671,7 +684,7 @@ export class KafkaMessaging {
               );
             const last = slice[slice.length - 1];
             if (last) resolveOffset(last.offset);
-            await commitOffsetsIfNecessary();
+            if (options.commitOffsets ?? true) await commitOffsetsIfNecessary();
             await heartbeat();
           }
         },

@@ -22,6 +22,7 @@ export const EXECUTOR_METRIC = {
   breakers: 'toolkit_executor_breakers',
   breakerOpen: 'toolkit_executor_breaker_open',
   inFlight: 'toolkit_executor_in_flight_requests',
+  cancellations: 'toolkit_executor_cancellations_total',
 } as const;
 
 export const DURATION_BUCKETS_SECONDS = [

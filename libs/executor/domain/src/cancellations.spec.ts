@@ -1,0 +1,41 @@
+import { CancellationBook } from './cancellations';
+
+describe('cancellation book', () => {
+  it('when a cancellation is older than the horizon, then it is forgotten', () => {
+    let now = 1_000_000;
+    const book = new CancellationBook({ horizonMs: 60_000, maxEntries: 10, now: () => now });
+    book.cancel('a', 'alice');
+
+    now += 59_000;
+    const within = book.cancelledBy('a');
+    now += 2_000;
+    const after = book.cancelledBy('a');
+
+    expect(within).toBe('alice');
+    expect(after).toBeUndefined();
+  });
+
+  it('when more cancellations arrive than it keeps, then the oldest are forgotten first', () => {
+    const book = new CancellationBook({ horizonMs: 60_000, maxEntries: 2 });
+
+    book.cancel('a', 'u');
+    book.cancel('b', 'u');
+    book.cancel('c', 'u');
+
+    expect([book.cancelledBy('a'), book.cancelledBy('b'), book.cancelledBy('c')]).toEqual([
+      undefined,
+      'u',
+      'u',
+    ]);
+    expect(book.size).toBe(2);
+  });
+
+  it('when a run has finished, then a late cancellation only records it', () => {
+    const book = new CancellationBook({ horizonMs: 60_000, maxEntries: 10 });
+    const run = book.start('a', 'show');
+    run.finish();
+
+    expect(book.cancel('a', 'u')).toBe('recorded');
+    expect(run.signal?.aborted).toBe(false);
+  });
+});

@@ -1,0 +1,85 @@
+import type { CommandType } from '@toolkit/contracts';
+
+export interface CancellationBookOptions {
+  /**
+   * How long a cancellation is remembered. A request runs only within its timeout counted
+   * from its request time (at most MAX_TIMEOUT_MS), so a cancellation older than that plus
+   * the clock skew allowed can no longer matter.
+   */
+  horizonMs: number;
+  /** Most cancellations remembered (the oldest are forgotten first). */
+  maxEntries: number;
+  now?: () => number;
+}
+
+export interface RunHandle {
+  /** Aborts the run when its execution is cancelled (a `show` only). */
+  signal: AbortSignal | undefined;
+  /** The run is over: forget it. */
+  finish(): void;
+}
+
+export type CancelEffect = 'aborted' | 'recorded' | 'running-config';
+
+/**
+ * What this executor knows about cancelled executions: the cancellations it has read (a
+ * request picked up later is skipped) and the runs in progress (a `show` is aborted; a
+ * `config` is left to finish, since stopping it half-applied is worse). In memory, bounded
+ * by time and count: each executor reads every cancellation.
+ */
+export class CancellationBook {
+  private readonly cancelled = new Map<string, { by: string; at: number }>();
+  private readonly running = new Map<string, { controller: AbortController; type: CommandType }>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: CancellationBookOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.cancelled.size;
+  }
+
+  cancel(executionId: string, by: string): CancelEffect {
+    this.cancelled.delete(executionId);
+    this.cancelled.set(executionId, { by, at: this.now() });
+    this.prune();
+    const run = this.running.get(executionId);
+    if (!run) return 'recorded';
+    if (run.type === 'config') return 'running-config';
+    run.controller.abort();
+    return 'aborted';
+  }
+
+  /** Who cancelled the execution, when it was cancelled. */
+  cancelledBy(executionId: string): string | undefined {
+    const entry = this.cancelled.get(executionId);
+    if (!entry) return undefined;
+    if (entry.at < this.now() - this.options.horizonMs) {
+      this.cancelled.delete(executionId);
+      return undefined;
+    }
+    return entry.by;
+  }
+
+  /** A run starts: a `show` gets a signal that a cancellation aborts. */
+  start(executionId: string, type: CommandType): RunHandle {
+    const controller = new AbortController();
+    const entry = { controller, type };
+    this.running.set(executionId, entry);
+    return {
+      signal: type === 'show' ? controller.signal : undefined,
+      finish: () => {
+        if (this.running.get(executionId) === entry) this.running.delete(executionId);
+      },
+    };
+  }
+
+  private prune(): void {
+    const oldest = this.now() - this.options.horizonMs;
+    for (const [id, entry] of this.cancelled) {
+      if (entry.at >= oldest && this.cancelled.size <= this.options.maxEntries) break;
+      this.cancelled.delete(id);
+    }
+  }
+}
