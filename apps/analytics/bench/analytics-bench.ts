@@ -23,6 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  executionCompletionsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
@@ -96,6 +97,7 @@ async function main() {
     results: onTopic(executionResultsTopic, `bench.results.${suffix}`),
     events: onTopic(executionEventsTopic, `bench.events.${suffix}`),
     requests: onTopic(executionRequestsTopic, `bench.requests.${suffix}`),
+    completions: onTopic(executionCompletionsTopic, `bench.completions.${suffix}`),
   };
   await messaging.ensureTopics(Object.values(topics), {
     partitions: PARTITIONS,

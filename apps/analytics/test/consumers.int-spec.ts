@@ -202,4 +202,137 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
       });
     });
   });
+
+  it('when a result is recorded, then a completion announces it, and its execution and log are readable at once', async () => {
+    const device = { id: 900_010, name: 'announced', platform: 'cisco_ios' as const };
+    const result = anExecutionResult({
+      device,
+      notes: 'change ticket CHG-1234',
+      parsedOutput: [{ VERSION: '15.2(4)M7' }],
+      syntaxError: { detected: false },
+    });
+    const failed = anExecutionResult({
+      device,
+      outcome: 'failed',
+      success: false,
+      errorClass: 'syntax_error',
+      errorMessage: 'Cisco IOS rejected the command: % Invalid input',
+      syntaxError: { detected: true, type: 'syntax', vendor: 'Cisco IOS', guidance: 'Check it.' },
+    });
+    await svc.infra.messaging.publishMany(svc.topics.results, [result, failed]);
+
+    const completions = await collectMessages(svc.topics.completions.topic, {
+      count: 2,
+      predicate: (m) =>
+        [result.executionId, failed.executionId].some((id) => (m.value ?? '').includes(id)),
+    });
+    const byId = new Map(
+      completions.map((m) => {
+        const payload = JSON.parse(m.value ?? '{}').payload;
+        return [payload.executionId as string, payload];
+      }),
+    );
+    const announced = byId.get(result.executionId);
+    // No waiting: whoever is woken by the completion reads both at once.
+    const log = await api()
+      .get(`/api/plugins/toolkit/command-logs/${announced.commandLogId}/`)
+      .set(internalHeaders());
+    const execution = await api()
+      .get(`/api/plugins/toolkit/executions/${failed.executionId}/`)
+      .set(internalHeaders());
+    const parsed = await api()
+      .get(`/api/plugins/toolkit/executions/${result.executionId}/`)
+      .set(internalHeaders());
+
+    expect(announced).toMatchObject({
+      outcome: 'succeeded',
+      success: true,
+      errorClass: null,
+      device: { id: device.id, name: device.name },
+      username: 'admin',
+      requestedBy: { userId: 1, username: 'admin' },
+    });
+    expect(byId.get(failed.executionId)).toMatchObject({
+      outcome: 'failed',
+      success: false,
+      errorClass: 'syntax_error',
+    });
+    expect(completions[0]?.key).toBe(String(device.id));
+    expect(log.status).toBe(200);
+    expect(log.body).toMatchObject({
+      execution_id: result.executionId,
+      notes: 'change ticket CHG-1234',
+    });
+    expect(execution.body.result).toMatchObject({
+      success: false,
+      error_class: 'syntax_error',
+      syntax_error: {
+        detected: true,
+        type: 'syntax',
+        vendor: 'Cisco IOS',
+        guidance: 'Check it.',
+        guidance_provided: true,
+      },
+      parsed_output: { success: false, method: null, data: [], error: null },
+    });
+    expect(parsed.body).toMatchObject({
+      rendered_command: 'show version',
+      notes: 'change ticket CHG-1234',
+      result: {
+        parsed_output: {
+          success: true,
+          method: 'textfsm',
+          data: [{ VERSION: '15.2(4)M7' }],
+          error: null,
+        },
+      },
+    });
+  });
+
+  it('when logs carry notes, then they are filterable, searchable and exported with formulas neutralised', async () => {
+    const device = {
+      id: 900_011,
+      name: `notes-${randomUUID().slice(0, 6)}`,
+      platform: 'linux' as const,
+    };
+    const marker = `maint-${randomUUID().slice(0, 6)}`;
+    const noted = anExecutionResult({ device, notes: `=HYPERLINK("x") ${marker}` });
+    const plain = anExecutionResult({ device });
+    await svc.infra.messaging.publishMany(svc.topics.results, [noted, plain]);
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/command-logs/?device_id=${device.id}`)
+        .set(internalHeaders());
+      expect(r.body.count).toBe(2);
+    });
+
+    const filtered = await api()
+      .get(
+        `/api/plugins/toolkit/command-logs/?device_id=${device.id}&notes__ic=${marker.toUpperCase()}`,
+      )
+      .set(internalHeaders());
+    const searched = await api()
+      .get(`/api/plugins/toolkit/command-logs/?q=${marker}`)
+      .set(internalHeaders());
+    const empty = await api()
+      .get(`/api/plugins/toolkit/command-logs/?device_id=${device.id}&notes__empty=true`)
+      .set(internalHeaders());
+    const csv = await api()
+      .get(
+        `/api/plugins/toolkit/command-logs/export/?format=csv&device_id=${device.id}&notes__ic=${marker}`,
+      )
+      .set(internalHeaders());
+
+    expect(filtered.body.results.map((l: { execution_id: string }) => l.execution_id)).toEqual([
+      noted.executionId,
+    ]);
+    expect(searched.body.results.map((l: { execution_id: string }) => l.execution_id)).toEqual([
+      noted.executionId,
+    ]);
+    expect(empty.body.results.map((l: { execution_id: string }) => l.execution_id)).toEqual([
+      plain.executionId,
+    ]);
+    expect(csv.text.split('\r\n')[0]).toContain(',Notes,Output');
+    expect(csv.text).toContain(`"'=HYPERLINK(""x"") ${marker}"`);
+  });
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
 import { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
 import {
+  executionCompletionsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
@@ -26,6 +27,7 @@ export function uniqueTopics(): AnalyticsTopics {
     results: onTopic(executionResultsTopic, `test.analytics.results.${suffix}`),
     events: onTopic(executionEventsTopic, `test.analytics.events.${suffix}`),
     requests: onTopic(executionRequestsTopic, `test.analytics.requests.${suffix}`),
+    completions: onTopic(executionCompletionsTopic, `test.analytics.completions.${suffix}`),
   };
 }
 

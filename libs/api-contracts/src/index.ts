@@ -35,8 +35,15 @@ export {
   executionListSpec,
   executionResultViewSchema,
   executionSchema,
+  parsedOutputViewSchema,
+  syntaxErrorViewSchema,
 } from './analytics/executions.contract';
-export type { ExecutionRepresentation } from './analytics/executions.contract';
+export type {
+  ExecutionRepresentation,
+  ExecutionResultView,
+  ParsedOutputView,
+  SyntaxErrorView,
+} from './analytics/executions.contract';
 export { BULK_JOBS_PATH, bulkJobItemSchema, bulkJobSchema } from './analytics/bulk-jobs.contract';
 export type { BulkJobRepresentation } from './analytics/bulk-jobs.contract';
 // --- users (gateway) ---

@@ -1,5 +1,7 @@
 import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
+import { completionsOf } from '@toolkit/analytics-domain';
 import {
+  executionCompletionsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
@@ -12,12 +14,15 @@ export interface AnalyticsTopics {
   results: typeof executionResultsTopic;
   events: typeof executionEventsTopic;
   requests: typeof executionRequestsTopic;
+  /** Announced once results are recorded (the gateways wait on these). */
+  completions: typeof executionCompletionsTopic;
 }
 
 export const DEFAULT_TOPICS: AnalyticsTopics = {
   results: executionResultsTopic,
   events: executionEventsTopic,
   requests: executionRequestsTopic,
+  completions: executionCompletionsTopic,
 };
 
 export interface ConsumerDeps {
@@ -70,7 +75,7 @@ async function withHeartbeats<T>(
 
 /**
  * Batched consumers: each fetched batch becomes a few bulk writes (logs, rollups,
- * executions); offsets are committed by the messaging library only after the handler
+ * executions), then one completion per finished execution is announced; offsets are committed by the messaging library only after the handler
  * resolved, and invalid messages are dead-lettered there. The repositories heartbeat
  * between write commands, so a slow database never outlasts the session timeout (a
  * handler that did not heartbeat for 30 s was evicted, its commit refused, and the same
@@ -94,7 +99,14 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
         await timed(deps.metrics, 'results', results.length, () =>
           withHeartbeats(heartbeat, async (beat) => {
             const outcome = await deps.logs.ingest(results, beat);
-            await deps.executions.recordResults(results, outcome.logIds, beat);
+            const statuses = await deps.executions.recordResults(results, outcome.logIds, beat);
+            // After the writes: whoever is woken can read the execution and its log. A
+            // failed publish fails the batch, which is redelivered and written again
+            // (idempotently) before the completions are announced again.
+            await deps.messaging.publishMany(
+              topics.completions,
+              completionsOf(results, statuses, outcome.logIds),
+            );
             deps.metrics.resultsIngested.inc({ outcome: 'inserted' }, outcome.inserted);
             if (outcome.duplicates > 0)
               deps.metrics.resultsIngested.inc({ outcome: 'duplicate' }, outcome.duplicates);

@@ -1,11 +1,14 @@
 import type { CommandLogRecord } from '@toolkit/analytics-domain';
-import type { ExecutionDoc } from '@toolkit/analytics-data-access';
+import type { ExecutionDoc, StoredSyntaxError } from '@toolkit/analytics-data-access';
 import { BULK_JOBS_PATH, COMMAND_LOGS_PATH, EXECUTIONS_PATH } from '@toolkit/api-contracts';
 import type {
   BulkJobRepresentation,
   CommandLogRepresentation,
   ExecutionRepresentation,
+  ExecutionResultView,
   ExecutionStatus,
+  ParsedOutputView,
+  SyntaxErrorView,
 } from '@toolkit/api-contracts';
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
@@ -59,6 +62,7 @@ export function commandLogRepresentation(
     execution_id: doc.execution_id,
     bulk_job: doc.bulk_job ?? null,
     bulk_position: doc.bulk_position ?? null,
+    notes: doc.notes ?? '',
     attempts: doc.attempts,
     executor: doc.executor,
     created: iso(doc.created) as string,
@@ -82,13 +86,43 @@ export function executionRepresentation(doc: ExecutionDoc, base: string): Execut
     user: doc.user ?? null,
     bulk_job: doc.bulk_job ?? null,
     bulk_position: doc.bulk_position ?? null,
+    rendered_command: doc.rendered_command ?? null,
+    notes: doc.notes ?? '',
     attempts: doc.attempts ?? 0,
     requested_at: iso(doc.requested_at),
     started_at: iso(doc.started_at),
     finished_at: iso(doc.finished_at),
-    result: (doc.result as ExecutionRepresentation['result']) ?? null,
+    result: doc.result ? resultView(doc.result) : null,
     created: iso(doc.created) as string,
     last_updated: iso(doc.last_updated) as string,
+  };
+}
+
+export function syntaxErrorView(stored: boolean | StoredSyntaxError): SyntaxErrorView {
+  if (typeof stored === 'boolean') return { detected: stored };
+  return stored.detected ? { ...stored, guidance_provided: true } : { detected: false };
+}
+
+export function parsedOutputView(
+  json: string | null | undefined,
+  error: string | null | undefined,
+): ParsedOutputView {
+  const data = parsedRecords(json ?? null);
+  if (data && data.length > 0) return { success: true, method: 'textfsm', data, error: null };
+  if (error) return { success: false, method: 'textfsm', data: [], error };
+  return { success: false, method: null, data: [], error: null };
+}
+
+function resultView(stored: NonNullable<ExecutionDoc['result']>): ExecutionResultView {
+  return {
+    success: stored.success,
+    output: stored.output,
+    error_message: stored.error_message,
+    error_class: stored.error_class as ExecutionResultView['error_class'],
+    execution_duration: stored.execution_duration,
+    syntax_error: syntaxErrorView(stored.syntax_error),
+    parsed_output: parsedOutputView(stored.parsed_json, stored.parse_error),
+    command_log_id: stored.command_log_id,
   };
 }
 

@@ -39,6 +39,7 @@ const commandLogSchema = new Schema<CommandLogRecord>(
     parse_error: { type: String, default: null },
     bulk_job: { type: String, default: null },
     bulk_position: { type: Number, default: null },
+    notes: { type: String, default: '' },
     attempts: Number,
     executor: String,
     created: Date,

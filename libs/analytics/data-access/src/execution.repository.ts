@@ -67,6 +67,8 @@ export class ExecutionRepository {
           bulk_job: r.bulkJobId ?? null,
           bulk_position: r.position ?? null,
           requested_at: new Date(r.requestedAt),
+          rendered_command: r.renderedCommand,
+          notes: r.notes ?? '',
         }),
         transition: { point: { status: 'queued', attempt: 1 }, fields: {} },
       });
@@ -91,11 +93,12 @@ export class ExecutionRepository {
     await this.write(steps, onProgress);
   }
 
+  /** Returns each execution's status once the results are recorded. */
   async recordResults(
     results: readonly ExecutionResult[],
     logIds: ReadonlyMap<string, number>,
     onProgress?: Progress,
-  ): Promise<void> {
+  ): Promise<Map<string, StatusPoint>> {
     const now = this.now();
     const steps: Step[] = [];
     for (const r of results) {
@@ -106,6 +109,8 @@ export class ExecutionRepository {
         platform: r.device.platform,
         user: { id: r.requestedBy.userId ?? null, username: r.requestedBy.username },
         requested_at: new Date(r.timings.requestedAt),
+        rendered_command: r.renderedCommand,
+        notes: r.notes ?? '',
       };
       if (r.bulkJobId) described.bulk_job = r.bulkJobId;
       if (r.position !== undefined) described.bulk_position = r.position;
@@ -123,15 +128,17 @@ export class ExecutionRepository {
               error_message: r.errorMessage ?? '',
               error_class: r.errorClass,
               execution_duration: r.timings.durationMs / 1000,
-              syntax_error: r.syntaxError.detected,
+              syntax_error: { ...r.syntaxError },
               parsed_output: r.parsedOutput !== null && r.parsedOutput.length > 0,
+              parsed_json: r.parsedOutput === null ? null : JSON.stringify(r.parsedOutput),
+              parse_error: r.parseError,
               command_log_id: logIds.get(r.executionId) ?? null,
             },
           },
         },
       });
     }
-    await this.write(steps, onProgress);
+    return this.write(steps, onProgress);
   }
 
   private describe(id: string, now: Date, fields: Partial<ExecutionDoc>): Step['describe'] {
@@ -161,13 +168,15 @@ export class ExecutionRepository {
    * Another process inserting the same new execution meanwhile makes the insert fail
    * (duplicate key): the whole batch is read and folded again.
    */
-  private async write(steps: readonly Step[], onProgress?: Progress): Promise<void> {
-    if (steps.length === 0) return;
-    await this.gate.run(async () => {
+  private async write(
+    steps: readonly Step[],
+    onProgress?: Progress,
+  ): Promise<Map<string, StatusPoint>> {
+    if (steps.length === 0) return new Map();
+    return this.gate.run(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.writeOnce(steps, onProgress);
-          return;
+          return await this.writeOnce(steps, onProgress);
         } catch (error) {
           if (attempt < 5 && isDuplicateKey(error)) continue;
           throw toStorageError(error, 'execution');
@@ -176,7 +185,10 @@ export class ExecutionRepository {
     });
   }
 
-  private async writeOnce(steps: readonly Step[], onProgress?: Progress): Promise<void> {
+  private async writeOnce(
+    steps: readonly Step[],
+    onProgress?: Progress,
+  ): Promise<Map<string, StatusPoint>> {
     const ids = [...new Set(steps.map((s) => s.describe.id))];
     const { found, current } = await this.currentStatuses(ids);
     const merged = new Map<string, Partial<ExecutionDoc>>();
@@ -216,6 +228,7 @@ export class ExecutionRepository {
       });
       await onProgress?.();
     }
+    return current;
   }
 
   async list(

@@ -2,6 +2,14 @@ import { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { ExecutionStatus } from '@toolkit/api-contracts';
 
+export interface StoredSyntaxError {
+  detected: boolean;
+  type?: string;
+  vendor?: string;
+  message?: string;
+  guidance?: string;
+}
+
 /** Execution status records, keyed by execution id; never holds the credential envelope. */
 export interface ExecutionDoc {
   _id: string;
@@ -19,14 +27,20 @@ export interface ExecutionDoc {
   started_at?: Date;
   finished_at?: Date;
   executor?: string;
+  rendered_command?: string;
+  notes?: string;
   result?: {
     success: boolean;
     output: string;
     error_message: string;
     error_class: string | null;
     execution_duration: number | null;
-    syntax_error: boolean;
+    /** A flag in records written before the details were kept. */
+    syntax_error: boolean | StoredSyntaxError;
     parsed_output: boolean;
+    /** Parsed records as JSON text (template field names never become storage keys). */
+    parsed_json?: string | null;
+    parse_error?: string | null;
     command_log_id: number | null;
   };
   created: Date;
@@ -50,6 +64,8 @@ const executionSchema = new Schema<ExecutionDoc>(
     started_at: Date,
     finished_at: Date,
     executor: String,
+    rendered_command: String,
+    notes: String,
     result: Schema.Types.Mixed,
     created: Date,
     last_updated: Date,

@@ -1,4 +1,4 @@
 export { COMMAND_LOG_SEQUENCE, CommandLogRepository } from './command-log.repository';
 export type { IngestOutcome, SortSpec } from './command-log.repository';
 export { ExecutionRepository } from './execution.repository';
-export type { ExecutionDoc } from './execution.schema';
+export type { ExecutionDoc, StoredSyntaxError } from './execution.schema';

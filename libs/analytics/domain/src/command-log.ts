@@ -52,6 +52,8 @@ export interface CommandLogRecord {
   parse_error: string | null;
   bulk_job: string | null;
   bulk_position: number | null;
+  /** The requester's notes ('' when none). */
+  notes: string;
   attempts: number;
   executor: string;
   created: Date;
@@ -106,6 +108,7 @@ export function commandLogFromResult(
     parse_error: result.parseError,
     bulk_job: result.bulkJobId ?? null,
     bulk_position: result.position ?? null,
+    notes: result.notes ?? '',
     attempts: result.attempt,
     executor: result.executorId,
     created: now,

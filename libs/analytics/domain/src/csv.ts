@@ -11,6 +11,15 @@ export function csvField(value: CsvValue): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/**
+ * Free text a requester typed (notes) is opened by others in spreadsheets: a value that a
+ * spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a leading
+ * `'`, OWASP's advice against CSV injection. Device output and commands stay verbatim.
+ */
+export function csvUserText(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 export function csvRow(values: readonly CsvValue[]): string {
   return `${values.map(csvField).join(',')}\r\n`;
 }

@@ -1,4 +1,4 @@
-import { csvRow, parseCsv } from './csv';
+import { csvRow, csvUserText, parseCsv } from './csv';
 import {
   PERCENTILE_RELATIVE_ERROR,
   bucketIndex,
@@ -6,7 +6,8 @@ import {
   bucketUpperMs,
   percentileMs,
 } from './duration-histogram';
-import { canTransition, foldStatus } from './execution-status';
+import { anExecutionResult } from '@toolkit/testing';
+import { canTransition, completionsOf, foldStatus } from './execution-status';
 import { rollupIncrements } from './rollups';
 import { planStatistics, splitTimeBounds, wholeHours } from './statistics-plan';
 import { bucketStart, parseDay } from './time-buckets';
@@ -40,6 +41,17 @@ describe('CSV', () => {
     const values = ['a,b', 'say "hi"', 'l1\r\nl2\nl3', '', 'plain', '-1'];
     expect(parseCsv(csvRow(values) + csvRow(['x']))).toEqual([values, ['x']]);
     expect(csvRow(['a"b'])).toBe('"a""b"\r\n');
+  });
+
+  it('when user text starts like a spreadsheet formula, then it is neutralised with a quote', () => {
+    expect(['=1+1', '+x', '-2', '@SUM(A1)', '\tx', 'ok =1'].map(csvUserText)).toEqual([
+      "'=1+1",
+      "'+x",
+      "'-2",
+      "'@SUM(A1)",
+      "'\tx",
+      'ok =1',
+    ]);
   });
 });
 
@@ -138,5 +150,42 @@ describe('execution status', () => {
     expect(canTransition({ status: 'failed', attempt: 1 }, { status: 'unknown', attempt: 2 })).toBe(
       false,
     );
+  });
+});
+
+describe('completions', () => {
+  it('when an unknown and a definitive result of one execution are recorded together, then one completion announces the definitive status', () => {
+    const unknown = anExecutionResult({
+      outcome: 'unknown',
+      success: false,
+      errorClass: 'outcome_unknown',
+    });
+    const definitive = {
+      ...unknown,
+      outcome: 'succeeded' as const,
+      success: true,
+      errorClass: null,
+    };
+    const other = anExecutionResult({
+      outcome: 'cancelled',
+      success: false,
+      errorClass: 'cancelled',
+    });
+
+    const completions = completionsOf(
+      [unknown, definitive, other],
+      new Map([
+        [unknown.executionId, { status: 'succeeded' as const, attempt: 1 }],
+        [other.executionId, { status: 'cancelled' as const, attempt: 1 }],
+      ]),
+      new Map([[unknown.executionId, 41]]),
+    );
+
+    expect(
+      completions.map((c) => [c.executionId, c.outcome, c.success, c.errorClass, c.commandLogId]),
+    ).toEqual([
+      [unknown.executionId, 'succeeded', true, null, 41],
+      [other.executionId, 'cancelled', false, 'cancelled', null],
+    ]);
   });
 });

@@ -50,6 +50,8 @@ export const commandLogSchema = z.object({
   execution_id: z.uuid(),
   bulk_job: z.uuid().nullable(),
   bulk_position: z.number().int().nullable(),
+  /** The requester's notes (the original's 0.1.6), up to 1,000 characters. */
+  notes: z.string(),
   attempts: z.number().int(),
   executor: z.string(),
   created: z.string(),
@@ -97,6 +99,7 @@ export const commandLogListSpec: ListSpec = {
     { name: 'error_message', type: 'string' },
     { name: 'execution_id', type: 'string' },
     { name: 'bulk_job', type: 'string' },
+    { name: 'notes', type: 'string' },
     { name: 'attempts', type: 'integer' },
     { name: 'created', type: 'datetime' },
     { name: 'last_updated', type: 'datetime' },
@@ -129,7 +132,7 @@ export const commandLogListSpec: ListSpec = {
     created: 'created',
   },
   defaultOrdering: ['-execution_time'],
-  search: ['command.name', 'device.name', 'username'],
+  search: ['command.name', 'device.name', 'username', 'notes'],
 };
 
 export const STATISTICS_BUCKETS = ['hour', 'day'] as const;
@@ -226,5 +229,6 @@ export const COMMAND_LOG_CSV_COLUMNS = [
   'Execution ID',
   'Bulk Job',
   'Attempts',
+  'Notes',
   'Output',
 ] as const;

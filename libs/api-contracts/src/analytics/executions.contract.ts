@@ -5,16 +5,43 @@ import { API_COMMAND_TYPES, API_ERROR_CLASSES, EXECUTION_STATUSES } from './choi
 /** `/api/plugins/toolkit/executions/`: read-only execution status, id = execution id. */
 export const EXECUTIONS_PATH = '/api/plugins/toolkit/executions/';
 
+/** Whether the device rejected the command, and how (vendor error patterns). */
+export const syntaxErrorViewSchema = z.object({
+  detected: z.boolean(),
+  type: z.string().optional(),
+  vendor: z.string().optional(),
+  message: z.string().optional(),
+  guidance: z.string().optional(),
+  /** The original's flag: guidance is given whenever an error is detected. */
+  guidance_provided: z.boolean().optional(),
+});
+export type SyntaxErrorView = z.output<typeof syntaxErrorViewSchema>;
+
+/**
+ * The original's `parsed_output`: `{success: true, method: "textfsm", data: [...]}` when a
+ * template turned the output into records; `success: false` otherwise, with `error` when
+ * a template failed (`method` says one was applied) and `null` when there was none.
+ */
+export const parsedOutputViewSchema = z.object({
+  success: z.boolean(),
+  method: z.literal('textfsm').nullable(),
+  data: z.array(z.record(z.string(), z.unknown())),
+  error: z.string().nullable(),
+});
+export type ParsedOutputView = z.output<typeof parsedOutputViewSchema>;
+
 export const executionResultViewSchema = z.object({
   success: z.boolean(),
   output: z.string(),
   error_message: z.string(),
   error_class: z.enum(API_ERROR_CLASSES).nullable(),
+  /** Seconds the executor spent on the device (connect included). */
   execution_duration: z.number().nullable(),
-  syntax_error: z.boolean(),
-  parsed_output: z.boolean(),
+  syntax_error: syntaxErrorViewSchema,
+  parsed_output: parsedOutputViewSchema,
   command_log_id: z.number().int().nullable(),
 });
+export type ExecutionResultView = z.output<typeof executionResultViewSchema>;
 
 export const executionSchema = z.object({
   id: z.uuid(),
@@ -28,6 +55,9 @@ export const executionSchema = z.object({
   user: z.object({ id: z.number().int().nullable(), username: z.string() }).nullable(),
   bulk_job: z.uuid().nullable(),
   bulk_position: z.number().int().nullable(),
+  /** The command as sent to the device, variables substituted. */
+  rendered_command: z.string().nullable(),
+  notes: z.string(),
   attempts: z.number().int(),
   requested_at: z.string().nullable(),
   started_at: z.string().nullable(),
@@ -53,6 +83,7 @@ export const executionListSpec: ListSpec = {
     { name: 'bulk_job', type: 'string' },
     { name: 'requested_at', type: 'datetime' },
     { name: 'finished_at', type: 'datetime' },
+    { name: 'notes', type: 'string' },
   ],
   aliases: {
     command: 'command_id',
@@ -68,5 +99,5 @@ export const executionListSpec: ListSpec = {
     created: 'created',
   },
   defaultOrdering: ['-created'],
-  search: ['command.name', 'device.name', 'user.username'],
+  search: ['command.name', 'device.name', 'user.username', 'notes'],
 };
