@@ -82,6 +82,7 @@ describe('commands, variables and rendering for a device', () => {
       variables,
       credentials,
       requester: { id: ALICE.id, username: ALICE.username },
+      permissions: { execute_show: null, execute_config: null, view_device: null },
     });
   }
 
@@ -220,6 +221,7 @@ describe('commands, variables and rendering for a device', () => {
       },
       credentials: { username: 'admin', password: 's3cret', enable_secret: 'en' },
       requester: { id: ALICE.id, username: ALICE.username },
+      permissions: { execute_show: null, execute_config: null, view_device: null },
     });
 
     expect(res.status).toBe(200);
@@ -357,14 +359,15 @@ describe('commands, variables and rendering for a device', () => {
       device_id: 99999999,
       credentials: { username: 'a', password: 'b' },
       requester: { id: 1, username: 'x' },
+      permissions: { execute_show: null, execute_config: null, view_device: null },
     });
     const wrongPlatform = await render(eosOnly.id, {});
     const badBody = await api(kit.app).post('/internal/render', { command_id: 'x' });
 
     expect(noCommand.status).toBe(404);
     expect(noCommand.body).toEqual({ detail: 'Command 99999999 not found.' });
-    expect(noDevice.status).toBe(404);
-    expect(noDevice.body).toEqual({ detail: 'Device 99999999 not found.' });
+    expect(noDevice.status).toBe(400);
+    expect(noDevice.body).toEqual({ device_id: ['Device with ID 99999999 not found.'] });
     expect(wrongPlatform.status).toBe(400);
     expect(wrongPlatform.body).toEqual({
       device_id: [
@@ -377,6 +380,7 @@ describe('commands, variables and rendering for a device', () => {
       'credentials',
       'device_id',
       'execution_id',
+      'permissions',
       'requester',
     ]);
   });
@@ -484,17 +488,36 @@ describe('commands, variables and rendering for a device', () => {
 
   it('when the command is outside the caller constraints, then render and actions answer 404', async () => {
     const c = await command({ name: unique('cfg'), command: 'hostname x', command_type: 'config' });
-    const showOnly = api(kit.app, { principal: ALICE, constraints: [{ command_type: 'show' }] });
+    const render = (permissions: Record<string, unknown>) =>
+      api(kit.app, { principal: ALICE }).post('/internal/render', {
+        execution_id: randomUUID(),
+        command_id: c.id,
+        device_id: device.id,
+        credentials: { username: 'a', password: 'b' },
+        requester: { id: ALICE.id, username: ALICE.username },
+        permissions: {
+          execute_show: null,
+          execute_config: null,
+          view_device: null,
+          ...permissions,
+        },
+      });
 
-    const res = await showOnly.post('/internal/render', {
-      execution_id: randomUUID(),
-      command_id: c.id,
-      device_id: device.id,
-      credentials: { username: 'a', password: 'b' },
-      requester: { id: ALICE.id, username: ALICE.username },
+    const outside = await render({ execute_config: [{ name__ic: 'nothing-like-it' }] });
+    const inside = await render({ execute_config: [{ command_type: 'config' }] });
+    const showOnly = await render({ execute_config: false });
+    const hiddenDevice = await render({ view_device: [{ name: 'another-device' }] });
+    const noDevices = await render({ view_device: false });
+
+    expect(outside.status).toBe(404);
+    expect(outside.body).toEqual({ detail: `Command ${c.id} not found.` });
+    expect(inside.status).toBe(200);
+    expect(showOnly.status).toBe(403);
+    expect(showOnly.body).toEqual({
+      detail: 'You do not have permission to execute configuration commands.',
     });
-
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual({ detail: `Command ${c.id} not found.` });
+    expect(hiddenDevice.status).toBe(400);
+    expect(hiddenDevice.body).toEqual({ device_id: [`Device with ID ${device.id} not found.`] });
+    expect(noDevices.body).toEqual(hiddenDevice.body);
   });
 });

@@ -53,6 +53,7 @@ describe('credential sets: encrypted at rest, private, tokens', () => {
         device_id: device.id,
         credentials: { credential_token: token },
         requester: { id: requester.id, username: requester.username },
+        permissions: { execute_show: null, execute_config: null, view_device: null },
       }),
     };
   }
@@ -149,13 +150,19 @@ describe('credential sets: encrypted at rest, private, tokens', () => {
     expect(wrong.status).toBe(400);
     expect(wrong.body).toEqual({ credential_token: ['Invalid credential token.'] });
     expect(garbage.body).toEqual({ credential_token: ['Invalid credential token.'] });
-    expect(otherUser.status).toBe(403);
-    expect(otherUser.body).toEqual({ detail: 'This credential token belongs to another user.' });
-    expect(off.status).toBe(403);
-    expect(off.body).toEqual({ detail: `Credential set '${inactive.name}' is inactive.` });
-    expect(platform.status).toBe(403);
+    expect(otherUser.status).toBe(400);
+    expect(otherUser.body).toEqual({
+      credential_token: ['This credential token belongs to another user.'],
+    });
+    expect(off.status).toBe(400);
+    expect(off.body).toEqual({
+      credential_token: [`Credential set '${inactive.name}' is inactive.`],
+    });
+    expect(platform.status).toBe(400);
     expect(platform.body).toEqual({
-      detail: `Credential set '${eosOnly.name}' does not support platform '${ios.name}'.`,
+      credential_token: [
+        `Credential set '${eosOnly.name}' does not support platform '${ios.name}'.`,
+      ],
     });
   });
 

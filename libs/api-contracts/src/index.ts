@@ -207,11 +207,12 @@ export {
 } from './catalog/object-change.api';
 export {
   RENDER_PATH,
+  grantSchema,
   renderCredentialsSchema,
   renderRequestSchema,
   renderResponseSchema,
 } from './catalog/render.api';
-export type { RenderRequest, RenderResponse } from './catalog/render.api';
+export type { Grant, RenderRequest, RenderResponse } from './catalog/render.api';
 
 // --- OPTIONS metadata (DRF shape, built from the write schemas) ---
 export { optionsMetadata } from './options-metadata';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { constraintsSchema } from '@toolkit/contracts';
 import {
   CATALOG_COMMAND_TYPES as COMMAND_TYPES,
   CATALOG_PLATFORM_DRIVERS as PLATFORM_DRIVERS,
@@ -23,6 +24,13 @@ export const renderCredentialsSchema = z.union([
     .strict(),
 ]);
 
+/**
+ * A permission as the gateway evaluated it: `false` not granted, `null` granted on every
+ * object, or granted on the objects matching one of the filters.
+ */
+export const grantSchema = z.union([z.literal(false), constraintsSchema]);
+export type Grant = z.output<typeof grantSchema>;
+
 export const renderRequestSchema = z.object({
   execution_id: z.uuid(),
   command_id: idSchema,
@@ -30,6 +38,12 @@ export const renderRequestSchema = z.object({
   variables: z.record(z.string(), z.string()).optional(),
   credentials: renderCredentialsSchema,
   requester: z.object({ id: idSchema, username: z.string().min(1).max(150) }),
+  /** What the requester may do: the command type picks the execute permission checked. */
+  permissions: z.object({
+    execute_show: grantSchema,
+    execute_config: grantSchema,
+    view_device: grantSchema,
+  }),
 });
 export type RenderRequest = z.output<typeof renderRequestSchema>;
 

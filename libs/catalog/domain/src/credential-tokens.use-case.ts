@@ -62,14 +62,15 @@ export class CredentialTokens {
       { limit: 1 },
     );
     if (!set || !this.deps.tokens.matches(parsed.secret, set.token_hash)) throw invalid();
-    const forbidden = (code: string, message: string) =>
-      new AppError({ code, category: 'forbidden', message });
+    // 400 naming the field, as the original answers every credential problem.
+    const refused = (code: string, message: string) =>
+      AppError.validation({ credential_token: [message] }, code);
     if (set.owner.id !== requesterId)
-      throw forbidden('credential-set-not-owned', 'This credential token belongs to another user.');
+      throw refused('credential-set-not-owned', 'This credential token belongs to another user.');
     if (!set.is_active)
-      throw forbidden('credential-set-inactive', `Credential set '${set.name}' is inactive.`);
+      throw refused('credential-set-inactive', `Credential set '${set.name}' is inactive.`);
     if (set.platforms.length > 0 && !set.platforms.some((p) => p.id === platform?.id))
-      throw forbidden(
+      throw refused(
         'credential-set-platform',
         `Credential set '${set.name}' does not support platform '${platform?.name ?? 'none'}'.`,
       );
@@ -87,10 +88,10 @@ export class CredentialTokens {
         ],
       });
     }
-    await this.services.credentialSets.repository.setWhere(
-      { _id: set._id },
-      { last_used: this.deps.clock.now() },
-    );
+    // At most once a minute per set (as API tokens): not a write on every execution.
+    const now = this.deps.clock.now();
+    if (!set.last_used || now.getTime() - new Date(set.last_used).getTime() >= 60_000)
+      await this.services.credentialSets.repository.setWhere({ _id: set._id }, { last_used: now });
     return {
       username: set.username,
       password: secrets.password,

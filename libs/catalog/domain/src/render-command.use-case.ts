@@ -27,12 +27,21 @@ export class RenderCommand {
     private readonly executionBox: SecretBox,
   ) {}
 
+  /**
+   * Checks in the order the API promises, each failing on its own: the execute permission
+   * of the command's type and its constraints, `view` on the device, the variables, the
+   * device's platform and SSH target, then the credentials.
+   */
   async render(request: RenderRequest, ctx: RequestContext): Promise<RenderResponse> {
-    const command = await this.command(request.command_id, ctx, 'not_found');
-    const device = await this.device(request.device_id, 'not_found');
-    const target = await this.target(command, device);
+    const command = await this.executableCommand(request.command_id, request.permissions, ctx);
+    const device = await this.visibleDevice(
+      request.device_id,
+      request.permissions.view_device,
+      ctx,
+    );
     const outcome = await this.renderFor(command, device, request.variables ?? {});
     if (outcome.rendered === null) throw variablesError(outcome.problems);
+    const target = await this.target(command, device);
 
     let login: DeviceCredentials;
     let credentialSet: { id: number; name: string } | null = null;
@@ -134,6 +143,62 @@ export class RenderCommand {
       };
     }
     return outcome;
+  }
+
+  /**
+   * The command, if the requester may execute it: its type names the permission
+   * (`execute_show` / `execute_config`); outside that permission's constraints it does
+   * not exist for them (404), as a NetBox object outside a view permission.
+   */
+  private async executableCommand(
+    id: number,
+    permissions: RenderRequest['permissions'],
+    ctx: RequestContext,
+  ): Promise<CommandDoc> {
+    const command = await this.services.commands.repository.findById(id);
+    const missing = () =>
+      withBody(
+        new AppError({
+          code: 'command-not-found',
+          category: 'not_found',
+          message: `Command ${id} not found.`,
+        }),
+        { detail: `Command ${id} not found.` },
+      );
+    if (!command) throw missing();
+    const grant =
+      command.command_type === 'config' ? permissions.execute_config : permissions.execute_show;
+    if (grant === false)
+      throw new AppError({
+        code: 'execute-permission-denied',
+        category: 'forbidden',
+        message: `You do not have permission to execute ${
+          command.command_type === 'config' ? 'configuration' : 'show'
+        } commands.`,
+      });
+    if (grant === null) return command;
+    try {
+      return await this.services.commands.findVisible(id, { ...ctx, constraints: grant });
+    } catch (error) {
+      if (error instanceof AppError && error.category === 'not_found') throw missing();
+      throw error;
+    }
+  }
+
+  /** The device, if it exists and the requester may view it; else a 400 naming `device_id`. */
+  private async visibleDevice(
+    id: number,
+    grant: RenderRequest['permissions']['view_device'],
+    ctx: RequestContext,
+  ): Promise<DeviceDoc> {
+    const missing = () => AppError.validation({ device_id: [`Device with ID ${id} not found.`] });
+    if (grant === false) throw missing();
+    try {
+      return await this.services.devices.findVisible(id, { ...ctx, constraints: grant });
+    } catch (error) {
+      if (error instanceof AppError && error.category === 'not_found') throw missing();
+      throw error;
+    }
   }
 
   private async command(
