@@ -18,9 +18,9 @@ import {
   validateVariablesRequestSchema,
 } from '@toolkit/api-contracts';
 import { PLATFORM_DRIVERS } from '@toolkit/contracts';
-import { allOf, createDevices, fieldErrorsFromZod, iso, objectUrl } from '@toolkit/catalog-domain';
+import { allOf, createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
-import { AppError, isAppError } from '@toolkit/errors';
+import { AppError, fieldErrorsFromZod, isAppError } from '@toolkit/errors';
 import { STATUS_BY_CATEGORY, asyncHandler } from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';

@@ -1,8 +1,7 @@
 import { optionsMetadata } from '@toolkit/api-contracts';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { AppError } from '@toolkit/errors';
-import type { FieldErrors } from '@toolkit/errors';
+import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
 import { asyncHandler } from '@toolkit/http';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
@@ -53,20 +52,9 @@ export interface OwnResourceDeps {
 
 /** zod issues as NetBox field errors: `{"field": ["message"]}`. */
 export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
+  const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
-  const fields: FieldErrors = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.length > 0 ? String(issue.path[0]) : 'non_field_errors';
-    const message =
-      issue.code === 'invalid_type' && issue.input === undefined
-        ? 'This field is required.'
-        : issue.code === 'unrecognized_keys'
-          ? `Unknown field(s): ${issue.keys.join(', ')}.`
-          : issue.message;
-    (fields[key] ??= []).push(message);
-  }
-  throw AppError.validation(fields);
+  throw AppError.validation(fieldErrorsFromZod(result.error));
 }
 
 /** An object id in a path: digits only, within the safe integer range. */

@@ -1,12 +1,11 @@
 import { deviceCreateSchema } from '@toolkit/api-contracts';
-import { AppError } from '@toolkit/errors';
+import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
 import type { DeviceDoc, InterfaceDoc, IpAddressDoc } from './entities';
 import type { RequestContext } from './ports';
 import { Batch, throwIfInvalid } from './resource-service';
 import type { Presented } from './resource-service';
 import type { CatalogServices } from './resources';
-import { fieldErrorsFromZod } from './zod-errors';
 
 /**
  * Creates devices with their nested interfaces and IP addresses (an inventory load, or a

@@ -74,4 +74,3 @@ export type {
   VariableProblem,
   VlanRef,
 } from './variable-rendering';
-export { fieldErrorsFromZod } from './zod-errors';

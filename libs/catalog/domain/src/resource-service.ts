@@ -1,13 +1,12 @@
 import type { z } from 'zod';
 import type { CatalogEvent } from '@toolkit/contracts';
-import { AppError, isAppError } from '@toolkit/errors';
+import { AppError, fieldErrorsFromZod, isAppError } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Filter, ListSpec, Page, QueryInput } from '@toolkit/netbox-list';
 import type { StoredBase } from './entities';
 import { matchesFilter } from './filter-matcher';
 import type { ChangeLog, Clock, EventPublisher, Logger, Repository, RequestContext } from './ports';
-import { fieldErrorsFromZod } from './zod-errors';
 
 export type Presented = Record<string, unknown>;
 export type CatalogEntity = CatalogEvent['entity'];

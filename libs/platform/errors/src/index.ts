@@ -1,2 +1,3 @@
 export { AppError, ERROR_CATEGORIES, isAppError, toAppError } from './app-error';
 export type { AppErrorOptions, ErrorCategory, FieldErrors } from './app-error';
+export { fieldErrorsFromZod } from './zod-field-errors';

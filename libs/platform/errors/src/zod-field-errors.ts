@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { FieldErrors } from '@toolkit/errors';
+import type { FieldErrors } from './app-error';
 
 /** zod issues as DRF field errors: `{"name": ["This field is required."]}`. */
 export function fieldErrorsFromZod(error: z.ZodError): FieldErrors {
