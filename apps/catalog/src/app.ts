@@ -7,7 +7,7 @@ import type { Logger } from '@toolkit/logger';
 import type { KafkaMessaging } from '@toolkit/messaging';
 import type { Registry } from '@toolkit/metrics';
 import type { MongoDatabase } from '@toolkit/mongo';
-import { catalogErrorBodies, catalogRouter } from './routes/catalog.routes';
+import { catalogRouter } from './routes/catalog.routes';
 import { requireInternalToken } from './routes/request-context';
 import { wireCatalog } from './wiring';
 import type { Catalog } from './wiring';
@@ -56,7 +56,6 @@ export function createApp(deps: CatalogAppDeps): Express {
       app.use('/api', guard);
       app.use('/internal', guard);
       app.use(catalogRouter(catalog));
-      app.use(catalogErrorBodies);
     },
   });
 }

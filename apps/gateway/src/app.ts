@@ -5,6 +5,7 @@ import type { Logger } from '@toolkit/logger';
 import type { Registry } from '@toolkit/metrics';
 import type {
   Clock,
+  ExecutionService,
   GroupRepository,
   PasswordHasher,
   PermissionRepository,
@@ -16,12 +17,13 @@ import { Authenticator, FailureLimiter, TokenIssuer } from '@toolkit/gateway-dom
 import { authenticate } from './auth/auth.middleware';
 import { mountForwardedRoutes } from './forwarding/forward.routes';
 import type { ServiceName, UpstreamClient } from './forwarding/upstream-client';
-import { createGatewayMetrics } from './gateway-metrics';
+import { createGatewayMetrics, registerWaitsGauge } from './gateway-metrics';
 import { appendSlash, cors, edgeHeaders } from './http/edge.middleware';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { constraintSpecs } from './openapi/contract-discovery';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { mountDocsRoutes } from './routes/docs.routes';
+import { mountExecutionRoutes } from './routes/executions.routes';
 import { TOOLKIT_VERSION, mountRootRoutes } from './routes/root.routes';
 import type { StatusProbes } from './routes/root.routes';
 import { FORWARDED_RESOURCES, allRoutes, forwardedRoutes } from './routes/route-table';
@@ -40,6 +42,10 @@ export interface GatewayAppDeps {
   passwords: PasswordHasher;
   secrets: TokenSecrets;
   upstreams: Record<ServiceName, UpstreamClient>;
+  /** Running commands: checks, rate limits, idempotency, Kafka, waits. */
+  executions: ExecutionService;
+  /** RATE_LIMIT_BYPASS_GROUPS (group names are read only when set). */
+  bypassGroups?: readonly string[];
   probes: StatusProbes;
   corsOrigins?: readonly string[];
   publicUrl?: string | undefined;
@@ -59,13 +65,14 @@ function isPublic(method: string, path: string): boolean {
  * The gateway's HTTP app; never listens (supertest target). Middleware order:
  * request id + access log -> security headers, API-Version -> CORS -> trailing slash ->
  * authentication (with the auth-failure limiter; read-only tokens refused on writes) ->
- * JSON content type (415) and body (413) -> route: permission gate -> [execution rate
- * limit, later] -> handler or forwarding -> 405 (known path, other method) -> 404 -> the one
- * error handler.
+ * JSON content type (415) and body (413) -> route: permission gate -> handler (executions:
+ * checks, rate limit, publish, wait) or forwarding -> 405 (known path, other method) -> 404
+ * -> the one error handler.
  */
 export function createApp(deps: GatewayAppDeps): Express {
   const clock = deps.clock ?? { now: () => new Date() };
   const metrics = createGatewayMetrics(deps.registry);
+  registerWaitsGauge(deps.registry, () => deps.executions.waits);
   const limiter = new FailureLimiter({
     limit: deps.authFailureLimit ?? 20,
     windowMs: deps.authFailureWindowMs ?? 60_000,
@@ -122,6 +129,15 @@ export function createApp(deps: GatewayAppDeps): Express {
         metrics,
         publicUrl: deps.publicUrl,
         constraintSpecs: constraintSpecs(FORWARDED_RESOURCES),
+      });
+      mountExecutionRoutes(app, {
+        executions: deps.executions,
+        groups: deps.groups,
+        catalog: deps.upstreams.catalog,
+        metrics,
+        logger: deps.logger,
+        publicUrl: deps.publicUrl,
+        bypassGroups: deps.bypassGroups ?? [],
       });
       mountForwardedRoutes(app, forwardedRoutes(), {
         upstreams: deps.upstreams,

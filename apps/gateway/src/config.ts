@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  envBoolean,
   envInt,
   envPort,
   envSecret,
@@ -45,6 +46,31 @@ export const gatewayConfigSchema = z
     AUTH_FAILURE_WINDOW_MS: envInt({ min: 1_000, max: 3_600_000, default: 60_000 }),
     /** Consumer group of the executors, counted on /api/status/. */
     EXECUTOR_GROUP_ID: z.string().min(1).default('toolkit-executor'),
+    // --- executions ---
+    /** Per device, a sliding window of successful executions (the original's settings). */
+    RATE_LIMIT_ENABLED: envBoolean(true),
+    RATE_LIMIT_DEVICE_LIMIT: envInt({ min: 1, max: 10_000, default: 10 }),
+    RATE_LIMIT_WINDOW_MINUTES: envInt({ min: 1, max: 1_440, default: 5 }),
+    /** Usernames and group names exempt from the device limit (comma-separated). */
+    RATE_LIMIT_BYPASS_USERS: optionalList,
+    RATE_LIMIT_BYPASS_GROUPS: optionalList,
+    /** Authentication failures of one device login before it is refused on that device. */
+    DEVICE_AUTH_FAILURE_LIMIT: envInt({ min: 1, max: 1_000, default: 3 }),
+    DEVICE_AUTH_FAILURE_WINDOW_MINUTES: envInt({ min: 1, max: 1_440, default: 15 }),
+    /** A synchronous execute waits for the execution's timeout plus this. */
+    EXECUTION_WAIT_GRACE_MS: envInt({ min: 0, max: 120_000, default: 5_000 }),
+    /** A cancel waits this long for the executor to report the cancellation (else 202). */
+    EXECUTION_CANCEL_WAIT_MS: envInt({ min: 0, max: 60_000, default: 5_000 }),
+    /**
+     * Names this replica's completions consumer group (`<prefix>.<instance>`): default the
+     * host name and a random suffix. Every replica reads every (small) completion.
+     */
+    GATEWAY_INSTANCE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be 1-100 of A-Z a-z 0-9 . _ -' })
+      .optional(),
+    /** The replicas' shared group that settles rate-limit reservations from completions. */
+    GATEWAY_COMPLETIONS_GROUP_PREFIX: z.string().min(1).default('toolkit-gateway'),
   })
   .superRefine((config, ctx) => {
     if ((config.SUPERUSER_PASSWORD || config.SUPERUSER_API_TOKEN) && !config.SUPERUSER_USERNAME) {

@@ -9,6 +9,7 @@ import {
 import { bootstrapSuperuser } from '@toolkit/gateway-domain';
 import { createApp } from './app';
 import { gatewayConfigSchema } from './config';
+import { wireExecutions } from './executions/execution-wiring';
 import { UpstreamClient } from './forwarding/upstream-client';
 
 const config = loadConfigOrExit(gatewayConfigSchema);
@@ -54,6 +55,14 @@ void runService({
       catalog: upstream('catalog', config.CATALOG_URL),
       analytics: upstream('analytics', config.ANALYTICS_URL),
     };
+    const executions = wireExecutions({
+      config,
+      store,
+      messaging: infra.messaging,
+      upstreams,
+      logger: infra.logger,
+      clock,
+    });
     return {
       app: createApp({
         ...infra,
@@ -63,6 +72,8 @@ void runService({
         secrets,
         clock,
         upstreams,
+        executions: executions.service,
+        bypassGroups: config.RATE_LIMIT_BYPASS_GROUPS,
         probes: {
           mongodb: () => infra.mongo.ping(),
           kafka: () => infra.messaging.ping(),
@@ -73,7 +84,11 @@ void runService({
         authFailureLimit: config.AUTH_FAILURE_LIMIT,
         authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
       }),
+      start: () => executions.start(),
+      // Waiting executes answer at once (the executions go on), so HTTP can close.
+      releasers: [{ name: 'execution-waits', close: () => executions.release() }],
       closers: [
+        { name: 'completions-consumers', close: () => executions.stop() },
         {
           name: 'upstream-clients',
           close: async () => {

@@ -2,7 +2,8 @@ import { itServesHealthEndpoints } from '@toolkit/testing';
 import { apiTokenSecrets, createGatewayStore } from '@toolkit/gateway-data-access';
 import { createApp } from '../src/app';
 import { UpstreamClient } from '../src/forwarding/upstream-client';
-import { testPasswords } from './support/gateway-harness';
+import { wireExecutions } from '../src/executions/execution-wiring';
+import { testExecutionConfig, testPasswords } from './support/gateway-harness';
 
 describe('gateway service health, readiness and metrics', () => {
   itServesHealthEndpoints('gateway', (deps) => {
@@ -15,13 +16,22 @@ describe('gateway service health, readiness and metrics', () => {
         responseTimeoutMs: 100,
         logger: deps.logger,
       });
+    const store = createGatewayStore(deps.mongo.connection);
+    const upstreams = { catalog: upstream('catalog'), analytics: upstream('analytics') };
     return createApp({
       ...deps,
-      ...createGatewayStore(deps.mongo.connection),
+      ...store,
+      executions: wireExecutions({
+        config: testExecutionConfig(),
+        store,
+        messaging: deps.messaging,
+        upstreams,
+        logger: deps.logger,
+      }).service,
       bodyLimitBytes: 1024 * 1024,
       passwords: testPasswords,
       secrets: apiTokenSecrets(),
-      upstreams: { catalog: upstream('catalog'), analytics: upstream('analytics') },
+      upstreams,
       probes: {
         mongodb: () => deps.mongo.ping(),
         kafka: () => deps.messaging.ping(),

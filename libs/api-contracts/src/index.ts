@@ -217,3 +217,24 @@ export type { Grant, RenderRequest, RenderResponse } from './catalog/render.api'
 // --- OPTIONS metadata (DRF shape, built from the write schemas) ---
 export { optionsMetadata } from './options-metadata';
 export type { MetadataChoice } from './options-metadata';
+// --- executions (gateway) ---
+export {
+  EXECUTE_PATH_SUFFIX,
+  EXECUTION_TIMEOUT_SECONDS,
+  IDEMPOTENCY_KEY_HEADER,
+  RATE_LIMIT_PATH,
+  RATE_LIMIT_STATES,
+  executeRequestSchema,
+  executeResponseSchema,
+  executionAcceptedSchema,
+  executionCancelResponseSchema,
+  rateLimitExceededSchema,
+  rateLimitQuerySchema,
+  rateLimitStatusSchema,
+} from './executions/execute.contract';
+export type {
+  ExecuteRequestBody,
+  ExecuteResponse,
+  ExecutionAccepted,
+  RateLimitStatus,
+} from './executions/execute.contract';

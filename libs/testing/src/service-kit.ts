@@ -18,14 +18,24 @@ export interface TestInfra {
   close: () => Promise<void>;
 }
 
-/** Real MongoDB (own database) and Kafka connections, as runService builds them. */
-export async function connectTestInfra(service: string): Promise<TestInfra> {
+/**
+ * Real MongoDB (own database) and Kafka connections, as runService builds them. A second
+ * replica of a service passes the first one's `mongoUri`: it shares the database and
+ * leaves dropping it to the first.
+ */
+export async function connectTestInfra(
+  service: string,
+  options: { mongoUri?: string } = {},
+): Promise<TestInfra & { mongoUri: string }> {
   const { logger } = memoryLogger(service);
-  const mongo = new MongoDatabase({ uri: uniqueMongoUri(service), logger });
+  const mongoUri = options.mongoUri ?? uniqueMongoUri(service);
+  const shared = options.mongoUri !== undefined;
+  const mongo = new MongoDatabase({ uri: mongoUri, logger });
   const messaging = new KafkaMessaging({ service, brokers: testInfra().brokers, logger });
   await mongo.connect();
   await messaging.connect();
   return {
+    mongoUri,
     logger,
     registry: createRegistry(service),
     mongo,
@@ -37,7 +47,7 @@ export async function connectTestInfra(service: string): Promise<TestInfra> {
     isShuttingDown: () => false,
     close: async () => {
       await messaging.disconnect();
-      if (mongo.connection.readyState === 1) await mongo.connection.dropDatabase();
+      if (!shared && mongo.connection.readyState === 1) await mongo.connection.dropDatabase();
       await mongo.disconnect();
     },
   };

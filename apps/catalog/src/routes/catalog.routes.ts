@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import type { ErrorRequestHandler } from 'express';
 import {
   COMMAND_TYPE_CHOICES,
   DEVICE_STATUSES,
@@ -20,8 +19,8 @@ import {
 import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { allOf, createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
-import { AppError, fieldErrorsFromZod, isAppError } from '@toolkit/errors';
-import { STATUS_BY_CATEGORY, asyncHandler } from '@toolkit/http';
+import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
+import { asyncHandler } from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';
 import { mountResource, queryOf } from './resource.routes';
@@ -150,16 +149,3 @@ function presentChange(d: ObjectChangeDoc, baseUrl: string): Record<string, unkn
     postchange_data: d.postchange_data,
   };
 }
-
-/**
- * Errors whose body is not a flat field dict: DRF's per-item lists for bulk writes, and
- * per-variable errors with suggestions. Everything else goes to the shared handler.
- */
-export const catalogErrorBodies: ErrorRequestHandler = (error, _req, res, next) => {
-  const body = isAppError(error) ? error.details?.['body'] : undefined;
-  if (!isAppError(error) || body === undefined || res.headersSent) {
-    next(error);
-    return;
-  }
-  res.status(STATUS_BY_CATEGORY[error.category]).json(body);
-};

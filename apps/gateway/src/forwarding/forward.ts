@@ -40,16 +40,31 @@ export function internalHeaders(
   res: Response,
   context: Pick<ForwardContext, 'principal' | 'constraints' | 'publicUrl'>,
 ): Record<string, string> {
-  const origin = new URL(publicOrigin(req, context.publicUrl));
-  const headers: Record<string, string> = {
-    [INTERNAL_HEADERS.principal]: encodeHeaderJson(context.principal),
-    [INTERNAL_HEADERS.constraints]: encodeHeaderJson(context.constraints),
-    [INTERNAL_HEADERS.requestId]: String(res.locals['requestId'] ?? ''),
+  const headers = serviceHeaders({
+    origin: publicOrigin(req, context.publicUrl),
+    principal: context.principal,
+    constraints: context.constraints,
+    requestId: String(res.locals['requestId'] ?? ''),
+  });
+  if (req.ip) headers['x-forwarded-for'] = req.ip;
+  return headers;
+}
+
+/** The same headers for a call the gateway makes on its own (executions). */
+export function serviceHeaders(call: {
+  origin: string;
+  principal: Principal;
+  constraints: Constraints;
+  requestId?: string | undefined;
+}): Record<string, string> {
+  const origin = new URL(call.origin);
+  return {
+    [INTERNAL_HEADERS.principal]: encodeHeaderJson(call.principal),
+    [INTERNAL_HEADERS.constraints]: encodeHeaderJson(call.constraints),
+    [INTERNAL_HEADERS.requestId]: call.requestId ?? '',
     [INTERNAL_HEADERS.forwardedProto]: origin.protocol.replace(':', ''),
     [INTERNAL_HEADERS.forwardedHost]: origin.host,
   };
-  if (req.ip) headers['x-forwarded-for'] = req.ip;
-  return headers;
 }
 
 /**

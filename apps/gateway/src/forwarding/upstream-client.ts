@@ -96,13 +96,37 @@ export class UpstreamClient {
   }
 
   /** A small JSON call (status page, visibility checks). */
-  async getJson(
+  getJson(
     path: string,
     headers: Record<string, string>,
   ): Promise<{ status: number; body: unknown; headers: IncomingHttpHeaders }> {
-    const response = await this.request({ method: 'GET', path, headers });
+    return this.json({ method: 'GET', path, headers });
+  }
+
+  /** A small JSON call with a JSON body (internal operations such as rendering). */
+  postJson(
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; headers: IncomingHttpHeaders }> {
+    return this.json({
+      method: 'POST',
+      path,
+      headers: { ...headers, 'content-type': 'application/json', accept: 'application/json' },
+      body: Buffer.from(JSON.stringify(body), 'utf8'),
+    });
+  }
+
+  private async json(
+    request: UpstreamRequest,
+  ): Promise<{ status: number; body: unknown; headers: IncomingHttpHeaders }> {
+    const response = await this.request(request);
     const chunks: Buffer[] = [];
-    for await (const chunk of response) chunks.push(chunk as Buffer);
+    try {
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+    } catch (error) {
+      throw this.unavailable(error);
+    }
     const text = Buffer.concat(chunks).toString('utf8');
     let body: unknown = text;
     try {

@@ -71,6 +71,21 @@ function operation(route: RouteSpec, components: ComponentRegistry): Json {
   if (route.response === 'stream' || route.operationId.endsWith('statistics')) {
     parameters.push(...listParameters(contracts.listSpec, { paging: false }));
   }
+  for (const q of route.query ?? [])
+    parameters.push({
+      name: q.name,
+      in: 'query',
+      required: q.required,
+      schema: { type: q.type },
+      description: q.description,
+    });
+  for (const h of route.headers ?? [])
+    parameters.push({
+      name: h.name,
+      in: 'header',
+      schema: { type: 'string' },
+      description: h.description,
+    });
   if (route.path === '/api/schema/') {
     parameters.push({
       name: 'format',
@@ -237,6 +252,19 @@ function responses(route: RouteSpec, read: Json, components: ComponentRegistry):
   out['429'] = json(ERROR, 'Too many authentication failures');
   if (route.forward)
     out['503'] = json(ERROR, `The ${route.forward.service} service is unavailable`);
+  for (const other of route.otherResponses ?? []) {
+    const schema = other.schema
+      ? components.ref(
+          contractSchema(other.schema),
+          pascal(other.schema.replace(/Schema$/, '')),
+          'output',
+        )
+      : ERROR;
+    out[String(other.status)] = json(
+      other.status === 400 && other.schema ? { oneOf: [ERROR, schema] } : schema,
+      other.description,
+    );
+  }
   return out;
 }
 

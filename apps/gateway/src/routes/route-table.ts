@@ -38,6 +38,12 @@ export interface RouteSpec {
   responseSchema?: string;
   /** Path parameter type (`{id}`): integers, except execution and bulk job UUIDs. */
   idType?: 'integer' | 'string';
+  /** More answers than the kind implies (202, 409, 429, 503, 504...), with their schemas. */
+  otherResponses?: { status: number; description: string; schema?: string }[];
+  /** Query parameters of operations that are not lists. */
+  query?: { name: string; type: 'integer' | 'string'; required: boolean; description: string }[];
+  /** Request headers the operation reads. */
+  headers?: { name: string; description: string }[];
   /** Forwarded routes: the owning service and the permission checked. */
   forward?: {
     service: ServiceName;
@@ -648,7 +654,97 @@ export function ownRoutes(): RouteSpec[] {
   return routes;
 }
 
+/** Running commands: the gateway's own operations on commands and executions. */
+export function executionRoutes(): RouteSpec[] {
+  const queued = 'executionAcceptedSchema';
+  return [
+    {
+      method: 'post',
+      path: '/api/plugins/toolkit/commands/{id}/execute/',
+      operationId: 'plugins_toolkit_commands_execute',
+      summary:
+        'Run the command on a device: waits for the result (200 succeeded, 400 failed), or 202 with `async`',
+      tag: 'toolkit',
+      auth: 'token',
+      response: 'json',
+      idType: 'integer',
+      requestSchema: 'executeRequestSchema',
+      responseSchema: 'executeResponseSchema',
+      otherResponses: [
+        {
+          status: 202,
+          description: 'Accepted (async): follow the execution at its URL',
+          schema: queued,
+        },
+        {
+          status: 400,
+          description:
+            'Invalid input (field errors, variables with suggestions), or the execution failed (the 200 body, with success false)',
+          schema: 'executeResponseSchema',
+        },
+        {
+          status: 429,
+          description:
+            'Device rate limit, or a device login blocked after authentication failures (Retry-After)',
+          schema: 'rateLimitExceededSchema',
+        },
+        {
+          status: 503,
+          description:
+            'The message broker or a service is unavailable: nothing was run (Retry-After)',
+        },
+        {
+          status: 504,
+          description: 'The wait ran out: the execution goes on (follow its URL)',
+          schema: queued,
+        },
+      ],
+      headers: [
+        {
+          name: 'Idempotency-Key',
+          description:
+            'The same key, user and body within 24 h returns the first answer (or waits on the same execution) and never runs the command twice; another body with it is refused.',
+        },
+      ],
+    },
+    {
+      method: 'post',
+      path: '/api/plugins/toolkit/executions/{id}/cancel/',
+      operationId: 'plugins_toolkit_executions_cancel',
+      summary: 'Cancel a queued execution or abort a running show (requester or superuser)',
+      tag: 'toolkit',
+      auth: 'token',
+      response: 'json',
+      idType: 'string',
+      responseSchema: 'executionCancelResponseSchema',
+      otherResponses: [
+        {
+          status: 202,
+          description: 'Cancellation requested; the executor reports it',
+          schema: 'executionCancelResponseSchema',
+        },
+        { status: 409, description: 'Finished already, or a running configuration command' },
+        { status: 503, description: 'The message broker is unavailable' },
+      ],
+    },
+    {
+      method: 'get',
+      path: '/api/plugins/toolkit/rate-limit/',
+      operationId: 'plugins_toolkit_rate_limit',
+      summary: "A device's rate-limit status (the original's GUI status object)",
+      tag: 'toolkit',
+      auth: 'token',
+      response: 'json',
+      responseSchema: 'rateLimitStatusSchema',
+      query: [{ name: 'device_id', type: 'integer', required: true, description: 'The device.' }],
+      otherResponses: [
+        { status: 400, description: 'device_id missing, malformed or not a visible device' },
+      ],
+    },
+  ];
+}
+
 /** Every public route: the router and the OpenAPI document are built from this list. */
 export function allRoutes(): RouteSpec[] {
-  return [...ownRoutes(), ...forwardedRoutes()];
+  return [...ownRoutes(), ...executionRoutes(), ...forwardedRoutes()];
 }

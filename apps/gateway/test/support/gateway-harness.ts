@@ -14,15 +14,41 @@ import { TokenIssuer } from '@toolkit/gateway-domain';
 import type { GatewayAppDeps } from '../../src/app';
 import { createApp } from '../../src/app';
 import { UpstreamClient } from '../../src/forwarding/upstream-client';
+import { wireExecutions } from '../../src/executions/execution-wiring';
+import type {
+  ExecutionConfig,
+  ExecutionTopics,
+  WiredExecutions,
+} from '../../src/executions/execution-wiring';
 
 export const INTERNAL_TOKEN = 'internal-token-for-tests-0123456789';
+
+/** The execution settings of a test gateway (the production defaults, a unique group prefix). */
+export function testExecutionConfig(overrides: Partial<ExecutionConfig> = {}): ExecutionConfig {
+  return {
+    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    RATE_LIMIT_ENABLED: true,
+    RATE_LIMIT_DEVICE_LIMIT: 10,
+    RATE_LIMIT_WINDOW_MINUTES: 5,
+    RATE_LIMIT_BYPASS_USERS: [],
+    RATE_LIMIT_BYPASS_GROUPS: [],
+    DEVICE_AUTH_FAILURE_LIMIT: 3,
+    DEVICE_AUTH_FAILURE_WINDOW_MINUTES: 15,
+    EXECUTION_WAIT_GRACE_MS: 5_000,
+    EXECUTION_CANCEL_WAIT_MS: 5_000,
+    GATEWAY_INSTANCE_ID: undefined,
+    GATEWAY_COMPLETIONS_GROUP_PREFIX: `test-gateway-${uniqueSuffix()}`,
+    ...overrides,
+  };
+}
 
 /** A cheap scrypt cost for tests; production uses N = 2^15. */
 export const testPasswords = scryptPasswordHasher({ N: 2 ** 12, r: 8, p: 1 });
 
 export interface GatewayHarness {
-  infra: TestInfra;
+  infra: TestInfra & { mongoUri: string };
   store: GatewayStore;
+  executions: WiredExecutions;
   deps: GatewayAppDeps;
   app: Express;
   issuer: TokenIssuer;
@@ -54,8 +80,18 @@ export async function startGatewayHarness(options: {
   connectTimeoutMs?: number;
   responseTimeoutMs?: number;
   overrides?: Partial<GatewayAppDeps>;
+  /** Execution settings; `topics` are the test's own (requests, cancellations, completions). */
+  executionConfig?: Partial<ExecutionConfig>;
+  executionTopics?: ExecutionTopics;
+  /** Starts the completions consumers (tests of executions). */
+  startExecutions?: boolean;
+  /** Another replica's database (shared; the first replica drops it). */
+  mongoUri?: string;
 }): Promise<GatewayHarness> {
-  const infra = await connectTestInfra('gateway');
+  const infra = await connectTestInfra(
+    'gateway',
+    options.mongoUri === undefined ? {} : { mongoUri: options.mongoUri },
+  );
   const store = createGatewayStore(infra.mongo.connection);
   await store.ensureIndexes(infra.mongo);
   const secrets = apiTokenSecrets();
@@ -73,9 +109,23 @@ export async function startGatewayHarness(options: {
     catalog: upstream('catalog', options.catalogUrl),
     analytics: upstream('analytics', options.analyticsUrl),
   };
+  const executionConfig = testExecutionConfig(options.executionConfig);
+  const executions = wireExecutions({
+    config: executionConfig,
+    store,
+    messaging: infra.messaging,
+    upstreams,
+    logger: infra.logger,
+    ...(options.executionTopics ? { topics: options.executionTopics } : {}),
+    pollIntervalsMs: [500, 1_000, 2_000],
+    maxWaitTimeMs: 100,
+  });
+  if (options.startExecutions) await executions.start();
   const deps: GatewayAppDeps = {
     ...infra,
     ...store,
+    executions: executions.service,
+    bypassGroups: executionConfig.RATE_LIMIT_BYPASS_GROUPS,
     bodyLimitBytes: 64 * 1024,
     passwords: testPasswords,
     secrets,
@@ -94,6 +144,7 @@ export async function startGatewayHarness(options: {
   return {
     infra,
     store,
+    executions,
     deps,
     issuer,
     app: createApp(deps),
@@ -134,6 +185,8 @@ export async function startGatewayHarness(options: {
       return permission.id;
     },
     async close() {
+      executions.release();
+      await executions.stop();
       upstreams.catalog.close();
       upstreams.analytics.close();
       await infra.close();

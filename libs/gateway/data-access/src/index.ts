@@ -7,3 +7,9 @@ export { MongoTokenRepository } from './tokens/token.repository';
 export { scryptPasswordHasher } from './password-hasher';
 export type { ScryptCost } from './password-hasher';
 export { API_TOKEN_PREFIX, apiTokenSecrets } from './token-secrets';
+export {
+  MongoIdempotencyStore,
+  MongoRateLimitStore,
+  MongoTicketStore,
+  hmacFingerprints,
+} from './executions/execution-records.repository';

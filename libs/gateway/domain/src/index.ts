@@ -56,3 +56,39 @@ export { INVALID_CREDENTIALS, TokenIssuer } from './provision-token.use-case';
 export type { IssuedApiToken, TokenOptions } from './provision-token.use-case';
 export { bootstrapSuperuser } from './bootstrap-superuser.use-case';
 export type { SuperuserSeed } from './bootstrap-superuser.use-case';
+export { RateLimiter, slotId, slotUsage } from './executions/rate-limit';
+export type {
+  AuthFailure,
+  LoginCheck,
+  RateLimitPolicy,
+  RateLimitStore,
+  RateSlot,
+  Reservation,
+  SlotState,
+  SlotUsage,
+} from './executions/rate-limit';
+export {
+  IDEMPOTENCY_TTL_MS,
+  PENDING_CLAIM_MS,
+  checkIdempotencyKey,
+  keyReusedError,
+} from './executions/idempotency';
+export type { Fingerprints, IdempotencyRecord, IdempotencyStore } from './executions/idempotency';
+export { CompletionWaiters } from './executions/completion-waiters';
+export type { WakeReason, Waiter } from './executions/completion-waiters';
+export { executeAnswer, isFinished } from './executions/execution-answer';
+export { ExecutionService, rateHeaders } from './executions/execute-command.use-case';
+export type {
+  CallContext,
+  CancelOutcome,
+  CommandRenderer,
+  ExecutionBus,
+  ExecutionReader,
+  ExecutionServiceDeps,
+  ExecutionSettings,
+  ExecutionTicket,
+  RateInfo,
+  SubmitInput,
+  SubmitOutcome,
+  TicketStore,
+} from './executions/execute-command.use-case';

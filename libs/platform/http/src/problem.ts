@@ -25,7 +25,8 @@ export const DETAIL = {
 
 export interface Problem {
   status: number;
-  body: Record<string, unknown>;
+  /** An object, or a list (DRF's per-item errors of a bulk write). */
+  body: object;
   headers: Record<string, string>;
 }
 
@@ -46,7 +47,21 @@ export function toProblem(error: unknown): Problem {
   };
 }
 
-function bodyOf(error: AppError): Record<string, unknown> {
+/** Categories whose error may carry the exact body to answer (`details.body`). */
+const BODY_CARRYING: ReadonlySet<string> = new Set([
+  'validation',
+  'not_found',
+  'conflict',
+  'forbidden',
+  'rate_limited',
+]);
+
+function bodyOf(error: AppError): object {
+  // A body shaped elsewhere: DRF's per-item lists of a bulk write, per-variable errors with
+  // suggestions, the original's 429 body, or a service's answer the gateway relays.
+  const carried = error.details?.['body'];
+  if (BODY_CARRYING.has(error.category) && typeof carried === 'object' && carried !== null)
+    return carried;
   switch (error.category) {
     case 'validation': {
       const fields = error.fieldErrors;
@@ -60,12 +75,6 @@ function bodyOf(error: AppError): Record<string, unknown> {
       return { detail: error.message || DETAIL.forbidden };
     case 'internal':
       return { detail: DETAIL.internal };
-    case 'rate_limited': {
-      const body = error.details?.['body'];
-      return typeof body === 'object' && body !== null
-        ? (body as Record<string, unknown>)
-        : { detail: error.message };
-    }
     case 'conflict': {
       const fields = error.fieldErrors;
       return fields ? { detail: error.message, ...fields } : { detail: error.message };

@@ -30,6 +30,11 @@ export interface WiredService {
   app: Express;
   /** Called after the HTTP server listens (start consumers here). */
   start?: () => Promise<void>;
+  /**
+   * Run first on shutdown, before the HTTP server closes (which waits for requests in
+   * flight): end requests that would otherwise hold it open (long waits).
+   */
+  releasers?: { name: string; close: Closer }[];
   /** Run on shutdown after HTTP closes and before Kafka and MongoDB disconnect, in order. */
   closers?: { name: string; close: Closer }[];
 }
@@ -46,7 +51,8 @@ export interface RunServiceOptions<C extends BaseServiceConfig> {
  * The composition root every main.ts calls: logger, metrics registry, lifecycle with
  * signal handlers, MongoDB and Kafka connected (boot fails with exit 1 when either is
  * down), the service wired, HTTP listening, and the shutdown order
- * readiness -> HTTP -> service closers (consumers drain) -> Kafka -> MongoDB -> logger.
+ * readiness -> releasers (long requests end) -> HTTP -> service closers (consumers drain)
+ * -> Kafka -> MongoDB -> logger.
  */
 export async function runService<C extends BaseServiceConfig>(
   options: RunServiceOptions<C>,
@@ -109,6 +115,8 @@ export async function runService<C extends BaseServiceConfig>(
       host: config.HTTP_HOST,
       port: config.HTTP_PORT,
     });
+    for (const releaser of wired.releasers ?? [])
+      lifecycle.onShutdown(releaser.name, releaser.close);
     lifecycle.onShutdown('http', () => server.close());
     for (const closer of wired.closers ?? []) lifecycle.onShutdown(closer.name, closer.close);
     lifecycle.onShutdown('kafka', () => messaging.disconnect());

@@ -1,0 +1,586 @@
+import type {
+  ExecuteRequestBody,
+  ExecutionRepresentation,
+  RateLimitStatus,
+  RenderRequest,
+  RenderResponse,
+} from '@toolkit/api-contracts';
+import type {
+  CommandType,
+  ExecutionCancellation,
+  ExecutionCompletion,
+  ExecutionRequest,
+  Principal,
+} from '@toolkit/contracts';
+import { AppError } from '@toolkit/errors';
+import type { Clock } from '../ports';
+import type { CompletionWaiters, Waiter } from './completion-waiters';
+import { isFinished } from './execution-answer';
+import type { Fingerprints, IdempotencyRecord, IdempotencyStore } from './idempotency';
+import { IDEMPOTENCY_TTL_MS, PENDING_CLAIM_MS, keyReusedError } from './idempotency';
+import type { RateLimiter, Reservation } from './rate-limit';
+
+/** Who asks, as the services behind the gateway need it: URLs and log correlation. */
+export interface CallContext {
+  /** The public origin (`https://netbox.example.com`) URLs in answers are built on. */
+  origin: string;
+  requestId?: string;
+}
+
+/** Port: the catalog renders a command for a device and seals the login (internal HTTP). */
+export interface CommandRenderer {
+  render(request: RenderRequest, context: CallContext): Promise<RenderResponse>;
+}
+
+/** Port: Kafka. A publish resolves once the broker has the message durably (acks=all). */
+export interface ExecutionBus {
+  publishRequest(request: ExecutionRequest, correlationId?: string): Promise<void>;
+  publishCancellation(cancellation: ExecutionCancellation, correlationId?: string): Promise<void>;
+}
+
+/** Port: executions as analytics recorded them (undefined: it does not know the id yet). */
+export interface ExecutionReader {
+  get(
+    executionId: string,
+    requester: Principal,
+    context: CallContext,
+  ): Promise<ExecutionRepresentation | undefined>;
+}
+
+/**
+ * What the gateway remembers of an execution it accepted, until analytics knows it
+ * (a cancel right after the 202 must find its requester).
+ */
+export interface ExecutionTicket {
+  executionId: string;
+  userId: number;
+  username: string;
+  deviceId: number;
+  deviceName: string;
+  commandType: CommandType;
+  created: Date;
+}
+
+export interface TicketStore {
+  record(ticket: ExecutionTicket): Promise<void>;
+  find(executionId: string): Promise<ExecutionTicket | undefined>;
+}
+
+export interface ExecutionSettings {
+  /** Added to the execution's timeout for the result to travel back (sync waits). */
+  waitGraceMs: number;
+  /** How long a cancel waits to report the outcome before answering 202. */
+  cancelWaitMs: number;
+  /**
+   * Intervals at which a waiting request asks analytics itself, in case a completion was
+   * missed (the last repeats). Completions normally wake it long before.
+   */
+  pollIntervalsMs: readonly number[];
+}
+
+export interface RateInfo {
+  limit: number;
+  remaining: number;
+  resetMs: number | null;
+}
+
+export interface SubmitInput {
+  requester: Principal;
+  /** The requester's group names (rate-limit bypass groups are named). */
+  groupNames: readonly string[];
+  commandId: number;
+  body: ExecuteRequestBody;
+  permissions: RenderRequest['permissions'];
+  idempotencyKey?: string;
+  context: CallContext;
+  /** Aborts a synchronous wait (the client went away); the execution goes on. */
+  signal?: AbortSignal;
+}
+
+export type SubmitOutcome = { executionId: string; replayed: boolean; rate: RateInfo | null } & (
+  | { kind: 'accepted'; status: ExecutionRepresentation['status'] }
+  | { kind: 'finished'; execution: ExecutionRepresentation }
+  /** The wait ran out (the execution goes on), or ended early (shutdown, client gone). */
+  | { kind: 'timed-out' | 'interrupted' }
+);
+
+export type CancelOutcome =
+  | { kind: 'cancelled'; execution: ExecutionRepresentation }
+  | { kind: 'requested'; executionId: string; status: ExecutionRepresentation['status'] };
+
+export interface ExecutionServiceDeps {
+  renderer: CommandRenderer;
+  bus: ExecutionBus;
+  reader: ExecutionReader;
+  tickets: TicketStore;
+  rateLimiter: RateLimiter;
+  idempotency: IdempotencyStore;
+  fingerprints: Fingerprints;
+  waiters: CompletionWaiters;
+  clock: Clock;
+  newExecutionId: () => string;
+  settings: ExecutionSettings;
+  /** Reports failures that must not fail the request (a ticket not written, a release lost). */
+  warn: (error: unknown, message: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'unknown', 'cancelled']);
+
+/**
+ * Running commands through the API: checks, rate limits, idempotency, one execution
+ * request on Kafka, and (synchronous mode) the wait for analytics to record the result.
+ * HTTP and Kafka stay outside: they are ports.
+ */
+export class ExecutionService {
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly deps: ExecutionServiceDeps) {
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async submit(input: SubmitInput): Promise<SubmitOutcome> {
+    const timeoutMs = input.body.timeout * 1_000;
+    const executionId = this.deps.newExecutionId();
+    let claim: IdempotencyRecord | undefined;
+    if (input.idempotencyKey !== undefined) {
+      const key = await this.claimKey(input, input.idempotencyKey, executionId);
+      if (key.replay) return this.replay(key.executionId, input, timeoutMs);
+      claim = key.record;
+    }
+    let accepted: { waiter: Waiter | undefined; rate: RateInfo | null };
+    try {
+      accepted = await this.accept(input, executionId, timeoutMs);
+    } catch (error) {
+      // Nothing ran: a corrected retry with the same key may run.
+      if (claim)
+        await this.deps.idempotency
+          .release(claim.id, executionId)
+          .catch((e: unknown) => this.deps.warn(e, 'idempotency key not released'));
+      throw error;
+    }
+    if (claim)
+      await this.deps.idempotency
+        .accept(claim.id)
+        .catch((e: unknown) => this.deps.warn(e, 'idempotency key not marked accepted'));
+    const base = { executionId, replayed: false, rate: accepted.rate };
+    if (!accepted.waiter) return { ...base, kind: 'accepted', status: 'queued' };
+    const waited = await this.waitFor(executionId, accepted.waiter, input, timeoutMs, false);
+    return { ...base, ...waited };
+  }
+
+  /**
+   * Everything before the execution exists, in the API's order (the catalog checks the
+   * permissions it was given, then variables, platform and credentials), then the
+   * device login's failure limit, the rate-limit reservation, and the publish.
+   */
+  private async accept(
+    input: SubmitInput,
+    executionId: string,
+    timeoutMs: number,
+  ): Promise<{ waiter: Waiter | undefined; rate: RateInfo | null }> {
+    const { body, requester } = input;
+    const rendered = await this.deps.renderer.render(
+      {
+        execution_id: executionId,
+        command_id: input.commandId,
+        device_id: body.device_id,
+        variables: body.variables,
+        credentials:
+          body.credential_token !== undefined
+            ? { credential_token: body.credential_token }
+            : {
+                username: body.username ?? '',
+                password: body.password ?? '',
+                ...(body.enable_secret === undefined ? {} : { enable_secret: body.enable_secret }),
+              },
+        requester: { id: requester.id, username: requester.username },
+        permissions: input.permissions,
+      },
+      input.context,
+    );
+    const limiter = this.deps.rateLimiter;
+    const login = await limiter.checkLogin(rendered.device.id, rendered.username);
+    if (login.blocked) throw loginBlocked(login.failures, login.retryAfterMs, limiter);
+    let reservation: Reservation | undefined;
+    if (limiter.policy.enabled && !limiter.isBypassed(requester.username, input.groupNames)) {
+      reservation = await limiter.reserve({ deviceId: rendered.device.id, executionId, timeoutMs });
+      if (!reservation.allowed) throw rateLimited(reservation, limiter);
+    }
+    const waiter = body.async ? undefined : this.deps.waiters.register(executionId);
+    const now = this.deps.clock.now();
+    const request: ExecutionRequest = {
+      executionId,
+      commandType: rendered.command.command_type,
+      command: { id: rendered.command.id, name: rendered.command.name },
+      renderedCommand: rendered.rendered_command,
+      variables: rendered.variables,
+      device: rendered.device,
+      credentials: rendered.credentials,
+      timeoutMs,
+      ...(rendered.command.parsing_template
+        ? { parsingTemplate: rendered.command.parsing_template }
+        : {}),
+      requestedBy: { userId: requester.id, username: requester.username },
+      requestedAt: now.toISOString(),
+      ...(body.notes ? { notes: body.notes } : {}),
+    };
+    try {
+      await Promise.all([
+        this.deps.bus.publishRequest(request, input.context.requestId),
+        this.deps.tickets
+          .record({
+            executionId,
+            userId: requester.id,
+            username: requester.username,
+            deviceId: rendered.device.id,
+            deviceName: rendered.device.name,
+            commandType: rendered.command.command_type,
+            created: now,
+          })
+          .catch((e: unknown) => this.deps.warn(e, 'execution ticket not recorded')),
+      ]);
+    } catch (error) {
+      waiter?.dispose();
+      if (reservation?.allowed && reservation.slotId)
+        await limiter
+          .release(reservation.slotId)
+          .catch((e: unknown) => this.deps.warn(e, 'rate-limit reservation not released'));
+      throw notQueued(error);
+    }
+    const rate = reservation
+      ? {
+          limit: limiter.policy.limit,
+          remaining: reservation.remaining,
+          resetMs: reservation.resetMs,
+        }
+      : null;
+    return { waiter, rate };
+  }
+
+  /**
+   * Claims an idempotency key for this request, or finds the execution an earlier request
+   * with the same key and body started (waiting while that one is still being checked).
+   */
+  private async claimKey(
+    input: SubmitInput,
+    key: string,
+    executionId: string,
+  ): Promise<{ replay: false; record: IdempotencyRecord } | { replay: true; executionId: string }> {
+    const { fingerprints, idempotency, clock } = this.deps;
+    const id = fingerprints.keyId(input.requester.id, key);
+    const fingerprint = fingerprints.of({ command: input.commandId, body: input.body });
+    const started = clock.now().getTime();
+    for (let attempt = 0; ; attempt++) {
+      const now = clock.now();
+      const record: IdempotencyRecord = {
+        id,
+        userId: input.requester.id,
+        fingerprint,
+        executionId,
+        state: 'pending',
+        created: now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+      };
+      const answer = await idempotency.claim(record);
+      if (answer.claimed) return { replay: false, record };
+      const existing = answer.existing;
+      if (existing && existing.expiresAt <= now) {
+        await idempotency.expire(id, existing.executionId);
+        continue;
+      }
+      if (existing && existing.fingerprint !== fingerprint) throw keyReusedError();
+      const settled =
+        existing &&
+        (existing.state === 'accepted' ||
+          existing.created.getTime() + PENDING_CLAIM_MS <= now.getTime() ||
+          now.getTime() - started >= PENDING_CLAIM_MS);
+      if (existing && settled) return { replay: true, executionId: existing.executionId };
+      if (attempt > PENDING_CLAIM_MS / 25)
+        throw AppError.unavailable('Idempotency-Key records (the first request never settled)');
+      // The first request with this key is still being checked, or just gave up.
+      await this.sleep(25);
+    }
+  }
+
+  /** The answer for a key seen before: the same execution, never a second run. */
+  private async replay(
+    executionId: string,
+    input: SubmitInput,
+    timeoutMs: number,
+  ): Promise<SubmitOutcome> {
+    const base = { executionId, replayed: true, rate: null };
+    if (input.body.async) {
+      const known = await this.read(executionId, input.requester, input.context);
+      return { ...base, kind: 'accepted', status: known?.status ?? 'queued' };
+    }
+    const waiter = this.deps.waiters.register(executionId);
+    return { ...base, ...(await this.waitFor(executionId, waiter, input, timeoutMs, true)) };
+  }
+
+  /**
+   * Waits for the execution to be recorded as finished: woken by its completion, or asking
+   * analytics at `pollIntervalsMs` in case a completion was missed; gives up at the
+   * execution's timeout plus the grace.
+   */
+  private async waitFor(
+    executionId: string,
+    waiter: Waiter,
+    input: SubmitInput,
+    timeoutMs: number,
+    readFirst: boolean,
+  ): Promise<
+    { kind: 'finished'; execution: ExecutionRepresentation } | { kind: 'timed-out' | 'interrupted' }
+  > {
+    const { clock, settings } = this.deps;
+    const deadline = clock.now().getTime() + timeoutMs + settings.waitGraceMs;
+    const polls = settings.pollIntervalsMs;
+    try {
+      let read = readFirst;
+      for (let round = 0; ; round++) {
+        if (read) {
+          const execution = await this.read(executionId, input.requester, input.context);
+          if (execution && isFinished(execution)) return { kind: 'finished', execution };
+        }
+        const left = deadline - clock.now().getTime();
+        if (left <= 0) return { kind: 'timed-out' };
+        const interval = polls[Math.min(round, polls.length - 1)] ?? left;
+        const reason = await waiter.next(Math.min(left, interval), input.signal);
+        if (reason === 'closed') return { kind: 'interrupted' };
+        read = true;
+      }
+    } finally {
+      waiter.dispose();
+    }
+  }
+
+  /** Analytics' record of an execution; undefined when unknown or unreachable for now. */
+  private async read(
+    executionId: string,
+    requester: Principal,
+    context: CallContext,
+  ): Promise<ExecutionRepresentation | undefined> {
+    try {
+      return await this.deps.reader.get(executionId, requester, context);
+    } catch (error) {
+      this.deps.warn(error, 'execution not readable from analytics (retrying)');
+      return undefined;
+    }
+  }
+
+  /**
+   * `POST executions/{id}/cancel/`: its requester or a superuser; a queued execution or a
+   * running `show` is cancelled (by the executor that holds it), a running `config` or a
+   * finished execution is refused (409).
+   */
+  async cancel(input: {
+    executionId: string;
+    caller: Principal;
+    /** Whether the caller may view others' executions (403 rather than 404 for them). */
+    mayView: boolean;
+    context: CallContext;
+  }): Promise<CancelOutcome> {
+    const { executionId, caller, context } = input;
+    const [execution, ticket] = await Promise.all([
+      this.deps.reader.get(executionId, caller, context).catch((error: unknown) => {
+        this.deps.warn(error, 'execution not readable from analytics');
+        return undefined;
+      }),
+      this.deps.tickets.find(executionId),
+    ]);
+    if (!execution && !ticket) throw AppError.notFound('execution');
+    const requesterId = execution?.user?.id ?? ticket?.userId;
+    if (requesterId !== caller.id && !caller.isSuperuser) {
+      if (!input.mayView) throw AppError.notFound('execution');
+      throw new AppError({
+        code: 'cancel-not-requester',
+        category: 'forbidden',
+        message: 'Only the requester of an execution, or a superuser, may cancel it.',
+      });
+    }
+    const status = execution?.status ?? 'queued';
+    if (TERMINAL_STATUSES.has(status))
+      throw AppError.conflict(`The execution has already finished (${status}).`);
+    const commandType = execution?.command_type ?? ticket?.commandType;
+    if (status === 'running' && commandType === 'config')
+      throw AppError.conflict(
+        'A running configuration command cannot be stopped safely: it is left to finish.',
+      );
+    const device = execution?.device ?? {
+      id: ticket?.deviceId ?? 0,
+      name: ticket?.deviceName ?? '',
+    };
+    const waiter = this.deps.waiters.register(executionId);
+    try {
+      await this.deps.bus
+        .publishCancellation(
+          {
+            executionId,
+            device: { id: device.id, name: device.name },
+            requestedBy: { userId: caller.id, username: caller.username },
+            requestedAt: this.deps.clock.now().toISOString(),
+          },
+          context.requestId,
+        )
+        .catch((error: unknown) => {
+          throw notQueued(error, 'The cancellation could not be sent');
+        });
+      const deadline = this.deps.clock.now().getTime() + this.deps.settings.cancelWaitMs;
+      let latest: ExecutionRepresentation | undefined;
+      for (;;) {
+        const left = deadline - this.deps.clock.now().getTime();
+        const reason = left > 0 ? await waiter.next(left) : 'tick';
+        latest = await this.read(executionId, caller, context);
+        if (latest?.status === 'cancelled') return { kind: 'cancelled', execution: latest };
+        if (latest && isFinished(latest))
+          throw AppError.conflict(
+            `The execution finished (${latest.status}) before it could be cancelled.`,
+          );
+        if (reason !== 'completed') break;
+      }
+      return { kind: 'requested', executionId, status: latest?.status ?? status };
+    } finally {
+      waiter.dispose();
+    }
+  }
+
+  /** Requests of this replica waiting for an execution to finish. */
+  get waits(): number {
+    return this.deps.waiters.size;
+  }
+
+  /** Shutdown: waiting requests answer now (the executions go on). */
+  releaseWaits(): void {
+    this.deps.waiters.close();
+  }
+
+  /** A completion read from Kafka by this replica: wakes its waiters. */
+  wake(completion: ExecutionCompletion): void {
+    this.deps.waiters.notify(completion.executionId);
+  }
+
+  /** A completion read by the replicas' shared group: settles its rate-limit records. */
+  settle(completion: ExecutionCompletion): Promise<void> {
+    return this.deps.rateLimiter.settle(completion);
+  }
+
+  /** `GET rate-limit/?device_id=N`: the original's GUI status object. */
+  async rateLimitStatus(
+    deviceId: number,
+    requester: Principal,
+    groupNames: readonly string[],
+  ): Promise<RateLimitStatus> {
+    const limiter = this.deps.rateLimiter;
+    const { policy } = limiter;
+    const { usage, blockedLogins } = await limiter.usage(deviceId);
+    const bypassed = limiter.isBypassed(requester.username, groupNames);
+    const count = policy.enabled ? usage.busy.length : 0;
+    const remaining = Math.max(0, policy.limit - count);
+    const exceeded = policy.enabled && !bypassed && remaining === 0;
+    const warning = policy.enabled && !bypassed && !exceeded && remaining <= 2;
+    const minutes = policy.windowMs / 60_000;
+    return {
+      device_id: deviceId,
+      enabled: policy.enabled,
+      bypassed,
+      current_count: count,
+      limit: policy.limit,
+      remaining,
+      time_window_minutes: minutes,
+      status: exceeded ? 'exceeded' : warning ? 'warning' : 'normal',
+      is_exceeded: exceeded,
+      is_warning: warning,
+      time_until_reset:
+        policy.enabled && usage.resetMs !== null ? Math.ceil(usage.resetMs / 1_000) : null,
+      message: !policy.enabled
+        ? 'Rate limiting is disabled.'
+        : bypassed
+          ? 'You are exempt from rate limiting.'
+          : exceeded
+            ? `Rate limit exceeded: ${count}/${policy.limit} successful commands in the last ${minutes} minutes.`
+            : `${remaining} of ${policy.limit} commands left in the current ${minutes}-minute window.`,
+      blocked_logins: blockedLogins,
+    };
+  }
+}
+
+/** The original's 429 body, with Retry-After and X-RateLimit-* headers. */
+function rateLimited(reservation: Reservation, limiter: RateLimiter): AppError {
+  const { limit, windowMs } = limiter.policy;
+  const minutes = windowMs / 60_000;
+  const retryAfter = Math.max(1, Math.ceil((reservation.resetMs ?? 1_000) / 1_000));
+  const reason =
+    reservation.allowed || reservation.reason === 'limit'
+      ? `Rate limit exceeded: ${reservation.count}/${limit} successful commands in last ${minutes} minutes`
+      : 'Rate limit exceeded: too many concurrent requests for this device; try again shortly';
+  return new AppError({
+    code:
+      reservation.allowed || reservation.reason === 'limit'
+        ? 'rate-limited'
+        : 'rate-limit-contention',
+    category: 'rate_limited',
+    message: reason,
+    details: {
+      body: {
+        error: 'Rate limit exceeded',
+        details: {
+          reason,
+          current_count: reservation.count,
+          limit,
+          time_window_minutes: minutes,
+        },
+      },
+      headers: {
+        'Retry-After': retryAfter,
+        ...rateHeaders({ limit, remaining: 0, resetMs: reservation.resetMs }),
+      },
+    },
+  });
+}
+
+function loginBlocked(failures: number, retryAfterMs: number, limiter: RateLimiter): AppError {
+  const { authFailureLimit, authFailureWindowMs } = limiter.policy;
+  const minutes = authFailureWindowMs / 60_000;
+  const reason =
+    `Authentication to this device failed ${failures} times with this login in the last ` +
+    `${minutes} minutes (limit ${authFailureLimit}): it is refused for now so that the ` +
+    'device does not lock the account. Check the password.';
+  return new AppError({
+    code: 'device-login-blocked',
+    category: 'rate_limited',
+    message: reason,
+    details: {
+      body: {
+        error: 'Rate limit exceeded',
+        details: {
+          reason,
+          current_count: failures,
+          limit: authFailureLimit,
+          time_window_minutes: minutes,
+        },
+      },
+      headers: { 'Retry-After': Math.max(1, Math.ceil(retryAfterMs / 1_000)) },
+    },
+  });
+}
+
+/** `X-RateLimit-*`: the limit, what is left, and seconds until a slot frees. */
+export function rateHeaders(rate: RateInfo): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(rate.limit),
+    'X-RateLimit-Remaining': String(rate.remaining),
+    'X-RateLimit-Reset': String(rate.resetMs === null ? 0 : Math.ceil(rate.resetMs / 1_000)),
+  };
+}
+
+/** Kafka did not take the message: 503 with Retry-After; nothing was accepted. */
+function notQueued(error: unknown, what = 'The execution could not be queued'): AppError {
+  if (error instanceof AppError && error.category !== 'unavailable') return error;
+  return new AppError({
+    code: 'execution-not-queued',
+    category: 'unavailable',
+    message: `${what}: the message broker is unavailable. Nothing was run; try again shortly.`,
+    cause: error,
+    details: { dependency: 'kafka', headers: { 'Retry-After': 5 } },
+  });
+}
