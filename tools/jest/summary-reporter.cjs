@@ -6,9 +6,12 @@ class SummaryReporter {
   onRunComplete(_contexts, results) {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
     const skipped = results.numPendingTests + results.numTodoTests;
-    const line = `${results.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : '');
+    const line =
+      `${results.numPassedTests} passed, ${failed} failed` +
+      (skipped ? `, ${skipped} skipped` : '');
     process.stdout.write(`\n${line}\n`);
-    if (process.env.TOOLKIT_TEST_SUMMARY) fs.writeFileSync(process.env.TOOLKIT_TEST_SUMMARY, `${line}\n`);
+    if (process.env.TOOLKIT_TEST_SUMMARY)
+      fs.writeFileSync(process.env.TOOLKIT_TEST_SUMMARY, `${line}\n`);
   }
 }
 module.exports = SummaryReporter;

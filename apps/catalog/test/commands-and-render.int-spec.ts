@@ -365,7 +365,7 @@ describe('commands, variables and rendering for a device', () => {
     const badBody = await api(kit.app).post('/internal/render', { command_id: 'x' });
 
     expect(noCommand.status).toBe(404);
-    expect(noCommand.body).toEqual({ detail: 'Command 99999999 not found.' });
+    expect(noCommand.body).toEqual({ detail: 'Not found.' });
     expect(noDevice.status).toBe(400);
     expect(noDevice.body).toEqual({ device_id: ['Device with ID 99999999 not found.'] });
     expect(wrongPlatform.status).toBe(400);
@@ -510,7 +510,7 @@ describe('commands, variables and rendering for a device', () => {
     const noDevices = await render({ view_device: false });
 
     expect(outside.status).toBe(404);
-    expect(outside.body).toEqual({ detail: `Command ${c.id} not found.` });
+    expect(outside.body).toEqual({ detail: 'Not found.' });
     expect(inside.status).toBe(200);
     expect(showOnly.status).toBe(403);
     expect(showOnly.body).toEqual({

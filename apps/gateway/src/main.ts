@@ -1,16 +1,8 @@
 import { ALL_TOPICS } from '@toolkit/contracts';
 import { loadConfigOrExit } from '@toolkit/config';
 import { runService } from '@toolkit/service';
-import {
-  apiTokenSecrets,
-  createGatewayStore,
-  scryptPasswordHasher,
-} from '@toolkit/gateway-data-access';
-import { bootstrapSuperuser } from '@toolkit/gateway-domain';
-import { createApp } from './app';
 import { gatewayConfigSchema } from './config';
-import { wireExecutions } from './executions/execution-wiring';
-import { UpstreamClient } from './forwarding/upstream-client';
+import { wireGateway } from './wiring';
 
 const config = loadConfigOrExit(gatewayConfigSchema);
 
@@ -18,85 +10,5 @@ void runService({
   service: 'gateway',
   config,
   topics: ALL_TOPICS,
-  wire: async (infra) => {
-    const store = createGatewayStore(infra.mongo.connection);
-    await store.ensureIndexes(infra.mongo);
-    const passwords = scryptPasswordHasher();
-    const secrets = apiTokenSecrets();
-    const clock = { now: () => new Date() };
-    if (config.SUPERUSER_USERNAME) {
-      const result = await bootstrapSuperuser(
-        {
-          username: config.SUPERUSER_USERNAME,
-          password: config.SUPERUSER_PASSWORD,
-          apiToken: config.SUPERUSER_API_TOKEN,
-        },
-        { ...store, secrets, passwords, clock },
-      );
-      infra.logger.info(
-        {
-          username: config.SUPERUSER_USERNAME,
-          createdUser: result.createdUser,
-          createdToken: result.createdToken,
-        },
-        'superuser ensured',
-      );
-    }
-    const upstream = (name: 'catalog' | 'analytics', baseUrl: string) =>
-      new UpstreamClient({
-        name,
-        baseUrl,
-        internalToken: config.INTERNAL_API_TOKEN,
-        connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
-        responseTimeoutMs: config.UPSTREAM_RESPONSE_TIMEOUT_MS,
-        logger: infra.logger,
-      });
-    const upstreams = {
-      catalog: upstream('catalog', config.CATALOG_URL),
-      analytics: upstream('analytics', config.ANALYTICS_URL),
-    };
-    const executions = wireExecutions({
-      config,
-      store,
-      messaging: infra.messaging,
-      upstreams,
-      logger: infra.logger,
-      clock,
-    });
-    return {
-      app: createApp({
-        ...infra,
-        ...store,
-        bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
-        passwords,
-        secrets,
-        clock,
-        upstreams,
-        executions: executions.service,
-        bypassGroups: config.RATE_LIMIT_BYPASS_GROUPS,
-        probes: {
-          mongodb: () => infra.mongo.ping(),
-          kafka: () => infra.messaging.ping(),
-          executors: () => infra.messaging.countGroupMembers(config.EXECUTOR_GROUP_ID),
-        },
-        corsOrigins: config.CORS_ORIGINS,
-        publicUrl: config.PUBLIC_URL,
-        authFailureLimit: config.AUTH_FAILURE_LIMIT,
-        authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
-      }),
-      start: () => executions.start(),
-      // Waiting executes answer at once (the executions go on), so HTTP can close.
-      releasers: [{ name: 'execution-waits', close: () => executions.release() }],
-      closers: [
-        { name: 'completions-consumers', close: () => executions.stop() },
-        {
-          name: 'upstream-clients',
-          close: async () => {
-            upstreams.catalog.close();
-            upstreams.analytics.close();
-          },
-        },
-      ],
-    };
-  },
+  wire: (infra) => wireGateway(infra, config),
 });

@@ -2,15 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import type { Express } from 'express';
-import {
-  catalogEventsTopic,
-  executionCancellationsTopic,
-  executionCompletionsTopic,
-  executionEventsTopic,
-  executionRequestsTopic,
-  executionResultsTopic,
-  onTopic,
-} from '@toolkit/contracts';
+import { catalogEventsTopic, onTopic } from '@toolkit/contracts';
 import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
 import { createKeyring, parseKeyring } from '@toolkit/crypto';
 import type { DeviceSpec, Fleet } from '@toolkit/device-sim';
@@ -31,6 +23,8 @@ import {
   listen,
   startGatewayHarness,
 } from '../../../apps/gateway/test/support/gateway-harness';
+import { stackTopics } from './stack-topics';
+import type { StackTopics } from './stack-topics';
 
 /** The device login of the simulated fleet. */
 export const DEVICE_LOGIN = {
@@ -38,25 +32,6 @@ export const DEVICE_LOGIN = {
   password: 'pw-S3cret!',
   enableSecret: 'en-S3cret!',
 };
-
-export interface StackTopics {
-  requests: typeof executionRequestsTopic;
-  results: typeof executionResultsTopic;
-  events: typeof executionEventsTopic;
-  cancellations: typeof executionCancellationsTopic;
-  completions: typeof executionCompletionsTopic;
-}
-
-function stackTopics(): StackTopics {
-  const id = randomUUID().slice(0, 8);
-  return {
-    requests: onTopic(executionRequestsTopic, `test.stack.${id}.requests.v1`),
-    results: onTopic(executionResultsTopic, `test.stack.${id}.results.v1`),
-    events: onTopic(executionEventsTopic, `test.stack.${id}.events.v1`),
-    cancellations: onTopic(executionCancellationsTopic, `test.stack.${id}.cancellations.v1`),
-    completions: onTopic(executionCompletionsTopic, `test.stack.${id}.completions.v1`),
-  };
-}
 
 export interface StackOptions {
   devices: DeviceSpec[];
@@ -69,6 +44,8 @@ export interface StackOptions {
 export interface ExecutionStack {
   fleet: Fleet;
   topics: StackTopics;
+  /** Names the topics (gateway processes of the test find them by it). */
+  topicId: string;
   gateway: GatewayHarness;
   /** A second gateway replica over the same database and topics. */
   addGateway(config?: Partial<ExecutionConfig>): Promise<GatewayHarness>;
@@ -118,7 +95,8 @@ const SLUGS: Record<string, { name: string; slug: string }> = {
  * seeded through the gateway's API with the fleet's platforms and devices.
  */
 export async function startExecutionStack(options: StackOptions): Promise<ExecutionStack> {
-  const topics = stackTopics();
+  const topicId = randomUUID().slice(0, 8);
+  const topics = stackTopics(topicId);
   const fleet = await startFleet({
     devices: options.devices,
     username: DEVICE_LOGIN.username,
@@ -243,6 +221,7 @@ export async function startExecutionStack(options: StackOptions): Promise<Execut
   const stack: ExecutionStack = {
     fleet,
     topics,
+    topicId,
     gateway,
     async addGateway(config = {}) {
       const replica = await gatewayHarness(config, gateway);

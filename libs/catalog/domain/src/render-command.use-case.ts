@@ -90,8 +90,8 @@ export class RenderCommand {
     variables: Record<string, string>,
     ctx: RequestContext,
   ) {
-    const command = await this.command(commandId, ctx, 'not_found');
-    const device = await this.device(deviceId, 'validation');
+    const command = await this.command(commandId, ctx);
+    const device = await this.device(deviceId);
     const outcome = await this.renderFor(command, device, variables);
     return {
       valid: outcome.rendered !== null,
@@ -105,8 +105,8 @@ export class RenderCommand {
 
   /** `GET commands/{id}/variable-choices/?device_id=N` */
   async choices(commandId: number, deviceId: number, ctx: RequestContext) {
-    const command = await this.command(commandId, ctx, 'not_found');
-    const device = await this.device(deviceId, 'validation');
+    const command = await this.command(commandId, ctx);
+    const device = await this.device(deviceId);
     const context = await this.deviceContext(device);
     return {
       device_id: device._id,
@@ -156,15 +156,7 @@ export class RenderCommand {
     ctx: RequestContext,
   ): Promise<CommandDoc> {
     const command = await this.services.commands.repository.findById(id);
-    const missing = () =>
-      withBody(
-        new AppError({
-          code: 'command-not-found',
-          category: 'not_found',
-          message: `Command ${id} not found.`,
-        }),
-        { detail: `Command ${id} not found.` },
-      );
+    const missing = () => AppError.notFound('command');
     if (!command) throw missing();
     const grant =
       command.command_type === 'config' ? permissions.execute_config : permissions.execute_show;
@@ -201,44 +193,16 @@ export class RenderCommand {
     }
   }
 
-  private async command(
-    id: number,
-    ctx: RequestContext,
-    missing: 'not_found',
-  ): Promise<CommandDoc> {
-    try {
-      return await this.services.commands.findVisible(id, ctx);
-    } catch (error) {
-      if (error instanceof AppError && error.category === 'not_found')
-        throw withBody(
-          new AppError({
-            code: 'command-not-found',
-            category: missing,
-            message: `Command ${id} not found.`,
-          }),
-          {
-            detail: `Command ${id} not found.`,
-          },
-        );
-      throw error;
-    }
+  /** The command if the caller may see it (404 otherwise, as NetBox answers). */
+  private command(id: number, ctx: RequestContext): Promise<CommandDoc> {
+    return this.services.commands.findVisible(id, ctx);
   }
 
-  private async device(id: number, missing: 'not_found' | 'validation'): Promise<DeviceDoc> {
+  /** The device for validation and choices (a 400 naming `device_id` when missing). */
+  private async device(id: number): Promise<DeviceDoc> {
     const device = await this.services.devices.repository.findById(id);
     if (device) return device;
-    if (missing === 'validation')
-      throw AppError.validation({ device_id: [`Device with ID ${id} not found.`] });
-    throw withBody(
-      new AppError({
-        code: 'device-not-found',
-        category: 'not_found',
-        message: `Device ${id} not found.`,
-      }),
-      {
-        detail: `Device ${id} not found.`,
-      },
-    );
+    throw AppError.validation({ device_id: [`Device with ID ${id} not found.`] });
   }
 
   /** SSH host (explicit host, else primary IPv4, else IPv6) and driver, or a 400 saying what is missing. */
@@ -295,15 +259,6 @@ export class RenderCommand {
       })),
     };
   }
-}
-
-function withBody(error: AppError, body: Record<string, unknown>): AppError {
-  return new AppError({
-    code: error.code,
-    category: error.category,
-    message: error.message,
-    details: { ...error.details, body },
-  });
 }
 
 /**
