@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { eventually } from '@toolkit/testing';
+import { KafkaMessaging } from '@toolkit/messaging';
+import { eventually, testInfra } from '@toolkit/testing';
+import { wireExecutions } from '../../apps/gateway/src/executions/execution-wiring';
+import { testExecutionConfig } from '../../apps/gateway/test/support/gateway-harness';
 import type { ExecutionStack } from './test/execution-stack';
 import { DEVICE_LOGIN, startExecutionStack } from './test/execution-stack';
 
@@ -302,6 +305,49 @@ describe('running a command through the API', () => {
     expect(Object.keys(cases[5]?.body ?? {})).toEqual(['notes']);
     expect(cases[6]?.body).toEqual({ device_id: ['Device with ID 99999999 not found.'] });
     expect(cases[7]?.body).toEqual({ detail: 'Not found.' });
+  });
+});
+
+describe('when Kafka cannot take the request', () => {
+  it('then 503 with Retry-After and a clear body, nothing is accepted, and the rate-limit reservation is released', async () => {
+    const { id } = await command({ name: 'nokafka', command: 'show version' });
+    const g = stack.gateway;
+    const down = new KafkaMessaging({
+      service: 'gateway',
+      brokers: testInfra().brokers,
+      logger: g.infra.logger,
+    });
+    await down.connect();
+    await down.disconnect();
+    const broken = wireExecutions({
+      config: testExecutionConfig({ RATE_LIMIT_DEVICE_LIMIT: 2 }),
+      store: g.store,
+      messaging: down,
+      upstreams: g.deps.upstreams,
+      logger: g.infra.logger,
+      topics: { ...stack.topics },
+    });
+    const app = g.rebuild({ executions: broken.service });
+    const notes = `nokafka-${randomUUID().slice(0, 6)}`;
+    const run = () =>
+      stack
+        .api(stack.admin.key, app)
+        .post(EXECUTE(id), { device_id: stack.devices['sw1'], ...login, notes });
+
+    const answers = [await run(), await run(), await run()];
+    const status = await stack
+      .api(stack.admin.key, app)
+      .get(`/api/plugins/toolkit/rate-limit/?device_id=${String(stack.devices['sw1'])}`);
+    const listed = await admin().get(`/api/plugins/toolkit/executions/?q=${notes}`);
+
+    expect(answers.map((a) => a.status)).toEqual([503, 503, 503]);
+    expect(answers[0]?.headers['retry-after']).toBe('5');
+    expect(answers[0]?.body).toEqual({
+      detail:
+        'The execution could not be queued: the message broker is unavailable. It was not accepted; try again shortly.',
+    });
+    expect(status.body.current_count).toBe(0);
+    expect(listed.body.count).toBe(0);
   });
 });
 

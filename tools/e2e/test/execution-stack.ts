@@ -39,6 +39,8 @@ export interface StackOptions {
   executor?: Partial<ExecutorSettings>;
   /** Start without an executor (requests stay queued until `startExecutor`). */
   withoutExecutor?: boolean;
+  /** The gateways' execution clock (tests move it past rate-limit windows). */
+  clock?: { now: () => Date };
 }
 
 export interface ExecutionStack {
@@ -171,6 +173,7 @@ export async function startExecutionStack(options: StackOptions): Promise<Execut
       executionTopics: topics,
       startExecutions: true,
       ...(shared ? { mongoUri: shared.infra.mongoUri } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
   const gateway = await gatewayHarness();
   const extraGateways: GatewayHarness[] = [];

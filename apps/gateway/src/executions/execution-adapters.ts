@@ -102,32 +102,52 @@ export class AnalyticsExecutionReader implements ExecutionReader {
   }
 }
 
-/** Execution requests and cancellations on Kafka (acks from every in-sync replica). */
+/** After a failed publish, publishes fail at once for this long (the broker is likely down). */
+const FAIL_FAST_MS = 5_000;
+
+/**
+ * Execution requests and cancellations on Kafka (acks from every in-sync replica). While
+ * the broker is down, kafkajs retries each send for seconds: after one failure the next
+ * sends fail at once for FAIL_FAST_MS, so that requests answer 503 quickly instead of
+ * piling up, and nothing unpublished is ever accepted.
+ */
 export class KafkaExecutionBus implements ExecutionBus {
+  private failingUntil = 0;
+
   constructor(
     private readonly messaging: Pick<KafkaMessaging, 'publish'>,
     private readonly topics: {
       requests: typeof executionRequestsTopic;
       cancellations: typeof executionCancellationsTopic;
     } = { requests: executionRequestsTopic, cancellations: executionCancellationsTopic },
+    private readonly now: () => number = Date.now,
   ) {}
 
-  async publishRequest(request: ExecutionRequest, correlationId?: string): Promise<void> {
-    await this.messaging.publish(
-      this.topics.requests,
-      request,
-      correlationId ? { correlationId } : {},
+  publishRequest(request: ExecutionRequest, correlationId?: string): Promise<void> {
+    return this.send(() =>
+      this.messaging.publish(this.topics.requests, request, correlationId ? { correlationId } : {}),
     );
   }
 
-  async publishCancellation(
-    cancellation: ExecutionCancellation,
-    correlationId?: string,
-  ): Promise<void> {
-    await this.messaging.publish(
-      this.topics.cancellations,
-      cancellation,
-      correlationId ? { correlationId } : {},
+  publishCancellation(cancellation: ExecutionCancellation, correlationId?: string): Promise<void> {
+    return this.send(() =>
+      this.messaging.publish(
+        this.topics.cancellations,
+        cancellation,
+        correlationId ? { correlationId } : {},
+      ),
     );
+  }
+
+  private async send(publish: () => Promise<unknown>): Promise<void> {
+    if (this.now() < this.failingUntil)
+      throw AppError.unavailable('Kafka (failing fast after a failed publish)');
+    try {
+      await publish();
+    } catch (error) {
+      if (!(error instanceof AppError) || error.category === 'unavailable')
+        this.failingUntil = this.now() + FAIL_FAST_MS;
+      throw error;
+    }
   }
 }

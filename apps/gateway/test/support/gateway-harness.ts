@@ -54,6 +54,7 @@ export interface GatewayHarness {
   issuer: TokenIssuer;
   /** A user with a token; returns the key to send. */
   user(options?: {
+    username?: string;
     superuser?: boolean;
     active?: boolean;
     groups?: number[];
@@ -87,6 +88,8 @@ export async function startGatewayHarness(options: {
   startExecutions?: boolean;
   /** Another replica's database (shared; the first replica drops it). */
   mongoUri?: string;
+  /** The executions' clock (rate-limit windows, waits, idempotency). */
+  clock?: { now: () => Date };
 }): Promise<GatewayHarness> {
   const infra = await connectTestInfra(
     'gateway',
@@ -119,6 +122,7 @@ export async function startGatewayHarness(options: {
     ...(options.executionTopics ? { topics: options.executionTopics } : {}),
     pollIntervalsMs: [500, 1_000, 2_000],
     maxWaitTimeMs: 100,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   if (options.startExecutions) await executions.start();
   const deps: GatewayAppDeps = {
@@ -150,7 +154,7 @@ export async function startGatewayHarness(options: {
     app: createApp(deps),
     rebuild: (overrides = {}) => createApp({ ...deps, ...overrides }),
     async user(o = {}) {
-      const username = `user-${uniqueSuffix()}`;
+      const username = o.username ?? `user-${uniqueSuffix()}`;
       const user = await store.users.create({
         username,
         passwordHash: o.password ? await testPasswords.hash(o.password) : null,

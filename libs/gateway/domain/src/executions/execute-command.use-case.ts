@@ -579,7 +579,7 @@ function notQueued(error: unknown, what = 'The execution could not be queued'): 
   return new AppError({
     code: 'execution-not-queued',
     category: 'unavailable',
-    message: `${what}: the message broker is unavailable. Nothing was run; try again shortly.`,
+    message: `${what}: the message broker is unavailable. It was not accepted; try again shortly.`,
     cause: error,
     details: { dependency: 'kafka', headers: { 'Retry-After': 5 } },
   });

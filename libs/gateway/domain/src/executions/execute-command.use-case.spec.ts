@@ -1,0 +1,283 @@
+import type {
+  ExecutionRepresentation,
+  RenderRequest,
+  RenderResponse,
+} from '@toolkit/api-contracts';
+import type { ExecutionRequest } from '@toolkit/contracts';
+import { AppError } from '@toolkit/errors';
+import { CompletionWaiters } from './completion-waiters';
+import { ExecutionService } from './execute-command.use-case';
+import type { ExecutionTicket } from './execute-command.use-case';
+import { executeAnswer } from './execution-answer';
+import type { IdempotencyRecord, IdempotencyStore } from './idempotency';
+import { RateLimiter } from './rate-limit';
+import type { RateLimitStore } from './rate-limit';
+
+const PRINCIPAL = { id: 7, username: 'alice', isSuperuser: false };
+const CONTEXT = { origin: 'https://netbox.example.com' };
+const RENDERED: RenderResponse = {
+  rendered_command: 'show version',
+  variables: {},
+  command: { id: 1, name: 'Show version', command_type: 'show', parsing_template: null },
+  device: { id: 3, name: 'r3', host: '10.0.0.3', port: 22, platform: 'cisco_ios' },
+  credentials: { alg: 'A256GCM', kid: 'k1', iv: 'AA==', tag: 'AA==', ct: 'AA==' },
+  username: 'netops',
+  credential_set: null,
+};
+
+function execution(id: string, status: ExecutionRepresentation['status']): ExecutionRepresentation {
+  return {
+    id,
+    url: `https://netbox.example.com/api/plugins/toolkit/executions/${id}/`,
+    display: 'Show version on r3',
+    status,
+    command: { id: 1, name: 'Show version' },
+    command_type: 'show',
+    device: { id: 3, name: 'r3' },
+    platform: 'cisco_ios',
+    user: { id: 7, username: 'alice' },
+    bulk_job: null,
+    bulk_position: null,
+    rendered_command: 'show version',
+    notes: '',
+    attempts: 1,
+    requested_at: null,
+    started_at: null,
+    finished_at: null,
+    result:
+      status === 'succeeded'
+        ? {
+            success: true,
+            output: 'Cisco IOS Software',
+            error_message: '',
+            error_class: null,
+            execution_duration: 0.2,
+            syntax_error: { detected: false },
+            parsed_output: { success: false, method: null, data: [], error: null },
+            command_log_id: 11,
+          }
+        : null,
+    created: '2026-12-01T10:00:00.000Z',
+    last_updated: '2026-12-01T10:00:00.000Z',
+  };
+}
+
+class MemoryKeys implements IdempotencyStore {
+  readonly records = new Map<string, IdempotencyRecord>();
+  async claim(record: IdempotencyRecord) {
+    const existing = this.records.get(record.id);
+    if (existing) return { claimed: false as const, existing: { ...existing } };
+    this.records.set(record.id, { ...record });
+    return { claimed: true as const };
+  }
+  async accept(id: string) {
+    const r = this.records.get(id);
+    if (r) r.state = 'accepted';
+  }
+  async release(id: string, executionId: string) {
+    if (this.records.get(id)?.executionId === executionId) this.records.delete(id);
+  }
+  async expire(id: string, executionId: string) {
+    await this.release(id, executionId);
+  }
+}
+
+const noLimits: RateLimitStore = {
+  slotsOf: async () => [],
+  claim: async () => true,
+  settle: async () => undefined,
+  trim: async () => undefined,
+  recordAuthFailure: async () => undefined,
+  authFailuresOf: async () => [],
+};
+
+function setup(options: { render?: (r: RenderRequest) => Promise<RenderResponse> } = {}) {
+  const published: ExecutionRequest[] = [];
+  const executions = new Map<string, ExecutionRepresentation>();
+  const waiters = new CompletionWaiters();
+  const keys = new MemoryKeys();
+  const tickets: ExecutionTicket[] = [];
+  let ids = 0;
+  const service = new ExecutionService({
+    renderer: { render: options.render ?? (async () => RENDERED) },
+    bus: {
+      publishRequest: async (request) => {
+        published.push(request);
+        executions.set(request.executionId, execution(request.executionId, 'queued'));
+      },
+      publishCancellation: async () => undefined,
+    },
+    reader: { get: async (id) => executions.get(id) },
+    tickets: {
+      record: async (t) => {
+        tickets.push(t);
+      },
+      find: async (id) => tickets.find((t) => t.executionId === id),
+    },
+    rateLimiter: new RateLimiter({
+      store: noLimits,
+      policy: {
+        enabled: true,
+        limit: 10,
+        windowMs: 300_000,
+        bypassUsers: [],
+        bypassGroups: [],
+        authFailureLimit: 3,
+        authFailureWindowMs: 900_000,
+      },
+      clock: { now: () => new Date() },
+    }),
+    idempotency: keys,
+    fingerprints: { keyId: (u, k) => `${u}:${k}`, of: (v) => JSON.stringify(v) },
+    waiters,
+    clock: { now: () => new Date() },
+    newExecutionId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`,
+    settings: { waitGraceMs: 1_000, cancelWaitMs: 100, pollIntervalsMs: [60_000] },
+    warn: () => undefined,
+    sleep: () => new Promise((resolve) => setImmediate(resolve)),
+  });
+  /** The executor ran it and analytics announced it. */
+  const finish = (id: string) => {
+    executions.set(id, execution(id, 'succeeded'));
+    waiters.notify(id);
+  };
+  return { service, published, executions, finish, keys, tickets, waiters };
+}
+
+const body = {
+  device_id: 3,
+  username: 'netops',
+  password: 'pw',
+  timeout: 30,
+  async: false,
+};
+const permissions = { execute_show: null, execute_config: false as const, view_device: null };
+const submit = (
+  service: ExecutionService,
+  overrides: Partial<Parameters<ExecutionService['submit']>[0]> = {},
+) =>
+  service.submit({
+    requester: PRINCIPAL,
+    groupNames: [],
+    commandId: 1,
+    body,
+    permissions,
+    context: CONTEXT,
+    ...overrides,
+  });
+
+describe('execution service', () => {
+  it('when a synchronous execute is published, then it waits for the completion and answers from the recorded execution', async () => {
+    const { service, published, finish, tickets } = setup();
+
+    const pending = submit(service);
+    await new Promise((resolve) => setImmediate(resolve));
+    finish(published[0]?.executionId ?? '');
+    const outcome = await pending;
+
+    expect(published).toHaveLength(1);
+    expect(published[0]).toMatchObject({
+      renderedCommand: 'show version',
+      timeoutMs: 30_000,
+      requestedBy: { userId: 7, username: 'alice' },
+    });
+    expect(outcome.kind).toBe('finished');
+    expect(tickets.map((t) => t.executionId)).toEqual([published[0]?.executionId]);
+    if (outcome.kind === 'finished')
+      expect(executeAnswer(outcome.execution)).toMatchObject({
+        success: true,
+        output: 'Cisco IOS Software',
+        execution_time: 0.2,
+        command_log_id: 11,
+        error_message: null,
+      });
+  });
+
+  it('when requests with one key arrive together, then one publishes and the others wait for it, then share its execution', async () => {
+    const { service, published, finish } = setup();
+
+    const answers = Promise.all(
+      Array.from({ length: 5 }, () => submit(service, { idempotencyKey: 'k-1' })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    finish(published[0]?.executionId ?? '');
+    const outcomes = await answers;
+
+    expect(published).toHaveLength(1);
+    expect(new Set(outcomes.map((o) => o.executionId)).size).toBe(1);
+    expect(outcomes.filter((o) => o.replayed)).toHaveLength(4);
+    expect(outcomes.every((o) => o.kind === 'finished')).toBe(true);
+  });
+
+  it('when the first request with a key is refused before publishing, then the key is released for a corrected retry', async () => {
+    let refuse = true;
+    const { service, published, keys } = setup({
+      render: async () => {
+        if (refuse) throw AppError.validation({ device_id: ['Device with ID 3 not found.'] });
+        return RENDERED;
+      },
+    });
+
+    await expect(
+      submit(service, { idempotencyKey: 'k-2', body: { ...body, async: true } }),
+    ).rejects.toThrow();
+    const afterRefusal = keys.records.size;
+    refuse = false;
+    const retried = await submit(service, {
+      idempotencyKey: 'k-2',
+      body: { ...body, async: true },
+    });
+
+    expect(afterRefusal).toBe(0);
+    expect(retried).toMatchObject({ kind: 'accepted', replayed: false });
+    expect(published).toHaveLength(1);
+  });
+
+  it('when a key comes back with another body, then it is refused naming the header', async () => {
+    const { service } = setup();
+    await submit(service, { idempotencyKey: 'k-3', body: { ...body, async: true } });
+
+    const other = submit(service, {
+      idempotencyKey: 'k-3',
+      body: { ...body, async: true, notes: 'x' },
+    });
+
+    await expect(other).rejects.toMatchObject({
+      category: 'validation',
+      fieldErrors: { 'Idempotency-Key': [expect.stringContaining('another request')] },
+    });
+  });
+
+  it('when the wait is released (shutdown) or the client goes away, then the outcome says interrupted and no wait is left', async () => {
+    const { service, waiters } = setup();
+    const aborter = new AbortController();
+
+    const gone = submit(service, { signal: aborter.signal });
+    const stopped = submit(service);
+    await new Promise((resolve) => setImmediate(resolve));
+    aborter.abort();
+    service.releaseWaits();
+
+    expect((await gone).kind).toBe('interrupted');
+    expect((await stopped).kind).toBe('interrupted');
+    expect(waiters.size).toBe(0);
+  });
+});
+
+describe('completion waiters', () => {
+  it('when a completion comes before the waiter asks, then its next wait returns at once; otherwise at the interval', async () => {
+    const waiters = new CompletionWaiters();
+    const early = waiters.register('a');
+    const late = waiters.register('b');
+    waiters.notify('a');
+
+    const started = Date.now();
+    const reasons = [await early.next(10_000), await late.next(20)];
+
+    expect(reasons).toEqual(['completed', 'tick']);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    early.dispose();
+    late.dispose();
+    expect(waiters.size).toBe(0);
+  });
+});
