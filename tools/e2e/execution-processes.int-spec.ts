@@ -6,6 +6,7 @@ import { eventually, testInfra } from '@toolkit/testing';
 import { INTERNAL_TOKEN } from '../../apps/gateway/test/support/gateway-harness';
 import type { ExecutionStack } from './test/execution-stack';
 import { DEVICE_LOGIN, startExecutionStack } from './test/execution-stack';
+import { stackPrefix } from './test/stack-topics';
 
 /**
  * Gateways as real processes next to an in-process stack (catalog, analytics, executor):
@@ -35,7 +36,7 @@ async function startGatewayProcess(): Promise<GatewayProcess> {
   mongo.pathname = '/';
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'test/gateway-process.ts')],
+    ['--import', 'tsx', path.join(__dirname, '../../apps/gateway/src/main.ts')],
     {
       env: {
         PATH: process.env['PATH'] ?? '',
@@ -47,7 +48,8 @@ async function startGatewayProcess(): Promise<GatewayProcess> {
         INTERNAL_API_TOKEN: INTERNAL_TOKEN,
         CATALOG_URL: stack.catalogUrl,
         ANALYTICS_URL: stack.analyticsUrl,
-        TEST_TOPIC_ID: stack.topicId,
+        // The real entry point, on the stack's topics.
+        KAFKA_TOPIC_PREFIX: stackPrefix(stack.topicId),
         RATE_LIMIT_DEVICE_LIMIT: String(LIMIT),
         GATEWAY_COMPLETIONS_GROUP_PREFIX: `test-process-gateway-${stack.topicId}`,
       },

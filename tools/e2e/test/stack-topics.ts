@@ -1,5 +1,4 @@
 import {
-  deadLetterTopic,
   executionCancellationsTopic,
   executionCompletionsTopic,
   executionEventsTopic,
@@ -7,22 +6,25 @@ import {
   executionResultsTopic,
   onTopic,
 } from '@toolkit/contracts';
+import type { TopicContract } from '@toolkit/contracts';
 
-/** A test stack's own execution topics, named by an id (processes of the test share it). */
+/**
+ * The topic prefix of a test stack: service processes of the test run with it as
+ * KAFKA_TOPIC_PREFIX and meet the in-process services on the same topics.
+ */
+export const stackPrefix = (id: string) => `test.stack.${id}.`;
+
+/** A test stack's own execution topics: the production names behind its prefix. */
 export function stackTopics(id: string) {
+  const own = <S extends TopicContract>(contract: S) =>
+    onTopic(contract, `${stackPrefix(id)}${contract.topic}`) as S;
   return {
-    requests: onTopic(executionRequestsTopic, `test.stack.${id}.requests.v1`),
-    results: onTopic(executionResultsTopic, `test.stack.${id}.results.v1`),
-    events: onTopic(executionEventsTopic, `test.stack.${id}.events.v1`),
-    cancellations: onTopic(executionCancellationsTopic, `test.stack.${id}.cancellations.v1`),
-    completions: onTopic(executionCompletionsTopic, `test.stack.${id}.completions.v1`),
+    requests: own(executionRequestsTopic),
+    results: own(executionResultsTopic),
+    events: own(executionEventsTopic),
+    cancellations: own(executionCancellationsTopic),
+    completions: own(executionCompletionsTopic),
   };
 }
 
 export type StackTopics = ReturnType<typeof stackTopics>;
-
-/** The topics a gateway process of the stack creates or checks at boot. */
-export function gatewayTopicsOf(id: string) {
-  const topics = stackTopics(id);
-  return [topics.requests, topics.cancellations, topics.completions, deadLetterTopic];
-}

@@ -41,6 +41,7 @@ export async function runTool(
     service: `catalog-${name}`,
     brokers: config.KAFKA_BROKERS,
     logger,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   let code = 0;
   try {

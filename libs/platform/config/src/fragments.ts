@@ -23,6 +23,15 @@ export const kafkaEnv = {
   KAFKA_CREATE_TOPICS: envBoolean(true),
   KAFKA_TOPIC_PARTITIONS: envInt({ min: 1, max: 1_000, default: 12 }),
   KAFKA_REPLICATION_FACTOR: envInt({ min: 1, max: 7, default: 1 }),
+  /**
+   * Put before every topic name (`staging.` -> `staging.toolkit.execution.requests.v1`):
+   * environments sharing one cluster never share messages. Every service of a deployment
+   * must use the same prefix.
+   */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/, { error: 'must be at most 100 of A-Z a-z 0-9 . _ -' })
+    .default(''),
 };
 
 export const mongoEnv = {

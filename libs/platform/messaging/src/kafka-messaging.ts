@@ -19,7 +19,7 @@ import type {
   RequestEvent,
 } from 'kafkajs';
 import type { z } from 'zod';
-import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, deadLetterTopic } from '@toolkit/contracts';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, deadLetterTopic, onTopic } from '@toolkit/contracts';
 import type { Envelope, TopicContract } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { Logger } from '@toolkit/logger';
@@ -45,6 +45,12 @@ export interface MessagingOptions {
   connectionTimeoutMs?: number;
   logger: Logger;
   metrics?: MessagingMetrics;
+  /**
+   * Put before every topic name on the wire (KAFKA_TOPIC_PREFIX): several environments,
+   * test runs or benchmarks share one cluster without sharing messages. Contracts keep
+   * their names; only this class knows the prefix.
+   */
+  topicPrefix?: string;
 }
 
 export interface PublishOptions {
@@ -253,6 +259,8 @@ export class KafkaMessaging {
   private readonly declaredTopics = new Set<string>();
   private connected = false;
   private readonly logger: Logger;
+  /** Contracts renamed with the topic prefix, made once per contract. */
+  private readonly prefixed = new WeakMap<TopicContract, TopicContract>();
 
   constructor(private readonly options: MessagingOptions) {
     this.logger = options.logger.child({ module: 'messaging' });
@@ -275,6 +283,23 @@ export class KafkaMessaging {
     this.countResponseBytes(this.admin);
   }
 
+  /** The contract as it travels: its topic with the prefix (the contract itself without one). */
+  private wire<S extends z.ZodType>(contract: TopicContract<S>): TopicContract<S> {
+    const prefix = this.options.topicPrefix ?? '';
+    if (prefix === '') return contract;
+    let renamed = this.prefixed.get(contract);
+    if (!renamed) {
+      renamed = onTopic(contract, `${prefix}${contract.topic}`);
+      this.prefixed.set(contract, renamed);
+    }
+    return renamed as TopicContract<S>;
+  }
+
+  /** The topic name a contract's messages travel on (with the prefix). */
+  topicOf(contract: TopicContract): string {
+    return this.wire(contract).topic;
+  }
+
   /** Connects the producer and the admin client; throws (boot fails) when Kafka is down. */
   async connect(): Promise<void> {
     try {
@@ -291,9 +316,10 @@ export class KafkaMessaging {
    * Production may own topics instead: then `checkTopics`.
    */
   async ensureTopics(
-    contracts: readonly TopicContract[],
+    declared: readonly TopicContract[],
     options: { partitions: number; replicationFactor: number },
   ): Promise<void> {
+    const contracts = declared.map((c) => this.wire(c));
     const existing = await this.existingTopics(contracts);
     await this.raiseMessageLimits(contracts.filter((c) => existing.has(c.topic)));
     const missing = contracts.filter((c) => !existing.has(c.topic));
@@ -341,10 +367,11 @@ export class KafkaMessaging {
    * fixes it, about each topic that accepts smaller messages than its contract needs.
    */
   async checkTopics(
-    contracts: readonly TopicContract[],
+    declared: readonly TopicContract[],
     /** What the commands that create a missing topic say (as `ensureTopics` would create it). */
     options: { partitions: number; replicationFactor: number },
   ): Promise<void> {
+    const contracts = declared.map((c) => this.wire(c));
     const existing = await this.existingTopics(contracts);
     const missing = contracts.filter((c) => !existing.has(c.topic));
     const brokers = this.options.brokers.join(',');
@@ -531,11 +558,12 @@ export class KafkaMessaging {
    * and one larger than its topic accepts is refused before anything is sent.
    */
   async publishMany<S extends z.ZodType>(
-    contract: TopicContract<S>,
+    declared: TopicContract<S>,
     payloads: readonly z.input<S>[],
     options: Omit<PublishOptions, 'eventId'> = {},
   ): Promise<Envelope<z.output<S>>[]> {
     if (payloads.length === 0) return [];
+    const contract = this.wire(declared);
     const headers: IHeaders = { ...options.headers };
     if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
     const headerBytes = Object.entries(headers).reduce(
@@ -745,9 +773,10 @@ export class KafkaMessaging {
   }
 
   private async startConsumer<S extends z.ZodType>(
-    options: ConsumerCommon & { contract: TopicContract<S> },
+    declared: ConsumerCommon & { contract: TopicContract<S> },
     run: (consumer: Consumer, helper: ConsumerHelper<S>) => Promise<void>,
   ): Promise<RunningConsumer> {
+    const options = { ...declared, contract: this.wire(declared.contract) };
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,

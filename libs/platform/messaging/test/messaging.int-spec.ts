@@ -531,4 +531,55 @@ describe('KafkaMessaging against a real broker', () => {
     });
     await broken.disconnect();
   });
+
+  it('when a topic prefix is set, then topics, messages, consumers and dead letters all use the prefixed names', async () => {
+    const prefix = `env-${uniqueSuffix()}.`;
+    const prefixed = new KafkaMessaging({
+      service: 'test',
+      brokers: testInfra().brokers,
+      logger,
+      topicPrefix: prefix,
+    });
+    await prefixed.connect();
+    const topic = privateTopic();
+    try {
+      await prefixed.ensureTopics([topic, deadLetterTopic], {
+        partitions: 1,
+        replicationFactor: 1,
+      });
+      const got: ConsumedMessage<ExecutionResult>[] = [];
+      const consumer = await prefixed.consume({
+        contract: topic,
+        groupId: `g-${uniqueSuffix()}`,
+        fromBeginning: true,
+        handle: async (message) => {
+          if (message.payload.output === 'poison')
+            throw new AppError({ code: 'bad', category: 'validation', message: 'bad' });
+          got.push(message);
+        },
+      });
+      consumers.push(consumer);
+      const good = anExecutionResult();
+      const poison = anExecutionResult({ output: 'poison' });
+
+      await prefixed.publishMany(topic, [good, poison]);
+      await eventually(() => expect(got).toHaveLength(1));
+      const [onWire] = await collectMessages(`${prefix}${topic.topic}`, { count: 2 });
+      const [letter] = await collectMessages(`${prefix}${deadLetterTopic.topic}`, {
+        count: 1,
+        predicate: (m) => (m.value ?? '').includes(topic.topic),
+      });
+
+      expect(prefixed.topicOf(topic)).toBe(`${prefix}${topic.topic}`);
+      expect(got[0]?.meta.topic).toBe(`${prefix}${topic.topic}`);
+      expect(got[0]?.payload.executionId).toBe(good.executionId);
+      expect(onWire?.value).toContain(good.executionId);
+      expect(JSON.parse(letter?.value ?? '{}').payload).toMatchObject({
+        sourceTopic: `${prefix}${topic.topic}`,
+        reason: 'handler-failed',
+      });
+    } finally {
+      await prefixed.disconnect();
+    }
+  });
 });

@@ -80,6 +80,7 @@ export async function runService<C extends BaseServiceConfig>(
     connectionTimeoutMs: config.KAFKA_CONNECTION_TIMEOUT_MS,
     logger,
     metrics: messagingMetrics,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
   });
   try {
     await mongo.connect();
