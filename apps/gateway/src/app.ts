@@ -13,7 +13,7 @@ import type {
   TokenSecrets,
   UserRepository,
 } from '@toolkit/gateway-domain';
-import { Authenticator, FailureLimiter, TokenIssuer } from '@toolkit/gateway-domain';
+import { Authenticator, FailureLimiter, TokenIssuer, isWriteMethod } from '@toolkit/gateway-domain';
 import { authenticate } from './auth/auth.middleware';
 import { mountForwardedRoutes } from './forwarding/forward.routes';
 import type { ServiceName, UpstreamClient } from './forwarding/upstream-client';
@@ -51,6 +51,8 @@ export interface GatewayAppDeps {
   publicUrl?: string | undefined;
   authFailureLimit?: number;
   authFailureWindowMs?: number;
+  /** AUTH_CACHE_TTL_MS (default 0: every request reads its token, user and permissions). */
+  authCacheTtlMs?: number;
   clock?: Clock;
 }
 
@@ -84,6 +86,7 @@ export function createApp(deps: GatewayAppDeps): Express {
     permissions: deps.permissions,
     secrets: deps.secrets,
     clock,
+    cacheTtlMs: deps.authCacheTtlMs ?? 0,
   });
   const issuer = new TokenIssuer({
     users: deps.users,
@@ -110,6 +113,11 @@ export function createApp(deps: GatewayAppDeps): Express {
       app.use(cors(deps.corsOrigins ?? []));
       app.use(appendSlash());
       app.use(authenticate({ authenticator, limiter, metrics, isPublic }));
+      // A change to users, groups, permissions or tokens made here is seen here at once.
+      app.use('/api/users/', (req, res, next) => {
+        if (isWriteMethod(req.method)) res.on('finish', () => authenticator.forget());
+        next();
+      });
     },
     mount: (app) => {
       mountRootRoutes(app, {

@@ -44,6 +44,12 @@ export const gatewayConfigSchema = z
     SUPERUSER_API_TOKEN: envSecret(32).optional(),
     AUTH_FAILURE_LIMIT: envInt({ min: 1, max: 100_000, default: 20 }),
     AUTH_FAILURE_WINDOW_MS: envInt({ min: 1_000, max: 3_600_000, default: 60_000 }),
+    /**
+     * A token's record, user and permissions are reused this long without reading them
+     * again (0: read on every request): a revoked token, a disabled user or a changed
+     * permission takes effect on other replicas within it (on this one at once).
+     */
+    AUTH_CACHE_TTL_MS: envInt({ min: 0, max: 60_000, default: 1_000 }),
     /** Consumer group of the executors, counted on /api/status/. */
     EXECUTOR_GROUP_ID: z.string().min(1).default('toolkit-executor'),
     // --- executions ---

@@ -86,6 +86,7 @@ export async function wireGateway(
       publicUrl: config.PUBLIC_URL,
       authFailureLimit: config.AUTH_FAILURE_LIMIT,
       authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
+      authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
     }),
     start: () => executions.start(),
     // Waiting executes answer at once (the executions go on), so HTTP can close.

@@ -11,6 +11,9 @@ import type { WriteGate } from './write-gate';
 
 type Op = mongo.AnyBulkWriteOperation<ExecutionDoc>;
 
+/** Up to this many ids, statuses are read by `_id` one by one rather than with one `$in`. */
+const FEW_IDS = 32;
+
 /** Called between write commands: the consumer heartbeats there. */
 export type Progress = () => Promise<void>;
 
@@ -145,15 +148,32 @@ export class ExecutionRepository {
     return { id, fields: { ...fields, last_updated: now } };
   }
 
-  /** Which executions exist, and their status: one query (FerretDB scans once for `$in`). */
+  /**
+   * Which executions exist, and their status. A few ids are read one `_id` equality each
+   * (FerretDB 1.24 on PostgreSQL scans the table in C for it); a large batch is one `$in`
+   * query, which FerretDB answers by decoding every execution in Go: measured at 5,000
+   * executions, 14 ms per `_id` read against 1 s for the `$in`, whatever its size. A
+   * synchronous execution's batches hold one or two ids: this is most of its latency.
+   * MongoDB 7 serves both from the `_id` index.
+   */
   private async currentStatuses(
     ids: readonly string[],
   ): Promise<{ found: Set<string>; current: Map<string, StatusPoint> }> {
     const found = new Set<string>();
     const current = new Map<string, StatusPoint>();
-    const docs = await this.executions.collection
-      .find({ _id: { $in: ids } } as QueryFilter, { projection: { status: 1, attempts: 1 } })
-      .toArray();
+    const projection = { projection: { status: 1, attempts: 1 } };
+    const docs =
+      ids.length <= FEW_IDS
+        ? (
+            await Promise.all(
+              ids.map((id) =>
+                this.executions.collection.findOne({ _id: id } as QueryFilter, projection),
+              ),
+            )
+          ).filter((d) => d !== null)
+        : await this.executions.collection
+            .find({ _id: { $in: ids } } as QueryFilter, projection)
+            .toArray();
     for (const raw of docs) {
       const doc = raw as unknown as Pick<ExecutionDoc, '_id' | 'status' | 'attempts'>;
       found.add(doc._id);

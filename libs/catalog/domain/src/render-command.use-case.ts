@@ -33,15 +33,17 @@ export class RenderCommand {
    * device's platform and SSH target, then the credentials.
    */
   async render(request: RenderRequest, ctx: RequestContext): Promise<RenderResponse> {
-    const command = await this.executableCommand(request.command_id, request.permissions, ctx);
-    const device = await this.visibleDevice(
-      request.device_id,
-      request.permissions.view_device,
-      ctx,
-    );
+    // Independent reads run together; their verdicts are given in the order above.
+    const commandRead = this.executableCommand(request.command_id, request.permissions, ctx);
+    const deviceRead = this.visibleDevice(request.device_id, request.permissions.view_device, ctx);
+    deviceRead.catch(() => undefined); // reported below, after the command's verdict
+    const command = await commandRead;
+    const device = await deviceRead;
+    const targetRead = this.target(command, device);
+    targetRead.catch(() => undefined); // reported below, after the variables' verdict
     const outcome = await this.renderFor(command, device, request.variables ?? {});
     if (outcome.rendered === null) throw variablesError(outcome.problems);
-    const target = await this.target(command, device);
+    const target = await targetRead;
 
     let login: DeviceCredentials;
     let credentialSet: { id: number; name: string } | null = null;

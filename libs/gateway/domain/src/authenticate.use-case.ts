@@ -53,6 +53,11 @@ export function unauthorized(reason: 'missing' | TokenRejection): AppError {
  */
 export class Authenticator {
   private readonly touched = new Map<number, number>();
+  /** Token, user and permissions read recently, by lookup id (see `cacheTtlMs`). */
+  private readonly cache = new Map<
+    string,
+    { token: ApiToken; user: User; permissions: ObjectPermission[]; until: number }
+  >();
 
   constructor(
     private readonly deps: {
@@ -62,6 +67,13 @@ export class Authenticator {
       secrets: TokenSecrets;
       clock: Clock;
       lastUsedIntervalMs?: number;
+      /**
+       * How long a token's record, its user and their permissions are reused without
+       * reading them again (0: never). The secret, the expiry and the source address are
+       * still checked on every request; a revoked token, a disabled user or a changed
+       * permission takes effect within this time.
+       */
+      cacheTtlMs?: number;
     },
   ) {}
 
@@ -74,19 +86,41 @@ export class Authenticator {
     if (parsedHeader === 'malformed') return { ok: false, reason: 'malformed' };
     const parsed = this.deps.secrets.parse(parsedHeader.key);
     if (!parsed) return { ok: false, reason: 'malformed' };
+    const now = this.deps.clock.now();
+    const cached = this.cache.get(parsed.lookupId);
+    if (cached && cached.until > now.getTime()) {
+      if (!this.deps.secrets.matches(parsed.secret, cached.token.secretHash))
+        return { ok: false, reason: 'secret_mismatch' };
+      const rejection = tokenRejection(cached.token, cached.user, { now, clientIp });
+      if (rejection) return { ok: false, reason: rejection };
+      await this.touch(cached.token, now);
+      return { ok: true, context: cached };
+    }
     const token = await this.deps.tokens.findByLookupId(parsed.lookupId);
     if (!token) return { ok: false, reason: 'unknown' };
     if (!this.deps.secrets.matches(parsed.secret, token.secretHash))
       return { ok: false, reason: 'secret_mismatch' };
     const user = await this.deps.users.findById(token.userId);
-    const now = this.deps.clock.now();
     const rejection = tokenRejection(token, user, { now, clientIp });
     if (rejection || !user) return { ok: false, reason: rejection ?? 'user_inactive' };
     const permissions = user.isSuperuser
       ? []
       : await this.deps.permissions.findForSubject(user.id, user.groupIds);
+    this.remember(parsed.lookupId, { token, user, permissions }, now);
     await this.touch(token, now);
     return { ok: true, context: { user, token, permissions } };
+  }
+
+  /** Drops what was cached (a user, group, permission or token changed here). */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  private remember(lookupId: string, context: AuthContext, now: Date): void {
+    const ttl = this.deps.cacheTtlMs ?? 0;
+    if (ttl <= 0) return;
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(lookupId, { ...context, until: now.getTime() + ttl });
   }
 
   private async touch(token: ApiToken, now: Date): Promise<void> {

@@ -10,6 +10,7 @@ import type {
   RateSlot,
   TicketStore,
 } from '@toolkit/gateway-domain';
+import { slotId } from '@toolkit/gateway-domain';
 import { toStorageError } from '@toolkit/mongo';
 import {
   authFailureModel,
@@ -93,11 +94,27 @@ export class MongoRateLimitStore implements RateLimitStore {
     });
   }
 
-  trim(deviceId: number, slot: number, belowGeneration: number): Promise<void> {
-    const ids = Array.from({ length: belowGeneration }, (_, g) => `${deviceId}:${slot}:${g}`);
+  settleExecution(
+    deviceId: number,
+    executionId: string,
+    changes: Pick<RateSlot, 'state' | 'at' | 'expiresAt'>,
+  ): Promise<void> {
     return storage('rate-limit slot', async () => {
-      // Generations below are deleted as they are passed, so only the last one is left.
-      await this.slots.collection.deleteMany({ _id: { $in: ids.slice(-2) } } as never);
+      // Top-level equalities only: FerretDB pushes them down; MongoDB uses the device index.
+      await this.slots.collection.updateOne(
+        { device_id: deviceId, execution_id: executionId, state: 'reserved' } as never,
+        { $set: { state: changes.state, at: changes.at, expires_at: changes.expiresAt } },
+      );
+    });
+  }
+
+  trim(deviceId: number, slot: number, belowGeneration: number): Promise<void> {
+    return storage('rate-limit slot', async () => {
+      // Older generations were deleted as they were passed (a lost one is purged when it
+      // expires): one `_id` equality, which FerretDB pushes down (a `$in` it would not).
+      await this.slots.collection.deleteOne({
+        _id: slotId(deviceId, slot, belowGeneration - 1),
+      } as never);
     });
   }
 

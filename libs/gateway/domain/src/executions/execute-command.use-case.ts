@@ -48,8 +48,9 @@ export interface ExecutionReader {
 }
 
 /**
- * What the gateway remembers of an execution it accepted, until analytics knows it
- * (a cancel right after the 202 must find its requester).
+ * What the gateway remembers of an asynchronous execution it accepted, until analytics
+ * knows it (a cancel right after the 202 must find its requester). A synchronous
+ * execution's id is known to its client only once analytics has recorded it.
  */
 export interface ExecutionTicket {
   executionId: string;
@@ -225,10 +226,9 @@ export class ExecutionService {
       requestedAt: now.toISOString(),
       ...(body.notes ? { notes: body.notes } : {}),
     };
-    try {
-      await Promise.all([
-        this.deps.bus.publishRequest(request, input.context.requestId),
-        this.deps.tickets
+    // The ticket lets a cancel right after a 202 find its requester (written alongside).
+    const ticket = body.async
+      ? this.deps.tickets
           .record({
             executionId,
             userId: requester.id,
@@ -238,8 +238,10 @@ export class ExecutionService {
             commandType: rendered.command.command_type,
             created: now,
           })
-          .catch((e: unknown) => this.deps.warn(e, 'execution ticket not recorded')),
-      ]);
+          .catch((e: unknown) => this.deps.warn(e, 'execution ticket not recorded'))
+      : undefined;
+    try {
+      await Promise.all([this.deps.bus.publishRequest(request, input.context.requestId), ticket]);
     } catch (error) {
       waiter?.dispose();
       if (reservation?.allowed && reservation.slotId)

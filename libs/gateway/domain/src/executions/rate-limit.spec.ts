@@ -22,6 +22,19 @@ class MemoryStore implements RateLimitStore {
     const slot = this.slots.get(id);
     if (slot) Object.assign(slot, changes);
   }
+  async settleExecution(
+    deviceId: number,
+    executionId: string,
+    changes: Pick<RateSlot, 'state' | 'at' | 'expiresAt'>,
+  ) {
+    for (const slot of this.slots.values())
+      if (
+        slot.deviceId === deviceId &&
+        slot.executionId === executionId &&
+        slot.state === 'reserved'
+      )
+        Object.assign(slot, changes);
+  }
   async trim(deviceId: number, slot: number, below: number) {
     for (const s of this.slots.values())
       if (s.deviceId === deviceId && s.slot === slot && s.generation < below)

@@ -53,7 +53,17 @@ export interface RateLimitStore {
   slotsOf(deviceId: number): Promise<RateSlot[]>;
   /** Inserts a slot record; false when its id exists (another request took it first). */
   claim(slot: RateSlot): Promise<boolean>;
+  /** Changes one record (a reservation released when its request was never published). */
   settle(id: string, changes: Pick<RateSlot, 'state' | 'at' | 'expiresAt'>): Promise<void>;
+  /**
+   * Changes the reservation of an execution if it is still `reserved` (one conditional
+   * write, idempotent: a completion read twice settles once).
+   */
+  settleExecution(
+    deviceId: number,
+    executionId: string,
+    changes: Pick<RateSlot, 'state' | 'at' | 'expiresAt'>,
+  ): Promise<void>;
   /** Deletes a slot's generations below `generation` (they can no longer matter). */
   trim(deviceId: number, slot: number, belowGeneration: number): Promise<void>;
   /** Idempotent per execution. */
@@ -219,18 +229,17 @@ export class RateLimiter {
         username: completion.username,
         at: finishedAt,
       });
-    const record = (await store.slotsOf(completion.device.id)).find(
-      (r) => r.executionId === completion.executionId,
+    await store.settleExecution(
+      completion.device.id,
+      completion.executionId,
+      completion.success
+        ? {
+            state: 'counted',
+            at: finishedAt,
+            expiresAt: new Date(finishedAt.getTime() + policy.windowMs),
+          }
+        : { state: 'released', at: finishedAt, expiresAt: finishedAt },
     );
-    if (!record || record.state !== 'reserved') return;
-    if (completion.success)
-      await store.settle(record.id, {
-        state: 'counted',
-        at: finishedAt,
-        expiresAt: new Date(finishedAt.getTime() + policy.windowMs),
-      });
-    else
-      await store.settle(record.id, { state: 'released', at: finishedAt, expiresAt: finishedAt });
   }
 
   /** Whether a device login is refused for now after repeated authentication failures. */
