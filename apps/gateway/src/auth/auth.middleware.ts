@@ -90,16 +90,14 @@ export function authOf(res: Response): AuthContext {
 }
 
 /**
- * The permission gate of one request: the constraints to apply (null: none), or a refusal:
- * 404 where the caller asked for one object it may not see, 403 otherwise.
+ * What the caller may do with a type of object: `false` when no permission grants it,
+ * `null` on every object, else the constraints (filters OR-ed) that limit it.
  */
-export function permit(
+export function grantOf(
   res: Response,
-  metrics: GatewayMetrics,
   objectType: ObjectType,
   action: Action,
-  whenDenied: 'forbidden' | 'not_found' = 'forbidden',
-): Constraints {
+): Constraints | false {
   const auth = authOf(res);
   const decision = evaluatePermission(
     {
@@ -112,9 +110,24 @@ export function permit(
     objectType,
     action,
   );
-  if (!decision.allowed) {
+  return decision.allowed ? decision.constraints : false;
+}
+
+/**
+ * The permission gate of one request: the constraints to apply (null: none), or a refusal:
+ * 404 where the caller asked for one object it may not see, 403 otherwise.
+ */
+export function permit(
+  res: Response,
+  metrics: GatewayMetrics,
+  objectType: ObjectType,
+  action: Action,
+  whenDenied: 'forbidden' | 'not_found' = 'forbidden',
+): Constraints {
+  const grant = grantOf(res, objectType, action);
+  if (grant === false) {
     metrics.permissionDenials.inc({ object_type: objectType, action });
     throw whenDenied === 'not_found' ? AppError.notFound(objectType) : forbidden();
   }
-  return decision.constraints;
+  return grant;
 }

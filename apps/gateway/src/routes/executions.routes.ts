@@ -6,24 +6,12 @@ import {
   executeRequestSchema,
   rateLimitQuerySchema,
 } from '@toolkit/api-contracts';
-import type { Grant } from '@toolkit/api-contracts';
 import { AppError, isAppError } from '@toolkit/errors';
-import type {
-  Action,
-  ExecutionService,
-  GroupRepository,
-  ObjectType,
-  SubmitOutcome,
-} from '@toolkit/gateway-domain';
-import {
-  checkIdempotencyKey,
-  evaluatePermission,
-  executeAnswer,
-  rateHeaders,
-} from '@toolkit/gateway-domain';
+import type { ExecutionService, GroupRepository, SubmitOutcome } from '@toolkit/gateway-domain';
+import { checkIdempotencyKey, executeAnswer, rateHeaders } from '@toolkit/gateway-domain';
 import { asyncHandler } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
-import { authOf, forbidden } from '../auth/auth.middleware';
+import { authOf, forbidden, grantOf } from '../auth/auth.middleware';
 import { principalOf } from '../forwarding/forward.routes';
 import { serviceHeaders } from '../forwarding/forward';
 import type { UpstreamClient } from '../forwarding/upstream-client';
@@ -49,23 +37,6 @@ function commandIdOf(raw: unknown): number {
   const text = String(raw);
   if (!/^\d{1,15}$/.test(text) || Number(text) === 0) throw AppError.notFound('command');
   return Number(text);
-}
-
-/** A permission as evaluated for this request: false, null (every object) or constraints. */
-function grantOf(res: Response, objectType: ObjectType, action: Action): Grant {
-  const auth = authOf(res);
-  const decision = evaluatePermission(
-    {
-      userId: auth.user.id,
-      groupIds: auth.user.groupIds,
-      isSuperuser: auth.user.isSuperuser,
-      isActive: auth.user.isActive,
-    },
-    auth.permissions,
-    objectType,
-    action,
-  );
-  return decision.allowed ? decision.constraints : false;
 }
 
 function abortOnClose(req: Request, res: Response): AbortSignal {

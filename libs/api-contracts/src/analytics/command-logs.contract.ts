@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { syntaxErrorSchema } from '@toolkit/contracts';
 import type { ListSpec } from '@toolkit/netbox-list';
 import { API_COMMAND_TYPES, API_ERROR_CLASSES, API_PLATFORMS } from './choices.contract';
 
@@ -35,13 +36,7 @@ export const commandLogSchema = z.object({
   variables: z.record(z.string(), z.string()),
   platform: z.enum(API_PLATFORMS),
   error_class: z.enum(API_ERROR_CLASSES).nullable(),
-  syntax_error: z.object({
-    detected: z.boolean(),
-    type: z.string().optional(),
-    vendor: z.string().optional(),
-    message: z.string().optional(),
-    guidance: z.string().optional(),
-  }),
+  syntax_error: syntaxErrorSchema,
   /** Whether the output was parsed into records (TextFSM). */
   parsed_output: z.boolean(),
   /** The parsed records, when `parsed_output` is true. */

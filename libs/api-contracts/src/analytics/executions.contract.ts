@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { syntaxErrorSchema } from '@toolkit/contracts';
 import type { ListSpec } from '@toolkit/netbox-list';
 import { API_COMMAND_TYPES, API_ERROR_CLASSES, EXECUTION_STATUSES } from './choices.contract';
 
@@ -6,12 +7,7 @@ import { API_COMMAND_TYPES, API_ERROR_CLASSES, EXECUTION_STATUSES } from './choi
 export const EXECUTIONS_PATH = '/api/plugins/toolkit/executions/';
 
 /** Whether the device rejected the command, and how (vendor error patterns). */
-export const syntaxErrorViewSchema = z.object({
-  detected: z.boolean(),
-  type: z.string().optional(),
-  vendor: z.string().optional(),
-  message: z.string().optional(),
-  guidance: z.string().optional(),
+export const syntaxErrorViewSchema = syntaxErrorSchema.extend({
   /** The original's flag: guidance is given whenever an error is detected. */
   guidance_provided: z.boolean().optional(),
 });

@@ -506,63 +506,71 @@ export class ExecutionService {
   }
 }
 
-/** The original's 429 body, with Retry-After and X-RateLimit-* headers. */
-function rateLimited(reservation: Reservation, limiter: RateLimiter): AppError {
-  const { limit, windowMs } = limiter.policy;
-  const minutes = windowMs / 60_000;
-  const retryAfter = Math.max(1, Math.ceil((reservation.resetMs ?? 1_000) / 1_000));
-  const reason =
-    reservation.allowed || reservation.reason === 'limit'
-      ? `Rate limit exceeded: ${reservation.count}/${limit} successful commands in last ${minutes} minutes`
-      : 'Rate limit exceeded: too many concurrent requests for this device; try again shortly';
+/**
+ * A 429 with the original's body (`{"error": "Rate limit exceeded", "details": {...}}`)
+ * and `Retry-After` (plus any other headers).
+ */
+function tooMany(options: {
+  code: string;
+  reason: string;
+  count: number;
+  limit: number;
+  windowMs: number;
+  retryAfterMs: number | null;
+  headers?: Record<string, string>;
+}): AppError {
   return new AppError({
-    code:
-      reservation.allowed || reservation.reason === 'limit'
-        ? 'rate-limited'
-        : 'rate-limit-contention',
+    code: options.code,
     category: 'rate_limited',
-    message: reason,
+    message: options.reason,
     details: {
       body: {
         error: 'Rate limit exceeded',
         details: {
-          reason,
-          current_count: reservation.count,
-          limit,
-          time_window_minutes: minutes,
+          reason: options.reason,
+          current_count: options.count,
+          limit: options.limit,
+          time_window_minutes: options.windowMs / 60_000,
         },
       },
       headers: {
-        'Retry-After': retryAfter,
-        ...rateHeaders({ limit, remaining: 0, resetMs: reservation.resetMs }),
+        'Retry-After': Math.max(1, Math.ceil((options.retryAfterMs ?? 1_000) / 1_000)),
+        ...options.headers,
       },
     },
   });
 }
 
+/** The device's limit is reached (or contended): the original's wording. */
+function rateLimited(reservation: Reservation, limiter: RateLimiter): AppError {
+  const { limit, windowMs } = limiter.policy;
+  const overLimit = reservation.allowed || reservation.reason === 'limit';
+  return tooMany({
+    code: overLimit ? 'rate-limited' : 'rate-limit-contention',
+    reason: overLimit
+      ? `Rate limit exceeded: ${reservation.count}/${limit} successful commands in last ${windowMs / 60_000} minutes`
+      : 'Rate limit exceeded: too many concurrent requests for this device; try again shortly',
+    count: reservation.count,
+    limit,
+    windowMs,
+    retryAfterMs: reservation.resetMs,
+    headers: rateHeaders({ limit, remaining: 0, resetMs: reservation.resetMs }),
+  });
+}
+
+/** A device login refused for now after repeated authentication failures. */
 function loginBlocked(failures: number, retryAfterMs: number, limiter: RateLimiter): AppError {
   const { authFailureLimit, authFailureWindowMs } = limiter.policy;
-  const minutes = authFailureWindowMs / 60_000;
-  const reason =
-    `Authentication to this device failed ${failures} times with this login in the last ` +
-    `${minutes} minutes (limit ${authFailureLimit}): it is refused for now so that the ` +
-    'device does not lock the account. Check the password.';
-  return new AppError({
+  return tooMany({
     code: 'device-login-blocked',
-    category: 'rate_limited',
-    message: reason,
-    details: {
-      body: {
-        error: 'Rate limit exceeded',
-        details: {
-          reason,
-          current_count: failures,
-          limit: authFailureLimit,
-          time_window_minutes: minutes,
-        },
-      },
-      headers: { 'Retry-After': Math.max(1, Math.ceil(retryAfterMs / 1_000)) },
-    },
+    reason:
+      `Authentication to this device failed ${failures} times with this login in the last ` +
+      `${authFailureWindowMs / 60_000} minutes (limit ${authFailureLimit}): it is refused for ` +
+      'now so that the device does not lock the account. Check the password.',
+    count: failures,
+    limit: authFailureLimit,
+    windowMs: authFailureWindowMs,
+    retryAfterMs,
   });
 }
 
