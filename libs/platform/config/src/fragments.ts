@@ -24,9 +24,10 @@ export const kafkaEnv = {
   KAFKA_TOPIC_PARTITIONS: envInt({ min: 1, max: 1_000, default: 12 }),
   KAFKA_REPLICATION_FACTOR: envInt({ min: 1, max: 7, default: 1 }),
   /**
-   * Put before every topic name (`staging.` -> `staging.toolkit.execution.requests.v1`):
-   * environments sharing one cluster never share messages. Every service of a deployment
-   * must use the same prefix.
+   * Put before every topic and consumer group name (`staging.` ->
+   * `staging.toolkit.execution.requests.v1`, `staging.toolkit-executor`): environments
+   * sharing one cluster never share messages or groups. Every service of a deployment must
+   * use the same prefix.
    */
   KAFKA_TOPIC_PREFIX: z
     .string()

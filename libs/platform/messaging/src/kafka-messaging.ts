@@ -46,9 +46,10 @@ export interface MessagingOptions {
   logger: Logger;
   metrics?: MessagingMetrics;
   /**
-   * Put before every topic name on the wire (KAFKA_TOPIC_PREFIX): several environments,
-   * test runs or benchmarks share one cluster without sharing messages. Contracts keep
-   * their names; only this class knows the prefix.
+   * Put before every topic and consumer group name on the wire (KAFKA_TOPIC_PREFIX):
+   * several environments, test runs or benchmarks share one cluster without sharing
+   * messages or groups. Contracts and group ids keep their names; only this class knows
+   * the prefix.
    */
   topicPrefix?: string;
 }
@@ -293,6 +294,15 @@ export class KafkaMessaging {
       this.prefixed.set(contract, renamed);
     }
     return renamed as TopicContract<S>;
+  }
+
+  /**
+   * A consumer group's name on the cluster: with the prefix too, so that environments
+   * sharing a cluster never share a group (kafkajs would split one group's partitions
+   * across both, and each would leave the other's topics unread).
+   */
+  groupOf(groupId: string): string {
+    return `${this.options.topicPrefix ?? ''}${groupId}`;
   }
 
   /** The topic name a contract's messages travel on (with the prefix). */
@@ -654,7 +664,7 @@ export class KafkaMessaging {
   async countGroupMembers(groupId: string): Promise<number | undefined> {
     if (!this.connected) throw AppError.unavailable('Kafka');
     try {
-      const { groups } = await this.admin.describeGroups([groupId]);
+      const { groups } = await this.admin.describeGroups([this.groupOf(groupId)]);
       const group = groups[0];
       if (!group || group.state === 'Dead') return undefined;
       return group.members.length;
@@ -776,7 +786,11 @@ export class KafkaMessaging {
     declared: ConsumerCommon & { contract: TopicContract<S> },
     run: (consumer: Consumer, helper: ConsumerHelper<S>) => Promise<void>,
   ): Promise<RunningConsumer> {
-    const options = { ...declared, contract: this.wire(declared.contract) };
+    const options = {
+      ...declared,
+      contract: this.wire(declared.contract),
+      groupId: this.groupOf(declared.groupId),
+    };
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,

@@ -532,7 +532,7 @@ describe('KafkaMessaging against a real broker', () => {
     await broken.disconnect();
   });
 
-  it('when a topic prefix is set, then topics, messages, consumers and dead letters all use the prefixed names', async () => {
+  it('when a topic prefix is set, then topics, groups, messages and dead letters all use the prefixed names', async () => {
     const prefix = `env-${uniqueSuffix()}.`;
     const prefixed = new KafkaMessaging({
       service: 'test',
@@ -548,9 +548,10 @@ describe('KafkaMessaging against a real broker', () => {
         replicationFactor: 1,
       });
       const got: ConsumedMessage<ExecutionResult>[] = [];
+      const groupId = `g-${uniqueSuffix()}`;
       const consumer = await prefixed.consume({
         contract: topic,
-        groupId: `g-${uniqueSuffix()}`,
+        groupId,
         fromBeginning: true,
         handle: async (message) => {
           if (message.payload.output === 'poison')
@@ -571,6 +572,10 @@ describe('KafkaMessaging against a real broker', () => {
       });
 
       expect(prefixed.topicOf(topic)).toBe(`${prefix}${topic.topic}`);
+      // The group is prefixed too: the plain name has no member, the prefixed one has it.
+      expect(await prefixed.countGroupMembers(groupId)).toBe(1);
+      expect(await messaging.countGroupMembers(groupId)).toBeUndefined();
+      expect(await messaging.countGroupMembers(`${prefix}${groupId}`)).toBe(1);
       expect(got[0]?.meta.topic).toBe(`${prefix}${topic.topic}`);
       expect(got[0]?.payload.executionId).toBe(good.executionId);
       expect(onWire?.value).toContain(good.executionId);
