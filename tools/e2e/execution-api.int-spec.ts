@@ -344,7 +344,7 @@ describe('when Kafka cannot take the request', () => {
     expect(answers[0]?.headers['retry-after']).toBe('5');
     expect(answers[0]?.body).toEqual({
       detail:
-        'The execution could not be queued: the message broker is unavailable. It was not accepted; try again shortly.',
+        'The execution could not be queued: the message broker is unavailable. Try again shortly; with the same Idempotency-Key a retry never runs it twice.',
     });
     expect(status.body.current_count).toBe(0);
     expect(listed.body.count).toBe(0);
@@ -366,7 +366,7 @@ describe('who may run what', () => {
     await g.grant({
       userIds: [viewer.id],
       objectTypes: ['toolkit.command'],
-      actions: ['execute_show'],
+      actions: ['view', 'execute_show'],
     });
     await g.grant({ userIds: [viewer.id], objectTypes: ['dcim.device'], actions: ['view'] });
     const constrained = await g.user();
@@ -393,6 +393,11 @@ describe('who may run what', () => {
       ...body,
       variables: { name: 'core-1' },
     });
+    // Without view on commands, a config command's existence stays hidden: 404.
+    const constrainedConfig = await as(constrained.key).post(EXECUTE(config.id), {
+      ...body,
+      variables: { name: 'core-1' },
+    });
     const constrainedOk = await as(constrained.key).post(EXECUTE(show.id), body);
     const constrainedOther = await as(constrained.key).post(EXECUTE(other.id), body);
     const blindShow = await as(blind.key).post(EXECUTE(show.id), body);
@@ -408,6 +413,7 @@ describe('who may run what', () => {
     expect(viewerConfig.body).toEqual({
       detail: 'You do not have permission to execute configuration commands.',
     });
+    expect(constrainedConfig.status).toBe(404);
     expect(constrainedOk.status).toBe(200);
     expect(constrainedOther.status).toBe(404);
     expect(blindShow.status).toBe(400);
@@ -508,6 +514,46 @@ describe('cancelling executions', () => {
     expect(refused.body).toEqual({
       detail: 'A running configuration command cannot be stopped safely: it is left to finish.',
     });
+    expect(finished.result.error_class).toBe('command_timeout');
+  });
+
+  it('when someone else cancels a running execution, then 403 if they may view it, 404 if not, and it goes on', async () => {
+    const { id } = await command({ name: 'others', command: 'show clock' });
+    const running = await admin().post(EXECUTE(id), {
+      device_id: stack.devices['hang1'],
+      ...login,
+      async: true,
+      timeout: 5,
+    });
+    await untilStatus(running.body.execution_id, 'running');
+    const watcher = await stack.gateway.user();
+    await stack.gateway.grant({
+      userIds: [watcher.id],
+      objectTypes: ['toolkit.execution'],
+      actions: ['view'],
+    });
+    const narrow = await stack.gateway.user();
+    await stack.gateway.grant({
+      userIds: [narrow.id],
+      objectTypes: ['toolkit.execution'],
+      actions: ['view'],
+      constraints: { device_name: 'some-other-device' },
+    });
+    const stranger = await stack.gateway.user();
+    const cancel = (key: string) =>
+      stack.api(key).post(`${EXECUTION(running.body.execution_id)}cancel/`);
+
+    const byWatcher = await cancel(watcher.key);
+    const byNarrow = await cancel(narrow.key);
+    const byStranger = await cancel(stranger.key);
+    const finished = await untilStatus(running.body.execution_id, 'failed');
+
+    expect(byWatcher.status).toBe(403);
+    expect(byWatcher.body).toEqual({
+      detail: 'Only the requester of an execution, or a superuser, may cancel it.',
+    });
+    expect(byNarrow.status).toBe(404);
+    expect(byStranger.status).toBe(404);
     expect(finished.result.error_class).toBe('command_timeout');
   });
 

@@ -82,7 +82,12 @@ describe('commands, variables and rendering for a device', () => {
       variables,
       credentials,
       requester: { id: ALICE.id, username: ALICE.username },
-      permissions: { execute_show: null, execute_config: null, view_device: null },
+      permissions: {
+        execute_show: null,
+        execute_config: null,
+        view_command: null,
+        view_device: null,
+      },
     });
   }
 
@@ -221,7 +226,12 @@ describe('commands, variables and rendering for a device', () => {
       },
       credentials: { username: 'admin', password: 's3cret', enable_secret: 'en' },
       requester: { id: ALICE.id, username: ALICE.username },
-      permissions: { execute_show: null, execute_config: null, view_device: null },
+      permissions: {
+        execute_show: null,
+        execute_config: null,
+        view_command: null,
+        view_device: null,
+      },
     });
 
     expect(res.status).toBe(200);
@@ -359,7 +369,12 @@ describe('commands, variables and rendering for a device', () => {
       device_id: 99999999,
       credentials: { username: 'a', password: 'b' },
       requester: { id: 1, username: 'x' },
-      permissions: { execute_show: null, execute_config: null, view_device: null },
+      permissions: {
+        execute_show: null,
+        execute_config: null,
+        view_command: null,
+        view_device: null,
+      },
     });
     const wrongPlatform = await render(eosOnly.id, {});
     const badBody = await api(kit.app).post('/internal/render', { command_id: 'x' });
@@ -498,6 +513,7 @@ describe('commands, variables and rendering for a device', () => {
         permissions: {
           execute_show: null,
           execute_config: null,
+          view_command: null,
           view_device: null,
           ...permissions,
         },
@@ -506,12 +522,21 @@ describe('commands, variables and rendering for a device', () => {
     const outside = await render({ execute_config: [{ name__ic: 'nothing-like-it' }] });
     const inside = await render({ execute_config: [{ command_type: 'config' }] });
     const showOnly = await render({ execute_config: false });
+    // Without view on it either, the command does not exist for them (its type stays hidden).
+    const showOnlyBlind = await render({ execute_config: false, view_command: false });
+    const showOnlyOtherView = await render({
+      execute_config: false,
+      view_command: [{ name: 'another-command' }],
+    });
     const hiddenDevice = await render({ view_device: [{ name: 'another-device' }] });
     const noDevices = await render({ view_device: false });
 
     expect(outside.status).toBe(404);
     expect(outside.body).toEqual({ detail: 'Not found.' });
     expect(inside.status).toBe(200);
+    expect(showOnlyBlind.status).toBe(404);
+    expect(showOnlyBlind.body).toEqual({ detail: 'Not found.' });
+    expect(showOnlyOtherView.status).toBe(404);
     expect(showOnly.status).toBe(403);
     expect(showOnly.body).toEqual({
       detail: 'You do not have permission to execute configuration commands.',

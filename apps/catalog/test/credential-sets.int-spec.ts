@@ -53,7 +53,12 @@ describe('credential sets: encrypted at rest, private, tokens', () => {
         device_id: device.id,
         credentials: { credential_token: token },
         requester: { id: requester.id, username: requester.username },
-        permissions: { execute_show: null, execute_config: null, view_device: null },
+        permissions: {
+          execute_show: null,
+          execute_config: null,
+          view_command: null,
+          view_device: null,
+        },
       }),
     };
   }

@@ -79,6 +79,23 @@ export const DEFAULT_EXECUTOR_TOPICS: ExecutorTopics = {
  */
 const CANCELLATION_HORIZON_MS = MAX_TIMEOUT_MS + 300_000;
 const CANCELLATIONS_KEPT = 100_000;
+/** Longest a start waits to have read the cancellations already published. */
+const CANCELLATION_CATCH_UP_MS = 15_000;
+
+/** Resolves once `read` has reached every partition's `last` offset (rejects after `ms`). */
+async function caughtUp(
+  last: ReadonlyMap<number, bigint>,
+  read: ReadonlyMap<number, bigint>,
+  ms: number,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  const done = () =>
+    [...last].every(([partition, offset]) => (read.get(partition) ?? -1n) >= offset);
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('not caught up');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 export interface ExecutorDeps {
   settings: ExecutorSettings;
@@ -186,14 +203,18 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
     id: s.EXECUTOR_ID,
     async start() {
       // Every executor reads every cancellation (a group of its own, nothing committed: each
-      // start reads the topic's short retention again), before it takes requests.
+      // start reads the topic's short retention again), and has read those published before
+      // it started before it takes requests: a cancelled request must not run.
+      const backlog = await deps.messaging.lastOffsets(topics.cancellations);
+      const read = new Map<number, bigint>();
       cancellationConsumer = await deps.messaging.consume({
         contract: topics.cancellations,
         groupId: `${s.EXECUTOR_GROUP_ID}.cancellations.${s.EXECUTOR_ID}`,
         fromBeginning: true,
         commitOffsets: false,
         maxWaitTimeMs: s.EXECUTOR_FETCH_MAX_WAIT_MS ?? 500,
-        handle: async ({ payload }) => {
+        handle: async ({ payload, meta }) => {
+          read.set(meta.partition, BigInt(meta.offset));
           const effect = cancellations.cancel(payload.executionId, payload.requestedBy.username);
           metrics.cancellations.inc({ effect });
           if (effect !== 'recorded')
@@ -203,6 +224,12 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
             );
         },
       });
+      await caughtUp(backlog, read, CANCELLATION_CATCH_UP_MS).catch(() =>
+        logger.warn(
+          { timeoutMs: CANCELLATION_CATCH_UP_MS },
+          'cancellations published before this start not all read in time: taking requests anyway',
+        ),
+      );
       consumer = await startExecutionConsumer({
         messaging: deps.messaging,
         contract: topics.requests,

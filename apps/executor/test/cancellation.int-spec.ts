@@ -123,4 +123,40 @@ describe('cancelling executions', () => {
     expect(result).toMatchObject({ outcome: 'unknown', errorClass: 'command_timeout' });
     expect(node.logText()).toContain('"effect":"running-config"');
   });
+
+  it('when an executor starts with a request and its cancellation already waiting, then it reads the cancellation first and does not run it', async () => {
+    const mongoUri = uniqueMongoUri('executor');
+    const topicsOfRestart = uniqueTopics(3);
+    const requests = Array.from({ length: 6 }, (_, i) =>
+      sealedRequest(ref('quick', 310 + i), CREDS, { timeoutMs: 30_000 }),
+    );
+    const before = fleet.device('quick').connections;
+    // Both are on the topics before any executor of these topics exists.
+    const publisher = await startNode(
+      { ...topicsOfRestart, partitions: 3 },
+      mongoUri,
+      testSettings({ EXECUTOR_GROUP_ID: `idle-${topicsOfRestart.id}` }),
+    );
+    publisher.executor.pause();
+    await publisher.messaging.publishMany(
+      topicsOfRestart.cancellations,
+      requests.map(cancellationOf),
+    );
+    await publisher.messaging.publishMany(topicsOfRestart.requests, requests);
+    await publisher.close();
+
+    const restarted = await startNode(
+      { ...topicsOfRestart, partitions: 3 },
+      mongoUri,
+      testSettings(),
+    );
+    try {
+      const got = await results(topicsOfRestart, requests.length, () => true);
+
+      expect(got.map((r) => r.outcome)).toEqual(requests.map(() => 'cancelled'));
+      expect(fleet.device('quick').connections).toBe(before);
+    } finally {
+      await restarted.close();
+    }
+  });
 });

@@ -20,6 +20,7 @@ import type { ServiceName, UpstreamClient } from './forwarding/upstream-client';
 import { createGatewayMetrics, registerWaitsGauge } from './gateway-metrics';
 import { appendSlash, cors, edgeHeaders } from './http/edge.middleware';
 import { methodNotAllowed } from './http/method-not-allowed';
+import { requireUsableHost } from './http/public-origin';
 import { constraintSpecs } from './openapi/contract-discovery';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { mountDocsRoutes } from './routes/docs.routes';
@@ -110,6 +111,7 @@ export function createApp(deps: GatewayAppDeps): Express {
     requireJson: true,
     beforeBody: (app) => {
       app.use(edgeHeaders());
+      app.use(requireUsableHost(deps.publicUrl));
       app.use(cors(deps.corsOrigins ?? []));
       app.use(appendSlash());
       app.use(authenticate({ authenticator, limiter, metrics, isPublic }));

@@ -75,6 +75,11 @@ export const gatewayConfigSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,100}$/, { error: 'must be 1-100 of A-Z a-z 0-9 . _ -' })
       .optional(),
+    /**
+     * Keys the HMACs that store Idempotency-Keys and body fingerprints (default: derived from
+     * INTERNAL_API_TOKEN; set it to rotate that token without forgetting the keys).
+     */
+    IDEMPOTENCY_KEY_SECRET: envSecret(32).optional(),
     /** The replicas' shared group that settles rate-limit reservations from completions. */
     GATEWAY_COMPLETIONS_GROUP_PREFIX: z.string().min(1).default('toolkit-gateway'),
   })

@@ -79,6 +79,20 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     expect(response.headers['x-request-id']).toBeDefined();
   });
 
+  it('when the Host header is not a host (bad port, broken IPv6), then 400 names it before any work; good hosts build URLs', async () => {
+    const hosts = ['x:99999', '[::1', 'a..b', 'example.com:0x10'];
+
+    const bad = await Promise.all(
+      hosts.map((host) => request(h.app).get('/api/').set('Host', host)),
+    );
+    const good = await request(h.app).get('/api/').set('Host', '[::1]:8443');
+
+    expect(bad.map((r) => r.status)).toEqual([400, 400, 400, 400]);
+    expect(bad[0]?.body).toEqual({ Host: ['Invalid Host header.'] });
+    expect(good.status).toBe(200);
+    expect(good.body.dcim).toBe('http://[::1]:8443/api/dcim/');
+  });
+
   it('when a configured origin sends a preflight, then CORS allows it without a token; other origins get nothing', async () => {
     const allowed = await request(h.app)
       .options('/api/dcim/devices/')

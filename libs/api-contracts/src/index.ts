@@ -10,6 +10,7 @@ export {
   API_ERROR_CLASSES,
   API_PLATFORMS,
   EXECUTION_STATUSES,
+  isFinishedStatus,
 } from './analytics/choices.contract';
 export type { ExecutionStatus } from './analytics/choices.contract';
 export {

@@ -1,4 +1,4 @@
-import type { Express, Request } from 'express';
+import type { Express } from 'express';
 import type { CommandLogRepository } from '@toolkit/analytics-data-access';
 import {
   COMMAND_LOGS_PATH,
@@ -10,7 +10,7 @@ import {
   commandLogStatisticsListSpec,
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
-import { asyncHandler } from '@toolkit/http';
+import { asyncHandler, pathId } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { parseListQuery } from '@toolkit/netbox-list';
 import { and, baseUrl, constraintFilter, listHandler, queryParams } from '../http/internal-request';
@@ -21,12 +21,6 @@ export interface CommandLogRoutesDeps {
   logs: CommandLogRepository;
   logger: Logger;
   now: () => Date;
-}
-
-function idParam(req: Request): number {
-  const raw = String(req.params['id'] ?? '');
-  if (!/^\d{1,15}$/.test(raw)) throw AppError.notFound('command log');
-  return Number(raw);
 }
 
 function statisticsOptions(passthrough: Record<string, string[]>) {
@@ -81,7 +75,7 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
   app.get(
     `${path}:id/`,
     asyncHandler(async (req, res) => {
-      const id = idParam(req);
+      const id = pathId(req.params['id'], 'command log');
       const doc = await deps.logs.findOne(
         and({ _id: id }, constraintFilter(req, commandLogListSpec)),
       );
@@ -93,7 +87,10 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
   app.delete(
     `${path}:id/`,
     asyncHandler(async (req, res) => {
-      await deps.logs.deleteByIds([idParam(req)], constraintFilter(req, commandLogListSpec));
+      await deps.logs.deleteByIds(
+        [pathId(req.params['id'], 'command log')],
+        constraintFilter(req, commandLogListSpec),
+      );
       res.status(204).end();
     }),
   );

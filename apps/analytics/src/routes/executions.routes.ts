@@ -7,11 +7,9 @@ import {
   executionListSpec,
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
-import { asyncHandler } from '@toolkit/http';
+import { asyncHandler, pathUuid } from '@toolkit/http';
 import { and, baseUrl, constraintFilter, listHandler } from '../http/internal-request';
 import { bulkJobRepresentation, executionRepresentation } from './representations';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function mountExecutionRoutes(
   app: Express,
@@ -30,10 +28,9 @@ export function mountExecutionRoutes(
   app.get(
     `${EXECUTIONS_PATH}:id/`,
     asyncHandler(async (req, res) => {
-      const id = String(req.params['id'] ?? '');
-      if (!UUID.test(id)) throw AppError.notFound('execution');
+      const id = pathUuid(req.params['id'], 'execution');
       const doc = await deps.executions.findOne(
-        and({ _id: id.toLowerCase() }, constraintFilter(req, executionListSpec)),
+        and({ _id: id }, constraintFilter(req, executionListSpec)),
       );
       if (!doc) throw AppError.notFound('execution');
       res.json(executionRepresentation(doc, baseUrl(req)));
@@ -43,14 +40,13 @@ export function mountExecutionRoutes(
   app.get(
     `${BULK_JOBS_PATH}:id/`,
     asyncHandler(async (req, res) => {
-      const id = String(req.params['id'] ?? '');
-      if (!UUID.test(id)) throw AppError.notFound('bulk job');
+      const id = pathUuid(req.params['id'], 'bulk job');
       const items = await deps.executions.bulkJobItems(
-        id.toLowerCase(),
+        id,
         constraintFilter(req, executionListSpec),
       );
       if (items.length === 0) throw AppError.notFound('bulk job');
-      res.json(bulkJobRepresentation(id.toLowerCase(), items, baseUrl(req)));
+      res.json(bulkJobRepresentation(id, items, baseUrl(req)));
     }),
   );
 }

@@ -1,6 +1,11 @@
 import type { CommandLogRecord } from '@toolkit/analytics-domain';
 import type { ExecutionDoc, StoredSyntaxError } from '@toolkit/analytics-data-access';
-import { BULK_JOBS_PATH, COMMAND_LOGS_PATH, EXECUTIONS_PATH } from '@toolkit/api-contracts';
+import {
+  BULK_JOBS_PATH,
+  COMMAND_LOGS_PATH,
+  EXECUTIONS_PATH,
+  isFinishedStatus,
+} from '@toolkit/api-contracts';
 import type {
   BulkJobRepresentation,
   CommandLogRepresentation,
@@ -126,8 +131,6 @@ function resultView(stored: NonNullable<ExecutionDoc['result']>): ExecutionResul
   };
 }
 
-const TERMINAL = new Set<ExecutionStatus>(['succeeded', 'failed', 'unknown', 'cancelled']);
-
 export function bulkJobRepresentation(
   id: string,
   items: readonly ExecutionDoc[],
@@ -165,7 +168,7 @@ export function bulkJobRepresentation(
       execution_time: iso(doc.started_at),
     };
   });
-  const done = items.filter((d) => TERMINAL.has(d.status ?? 'queued')).length;
+  const done = items.filter((d) => isFinishedStatus(d.status ?? 'queued')).length;
   return {
     id,
     url: `${base}${BULK_JOBS_PATH}${id}/`,

@@ -20,11 +20,11 @@ import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { allOf, createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
 import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
-import { asyncHandler } from '@toolkit/http';
+import { asyncHandler, pathId } from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';
 import { mountResource, queryOf } from './resource.routes';
-import { pathId, requestContext } from './request-context';
+import { requestContext } from './request-context';
 
 /** Every catalog route: the public paths the gateway forwards unchanged, and /internal. */
 export function catalogRouter(catalog: Catalog): Router {

@@ -73,10 +73,3 @@ function firstValue(header: string | undefined): string | undefined {
   const value = header?.split(',')[0]?.trim();
   return value ? value : undefined;
 }
-
-/** `{id}` path segments: positive integers, else 404 (as NetBox). */
-export function pathId(value: unknown): number {
-  const text = String(value);
-  if (!/^\d{1,15}$/.test(text) || Number(text) === 0) throw AppError.notFound();
-  return Number(text);
-}

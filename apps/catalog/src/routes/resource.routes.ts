@@ -9,8 +9,8 @@ import type {
 } from '@toolkit/catalog-domain';
 import { AppError } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
-import { asyncHandler } from '@toolkit/http';
-import { pathId, requestContext } from './request-context';
+import { asyncHandler, pathId } from '@toolkit/http';
+import { requestContext } from './request-context';
 
 export interface ResourceRouteOptions {
   /** "Device" -> OPTIONS name "Device List". */

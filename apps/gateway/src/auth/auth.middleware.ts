@@ -16,7 +16,7 @@ export function throttled(retryAfterSeconds: number): AppError {
     code: 'auth-throttled',
     category: 'rate_limited',
     message: `Request was throttled. Expected available in ${retryAfterSeconds} seconds.`,
-    details: { headers: { 'Retry-After': retryAfterSeconds } },
+    details: { retryAfterSeconds },
   });
 }
 

@@ -5,7 +5,12 @@ import type {
 } from '@toolkit/api-contracts';
 import { RENDER_PATH, executionSchema, renderResponseSchema } from '@toolkit/api-contracts';
 import { executionCancellationsTopic, executionRequestsTopic } from '@toolkit/contracts';
-import type { ExecutionCancellation, ExecutionRequest, Principal } from '@toolkit/contracts';
+import type {
+  Constraints,
+  ExecutionCancellation,
+  ExecutionRequest,
+  Principal,
+} from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { ErrorCategory } from '@toolkit/errors';
 import type {
@@ -81,6 +86,7 @@ export class AnalyticsExecutionReader implements ExecutionReader {
     executionId: string,
     requester: Principal,
     context: CallContext,
+    constraints: Constraints = null,
   ): Promise<ExecutionRepresentation | undefined> {
     const answer = await this.analytics.getJson(
       `/api/plugins/toolkit/executions/${encodeURIComponent(executionId)}/`,
@@ -88,7 +94,7 @@ export class AnalyticsExecutionReader implements ExecutionReader {
         ...serviceHeaders({
           origin: context.origin,
           principal: requester,
-          constraints: null,
+          constraints,
           requestId: context.requestId,
         }),
         accept: 'application/json',

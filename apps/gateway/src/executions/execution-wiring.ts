@@ -32,6 +32,7 @@ export const DEFAULT_EXECUTION_TOPICS: ExecutionTopics = {
 export type ExecutionConfig = Pick<
   GatewayConfig,
   | 'INTERNAL_API_TOKEN'
+  | 'IDEMPOTENCY_KEY_SECRET'
   | 'RATE_LIMIT_ENABLED'
   | 'RATE_LIMIT_DEVICE_LIMIT'
   | 'RATE_LIMIT_WINDOW_MINUTES'
@@ -45,7 +46,7 @@ export type ExecutionConfig = Pick<
   | 'GATEWAY_COMPLETIONS_GROUP_PREFIX'
 >;
 
-/** Expired rate-limit records, idempotency keys and tickets go this often (no TTL on FerretDB). */
+/** Old device-login failures, idempotency keys and tickets go this often (no TTL on FerretDB). */
 const PURGE_EVERY_MS = 600_000;
 const TICKETS_KEPT_MS = 86_400_000;
 
@@ -101,7 +102,7 @@ export function wireExecutions(options: {
       clock,
     }),
     idempotency: store.idempotencyKeys,
-    fingerprints: hmacFingerprints(config.INTERNAL_API_TOKEN),
+    fingerprints: hmacFingerprints(config.IDEMPOTENCY_KEY_SECRET ?? config.INTERNAL_API_TOKEN),
     waiters,
     clock,
     newExecutionId: randomUUID,
@@ -120,7 +121,7 @@ export function wireExecutions(options: {
   const policy = rateLimitPolicy(config);
   const purgeOnce = async () => {
     const now = clock.now();
-    await store.rateLimits.purge(now, new Date(now.getTime() - policy.authFailureWindowMs));
+    await store.rateLimits.purge(new Date(now.getTime() - policy.authFailureWindowMs));
     await store.idempotencyKeys.purge(now);
     await store.tickets.purge(new Date(now.getTime() - TICKETS_KEPT_MS));
   };

@@ -8,8 +8,8 @@ import {
 } from '@toolkit/api-contracts';
 import { AppError, isAppError } from '@toolkit/errors';
 import type { ExecutionService, GroupRepository, SubmitOutcome } from '@toolkit/gateway-domain';
-import { checkIdempotencyKey, executeAnswer, rateHeaders } from '@toolkit/gateway-domain';
-import { asyncHandler } from '@toolkit/http';
+import { checkIdempotencyKey, executeAnswer, rateLimitOf } from '@toolkit/gateway-domain';
+import { asyncHandler, pathId, pathUuid, rateLimitHeaders } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { authOf, forbidden, grantOf } from '../auth/auth.middleware';
 import { principalOf } from '../forwarding/forward.routes';
@@ -28,15 +28,6 @@ export interface ExecutionRoutesDeps {
   publicUrl: string | undefined;
   /** Group names exempt from the device limit: group names are looked up only if set. */
   bypassGroups: readonly string[];
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A path id: digits only, within the safe integer range, not 0; else 404 (as NetBox). */
-function commandIdOf(raw: unknown): number {
-  const text = String(raw);
-  if (!/^\d{1,15}$/.test(text) || Number(text) === 0) throw AppError.notFound('command');
-  return Number(text);
 }
 
 function abortOnClose(req: Request, res: Response): AbortSignal {
@@ -65,7 +56,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
   app.post(
     '/api/plugins/toolkit/commands/:id/execute/',
     asyncHandler(async (req, res) => {
-      const commandId = commandIdOf(req.params['id']);
+      const commandId = pathId(req.params['id'], 'command');
       const show = grantOf(res, 'toolkit.command', 'execute_show');
       const config = grantOf(res, 'toolkit.command', 'execute_config');
       if (show === false && config === false) {
@@ -88,6 +79,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
           permissions: {
             execute_show: show,
             execute_config: config,
+            view_command: grantOf(res, 'toolkit.command', 'view'),
             view_device: grantOf(res, 'dcim.device', 'view'),
           },
           ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
@@ -105,7 +97,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
         metrics.idempotentReplays.inc({ mode });
         res.setHeader('Idempotent-Replayed', 'true');
       } else metrics.executionsSubmitted.inc({ mode });
-      if (outcome.rate) res.set(rateHeaders(outcome.rate));
+      if (outcome.rate) res.set(rateLimitHeaders(rateLimitOf(outcome.rate)));
       const url = executionUrl(origin, outcome.executionId);
       const waited = (performance.now() - started) / 1_000;
       switch (outcome.kind) {
@@ -136,10 +128,10 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
           return;
         case 'interrupted':
           if (res.destroyed || res.writableEnded) return; // the client went away
+          // This replica is shutting down: the execution is accepted and goes on.
           metrics.executionsCompleted.inc({ mode, outcome: 'interrupted' });
-          res.status(503).set('Retry-After', '1').location(url).json({
-            detail:
-              'This gateway is shutting down: the execution goes on. Follow it at its URL, or retry with the same Idempotency-Key.',
+          res.status(202).location(url).json({
+            detail: 'This gateway is shutting down: the execution goes on. Follow it at its URL.',
             execution_id: outcome.executionId,
             url,
             status: 'running',
@@ -151,15 +143,13 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
   app.post(
     `${EXECUTIONS_PATH}:id/cancel/`,
     asyncHandler(async (req, res) => {
-      const id = String(req.params['id'] ?? '');
-      if (!UUID.test(id)) throw AppError.notFound('execution');
+      const executionId = pathUuid(req.params['id'], 'execution');
       const origin = publicOrigin(req, deps.publicUrl);
-      const executionId = id.toLowerCase();
       const url = executionUrl(origin, executionId);
       const outcome = await executions.cancel({
         executionId,
         caller: principalOf(authOf(res)),
-        mayView: grantOf(res, 'toolkit.execution', 'view') !== false,
+        viewGrant: grantOf(res, 'toolkit.execution', 'view'),
         context: { origin, requestId: String(res.locals['requestId'] ?? '') },
       });
       if (outcome.kind === 'cancelled')

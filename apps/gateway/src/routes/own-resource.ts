@@ -2,7 +2,7 @@ import { optionsMetadata } from '@toolkit/api-contracts';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
-import { asyncHandler } from '@toolkit/http';
+import { asyncHandler, pathId } from '@toolkit/http';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type {
@@ -55,15 +55,6 @@ export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.out
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
   throw AppError.validation(fieldErrorsFromZod(result.error));
-}
-
-/** An object id in a path: digits only, within the safe integer range. */
-const ID_PATTERN = /^\d{1,15}$/;
-
-function parseId(raw: string | string[] | undefined): number {
-  const text = Array.isArray(raw) ? raw[0] : raw;
-  if (!text || !ID_PATTERN.test(text)) throw AppError.notFound();
-  return Number(text);
 }
 
 function requestUrl(req: Request, publicUrl: string | undefined): string {
@@ -119,7 +110,7 @@ export function mountOwnResource<E extends { id: number }>(
   // Only integer ids are objects: `tokens/provision/` and the like fall through to their
   // own route, or to the 405/404 answers, instead of "object not found".
   const integerId: RequestHandler = (req, _res, next) => {
-    next(ID_PATTERN.test(String(req.params['id'])) ? undefined : 'route');
+    next(/^\d+$/.test(String(req.params['id'])) ? undefined : 'route');
   };
   const one = async (id: number, filter: Filter) => {
     const found = await resource.findOne(and({ _id: id }, filter));
@@ -175,7 +166,7 @@ export function mountOwnResource<E extends { id: number }>(
     integerId,
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'view'), 'not_found');
-      res.json(await representOne(req, await one(parseId(req.params['id']), filter)));
+      res.json(await representOne(req, await one(pathId(req.params['id']), filter)));
     }),
   );
 
@@ -218,7 +209,7 @@ export function mountOwnResource<E extends { id: number }>(
       integerId,
       asyncHandler(async (req, res) => {
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
-        const existing = await one(parseId(req.params['id']), filter);
+        const existing = await one(pathId(req.params['id']), filter);
         const restore = await resource.checkpoint(existing);
         const updated = await resource.update(
           existing,
@@ -261,7 +252,7 @@ export function mountOwnResource<E extends { id: number }>(
     integerId,
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
-      await resource.remove(await one(parseId(req.params['id']), filter));
+      await resource.remove(await one(pathId(req.params['id']), filter));
       res.status(204).end();
     }),
   );

@@ -27,6 +27,7 @@ export const INTERNAL_TOKEN = 'internal-token-for-tests-0123456789';
 export function testExecutionConfig(overrides: Partial<ExecutionConfig> = {}): ExecutionConfig {
   return {
     INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    IDEMPOTENCY_KEY_SECRET: undefined,
     RATE_LIMIT_ENABLED: true,
     RATE_LIMIT_DEVICE_LIMIT: 10,
     RATE_LIMIT_WINDOW_MINUTES: 5,

@@ -1,3 +1,4 @@
+import { isFinishedStatus } from '@toolkit/api-contracts';
 import type { ExecutionStatus } from '@toolkit/api-contracts';
 import type { ExecutionCompletion, ExecutionOutcome, ExecutionResult } from '@toolkit/contracts';
 
@@ -18,13 +19,6 @@ export const STATUS_RANK: Readonly<Record<ExecutionStatus, number>> = {
   failed: 3,
   cancelled: 3,
 };
-
-export const TERMINAL_STATUSES: readonly ExecutionStatus[] = [
-  'succeeded',
-  'failed',
-  'unknown',
-  'cancelled',
-];
 
 export function statusOfOutcome(outcome: ExecutionOutcome): ExecutionStatus {
   return outcome;
@@ -71,7 +65,7 @@ export function completionsOf(
   const completions: ExecutionCompletion[] = [];
   for (const [id, r] of chosen) {
     const status = statuses.get(id)?.status;
-    if (!status || !TERMINAL_STATUSES.includes(status)) continue;
+    if (!status || !isFinishedStatus(status)) continue;
     const outcome = status as ExecutionOutcome;
     completions.push({
       executionId: id,

@@ -47,7 +47,6 @@ export {
 export type { QueryFilter, StatisticsPlan, TimeBound, TimeSplit } from './statistics-plan';
 export {
   STATUS_RANK,
-  TERMINAL_STATUSES,
   canTransition,
   completionsOf,
   foldStatus,

@@ -1,3 +1,5 @@
+import { EXECUTION_OUTCOMES } from '@toolkit/contracts';
+
 /** The Kafka contracts' enums under the names the analytics API schemas use: one definition. */
 export {
   COMMAND_TYPES as API_COMMAND_TYPES,
@@ -14,3 +16,10 @@ export const EXECUTION_STATUSES = [
   'cancelled',
 ] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+/** The statuses an execution ends in: its outcomes. */
+const FINISHED: ReadonlySet<string> = new Set(EXECUTION_OUTCOMES);
+
+export function isFinishedStatus(status: ExecutionStatus): boolean {
+  return FINISHED.has(status);
+}

@@ -42,6 +42,8 @@ export const renderRequestSchema = z.object({
   permissions: z.object({
     execute_show: grantSchema,
     execute_config: grantSchema,
+    /** Without the execute action of its type: 403 for a command they may view, else 404. */
+    view_command: grantSchema,
     view_device: grantSchema,
   }),
 });

@@ -162,7 +162,9 @@ export class RenderCommand {
     if (!command) throw missing();
     const grant =
       command.command_type === 'config' ? permissions.execute_config : permissions.execute_show;
-    if (grant === false)
+    if (grant === false) {
+      // A command they may not even view does not exist for them.
+      if (!(await this.isVisible(id, permissions.view_command, ctx))) throw missing();
       throw new AppError({
         code: 'execute-permission-denied',
         category: 'forbidden',
@@ -170,11 +172,28 @@ export class RenderCommand {
           command.command_type === 'config' ? 'configuration' : 'show'
         } commands.`,
       });
+    }
     if (grant === null) return command;
     try {
       return await this.services.commands.findVisible(id, { ...ctx, constraints: grant });
     } catch (error) {
       if (error instanceof AppError && error.category === 'not_found') throw missing();
+      throw error;
+    }
+  }
+
+  private async isVisible(
+    id: number,
+    grant: RenderRequest['permissions']['view_command'],
+    ctx: RequestContext,
+  ): Promise<boolean> {
+    if (grant === false) return false;
+    if (grant === null) return true;
+    try {
+      await this.services.commands.findVisible(id, { ...ctx, constraints: grant });
+      return true;
+    } catch (error) {
+      if (error instanceof AppError && error.category === 'not_found') return false;
       throw error;
     }
   }

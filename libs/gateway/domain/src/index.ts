@@ -77,7 +77,7 @@ export type { Fingerprints, IdempotencyRecord, IdempotencyStore } from './execut
 export { CompletionWaiters } from './executions/completion-waiters';
 export type { WakeReason, Waiter } from './executions/completion-waiters';
 export { executeAnswer, isFinished } from './executions/execution-answer';
-export { ExecutionService, rateHeaders } from './executions/execute-command.use-case';
+export { ExecutionService, rateLimitOf } from './executions/execute-command.use-case';
 export type {
   CallContext,
   CancelOutcome,

@@ -1,4 +1,11 @@
 export { REQUEST_ID_HEADER, asyncHandler, createHttpApp, startHttpServer } from './http-app';
 export type { HttpAppOptions, ReadinessCheck, RunningServer } from './http-app';
-export { DETAIL, STATUS_BY_CATEGORY, toProblem, unsupportedMediaType } from './problem';
-export type { Problem } from './problem';
+export {
+  DETAIL,
+  STATUS_BY_CATEGORY,
+  rateLimitHeaders,
+  toProblem,
+  unsupportedMediaType,
+} from './problem';
+export type { Problem, RateLimitState } from './problem';
+export { pathId, pathUuid } from './path-params';

@@ -54,21 +54,44 @@ describe('toProblem', () => {
     });
   });
 
-  it('when a rate limit carries the original body and headers, then both are sent', () => {
+  it('when a limit refuses a request, then the original 429 body, Retry-After and X-RateLimit-* are sent', () => {
+    const limitExceeded = {
+      reason: 'Rate limit exceeded: 10/10 successful commands in last 5 minutes',
+      current_count: 10,
+      limit: 10,
+      time_window_minutes: 5,
+    };
     const error = new AppError({
       code: 'rate-limited',
       category: 'rate_limited',
-      message: 'Rate limit exceeded',
+      message: limitExceeded.reason,
       details: {
-        body: { error: 'Rate limit exceeded', details: { limit: 10 } },
-        headers: { 'Retry-After': 30 },
+        limitExceeded,
+        retryAfterSeconds: 30,
+        rateLimit: { limit: 10, remaining: 0, resetSeconds: 30 },
       },
+    });
+    const throttled = new AppError({
+      code: 'auth-throttled',
+      category: 'rate_limited',
+      message: 'Request was throttled. Expected available in 7 seconds.',
+      details: { retryAfterSeconds: 7 },
     });
 
     expect(toProblem(error)).toEqual({
       status: 429,
-      body: { error: 'Rate limit exceeded', details: { limit: 10 } },
-      headers: { 'Retry-After': '30' },
+      body: { error: 'Rate limit exceeded', details: limitExceeded },
+      headers: {
+        'Retry-After': '30',
+        'X-RateLimit-Limit': '10',
+        'X-RateLimit-Remaining': '0',
+        'X-RateLimit-Reset': '30',
+      },
+    });
+    expect(toProblem(throttled)).toEqual({
+      status: 429,
+      body: { detail: 'Request was throttled. Expected available in 7 seconds.' },
+      headers: { 'Retry-After': '7' },
     });
   });
 

@@ -53,15 +53,18 @@ const BODY_CARRYING: ReadonlySet<string> = new Set([
   'not_found',
   'conflict',
   'forbidden',
-  'rate_limited',
 ]);
 
 function bodyOf(error: AppError): object {
   // A body shaped elsewhere: DRF's per-item lists of a bulk write, per-variable errors with
-  // suggestions, the original's 429 body, or a service's answer the gateway relays.
+  // suggestions, or a service's answer the gateway relays.
   const carried = error.details?.['body'];
   if (BODY_CARRYING.has(error.category) && typeof carried === 'object' && carried !== null)
     return carried;
+  // The original's 429: `{"error": "Rate limit exceeded", "details": {reason, ...}}`.
+  const limitExceeded = error.details?.['limitExceeded'];
+  if (error.category === 'rate_limited' && typeof limitExceeded === 'object' && limitExceeded)
+    return { error: 'Rate limit exceeded', details: limitExceeded };
   switch (error.category) {
     case 'validation': {
       const fields = error.fieldErrors;
@@ -84,10 +87,36 @@ function bodyOf(error: AppError): object {
   }
 }
 
+/** A limit as answers report it: `X-RateLimit-Limit`, `-Remaining`, `-Reset` (seconds). */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
+export function rateLimitHeaders(state: RateLimitState): Record<string, string> {
+  return {
+    'X-RateLimit-Limit': String(state.limit),
+    'X-RateLimit-Remaining': String(state.remaining),
+    'X-RateLimit-Reset': String(state.resetSeconds),
+  };
+}
+
+/**
+ * Headers from typed details: `retryAfterSeconds` (Retry-After), `rateLimit`
+ * (X-RateLimit-*), and `headers` as given (WWW-Authenticate).
+ */
 function headersOf(error: AppError): Record<string, string> {
-  const headers = error.details?.['headers'];
-  if (typeof headers !== 'object' || headers === null) return {};
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)]));
+  const details = error.details ?? {};
+  const out: Record<string, string> = {};
+  const given = details['headers'];
+  if (typeof given === 'object' && given !== null)
+    for (const [k, v] of Object.entries(given)) out[k] = String(v);
+  if (typeof details['retryAfterSeconds'] === 'number')
+    out['Retry-After'] = String(details['retryAfterSeconds']);
+  const rate = details['rateLimit'] as RateLimitState | undefined;
+  if (rate && typeof rate.limit === 'number') Object.assign(out, rateLimitHeaders(rate));
+  return out;
 }
 
 /** express.json() errors carry `type` and `status`; they are the caller's fault, said plainly. */

@@ -658,6 +658,23 @@ export class KafkaMessaging {
   }
 
   /**
+   * The last offset of each partition of a topic that holds a message (a partition with
+   * none is left out): what a reader must have handled to be caught up with it.
+   */
+  async lastOffsets(contract: TopicContract): Promise<Map<number, bigint>> {
+    if (!this.connected) throw AppError.unavailable('Kafka');
+    try {
+      const offsets = await this.admin.fetchTopicOffsets(this.topicOf(contract));
+      const last = new Map<number, bigint>();
+      for (const o of offsets)
+        if (BigInt(o.high) > BigInt(o.low)) last.set(o.partition, BigInt(o.high) - 1n);
+      return last;
+    } catch (error) {
+      throw AppError.unavailable('Kafka', error);
+    }
+  }
+
+  /**
    * Members of a consumer group (e.g. how many executors are running), or undefined when
    * the group is unknown or empty. Read-only admin call.
    */

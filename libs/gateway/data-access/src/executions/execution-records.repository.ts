@@ -147,14 +147,16 @@ export class MongoRateLimitStore implements RateLimitStore {
     });
   }
 
-  /** Expired slots and old failures (no TTL indexes on FerretDB). */
-  async purge(now: Date, failureHorizon: Date): Promise<number> {
-    return storage('rate-limit records', async () => {
-      const slots = await this.slots.collection.deleteMany({
-        expires_at: { $lt: new Date(now.getTime() - 3_600_000) },
-      });
-      const failures = await this.failures.collection.deleteMany({ at: { $lt: failureHorizon } });
-      return slots.deletedCount + failures.deletedCount;
+  /**
+   * Old authentication failures (no TTL indexes on FerretDB). Slots are never purged: a
+   * slot's highest generation must stay, or a request that read it before a purge and one
+   * that read after could both take the slot (one at generation 0, one above); trimming
+   * keeps at most two generations a slot, so a device holds at most twice its limit.
+   */
+  async purge(failureHorizon: Date): Promise<number> {
+    return storage('device authentication failure', async () => {
+      const result = await this.failures.collection.deleteMany({ at: { $lt: failureHorizon } });
+      return result.deletedCount;
     });
   }
 }
@@ -211,6 +213,22 @@ export class MongoIdempotencyStore implements IdempotencyStore {
 
   release(id: string, executionId: string): Promise<void> {
     return this.deleteIfFor(id, executionId);
+  }
+
+  markFailed(id: string, executionId: string): Promise<void> {
+    return storage('idempotency key', async () => {
+      await this.keys.collection.updateOne({ _id: id, execution_id: executionId } as never, {
+        $set: { state: 'failed' },
+      });
+    });
+  }
+
+  retake(record: IdempotencyRecord): Promise<void> {
+    return storage('idempotency key', async () => {
+      await this.keys.collection.updateOne({ _id: record.id } as never, {
+        $set: { state: 'pending', created: record.created, expires_at: record.expiresAt },
+      });
+    });
   }
 
   expire(id: string, executionId: string): Promise<void> {

@@ -34,7 +34,6 @@ const rateSlotSchema = new Schema<RateSlotDoc>(
   { versionKey: false, collection: 'rate_limit_slots' },
 );
 rateSlotSchema.index({ device_id: 1 });
-rateSlotSchema.index({ expires_at: 1 });
 
 /** An authentication failure of a device login (keyed by execution: recorded once). */
 export interface AuthFailureDoc {
@@ -62,7 +61,7 @@ export interface IdempotencyKeyDoc {
   user_id: number;
   fingerprint: string;
   execution_id: string;
-  state: 'pending' | 'accepted';
+  state: 'pending' | 'accepted' | 'failed';
   created: Date;
   expires_at: Date;
 }

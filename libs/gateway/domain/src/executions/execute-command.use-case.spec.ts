@@ -80,6 +80,15 @@ class MemoryKeys implements IdempotencyStore {
   async expire(id: string, executionId: string) {
     await this.release(id, executionId);
   }
+  async markFailed(id: string, executionId: string) {
+    const r = this.records.get(id);
+    if (r?.executionId === executionId) r.state = 'failed';
+  }
+  async retake(record: IdempotencyRecord) {
+    const r = this.records.get(record.id);
+    if (r)
+      Object.assign(r, { state: 'pending', created: record.created, expiresAt: record.expiresAt });
+  }
 }
 
 const noLimits: RateLimitStore = {
@@ -92,7 +101,13 @@ const noLimits: RateLimitStore = {
   authFailuresOf: async () => [],
 };
 
-function setup(options: { render?: (r: RenderRequest) => Promise<RenderResponse> } = {}) {
+function setup(
+  options: {
+    render?: (r: RenderRequest) => Promise<RenderResponse>;
+    /** Makes the next publishes fail (the broker unreachable, or its acknowledgement lost). */
+    failPublishes?: () => boolean;
+  } = {},
+) {
   const published: ExecutionRequest[] = [];
   const executions = new Map<string, ExecutionRepresentation>();
   const waiters = new CompletionWaiters();
@@ -103,6 +118,7 @@ function setup(options: { render?: (r: RenderRequest) => Promise<RenderResponse>
     renderer: { render: options.render ?? (async () => RENDERED) },
     bus: {
       publishRequest: async (request) => {
+        if (options.failPublishes?.()) throw AppError.unavailable('Kafka');
         published.push(request);
         executions.set(request.executionId, execution(request.executionId, 'queued'));
       },
@@ -152,7 +168,12 @@ const body = {
   timeout: 30,
   async: false,
 };
-const permissions = { execute_show: null, execute_config: false as const, view_device: null };
+const permissions = {
+  execute_show: null,
+  execute_config: false as const,
+  view_command: null,
+  view_device: null,
+};
 const submit = (
   service: ExecutionService,
   overrides: Partial<Parameters<ExecutionService['submit']>[0]> = {},
@@ -264,6 +285,67 @@ describe('execution service', () => {
     expect((await gone).kind).toBe('interrupted');
     expect((await stopped).kind).toBe('interrupted');
     expect(waiters.size).toBe(0);
+  });
+});
+
+describe('idempotency after failures', () => {
+  it('when publishing failed with a key, then a retry publishes again under the same execution id', async () => {
+    let failing = true;
+    const { service, published, keys } = setup({ failPublishes: () => failing });
+    const asyncBody = { ...body, async: true };
+
+    const first = submit(service, { idempotencyKey: 'k-9', body: asyncBody });
+    await expect(first).rejects.toMatchObject({ code: 'execution-not-queued' });
+    const kept = { ...[...keys.records.values()][0] };
+    failing = false;
+    const retried = await submit(service, { idempotencyKey: 'k-9', body: asyncBody });
+
+    expect(kept).toMatchObject({ state: 'failed' });
+    expect(retried).toMatchObject({ kind: 'accepted', replayed: false });
+    expect(retried.executionId).toBe(kept?.executionId);
+    expect(published.map((r) => r.executionId)).toEqual([kept?.executionId]);
+    expect([...keys.records.values()][0]?.state).toBe('accepted');
+  });
+
+  it('when a key was left pending by a request that died, then a retry replays it if analytics knows it, else publishes it under the same id', async () => {
+    const { service, published, keys, executions } = setup();
+    const old = new Date(Date.now() - 60_000);
+    const orphan = (id: string, executionId: string): IdempotencyRecord => ({
+      id,
+      userId: PRINCIPAL.id,
+      fingerprint: JSON.stringify({ command: 1, body: { ...body, async: true } }),
+      executionId,
+      state: 'pending',
+      created: old,
+      expiresAt: new Date(Date.now() + 3_600_000),
+    });
+    keys.records.set('7:published', orphan('7:published', 'e-published'));
+    keys.records.set('7:lost', orphan('7:lost', 'e-lost'));
+    executions.set('e-published', execution('e-published', 'running'));
+
+    const known = await submit(service, {
+      idempotencyKey: 'published',
+      body: { ...body, async: true },
+    });
+    const lost = await submit(service, { idempotencyKey: 'lost', body: { ...body, async: true } });
+
+    expect(known).toMatchObject({ replayed: true, executionId: 'e-published', status: 'running' });
+    expect(lost).toMatchObject({ replayed: false, executionId: 'e-lost' });
+    expect(published.map((r) => r.executionId)).toEqual(['e-lost']);
+  });
+
+  it('when the gateway is shutting down, then a new execute is refused before anything is claimed or published', async () => {
+    const { service, published, keys } = setup();
+    service.releaseWaits();
+
+    const refused = submit(service, { idempotencyKey: 'k-late' });
+
+    await expect(refused).rejects.toMatchObject({
+      category: 'unavailable',
+      code: 'gateway-shutting-down',
+    });
+    expect(published).toEqual([]);
+    expect(keys.records.size).toBe(0);
   });
 });
 

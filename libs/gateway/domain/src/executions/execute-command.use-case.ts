@@ -1,3 +1,4 @@
+import { isFinishedStatus } from '@toolkit/api-contracts';
 import type {
   ExecuteRequestBody,
   ExecutionRepresentation,
@@ -7,6 +8,7 @@ import type {
 } from '@toolkit/api-contracts';
 import type {
   CommandType,
+  Constraints,
   ExecutionCancellation,
   ExecutionCompletion,
   ExecutionRequest,
@@ -40,10 +42,12 @@ export interface ExecutionBus {
 
 /** Port: executions as analytics recorded them (undefined: it does not know the id yet). */
 export interface ExecutionReader {
+  /** As `requester` sees it: with `constraints` (view permission filters), only if they match. */
   get(
     executionId: string,
     requester: Principal,
     context: CallContext,
+    constraints?: Constraints,
   ): Promise<ExecutionRepresentation | undefined>;
 }
 
@@ -126,8 +130,6 @@ export interface ExecutionServiceDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const TERMINAL_STATUSES = new Set(['succeeded', 'failed', 'unknown', 'cancelled']);
-
 /**
  * Running commands through the API: checks, rate limits, idempotency, one execution
  * request on Kafka, and (synchronous mode) the wait for analytics to record the result.
@@ -141,23 +143,28 @@ export class ExecutionService {
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
+    if (this.deps.waiters.closed)
+      // Shutting down: refuse before anything is claimed or published.
+      throw new AppError({
+        code: 'gateway-shutting-down',
+        category: 'unavailable',
+        message: 'This gateway is shutting down: send the request again.',
+        details: { retryAfterSeconds: 1 },
+      });
     const timeoutMs = input.body.timeout * 1_000;
-    const executionId = this.deps.newExecutionId();
+    let executionId = this.deps.newExecutionId();
     let claim: IdempotencyRecord | undefined;
     if (input.idempotencyKey !== undefined) {
       const key = await this.claimKey(input, input.idempotencyKey, executionId);
       if (key.replay) return this.replay(key.executionId, input, timeoutMs);
       claim = key.record;
+      executionId = key.record.executionId;
     }
     let accepted: { waiter: Waiter | undefined; rate: RateInfo | null };
     try {
       accepted = await this.accept(input, executionId, timeoutMs);
     } catch (error) {
-      // Nothing ran: a corrected retry with the same key may run.
-      if (claim)
-        await this.deps.idempotency
-          .release(claim.id, executionId)
-          .catch((e: unknown) => this.deps.warn(e, 'idempotency key not released'));
+      if (claim) await this.settleClaimAfterFailure(claim, error);
       throw error;
     }
     if (claim)
@@ -166,8 +173,26 @@ export class ExecutionService {
         .catch((e: unknown) => this.deps.warn(e, 'idempotency key not marked accepted'));
     const base = { executionId, replayed: false, rate: accepted.rate };
     if (!accepted.waiter) return { ...base, kind: 'accepted', status: 'queued' };
-    const waited = await this.waitFor(executionId, accepted.waiter, input, timeoutMs, false);
+    const waited = await this.waitFor(executionId, accepted.waiter, input, timeoutMs, {
+      readFirst: false,
+    });
     return { ...base, ...waited };
+  }
+
+  /**
+   * A request with a key failed. Refused before publishing (a 4xx): nothing ran, the key
+   * is freed for a corrected retry. Failed while publishing: the broker may still have the
+   * request (an acknowledgement lost), so the key keeps its execution id, marked `failed`:
+   * a retry publishes again under the same id, which executors deduplicate (a `config`
+   * never runs twice).
+   */
+  private async settleClaimAfterFailure(claim: IdempotencyRecord, error: unknown): Promise<void> {
+    const mayHavePublished = error instanceof AppError && error.code === NOT_QUEUED;
+    await (
+      mayHavePublished
+        ? this.deps.idempotency.markFailed(claim.id, claim.executionId)
+        : this.deps.idempotency.release(claim.id, claim.executionId)
+    ).catch((e: unknown) => this.deps.warn(e, 'idempotency key not settled after a failure'));
   }
 
   /**
@@ -263,6 +288,9 @@ export class ExecutionService {
   /**
    * Claims an idempotency key for this request, or finds the execution an earlier request
    * with the same key and body started (waiting while that one is still being checked).
+   * A key whose request failed to publish, or whose request never said it was published
+   * and that analytics does not know, is taken over: this request publishes under the same
+   * execution id.
    */
   private async claimKey(
     input: SubmitInput,
@@ -287,17 +315,24 @@ export class ExecutionService {
       const answer = await idempotency.claim(record);
       if (answer.claimed) return { replay: false, record };
       const existing = answer.existing;
-      if (existing && existing.expiresAt <= now) {
+      if (!existing) continue; // freed meanwhile: claim it
+      if (existing.expiresAt <= now) {
         await idempotency.expire(id, existing.executionId);
         continue;
       }
-      if (existing && existing.fingerprint !== fingerprint) throw keyReusedError();
-      const settled =
-        existing &&
-        (existing.state === 'accepted' ||
-          existing.created.getTime() + PENDING_CLAIM_MS <= now.getTime() ||
-          now.getTime() - started >= PENDING_CLAIM_MS);
-      if (existing && settled) return { replay: true, executionId: existing.executionId };
+      if (existing.fingerprint !== fingerprint) throw keyReusedError();
+      if (existing.state === 'accepted') return { replay: true, executionId: existing.executionId };
+      const stale =
+        existing.created.getTime() + PENDING_CLAIM_MS <= now.getTime() ||
+        now.getTime() - started >= PENDING_CLAIM_MS;
+      if (existing.state === 'failed' || stale) {
+        // Published after all (a lost acknowledgement, a crash after publishing)?
+        if (stale && (await this.read(existing.executionId, input.requester, input.context)))
+          return { replay: true, executionId: existing.executionId };
+        const taken = { ...record, executionId: existing.executionId };
+        await idempotency.retake(taken);
+        return { replay: false, record: taken };
+      }
       if (attempt > PENDING_CLAIM_MS / 25)
         throw AppError.unavailable('Idempotency-Key records (the first request never settled)');
       // The first request with this key is still being checked, or just gave up.
@@ -317,7 +352,10 @@ export class ExecutionService {
       return { ...base, kind: 'accepted', status: known?.status ?? 'queued' };
     }
     const waiter = this.deps.waiters.register(executionId);
-    return { ...base, ...(await this.waitFor(executionId, waiter, input, timeoutMs, true)) };
+    return {
+      ...base,
+      ...(await this.waitFor(executionId, waiter, input, timeoutMs, { readFirst: true })),
+    };
   }
 
   /**
@@ -330,7 +368,7 @@ export class ExecutionService {
     waiter: Waiter,
     input: SubmitInput,
     timeoutMs: number,
-    readFirst: boolean,
+    options: { readFirst: boolean },
   ): Promise<
     { kind: 'finished'; execution: ExecutionRepresentation } | { kind: 'timed-out' | 'interrupted' }
   > {
@@ -338,7 +376,7 @@ export class ExecutionService {
     const deadline = clock.now().getTime() + timeoutMs + settings.waitGraceMs;
     const polls = settings.pollIntervalsMs;
     try {
-      let read = readFirst;
+      let read = options.readFirst;
       for (let round = 0; ; round++) {
         if (read) {
           const execution = await this.read(executionId, input.requester, input.context);
@@ -378,22 +416,31 @@ export class ExecutionService {
   async cancel(input: {
     executionId: string;
     caller: Principal;
-    /** Whether the caller may view others' executions (403 rather than 404 for them). */
-    mayView: boolean;
+    /** The caller's `view` permission on executions (others': 403 if visible, else 404). */
+    viewGrant: Constraints | false;
     context: CallContext;
   }): Promise<CancelOutcome> {
     const { executionId, caller, context } = input;
+    let unreadable: unknown;
     const [execution, ticket] = await Promise.all([
       this.deps.reader.get(executionId, caller, context).catch((error: unknown) => {
-        this.deps.warn(error, 'execution not readable from analytics');
+        unreadable = error;
         return undefined;
       }),
       this.deps.tickets.find(executionId),
     ]);
-    if (!execution && !ticket) throw AppError.notFound('execution');
+    if (!execution && !ticket) {
+      if (unreadable !== undefined) throw unreadable; // analytics down: 503, not "no such"
+      throw AppError.notFound('execution');
+    }
     const requesterId = execution?.user?.id ?? ticket?.userId;
     if (requesterId !== caller.id && !caller.isSuperuser) {
-      if (!input.mayView) throw AppError.notFound('execution');
+      const visible =
+        input.viewGrant === null ||
+        (input.viewGrant !== false &&
+          (await this.deps.reader.get(executionId, caller, context, input.viewGrant)) !==
+            undefined);
+      if (!visible) throw AppError.notFound('execution');
       throw new AppError({
         code: 'cancel-not-requester',
         category: 'forbidden',
@@ -401,7 +448,7 @@ export class ExecutionService {
       });
     }
     const status = execution?.status ?? 'queued';
-    if (TERMINAL_STATUSES.has(status))
+    if (isFinishedStatus(status))
       throw AppError.conflict(`The execution has already finished (${status}).`);
     const commandType = execution?.command_type ?? ticket?.commandType;
     if (status === 'running' && commandType === 'config')
@@ -506,9 +553,12 @@ export class ExecutionService {
   }
 }
 
+/** Seconds to wait before trying again (at least 1). */
+const secondsOf = (ms: number | null) => Math.max(1, Math.ceil((ms ?? 1_000) / 1_000));
+
 /**
- * A 429 with the original's body (`{"error": "Rate limit exceeded", "details": {...}}`)
- * and `Retry-After` (plus any other headers).
+ * A limit refused the request: typed details the HTTP layer renders as the original's 429
+ * body, `Retry-After` and (for the device limit) `X-RateLimit-*`.
  */
 function tooMany(options: {
   code: string;
@@ -517,26 +567,21 @@ function tooMany(options: {
   limit: number;
   windowMs: number;
   retryAfterMs: number | null;
-  headers?: Record<string, string>;
+  rate?: RateInfo;
 }): AppError {
   return new AppError({
     code: options.code,
     category: 'rate_limited',
     message: options.reason,
     details: {
-      body: {
-        error: 'Rate limit exceeded',
-        details: {
-          reason: options.reason,
-          current_count: options.count,
-          limit: options.limit,
-          time_window_minutes: options.windowMs / 60_000,
-        },
+      limitExceeded: {
+        reason: options.reason,
+        current_count: options.count,
+        limit: options.limit,
+        time_window_minutes: options.windowMs / 60_000,
       },
-      headers: {
-        'Retry-After': Math.max(1, Math.ceil((options.retryAfterMs ?? 1_000) / 1_000)),
-        ...options.headers,
-      },
+      retryAfterSeconds: secondsOf(options.retryAfterMs),
+      ...(options.rate ? { rateLimit: rateLimitOf(options.rate) } : {}),
     },
   });
 }
@@ -554,7 +599,7 @@ function rateLimited(reservation: Reservation, limiter: RateLimiter): AppError {
     limit,
     windowMs,
     retryAfterMs: reservation.resetMs,
-    headers: rateHeaders({ limit, remaining: 0, resetMs: reservation.resetMs }),
+    rate: { limit, remaining: 0, resetMs: reservation.resetMs },
   });
 }
 
@@ -574,23 +619,32 @@ function loginBlocked(failures: number, retryAfterMs: number, limiter: RateLimit
   });
 }
 
-/** `X-RateLimit-*`: the limit, what is left, and seconds until a slot frees. */
-export function rateHeaders(rate: RateInfo): Record<string, string> {
+/** A device's limit as answers report it (`X-RateLimit-*`): seconds until a slot frees. */
+export function rateLimitOf(rate: RateInfo): {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+} {
   return {
-    'X-RateLimit-Limit': String(rate.limit),
-    'X-RateLimit-Remaining': String(rate.remaining),
-    'X-RateLimit-Reset': String(rate.resetMs === null ? 0 : Math.ceil(rate.resetMs / 1_000)),
+    limit: rate.limit,
+    remaining: rate.remaining,
+    resetSeconds: rate.resetMs === null ? 0 : Math.ceil(rate.resetMs / 1_000),
   };
 }
 
-/** Kafka did not take the message: 503 with Retry-After; nothing was accepted. */
+/** The code of a publish that failed: the broker may or may not have the request. */
+const NOT_QUEUED = 'execution-not-queued';
+
+/** Kafka did not take the message: 503 with Retry-After. */
 function notQueued(error: unknown, what = 'The execution could not be queued'): AppError {
   if (error instanceof AppError && error.category !== 'unavailable') return error;
   return new AppError({
-    code: 'execution-not-queued',
+    code: NOT_QUEUED,
     category: 'unavailable',
-    message: `${what}: the message broker is unavailable. It was not accepted; try again shortly.`,
+    message:
+      `${what}: the message broker is unavailable. Try again shortly; with the same ` +
+      'Idempotency-Key a retry never runs it twice.',
     cause: error,
-    details: { dependency: 'kafka', headers: { 'Retry-After': 5 } },
+    details: { dependency: 'kafka', retryAfterSeconds: 5 },
   });
 }

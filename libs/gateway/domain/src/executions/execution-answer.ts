@@ -1,9 +1,8 @@
+import { isFinishedStatus } from '@toolkit/api-contracts';
 import type { ExecuteResponse, ExecutionRepresentation } from '@toolkit/api-contracts';
 
-const TERMINAL = new Set(['succeeded', 'failed', 'unknown', 'cancelled']);
-
 export function isFinished(execution: Pick<ExecutionRepresentation, 'status'>): boolean {
-  return TERMINAL.has(execution.status);
+  return isFinishedStatus(execution.status);
 }
 
 /**

@@ -20,8 +20,11 @@ export interface IdempotencyRecord {
   userId: number;
   fingerprint: string;
   executionId: string;
-  /** `pending` until the execution is published, then `accepted`. */
-  state: 'pending' | 'accepted';
+  /**
+   * `pending` until the execution is published, then `accepted`; `failed` when publishing
+   * failed (the broker may have it: a retry publishes again under the same id).
+   */
+  state: 'pending' | 'accepted' | 'failed';
   created: Date;
   expiresAt: Date;
 }
@@ -35,6 +38,10 @@ export interface IdempotencyStore {
   accept(id: string): Promise<void>;
   /** Forgets a claim whose request was refused before anything ran (a fixed retry may run). */
   release(id: string, executionId: string): Promise<void>;
+  /** Publishing failed: keep the execution id, for a retry to publish again under it. */
+  markFailed(id: string, executionId: string): Promise<void>;
+  /** A retry takes a failed or abandoned claim over (same execution id, pending again). */
+  retake(record: IdempotencyRecord): Promise<void>;
   /** Deletes a record that expired (so that the key can be claimed again). */
   expire(id: string, executionId: string): Promise<void>;
 }

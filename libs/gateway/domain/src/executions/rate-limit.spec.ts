@@ -35,10 +35,9 @@ class MemoryStore implements RateLimitStore {
       )
         Object.assign(slot, changes);
   }
+  /** As the real store: exactly the generation just below the one kept. */
   async trim(deviceId: number, slot: number, below: number) {
-    for (const s of this.slots.values())
-      if (s.deviceId === deviceId && s.slot === slot && s.generation < below)
-        this.slots.delete(s.id);
+    this.slots.delete(`${deviceId}:${slot}:${below - 1}`);
   }
   async recordAuthFailure(f: AuthFailure) {
     this.failures.set(f.executionId, f);
