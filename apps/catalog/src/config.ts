@@ -38,7 +38,7 @@ export const catalogConfigSchema = z.object({
   /** Keys sealing credentials for the executors (shared with gateway and executors). */
   EXECUTION_KEYS: envKeyring(),
   /**
-   * How long a list query's ordered ids serve pages and counts (README, Performance):
+   * How long a list query's ordered ids serve pages and counts (docs/benchmarks.md, catalog list latency):
    * this bounds how late other replicas' writes show in lists; 0 disables the cache.
    */
   LIST_CACHE_TTL_MS: envInt({ min: 0, max: 60_000, default: 2000 }),
