@@ -10,7 +10,7 @@ import globals from 'globals';
 const transportPackages = ['express', 'kafkajs', 'mongoose', 'ssh2', 'opossum', 'prom-client', 'pino'];
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/fixtures/**', 'tools/jest/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.nx/**', '**/fixtures/**', 'tools/jest/**', '.toolkit/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
