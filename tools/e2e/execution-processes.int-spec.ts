@@ -50,6 +50,7 @@ async function startGatewayProcess(): Promise<GatewayProcess> {
         ANALYTICS_URL: stack.analyticsUrl,
         // The real entry point, on the stack's topics.
         KAFKA_TOPIC_PREFIX: stackPrefix(stack.topicId),
+        KAFKA_TOPIC_PARTITIONS: '2',
         RATE_LIMIT_DEVICE_LIMIT: String(LIMIT),
         GATEWAY_COMPLETIONS_GROUP_PREFIX: `test-process-gateway-${stack.topicId}`,
       },

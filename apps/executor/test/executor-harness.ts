@@ -118,15 +118,23 @@ export async function startNode(
       replicationFactor: 1,
     },
   );
-  const executor = await createExecutor({
-    settings,
-    logger,
-    registry: createRegistry('executor', { defaultMetrics: false }),
-    messaging,
-    mongo,
-    topics,
-  });
-  await executor.start();
+  let executor: Executor;
+  try {
+    executor = await createExecutor({
+      settings,
+      logger,
+      registry: createRegistry('executor', { defaultMetrics: false }),
+      messaging,
+      mongo,
+      topics,
+    });
+    await executor.start();
+  } catch (error) {
+    // A failed start leaves no connection open behind it (Jest would not exit).
+    await messaging.disconnect().catch(() => undefined);
+    await mongo.disconnect().catch(() => undefined);
+    throw error;
+  }
   return {
     executor,
     messaging,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
+import { Kafka, logLevel } from 'kafkajs';
 import request from 'supertest';
 import type { Express } from 'express';
 import { catalogEventsTopic, onTopic } from '@toolkit/contracts';
@@ -23,7 +24,7 @@ import {
   listen,
   startGatewayHarness,
 } from '../../../apps/gateway/test/support/gateway-harness';
-import { stackTopics } from './stack-topics';
+import { stackPrefix, stackTopics } from './stack-topics';
 import type { StackTopics } from './stack-topics';
 
 /** The device login of the simulated fleet. */
@@ -246,10 +247,29 @@ export async function startExecutionStack(options: StackOptions): Promise<Execut
       await gateway.close();
       for (const server of servers) await server.close();
       for (const close of closers.reverse()) await close();
+      await deleteTopics(stackPrefix(topicId));
     },
   };
   if (!options.withoutExecutor) await startExecutor();
   return stack;
+}
+
+/**
+ * The stack's topics (the in-process services' and those gateway processes created under its
+ * prefix): a local broker keeps every topic of every run otherwise, and its open-files
+ * limit is reached after some thousands of partitions.
+ */
+async function deleteTopics(prefix: string): Promise<void> {
+  const admin = new Kafka({ brokers: testInfra().brokers, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } catch {
+    // Best effort: a leftover topic costs disk, not correctness.
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 export type { Server };

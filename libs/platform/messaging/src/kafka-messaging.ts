@@ -661,16 +661,24 @@ export class KafkaMessaging {
    * The last offset of each partition of a topic that holds a message (a partition with
    * none is left out): what a reader must have handled to be caught up with it.
    */
-  async lastOffsets(contract: TopicContract): Promise<Map<number, bigint>> {
+  async lastOffsets(contract: TopicContract, timeoutMs = 10_000): Promise<Map<number, bigint>> {
     if (!this.connected) throw AppError.unavailable('Kafka');
-    try {
-      const offsets = await this.admin.fetchTopicOffsets(this.topicOf(contract));
-      const last = new Map<number, bigint>();
-      for (const o of offsets)
-        if (BigInt(o.high) > BigInt(o.low)) last.set(o.partition, BigInt(o.high) - 1n);
-      return last;
-    } catch (error) {
-      throw AppError.unavailable('Kafka', error);
+    const topic = this.topicOf(contract);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const offsets = await this.admin.fetchTopicOffsets(topic);
+        const last = new Map<number, bigint>();
+        for (const o of offsets)
+          if (BigInt(o.high) > BigInt(o.low)) last.set(o.partition, BigInt(o.high) - 1n);
+        return last;
+      } catch (error) {
+        // A leader moved or is being elected (a topic just created elsewhere): kafkajs'
+        // admin answers from metadata it does not refresh by itself here.
+        if (Date.now() > deadline) throw AppError.unavailable('Kafka', error);
+        await this.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
     }
   }
 
