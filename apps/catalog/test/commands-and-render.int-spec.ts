@@ -120,6 +120,7 @@ describe('commands, variables and rendering for a device', () => {
           required: true,
           help_text: '',
           default_value: '',
+          allow_operators: false,
         },
       ],
       tags: [],

@@ -247,3 +247,24 @@ export const executionCompletionsTopic = defineTopic({
   // reservations, which expire on their own if a completion is never read).
   retentionMs: 86_400_000,
 });
+
+/**
+ * What a platform's CLI reads as operators rather than text in a command line: output
+ * pipes (`| redirect tftp://…`, `| tee`, `| append`, Junos `| save`), redirections (NX-OS
+ * and EOS `> file`), command separators and, on a Linux shell, substitutions and quoting.
+ * A variable's value may contain them only where the command's author allows it.
+ */
+export const COMMAND_OPERATORS: Readonly<
+  Record<PlatformDriver, { pattern: RegExp; shown: string }>
+> = {
+  cisco_ios: { pattern: /\|/, shown: '|' },
+  cisco_xr: { pattern: /\|/, shown: '|' },
+  cisco_nxos: { pattern: /[|>;]/, shown: '| > ;' },
+  arista_eos: { pattern: /[|>;]/, shown: '| > ;' },
+  juniper_junos: { pattern: /[|;]/, shown: '| ;' },
+  frr: { pattern: /[|;]/, shown: '| ;' },
+  linux: { pattern: /[|;&><`$()\\'"]/, shown: '| ; & > < ` $ ( ) \\ \' "' },
+};
+
+/** Every platform's operators together: for a device whose platform is not known. */
+export const ANY_COMMAND_OPERATOR = /[|;&><`$()\\'"]/;

@@ -8,6 +8,8 @@ export type { Envelope, PayloadOf, TopicContract } from './envelope.contract';
 export { deviceCredentialsSchema, sealedBoxSchema } from './sealed-box.contract';
 export type { DeviceCredentials, SealedBox } from './sealed-box.contract';
 export {
+  ANY_COMMAND_OPERATOR,
+  COMMAND_OPERATORS,
   COMMAND_TYPES,
   ERROR_CLASSES,
   EXECUTION_OUTCOMES,

@@ -47,6 +47,12 @@ export const commandVariableInputSchema = z.object({
   required: z.boolean().optional(),
   help_text: z.string().max(1_000).optional(),
   default_value: z.string().max(200).optional(),
+  /**
+   * Whether values may contain the device platform's command operators (pipes,
+   * redirections, separators, shell syntax on Linux). Off by default: a show-only user
+   * must not turn `show run | include <x>` into `... | redirect tftp://...`.
+   */
+  allow_operators: z.boolean().optional(),
 });
 export type CommandVariableInput = z.output<typeof commandVariableInputSchema>;
 
@@ -72,6 +78,7 @@ export const commandVariableSchema = z.object({
   required: z.boolean(),
   help_text: z.string(),
   default_value: z.string(),
+  allow_operators: z.boolean(),
 });
 
 export const commandSchema = z.object({

@@ -2,7 +2,7 @@ import type { RenderRequest, RenderResponse } from '@toolkit/api-contracts';
 import type { DeviceCredentials, PlatformDriver } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { CredentialTokens } from './credential-tokens.use-case';
-import type { CommandDoc, DeviceDoc } from './entities';
+import type { CommandDoc, DeviceDoc, PlatformDoc } from './entities';
 import type { RequestContext, SecretBox } from './ports';
 import type { CatalogServices } from './resources';
 import {
@@ -29,8 +29,9 @@ export class RenderCommand {
 
   /**
    * Checks in the order the API promises, each failing on its own: the execute permission
-   * of the command's type and its constraints, `view` on the device, the variables, the
-   * device's platform and SSH target, then the credentials.
+   * of the command's type and its constraints, `view` on the device, the variables (with
+   * the operators of the device's platform refused), the device's platform and SSH target,
+   * then the credentials.
    */
   async render(request: RenderRequest, ctx: RequestContext): Promise<RenderResponse> {
     // Independent reads run together; their verdicts are given in the order above.
@@ -39,11 +40,15 @@ export class RenderCommand {
     deviceRead.catch(() => undefined); // reported below, after the command's verdict
     const command = await commandRead;
     const device = await deviceRead;
-    const targetRead = this.target(command, device);
-    targetRead.catch(() => undefined); // reported below, after the variables' verdict
-    const outcome = await this.renderFor(command, device, request.variables ?? {});
+    const platform = await this.platformOf(device);
+    const outcome = await this.renderFor(
+      command,
+      device,
+      request.variables ?? {},
+      platform?.driver ?? undefined,
+    );
     if (outcome.rendered === null) throw variablesError(outcome.problems);
-    const target = await targetRead;
+    const target = this.target(command, device, platform);
 
     let login: DeviceCredentials;
     let credentialSet: { id: number; name: string } | null = null;
@@ -94,7 +99,8 @@ export class RenderCommand {
   ) {
     const command = await this.command(commandId, ctx);
     const device = await this.device(deviceId);
-    const outcome = await this.renderFor(command, device, variables);
+    const platform = await this.platformOf(device);
+    const outcome = await this.renderFor(command, device, variables, platform?.driver ?? undefined);
     return {
       valid: outcome.rendered !== null,
       rendered_command: outcome.rendered,
@@ -123,11 +129,12 @@ export class RenderCommand {
     command: CommandDoc,
     device: DeviceDoc,
     variables: Record<string, string>,
+    driver: PlatformDriver | undefined,
   ): Promise<RenderOutcome> {
     const context = needsDeviceData(command.variables)
       ? await this.deviceContext(device)
       : undefined;
-    const outcome = renderCommand(command, context, variables);
+    const outcome = renderCommand(command, context, variables, driver);
     if (outcome.rendered !== null && outcome.rendered.length > MAX_RENDERED_LENGTH) {
       const first = command.variables[0]?.name ?? 'command';
       return {
@@ -227,14 +234,20 @@ export class RenderCommand {
   }
 
   /** SSH host (explicit host, else primary IPv4, else IPv6) and driver, or a 400 saying what is missing. */
-  private async target(
+  /** The device's platform record (its driver), if it has one. */
+  private async platformOf(device: DeviceDoc): Promise<PlatformDoc | undefined> {
+    if (!device.platform) return undefined;
+    return (await this.services.platforms.repository.findById(device.platform.id)) ?? undefined;
+  }
+
+  private target(
     command: CommandDoc,
     device: DeviceDoc,
-  ): Promise<{ host: string; driver: PlatformDriver }> {
+    platform: PlatformDoc | undefined,
+  ): { host: string; driver: PlatformDriver } {
     const fail = (message: string) => AppError.validation({ device_id: [message] });
     if (!device.platform)
       throw fail(`Device '${device.name}' must have a platform assigned for command execution.`);
-    const platform = await this.services.platforms.repository.findById(device.platform.id);
     if (!platform?.driver)
       throw fail(
         `Platform '${device.platform.name}' of device '${device.name}' has no supported driver.`,

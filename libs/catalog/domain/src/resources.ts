@@ -781,6 +781,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
         required: v.required,
         help_text: v.help_text,
         default_value: v.default_value,
+        allow_operators: v.allow_operators ?? false,
       })),
       ...taggableInput(d),
     }),
@@ -811,6 +812,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
         required: v.required ?? true,
         help_text: v.help_text ?? '',
         default_value: v.default_value ?? '',
+        allow_operators: v.allow_operators ?? false,
       }));
       return {
         doc: {
@@ -839,7 +841,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
       platforms: d.platforms.map((p) => namedBrief(base, PATHS.platform, p)),
       command_type: d.command_type,
       parsing_template: d.parsing_template,
-      variables: d.variables.map((v) => ({ ...v })),
+      variables: d.variables.map((v) => ({ ...v, allow_operators: v.allow_operators ?? false })),
       ...taggable(d),
       ...timestamps(d),
     }),

@@ -228,6 +228,42 @@ describe('rendering a command for a device', () => {
   });
 });
 
+describe('command operators in variable values', () => {
+  const pattern = {
+    command: 'show running-config | include <text>',
+    variables: [variable('text', 'text')],
+  };
+
+  it.each([
+    ['cisco_ios', 'x | redirect tftp://10.0.0.9/out', false],
+    ['cisco_ios', 'x > flash:out', true],
+    ['cisco_nxos', 'x > bootflash:out', false],
+    ['arista_eos', 'x ; reload', false],
+    ['juniper_junos', 'x | save /var/tmp/out', false],
+    ['linux', 'x; rm -rf /tmp/x', false],
+    ['linux', '$(id)', false],
+    ['linux', 'eth0', true],
+    [undefined, 'x > out', false],
+  ] as const)('when a value on %s is %j, then it is accepted: %s', (driver, value, accepted) => {
+    const outcome = renderCommand(pattern, undefined, { text: value }, driver);
+
+    expect(outcome.rendered !== null).toBe(accepted);
+    if (!accepted)
+      expect(outcome.problems['text']?.message).toMatch(/must not contain .*\(allow_operators\)/);
+  });
+
+  it("when the command's author allows operators for a variable, then its values may contain them", () => {
+    const allowed = {
+      ...pattern,
+      variables: [variable('text', 'text', { allow_operators: true })],
+    };
+
+    const outcome = renderCommand(allowed, undefined, { text: 'a|b' }, 'cisco_ios');
+
+    expect(outcome.rendered).toBe('show running-config | include a|b');
+  });
+});
+
 describe('variable choices', () => {
   it('when choices are listed, then they are exactly the values validation accepts', () => {
     const variables = [

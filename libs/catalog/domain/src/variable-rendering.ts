@@ -1,4 +1,6 @@
 import { MAX_VARIABLE_VALUE_LENGTH } from '@toolkit/api-contracts';
+import { ANY_COMMAND_OPERATOR, COMMAND_OPERATORS } from '@toolkit/contracts';
+import type { PlatformDriver } from '@toolkit/contracts';
 import type { VariableType } from '@toolkit/api-contracts';
 import { hasControlCharacters, isVlanId } from './command-rules';
 import { closestMatches } from './suggestions';
@@ -16,6 +18,8 @@ export interface CommandVariable {
   required: boolean;
   help_text: string;
   default_value: string;
+  /** Values may contain the platform's command operators (see COMMAND_OPERATORS). */
+  allow_operators?: boolean;
 }
 
 export interface VlanRef {
@@ -75,6 +79,8 @@ export function renderCommand(
   command: { command: string; variables: readonly CommandVariable[] },
   context: DeviceContext | undefined,
   given: Readonly<Record<string, string>>,
+  /** The device's driver (its operators are refused in values); undefined: any platform's. */
+  driver?: PlatformDriver,
 ): RenderOutcome {
   const problems: Record<string, VariableProblem> = {};
   const values: Record<string, string> = {};
@@ -98,7 +104,7 @@ export function renderCommand(
   for (const variable of command.variables) {
     const raw = given[variable.name];
     const value = raw === undefined || raw.trim() === '' ? variable.default_value : raw;
-    const problem = checkValue(variable, value, context);
+    const problem = checkValue(variable, value, context, driver);
     if (problem) problems[variable.name] = problem;
     else values[variable.name] = normaliseValue(variable.variable_type, value);
   }
@@ -114,6 +120,7 @@ function checkValue(
   variable: CommandVariable,
   value: string,
   context: DeviceContext | undefined,
+  driver: PlatformDriver | undefined,
 ): VariableProblem | undefined {
   const problem = (
     error_type: VariableErrorType,
@@ -132,6 +139,15 @@ function checkValue(
     return problem(
       'invalid_value',
       'The value must not contain line breaks or control characters.',
+    );
+  const operators = driver ? COMMAND_OPERATORS[driver] : undefined;
+  if (!variable.allow_operators && (operators?.pattern ?? ANY_COMMAND_OPERATOR).test(value))
+    return problem(
+      'invalid_value',
+      `The value must not contain ${operators?.shown ?? 'command operators'} on this ` +
+        "device's platform: they would change what the command does (a pipe can redirect " +
+        "output elsewhere). The command's author can allow them for this variable " +
+        '(allow_operators).',
     );
   if (value.length > MAX_VARIABLE_VALUE_LENGTH)
     return problem(
