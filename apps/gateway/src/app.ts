@@ -54,6 +54,8 @@ export interface GatewayAppDeps {
   authFailureWindowMs?: number;
   /** AUTH_CACHE_TTL_MS (default 0: every request reads its token, user and permissions). */
   authCacheTtlMs?: number;
+  /** TRUSTED_PROXIES (default none). */
+  trustedProxies?: readonly string[];
   clock?: Clock;
 }
 
@@ -109,6 +111,7 @@ export function createApp(deps: GatewayAppDeps): Express {
   return createHttpApp({
     ...deps,
     requireJson: true,
+    trustedProxies: deps.trustedProxies ?? [],
     beforeBody: (app) => {
       app.use(edgeHeaders());
       app.use(requireUsableHost(deps.publicUrl));

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import {
   envBoolean,
@@ -20,6 +21,16 @@ const optionalList = z
       .filter(Boolean),
   );
 
+/** An entry of TRUSTED_PROXIES: a keyword of proxy-addr, an address or a CIDR. */
+function isProxySpec(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
 export const gatewayConfigSchema = z
   .object({
     ...serviceEnv,
@@ -35,6 +46,14 @@ export const gatewayConfigSchema = z
     UPSTREAM_RESPONSE_TIMEOUT_MS: envInt({ min: 100, max: 600_000, default: 30_000 }),
     /** Origins allowed by CORS, comma-separated; `*` for any; empty: CORS off. */
     CORS_ORIGINS: optionalList,
+    /**
+     * Proxies whose forwarding headers are believed (comma list of addresses, CIDRs, or
+     * `loopback`, `linklocal`, `uniquelocal`); default none. Behind an ingress, name it:
+     * otherwise every client is the ingress (one failure limiter for all of them).
+     */
+    TRUSTED_PROXIES: optionalList.refine((list) => list.every(isProxySpec), {
+      error: 'must be addresses, CIDRs, loopback, linklocal or uniquelocal',
+    }),
     /** Origin clients use (https://netbox.example.com), when the Host header cannot be trusted. */
     PUBLIC_URL: envUrl().optional(),
     /** First superuser, created idempotently at boot. */

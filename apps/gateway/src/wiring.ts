@@ -87,6 +87,7 @@ export async function wireGateway(
       authFailureLimit: config.AUTH_FAILURE_LIMIT,
       authFailureWindowMs: config.AUTH_FAILURE_WINDOW_MS,
       authCacheTtlMs: config.AUTH_CACHE_TTL_MS,
+      trustedProxies: config.TRUSTED_PROXIES,
     }),
     start: () => executions.start(),
     // Waiting executes answer at once (the executions go on), so HTTP can close.

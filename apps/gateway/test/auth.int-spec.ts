@@ -103,6 +103,34 @@ describe('gateway authentication and tokens', () => {
     expect(served.status).toBe(200);
   });
 
+  it('when X-Forwarded-For comes from a proxy nobody configured, then it is ignored; from a trusted proxy, it is the client', async () => {
+    const limited = h.rebuild({ authFailureLimit: 3, authFailureWindowMs: 60_000 });
+    // A fresh claimed address per guess must not reset the failure count.
+    for (let i = 0; i < 3; i += 1)
+      await request(limited)
+        .get('/api/users/users/')
+        .set('X-Forwarded-For', `203.0.113.${i}`)
+        .set('Authorization', 'Token wrong-token-wrong-token-wrong-token')
+        .expect(401);
+    const fourth = await request(limited)
+      .get('/api/users/users/')
+      .set('X-Forwarded-For', '203.0.113.99')
+      .set('Authorization', 'Token wrong-token-wrong-token-wrong-token');
+    const ranged = await h.user({ superuser: true, allowedIps: ['192.0.2.0/24'] });
+    const spoofed = await request(h.app)
+      .get('/api/users/groups/')
+      .set('X-Forwarded-For', '192.0.2.7')
+      .set('Authorization', `Token ${ranged.key}`);
+    const behindProxy = await request(h.rebuild({ trustedProxies: ['loopback'] }))
+      .get('/api/users/groups/')
+      .set('X-Forwarded-For', '192.0.2.7')
+      .set('Authorization', `Token ${ranged.key}`);
+
+    expect(fourth.status).toBe(429);
+    expect(spoofed.status).toBe(401);
+    expect(behindProxy.status).toBe(200);
+  });
+
   it('when a read-only token writes, then 403 and nothing is created; reads still work', async () => {
     const { key } = await h.user({ superuser: true, writeEnabled: false });
     const name = `ro-${uniqueSuffix()}`;

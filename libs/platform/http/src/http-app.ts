@@ -32,6 +32,12 @@ export interface HttpAppOptions {
    * authentication, rate limits): right after the request id and access log.
    */
   beforeBody?: (app: Express) => void;
+  /**
+   * Proxies whose X-Forwarded-For/-Proto/-Host are believed (addresses, CIDRs, or
+   * `loopback`, `linklocal`, `uniquelocal`); default none: the client is the socket's peer,
+   * so that no client can claim another address (limiters, token address ranges).
+   */
+  trustedProxies?: readonly string[];
 }
 
 /**
@@ -46,7 +52,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   const logger = options.logger.child({ module: 'http' });
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('trust proxy', options.trustedProxies?.length ? [...options.trustedProxies] : false);
   app.use(requestContext(logger, metrics));
 
   app.get('/healthz', (_req, res) => {
