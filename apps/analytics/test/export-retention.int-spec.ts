@@ -56,7 +56,7 @@ describe('command log exports and retention', () => {
         res.on('end', () => done(null, text));
       });
 
-  it('when exported as CSV, then it parses back to the stored values (commas, quotes, newlines) with the original columns first', async () => {
+  it('when exported as CSV, then it parses back to the stored values (commas, quotes, newlines; a leading formula character quoted) with the original columns first', async () => {
     const response = await exportOf('?format=csv&ordering=execution_time');
 
     expect(response.status).toBe(200);
@@ -80,7 +80,8 @@ describe('command log exports and retention', () => {
     expect(rows.slice(1).map((r) => r[column('Output')])).toEqual([
       NASTY,
       'plain',
-      '-- leading dash',
+      // A spreadsheet would read it as a formula: OWASP's leading quote.
+      "'-- leading dash",
     ]);
     expect(rows[1]?.[column('Device')]).toBe('a,b');
     expect(rows[3]?.[column('Error Message')]).toBe('Failed, "really"');

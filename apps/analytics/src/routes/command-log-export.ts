@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import type { CommandLogRepository, SortSpec } from '@toolkit/analytics-data-access';
-import { csvRow, csvUserText, parseDay } from '@toolkit/analytics-domain';
+import { csvRow, parseDay } from '@toolkit/analytics-domain';
 import type { CommandLogRecord, QueryFilter } from '@toolkit/analytics-domain';
 import { COMMAND_LOG_CSV_COLUMNS, EXPORT_FORMATS } from '@toolkit/api-contracts';
 import type { CommandLogRepresentation } from '@toolkit/api-contracts';
@@ -62,7 +62,7 @@ function csvValues(log: CommandLogRepresentation): (string | number | boolean | 
     log.execution_id,
     log.bulk_job,
     log.attempts,
-    csvUserText(log.notes),
+    log.notes,
     log.output,
   ];
 }

@@ -1,23 +1,20 @@
 /**
  * RFC 4180 CSV: fields that contain a comma, a double quote, CR or LF are quoted, with
- * quotes doubled; records end with CRLF. Values are written verbatim (no spreadsheet
- * formula escaping), so that an export parses back to exactly the stored outputs.
+ * quotes doubled; records end with CRLF. A text that a spreadsheet would read as a formula
+ * (`=`, `+`, `-`, `@`, tab or CR first) gets a leading `'`, as OWASP recommends against
+ * CSV injection: command names, notes, device output and error messages come from users
+ * and devices, and exports are opened by others. Numbers and booleans are written as they
+ * are.
  */
 export type CsvValue = string | number | boolean | null | undefined;
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 export function csvField(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'string' ? value : String(value);
+  const text =
+    typeof value === 'string' ? (FORMULA_START.test(value) ? `'${value}` : value) : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-/**
- * Free text a requester typed (notes) is opened by others in spreadsheets: a value that a
- * spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a leading
- * `'`, OWASP's advice against CSV injection. Device output and commands stay verbatim.
- */
-export function csvUserText(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 export function csvRow(values: readonly CsvValue[]): string {

@@ -21,7 +21,7 @@ export {
   parseDay,
 } from './time-buckets';
 export type { TimeBucket } from './time-buckets';
-export { csvField, csvRow, csvUserText, parseCsv } from './csv';
+export { csvField, csvRow, parseCsv } from './csv';
 export type { CsvValue } from './csv';
 export { commandLogFromResult, durationBucketOf } from './command-log';
 export type { CommandLogFacts, CommandLogRecord } from './command-log';
