@@ -113,6 +113,14 @@ describe('parseListQuery', () => {
     ['offset=-1', { offset: ['Enter a whole number.'] }],
     ['ordering=-nope', { ordering: ['Invalid ordering field: -nope.'] }],
     ['nmae=1&id=x', { nmae: ['Unknown filter parameter.'], id: ['Enter a whole number.'] }],
+    // Names that Object.prototype holds are no filters, aliases or orderings either.
+    ['__proto__=1', { ['__proto__']: ['Unknown filter parameter.'] }],
+    ['constructor=1', { constructor: ['Unknown filter parameter.'] }],
+    ['toString__ic=1', { toString__ic: ['Unknown filter parameter.'] }],
+    ['ordering=constructor', { ordering: ['Invalid ordering field: constructor.'] }],
+    ['ordering=-__proto__', { ordering: ['Invalid ordering field: -__proto__.'] }],
+    ['name=a%00b', { name: ['Null characters are not allowed.'] }],
+    ['q=%00', { q: ['Null characters are not allowed.'] }],
   ])('when the query is %s, then it is refused naming the parameter', (query, errors) => {
     expect(fieldErrors(query)).toEqual(errors);
   });
@@ -121,6 +129,7 @@ describe('parseListQuery', () => {
     ['limit=10&offset=20', 10, 20],
     ['limit=0', 1000, 0],
     ['limit=5000', 1000, 0],
+    ['limit=100000000000000000000000000', 1000, 0],
   ])('when paging with %s, then limit is %i and offset %i', (query, limit, offset) => {
     expect(parse(query)).toMatchObject({ limit, offset });
   });

@@ -1,5 +1,4 @@
-import { AppError } from '@toolkit/errors';
-import type { FieldErrors } from '@toolkit/errors';
+import { FieldErrorList } from '@toolkit/errors';
 import { RESERVED_PARAMETERS, defaultLookups } from './list-spec';
 import type { FieldType, FilterField, ListSpec, Lookup } from './list-spec';
 
@@ -30,11 +29,9 @@ export const MAX_LIMIT = 1000;
 export type QueryInput = URLSearchParams | Record<string, string | readonly string[] | undefined>;
 
 export function parseListQuery(spec: ListSpec, input: QueryInput): ListQuery {
-  const params = toEntries(input);
-  const errors: FieldErrors = {};
-  const addError = (key: string, message: string) => {
-    (errors[key] ??= []).push(message);
-  };
+  const errors = new FieldErrorList();
+  const addError = errors.add;
+  const params = storableEntries(toEntries(input), addError);
   const single = (key: string) => params.get(key)?.at(-1);
 
   const limit = parseLimit(single('limit'), spec, addError);
@@ -68,7 +65,7 @@ export function parseListQuery(spec: ListSpec, input: QueryInput): ListQuery {
     if (condition) conditions.push(condition);
   }
 
-  if (Object.keys(errors).length > 0) throw AppError.validation(errors, 'invalid-list-query');
+  errors.throwIfAny('invalid-list-query');
   return {
     filter:
       conditions.length === 0
@@ -95,10 +92,8 @@ export function parseFilterObject(
   constraints: Record<string, unknown> | readonly Record<string, unknown>[],
 ): Filter {
   const list = Array.isArray(constraints) ? constraints : [constraints];
-  const errors: FieldErrors = {};
-  const addError = (key: string, message: string) => {
-    (errors[key] ??= []).push(message);
-  };
+  const errors = new FieldErrorList();
+  const addError = errors.add;
   const alternatives = list.map((object) => {
     const conditions: Filter[] = [];
     for (const [key, raw] of Object.entries(object)) {
@@ -112,7 +107,7 @@ export function parseFilterObject(
         ? {}
         : { $and: conditions };
   });
-  if (Object.keys(errors).length > 0) throw AppError.validation(errors, 'invalid-constraint');
+  errors.throwIfAny('invalid-constraint');
   return alternatives.length === 1 ? (alternatives[0] as Filter) : { $or: alternatives };
 }
 
@@ -122,7 +117,7 @@ function filterCondition(
   values: readonly string[],
   addError: (key: string, message: string) => void,
 ): Filter | undefined {
-  const key = spec.aliases?.[rawKey] ?? rawKey;
+  const key = ownValue(spec.aliases, rawKey) ?? rawKey;
   const separator = key.lastIndexOf('__');
   let field = spec.filters.find((f) => f.name === key);
   let lookup: Lookup | undefined;
@@ -291,10 +286,11 @@ function parseLimit(
 ): number {
   const max = spec.maxLimit ?? MAX_LIMIT;
   if (value === undefined || value === '') return spec.defaultLimit ?? DEFAULT_LIMIT;
-  if (!/^\d{1,9}$/.test(value)) {
+  if (!/^\d+$/.test(value)) {
     addError('limit', 'Enter a whole number.');
     return 0;
   }
+  // As NetBox: 0 and anything above the maximum page size mean the maximum.
   const n = Number(value);
   return n === 0 ? max : Math.min(n, max);
 }
@@ -320,7 +316,7 @@ function parseOrdering(
   const sort: [string, SortDirection][] = [];
   for (const name of names) {
     const descending = name.startsWith('-');
-    const path = spec.ordering[descending ? name.slice(1) : name];
+    const path = ownValue(spec.ordering, descending ? name.slice(1) : name);
     if (!path) {
       addError('ordering', `Invalid ordering field: ${name}.`);
       continue;
@@ -339,6 +335,30 @@ function splitList(value: string | undefined): string[] | undefined {
     .map((v) => v.trim())
     .filter(Boolean);
   return items.length > 0 ? items : undefined;
+}
+
+/**
+ * Parameters whose name or values hold a NUL are refused (DRF's message): no store keeps
+ * one in a string (PostgreSQL, under FerretDB, fails the whole query), and no filter needs it.
+ */
+function storableEntries(
+  params: Map<string, string[]>,
+  addError: (key: string, message: string) => void,
+): Map<string, string[]> {
+  for (const [key, values] of params) {
+    if (!key.includes('\u0000') && !values.some((v) => v.includes('\u0000'))) continue;
+    addError(key.replaceAll('\u0000', '\\u0000'), 'Null characters are not allowed.');
+    params.delete(key);
+  }
+  return params;
+}
+
+/** A table's own entry: `ordering=constructor` is no field, whatever Object.prototype holds. */
+function ownValue(
+  table: Readonly<Record<string, string>> | undefined,
+  key: string,
+): string | undefined {
+  return table !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function toEntries(input: QueryInput): Map<string, string[]> {

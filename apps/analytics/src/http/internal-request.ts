@@ -3,7 +3,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { INTERNAL_HEADERS, constraintsSchema, decodeHeaderJson } from '@toolkit/contracts';
 import type { Constraints } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
-import { DETAIL, asyncHandler } from '@toolkit/http';
+import { DETAIL, asyncHandler, searchParamsOf } from '@toolkit/http';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Filter, ListQuery, ListSpec } from '@toolkit/netbox-list';
 
@@ -79,12 +79,6 @@ export function and(...filters: Filter[]): Filter {
   return parts.length === 1 ? (parts[0] as Filter) : { $and: parts };
 }
 
-/** The query string as the list library wants it (repeated parameters kept). */
-export function queryParams(req: Request): URLSearchParams {
-  const index = req.originalUrl.indexOf('?');
-  return new URLSearchParams(index >= 0 ? req.originalUrl.slice(index + 1) : '');
-}
-
 /** A store that answers one page of a list and the total count. */
 export interface PagedSource<T> {
   list(
@@ -107,7 +101,7 @@ export function listHandler<T>(
   briefFields: readonly string[],
 ): RequestHandler {
   return asyncHandler(async (req, res) => {
-    const query = parseListQuery(spec, queryParams(req));
+    const query = parseListQuery(spec, searchParamsOf(req));
     const filter = and(query.filter, constraintFilter(req, spec));
     const { count, results } = await source.list(filter, query.sort, query.offset, query.limit);
     const base = baseUrl(req);

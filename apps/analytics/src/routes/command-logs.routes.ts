@@ -10,10 +10,10 @@ import {
   commandLogStatisticsListSpec,
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
-import { asyncHandler, pathId } from '@toolkit/http';
+import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { parseListQuery } from '@toolkit/netbox-list';
-import { and, baseUrl, constraintFilter, listHandler, queryParams } from '../http/internal-request';
+import { and, baseUrl, constraintFilter, listHandler } from '../http/internal-request';
 import { parseExportParameters, streamExport } from './command-log-export';
 import { commandLogRepresentation } from './representations';
 
@@ -46,7 +46,7 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
   app.get(
     `${path}statistics/`,
     asyncHandler(async (req, res) => {
-      const query = parseListQuery(commandLogStatisticsListSpec, queryParams(req));
+      const query = parseListQuery(commandLogStatisticsListSpec, searchParamsOf(req));
       const options = statisticsOptions(query.passthrough);
       const filter = and(query.filter, constraintFilter(req, commandLogListSpec));
       res.json(await deps.logs.statistics(filter, { ...options, now: deps.now() }));
@@ -56,7 +56,7 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
   app.get(
     `${path}export/`,
     asyncHandler(async (req, res) => {
-      const query = parseListQuery(commandLogExportListSpec, queryParams(req));
+      const query = parseListQuery(commandLogExportListSpec, searchParamsOf(req));
       const { format, range } = parseExportParameters(query.passthrough);
       const filter = and(query.filter, range, constraintFilter(req, commandLogListSpec));
       await streamExport({

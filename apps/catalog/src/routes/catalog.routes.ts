@@ -20,10 +20,10 @@ import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { allOf, createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
 import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
-import { asyncHandler, pathId } from '@toolkit/http';
+import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';
-import { mountResource, queryOf } from './resource.routes';
+import { mountResource } from './resource.routes';
 import { requestContext } from './request-context';
 
 /** Every catalog route: the public paths the gateway forwards unchanged, and /internal. */
@@ -74,8 +74,10 @@ export function catalogRouter(catalog: Catalog): Router {
     asyncHandler(async (req, res) => {
       const ctx = requestContext(req, res);
       const id = pathId(req.params['id']);
-      const deviceId = queryOf(req).get('device_id');
-      if (deviceId === null || deviceId === '')
+      const given = searchParamsOf(req).getAll('device_id');
+      if (given.length > 1) throw AppError.validation({ device_id: ['Give a single device.'] });
+      const deviceId = given[0];
+      if (deviceId === undefined || deviceId === '')
         throw AppError.validation({ device_id: ['This parameter is required.'] });
       if (!/^\d{1,15}$/.test(deviceId) || Number(deviceId) === 0)
         throw AppError.validation({ device_id: ['A valid integer is required.'] });
@@ -102,7 +104,7 @@ export function catalogRouter(catalog: Catalog): Router {
     OBJECT_CHANGE_PATH,
     asyncHandler(async (req, res) => {
       const ctx = requestContext(req, res);
-      const query = parseListQuery(objectChangeListSpec, queryOf(req));
+      const query = parseListQuery(objectChangeListSpec, searchParamsOf(req));
       const [docs, count] = await Promise.all([
         catalog.objectChanges.find(query.filter, {
           sort: query.sort,

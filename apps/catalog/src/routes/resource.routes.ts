@@ -9,7 +9,7 @@ import type {
 } from '@toolkit/catalog-domain';
 import { AppError } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
-import { asyncHandler, pathId } from '@toolkit/http';
+import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import { requestContext } from './request-context';
 
 export interface ResourceRouteOptions {
@@ -48,7 +48,7 @@ export function mountResource<D extends StoredBase, I>(
   router.get(
     path,
     asyncHandler(async (req, res) => {
-      res.json(await service.list(queryOf(req), requestContext(req, res)));
+      res.json(await service.list(searchParamsOf(req), requestContext(req, res)));
     }),
   );
   router.post(
@@ -119,12 +119,6 @@ export function mountResource<D extends StoredBase, I>(
       res.status(204).end();
     }),
   );
-}
-
-export function queryOf(req: Request): URLSearchParams {
-  const url = req.originalUrl;
-  const at = url.indexOf('?');
-  return new URLSearchParams(at >= 0 ? url.slice(at + 1) : '');
 }
 
 /** A bulk body: a non-empty list of `{id, ...}` (DRF answers per item). */

@@ -1,7 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import { AppError, isAppError } from '@toolkit/errors';
 import type { Constraints, Principal } from '@toolkit/contracts';
-import { asyncHandler } from '@toolkit/http';
+import { asyncHandler, searchParamsOf } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { AuthContext } from '@toolkit/gateway-domain';
 import { authOf, permit } from '../auth/auth.middleware';
@@ -99,9 +99,14 @@ async function requireVisibleDevice(
   res: Response,
   deps: ForwardingDeps,
 ): Promise<void> {
+  // The query as the catalog reads it: express' qs turns `?device_id=7&device_id=7` into an
+  // array, which skipped this check while the catalog answered for the first value.
+  const given = searchParamsOf(req).getAll('device_id');
+  if (req.method === 'GET' && given.length > 1)
+    throw AppError.validation({ device_id: ['Give a single device.'] });
   const raw: unknown =
     req.method === 'GET'
-      ? req.query['device_id']
+      ? given[0]
       : (req.body as Record<string, unknown> | undefined)?.['device_id'];
   const deviceId =
     typeof raw === 'number'

@@ -2,7 +2,7 @@ import { optionsMetadata } from '@toolkit/api-contracts';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
-import { asyncHandler, pathId } from '@toolkit/http';
+import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type {
@@ -135,7 +135,7 @@ export function mountOwnResource<E extends { id: number }>(
     resource.path,
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'view'), 'forbidden');
-      const query = parseListQuery(resource.spec, new URLSearchParams(req.url.split('?')[1] ?? ''));
+      const query = parseListQuery(resource.spec, searchParamsOf(req));
       const page = await resource.list({
         filter: and(query.filter, filter),
         sort: query.sort,

@@ -1,14 +1,15 @@
 import type { z } from 'zod';
 import type { FieldErrors } from './app-error';
+import { FieldErrorList } from './field-error-list';
 
 /** zod issues as DRF field errors: `{"name": ["This field is required."]}`. */
 export function fieldErrorsFromZod(error: z.ZodError): FieldErrors {
-  const errors: FieldErrors = {};
+  const errors = new FieldErrorList();
   for (const issue of error.issues) {
     const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'non_field_errors';
-    (errors[field] ??= []).push(messageOf(issue));
+    errors.add(field, messageOf(issue));
   }
-  return errors;
+  return errors.fields();
 }
 
 function messageOf(issue: z.core.$ZodIssue): string {

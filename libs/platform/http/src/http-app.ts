@@ -8,6 +8,7 @@ import { runWithLogContext } from '@toolkit/logger';
 import type { HttpMetrics, Registry } from '@toolkit/metrics';
 import { createDependencyGauge, createHttpMetrics } from '@toolkit/metrics';
 import { toProblem, unsupportedMediaType } from './problem';
+import { storableBody } from './storable-body';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -93,6 +94,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       type: ['application/json', 'application/*+json'],
     }),
   );
+  app.use(storableBody);
   options.mount(app);
   app.use((_req, res) => {
     res.status(404).json({ detail: 'Not found.' });

@@ -8,4 +8,5 @@ export {
   unsupportedMediaType,
 } from './problem';
 export type { Problem, RateLimitState } from './problem';
-export { pathId, pathUuid } from './path-params';
+export { pathId, pathUuid, searchParamsOf } from './path-params';
+export { MAX_BODY_DEPTH, checkStorableBody } from './storable-body';

@@ -19,3 +19,12 @@ export function pathUuid(raw: unknown, what = 'object'): string {
   if (!UUID.test(text)) throw AppError.notFound(what);
   return text.toLowerCase();
 }
+
+/**
+ * The query string as written, repeated parameters kept (`?tag=a&tag=b`), without express'
+ * `qs` reading: no nested objects from `a[b]=1`, no arrays from `a[]=`, no prototype keys.
+ */
+export function searchParamsOf(req: { originalUrl: string }): URLSearchParams {
+  const at = req.originalUrl.indexOf('?');
+  return new URLSearchParams(at >= 0 ? req.originalUrl.slice(at + 1) : '');
+}

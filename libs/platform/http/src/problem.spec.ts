@@ -103,4 +103,36 @@ describe('toProblem', () => {
       headers: {},
     });
   });
+
+  it.each([
+    ['"text"', { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] }],
+    ['4.5', { non_field_errors: ['Invalid data. Expected a dictionary, but got float.'] }],
+    ['null', { non_field_errors: ['Invalid data. Expected a dictionary, but got NoneType.'] }],
+    ['{"name":', { detail: 'JSON parse error: the request body is not valid JSON.' }],
+  ])(
+    'when the body %s is refused by strict JSON parsing, then 400 says what it was',
+    (raw, body) => {
+      expect(toProblem({ type: 'entity.parse.failed', status: 400, body: raw })).toEqual({
+        status: 400,
+        body,
+        headers: {},
+      });
+    },
+  );
+
+  it('when the body does not decompress, then 400 names the encoding, not a 500', () => {
+    const zlibError = Object.assign(new Error('incorrect header check'), {
+      code: 'Z_DATA_ERROR',
+      status: 400,
+      statusCode: 400,
+      expose: true,
+    });
+
+    expect(toProblem(zlibError)).toEqual({
+      status: 400,
+      body: { detail: 'The request body does not decode with its Content-Encoding.' },
+      headers: {},
+    });
+    expect(toProblem(Object.assign(new Error('boom'), { status: 500 })).status).toBe(500);
+  });
 });

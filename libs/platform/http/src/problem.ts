@@ -121,8 +121,30 @@ function headersOf(error: AppError): Record<string, string> {
 
 /** express.json() errors carry `type` and `status`; they are the caller's fault, said plainly. */
 function fromBodyParser(error: unknown): Problem | undefined {
-  const e = error as { type?: unknown; status?: unknown; limit?: unknown };
-  if (typeof e?.type !== 'string' || typeof e.status !== 'number') return undefined;
+  const e = error as {
+    type?: unknown;
+    status?: unknown;
+    limit?: unknown;
+    expose?: unknown;
+    code?: unknown;
+    body?: unknown;
+  };
+  if (typeof e?.status !== 'number') return undefined;
+  // A body that fails to decompress (Content-Encoding: gzip with other bytes) comes as the
+  // zlib error wrapped in http-errors: a 400 with `expose` and no `type`.
+  if (typeof e.type !== 'string') {
+    if (e.expose !== true || e.status < 400 || e.status >= 500) return undefined;
+    return {
+      status: 400,
+      body: {
+        detail:
+          typeof e.code === 'string' && e.code.startsWith('Z_')
+            ? 'The request body does not decode with its Content-Encoding.'
+            : 'Malformed request.',
+      },
+      headers: {},
+    };
+  }
   switch (e.type) {
     case 'entity.too.large':
       return {
@@ -130,12 +152,16 @@ function fromBodyParser(error: unknown): Problem | undefined {
         body: { detail: `Request body is larger than ${String(e.limit)} bytes.` },
         headers: {},
       };
-    case 'entity.parse.failed':
+    case 'entity.parse.failed': {
+      const scalar = scalarKind(e.body);
       return {
         status: 400,
-        body: { detail: 'JSON parse error: the request body is not valid JSON.' },
+        body: scalar
+          ? { non_field_errors: [`Invalid data. Expected a dictionary, but got ${scalar}.`] }
+          : { detail: 'JSON parse error: the request body is not valid JSON.' },
         headers: {},
       };
+    }
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return { status: 415, body: { detail: 'Unsupported request body encoding.' }, headers: {} };
@@ -143,6 +169,24 @@ function fromBodyParser(error: unknown): Problem | undefined {
       return e.status >= 400 && e.status < 500
         ? { status: e.status, body: { detail: 'Malformed request.' }, headers: {} }
         : undefined;
+  }
+}
+
+/**
+ * The JSON type of a body that is valid JSON but no object or list (express.json's strict
+ * mode refuses it as unparsable), named as DRF names it: `"text"` is a str.
+ */
+function scalarKind(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.length > 1_000_000) return undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value === 'string') return 'str';
+    if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+    if (typeof value === 'boolean') return 'bool';
+    if (value === null) return 'NoneType';
+    return undefined;
+  } catch {
+    return undefined;
   }
 }
 

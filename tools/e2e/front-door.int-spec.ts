@@ -1,0 +1,124 @@
+import { gzipSync } from 'node:zlib';
+import request from 'supertest';
+import type { ExecutionStack } from './test/execution-stack';
+import { startExecutionStack } from './test/execution-stack';
+
+/**
+ * Bad input as attackers and careless clients send it, through the gateway to every
+ * service behind it: always a 4xx naming what is wrong, never a 500, a hang or a trace.
+ */
+let stack: ExecutionStack;
+
+beforeAll(async () => {
+  stack = await startExecutionStack({ devices: [{ name: 'fd1', platform: 'ios' }] });
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const auth = () => ({ Authorization: `Token ${stack.admin.key}` });
+
+describe('the front door', () => {
+  const paths = [
+    '/api/dcim/devices/',
+    '/api/plugins/toolkit/commands/',
+    '/api/users/users/',
+    '/api/plugins/toolkit/command-logs/',
+    '/api/plugins/toolkit/executions/',
+    '/api/core/object-changes/',
+  ];
+
+  it.each(paths)(
+    'when %s is listed with hostile query parameters, then 400 naming the parameter',
+    async (path) => {
+      const queries: [string, number, string?][] = [
+        ['__proto__=1', 400, '__proto__'],
+        ['constructor=1', 400, 'constructor'],
+        ['toString=1', 400, 'toString'],
+        ['hasOwnProperty=x', 400, 'hasOwnProperty'],
+        ['name__ic=a%00b', 400, 'name__ic'],
+        ['q=%00', 400, 'q'],
+        ['offset=-1', 400, 'offset'],
+        ['ordering=__proto__', 400, 'ordering'],
+        ['ordering=constructor', 400, 'ordering'],
+        ['limit=abc', 400, 'limit'],
+        // As NetBox: more than the maximum page size is the maximum page size.
+        ['limit=1000000000000000000000', 200],
+      ];
+      const answers = await Promise.all(
+        queries.map(([q]) => request(stack.gateway.app).get(`${path}?${q}`).set(auth())),
+      );
+
+      const wrong = queries
+        .map(([q, status, field], i) => {
+          const answer = answers[i];
+          const named = field === undefined || Object.hasOwn(answer?.body ?? {}, field);
+          return answer?.status === status && named ? undefined : [q, answer?.status, answer?.body];
+        })
+        .filter(Boolean);
+      expect(wrong).toEqual([]);
+    },
+  );
+
+  it('when a device is given twice to variable choices, then 400, not the first one unchecked', async () => {
+    const command = await stack
+      .api(stack.admin.key)
+      .post('/api/plugins/toolkit/commands/', {
+        name: 'fd-choices',
+        command: 'show interfaces',
+        command_type: 'show',
+        platforms: [stack.platforms['ios']],
+      })
+      .expect(201);
+    const id = command.body.id as number;
+    const deviceId = stack.devices['fd1'];
+
+    const answer = await request(stack.gateway.app)
+      .get(
+        `/api/plugins/toolkit/commands/${id}/variable-choices/?device_id=${deviceId}&device_id=${deviceId}`,
+      )
+      .set(auth());
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ device_id: ['Give a single device.'] });
+  });
+
+  it('when bodies are hostile (NUL, lone surrogate, not an object, deep nesting, fake gzip), then 400 naming the field', async () => {
+    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+      request(stack.gateway.app)
+        .post(path)
+        .set({ ...auth(), 'Content-Type': 'application/json', ...headers })
+        .send(body);
+    const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
+    const cases: [string, string, Record<string, string>?][] = [
+      ['/api/dcim/sites/', JSON.stringify({ name: 'a\u0000b', slug: 'ab' })],
+      ['/api/dcim/sites/', JSON.stringify({ name: 'a\ud800b', slug: 'ab2' })],
+      ['/api/dcim/sites/', '"just a string"'],
+      ['/api/dcim/sites/', '42'],
+      ['/api/dcim/sites/', deep],
+      ['/api/users/groups/', JSON.stringify({ name: 'g\u0000' })],
+      ['/api/users/tokens/provision/', JSON.stringify({ username: 'a\u0000', password: 'x' })],
+      ['/api/dcim/sites/', 'not gzip at all', { 'Content-Encoding': 'gzip' }],
+      ['/api/dcim/sites/', 'x', { 'Content-Encoding': 'br' }],
+      ['/api/dcim/sites/', gzipSync('{"name":').toString('latin1'), { 'Content-Encoding': 'gzip' }],
+    ];
+
+    const answers = [];
+    for (const [path, body, headers] of cases) answers.push(await post(path, body, headers));
+
+    expect(answers.map((a) => [a.status, a.body])).toEqual([
+      [400, { name: ['Null characters are not allowed.'] }],
+      [400, { name: ['Enter valid Unicode text (an unpaired surrogate was sent).'] }],
+      [400, { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] }],
+      [400, { non_field_errors: ['Invalid data. Expected a dictionary, but got int.'] }],
+      [400, { [Array(32).fill('0').join('.')]: ['Nested deeper than 32 levels.'] }],
+      [400, { name: ['Null characters are not allowed.'] }],
+      [400, { username: ['Null characters are not allowed.'] }],
+      ...Array(3).fill([
+        400,
+        { detail: 'The request body does not decode with its Content-Encoding.' },
+      ]),
+    ]);
+  });
+});
