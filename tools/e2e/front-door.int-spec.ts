@@ -61,6 +61,22 @@ describe('the front door', () => {
     },
   );
 
+  it('when docs asset paths are missing, traverse or do not decode, then 404 or 400, never 500', async () => {
+    const notFound = [404, { detail: 'Not found.' }];
+    const malformed = [400, { detail: 'Malformed request.' }];
+    const cases: [string, unknown[]][] = [
+      ['/api/docs/static/nope.js', notFound],
+      ['/api/docs/static/..%2f..%2fpackage.json', notFound],
+      ['/api/docs/static/%2e%2e/%2e%2e/package.json', notFound],
+      ['/api/redoc/static/..%5c..%5cpackage.json', notFound],
+      ['/api/docs/static/a%00b.js', malformed],
+      ['/api/docs/static/%E0%A4%A', malformed],
+    ];
+    const answers = await Promise.all(cases.map(([p]) => request(stack.gateway.app).get(p)));
+
+    expect(answers.map((a) => [a.status, a.body])).toEqual(cases.map(([, expected]) => expected));
+  });
+
   it('when a device is given twice to variable choices, then 400, not the first one unchecked', async () => {
     const command = await stack
       .api(stack.admin.key)

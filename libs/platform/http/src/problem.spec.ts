@@ -135,4 +135,16 @@ describe('toProblem', () => {
     });
     expect(toProblem(Object.assign(new Error('boom'), { status: 500 })).status).toBe(500);
   });
+
+  it('when a static asset is missing or its path climbs out, then 404 alike', () => {
+    const missing = Object.assign(new Error('ENOENT /x'), { status: 404, expose: true });
+    const climbing = Object.assign(new Error('Forbidden'), { status: 403, expose: true });
+
+    expect(toProblem(missing)).toEqual({
+      status: 404,
+      body: { detail: 'Not found.' },
+      headers: {},
+    });
+    expect(toProblem(climbing)).toEqual(toProblem(missing));
+  });
 });

@@ -130,12 +130,15 @@ function fromBodyParser(error: unknown): Problem | undefined {
     body?: unknown;
   };
   if (typeof e?.status !== 'number') return undefined;
-  // A body that fails to decompress (Content-Encoding: gzip with other bytes) comes as the
-  // zlib error wrapped in http-errors: a 400 with `expose` and no `type`.
+  // Errors of express' own middleware come as http-errors, 4xx with `expose` and no `type`:
+  // a body that does not decompress (the zlib error; Content-Encoding: gzip with other
+  // bytes), a static asset that is missing or whose path climbs out of its folder.
   if (typeof e.type !== 'string') {
     if (e.expose !== true || e.status < 400 || e.status >= 500) return undefined;
+    if (e.status === 403 || e.status === 404)
+      return { status: 404, body: { detail: DETAIL.notFound }, headers: {} };
     return {
-      status: 400,
+      status: e.status,
       body: {
         detail:
           typeof e.code === 'string' && e.code.startsWith('Z_')
