@@ -1,16 +1,19 @@
 import type { Connection } from 'mongoose';
-import { CredentialTokens, RenderCommand, createCatalogServices } from '@toolkit/catalog-domain';
+import {
+  CredentialTokens,
+  ObjectChangeLog,
+  RenderCommand,
+  createCatalogServices,
+} from '@toolkit/catalog-domain';
 import type {
   CatalogServices,
   Clock,
   EventPublisher,
-  ObjectChangeDoc,
-  Repository,
   SecretBox,
   TokenIssuer,
 } from '@toolkit/catalog-domain';
 import { createCatalogStore } from '@toolkit/catalog-data-access';
-import { CREDENTIAL_TOKEN_PREFIX } from '@toolkit/api-contracts';
+import { CREDENTIAL_TOKEN_PREFIX, objectChangeListSpec } from '@toolkit/api-contracts';
 import { catalogEventsTopic } from '@toolkit/contracts';
 import type { TopicContract } from '@toolkit/contracts';
 import { issueToken, openJson, parseToken, sealJson, secretMatches } from '@toolkit/crypto';
@@ -38,7 +41,7 @@ export interface Catalog {
   services: CatalogServices;
   tokens: CredentialTokens;
   render: RenderCommand;
-  objectChanges: Repository<ObjectChangeDoc>;
+  objectChanges: ObjectChangeLog;
 }
 
 export function keyringBox(keyring: Keyring): SecretBox {
@@ -88,6 +91,12 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     services,
     tokens,
     render: new RenderCommand(services, tokens, keyringBox(deps.executionKeys)),
-    objectChanges: store.objectChanges,
+    objectChanges: new ObjectChangeLog(
+      store.objectChanges,
+      objectChangeListSpec,
+      Object.values(services)
+        .filter((service) => service.def.ownerOf !== undefined)
+        .map((service) => service.def.objectType),
+    ),
   };
 }

@@ -17,7 +17,7 @@ import {
   validateVariablesRequestSchema,
 } from '@toolkit/api-contracts';
 import { PLATFORM_DRIVERS } from '@toolkit/contracts';
-import { allOf, createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
+import { createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
 import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
 import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
@@ -105,14 +105,7 @@ export function catalogRouter(catalog: Catalog): Router {
     asyncHandler(async (req, res) => {
       const ctx = requestContext(req, res);
       const query = parseListQuery(objectChangeListSpec, searchParamsOf(req));
-      const [docs, count] = await Promise.all([
-        catalog.objectChanges.find(query.filter, {
-          sort: query.sort,
-          skip: query.offset,
-          limit: query.limit,
-        }),
-        catalog.objectChanges.count(allOf(query.filter)),
-      ]);
+      const { docs, count } = await catalog.objectChanges.list(query, ctx);
       const results = docs.map((d) =>
         selectFields(presentChange(d, ctx.baseUrl), query, OBJECT_CHANGE_BRIEF_FIELDS),
       );
@@ -123,8 +116,7 @@ export function catalogRouter(catalog: Catalog): Router {
     `${OBJECT_CHANGE_PATH}:id/`,
     asyncHandler(async (req, res) => {
       const ctx = requestContext(req, res);
-      const doc = await catalog.objectChanges.findById(pathId(req.params['id']));
-      if (!doc) throw AppError.notFound('object change');
+      const doc = await catalog.objectChanges.get(pathId(req.params['id']), ctx);
       res.json(presentChange(doc, ctx.baseUrl));
     }),
   );

@@ -137,4 +137,6 @@ export interface ObjectChangeDoc {
   object_repr: string;
   prechange_data: Record<string, unknown> | null;
   postchange_data: Record<string, unknown> | null;
+  /** Set for objects only their owner sees (credential sets): the record is theirs only. */
+  owner_id?: number | null;
 }

@@ -37,8 +37,16 @@ export type {
   TokenIssuer,
 } from './ports';
 export { PATHS, iso, objectUrl } from './presenters';
+export { ObjectChangeLog } from './object-change-log';
 export { RenderCommand, variablesError } from './render-command.use-case';
-export { Batch, ResourceService, WRITE_CHUNK, allOf, throwIfInvalid } from './resource-service';
+export {
+  Batch,
+  ResourceService,
+  WRITE_CHUNK,
+  allOf,
+  constraintFilterOf,
+  throwIfInvalid,
+} from './resource-service';
 export type {
   BuildArgs,
   Built,

@@ -99,6 +99,11 @@ export interface ResourceDefinition<D extends StoredBase, I = Record<string, unk
   cascadeDelete?(docs: readonly D[], ctx: RequestContext): Promise<void>;
   /** What the caller may see at all (credential sets: their own). */
   scope?(ctx: RequestContext): Filter;
+  /**
+   * The owner of an object only its owner sees (with `scope`): its change records are
+   * marked with this id and shown to that user only.
+   */
+  ownerOf?(doc: D): number;
   /** Events and the change log carry this (secrets removed); defaults to `present`. */
   snapshot?(doc: D, baseUrl: string): Presented;
 }
@@ -111,6 +116,30 @@ export interface ResourceDeps {
 }
 
 const NOTHING: Filter = { _id: { $in: [] } };
+
+/**
+ * The caller's permission constraints on a list (OR-ed filter objects) as a filter:
+ * none means no restriction, an empty list means nothing; constraints that name no field
+ * of the list are refused (403), never ignored.
+ */
+export function constraintFilterOf(
+  spec: ListSpec,
+  ctx: Pick<RequestContext, 'constraints'>,
+  plural: string,
+): Filter | undefined {
+  const constraints = ctx.constraints;
+  if (constraints === null || constraints === undefined) return undefined;
+  if (constraints.length === 0) return NOTHING;
+  try {
+    return parseFilterObject(spec, constraints);
+  } catch {
+    throw new AppError({
+      code: 'invalid-constraint',
+      category: 'forbidden',
+      message: `Your permission constraints do not apply to ${plural}.`,
+    });
+  }
+}
 
 export function allOf(...filters: (Filter | undefined)[]): Filter {
   const present = filters.filter((f): f is Filter => f !== undefined && Object.keys(f).length > 0);
@@ -420,6 +449,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       object_repr: this.def.display((after ?? before) as D),
       prechange_data: snapshot(before) ?? null,
       postchange_data: snapshot(after) ?? null,
+      owner_id: this.def.ownerOf ? this.def.ownerOf((after ?? before) as D) : null,
     }));
     const [published, recorded] = await Promise.allSettled([
       this.deps.events.publish(events, ctx.requestId),
@@ -443,18 +473,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   }
 
   private constraintFilter(ctx: RequestContext): Filter | undefined {
-    const constraints = ctx.constraints;
-    if (constraints === null || constraints === undefined) return undefined;
-    if (constraints.length === 0) return NOTHING;
-    try {
-      return parseFilterObject(this.def.listSpec, constraints);
-    } catch {
-      throw new AppError({
-        code: 'invalid-constraint',
-        category: 'forbidden',
-        message: `Your permission constraints do not apply to ${this.def.label}s.`,
-      });
-    }
+    return constraintFilterOf(this.def.listSpec, ctx, `${this.def.label}s`);
   }
 
   private assertAllowed(docs: readonly D[], ctx: RequestContext): void {

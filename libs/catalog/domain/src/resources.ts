@@ -859,6 +859,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
     patchSchema: credentialSetUpdateSchema,
     repository: repos.credentialSets,
     scope: (ctx) => (ctx.principal ? { 'owner.id': ctx.principal.id } : NOTHING),
+    ownerOf: (d) => d.owner.id,
     toInput: (d) => ({
       name: d.name,
       description: d.description,
