@@ -1,7 +1,9 @@
 import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { ExecutionStack } from './test/execution-stack';
-import { startExecutionStack } from './test/execution-stack';
+import { INTERNAL_HEADERS, encodeHeaderJson } from '@toolkit/contracts';
+import { INTERNAL_TOKEN } from '../../apps/gateway/test/support/gateway-harness';
+import { DEVICE_LOGIN, startExecutionStack } from './test/execution-stack';
 
 /**
  * Bad input as attackers and careless clients send it, through the gateway to every
@@ -136,5 +138,46 @@ describe('the front door', () => {
         { detail: 'The request body does not decode with its Content-Encoding.' },
       ]),
     ]);
+  });
+
+  it('when a user is deleted, then their credential sets are deleted with them, not left stored', async () => {
+    const admin = stack.api(stack.admin.key);
+    const password = 'correct horse battery staple';
+    const user = await admin
+      .post('/api/users/users/', { username: 'fd-leaver', password, is_superuser: true })
+      .expect(201);
+    const provisioned = await request(stack.gateway.app)
+      .post('/api/users/tokens/provision/')
+      .send({ username: 'fd-leaver', password })
+      .expect(201);
+    await stack
+      .api(provisioned.body.key as string)
+      .post('/api/plugins/toolkit/credential-sets/', {
+        name: 'lab',
+        username: DEVICE_LOGIN.username,
+        password: DEVICE_LOGIN.password,
+      })
+      .expect(201);
+    // The catalog as the gateway would ask it on the user's behalf.
+    const storedSets = async () => {
+      const answer = await request(stack.catalogUrl)
+        .get('/api/plugins/toolkit/credential-sets/')
+        .set(INTERNAL_HEADERS.token, INTERNAL_TOKEN)
+        .set(
+          INTERNAL_HEADERS.principal,
+          encodeHeaderJson({ id: user.body.id, username: 'fd-leaver', isSuperuser: true }),
+        )
+        .expect(200);
+      return answer.body.count as number;
+    };
+
+    const before = await storedSets();
+    await request(stack.gateway.app)
+      .delete(`/api/users/users/${user.body.id as number}/`)
+      .set(auth())
+      .expect(204);
+    const after = await storedSets();
+
+    expect([before, after]).toEqual([1, 0]);
   });
 });

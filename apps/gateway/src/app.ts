@@ -29,6 +29,7 @@ import { TOOLKIT_VERSION, mountRootRoutes } from './routes/root.routes';
 import type { StatusProbes } from './routes/root.routes';
 import { FORWARDED_RESOURCES, allRoutes, forwardedRoutes } from './routes/route-table';
 import { mountUsersRoutes } from './routes/users.routes';
+import { CatalogUserObjects } from './forwarding/catalog-user-objects';
 
 export interface GatewayAppDeps {
   logger: Logger;
@@ -142,6 +143,8 @@ export function createApp(deps: GatewayAppDeps): Express {
         metrics,
         publicUrl: deps.publicUrl,
         constraintSpecs: constraintSpecs(FORWARDED_RESOURCES),
+        userObjects: new CatalogUserObjects(deps.upstreams.catalog),
+        logger: deps.logger,
       });
       mountExecutionRoutes(app, {
         executions: deps.executions,

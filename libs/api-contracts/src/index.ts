@@ -212,8 +212,16 @@ export {
   renderCredentialsSchema,
   renderRequestSchema,
   renderResponseSchema,
+  USER_DELETED_ROUTE,
+  userDeletedPath,
+  userDeletedResponseSchema,
 } from './catalog/render.api';
-export type { Grant, RenderRequest, RenderResponse } from './catalog/render.api';
+export type {
+  Grant,
+  RenderRequest,
+  RenderResponse,
+  UserDeletedResponse,
+} from './catalog/render.api';
 
 // --- OPTIONS metadata (DRF shape, built from the write schemas) ---
 export { optionsMetadata } from './options-metadata';

@@ -10,12 +10,14 @@ import {
   OBJECT_CHANGE_PATH,
   RENDER_PATH,
   SITE_STATUSES,
+  USER_DELETED_ROUTE,
   VARIABLE_TYPE_CHOICES,
   VLAN_STATUSES,
   objectChangeListSpec,
   renderRequestSchema,
   validateVariablesRequestSchema,
 } from '@toolkit/api-contracts';
+import type { UserDeletedResponse } from '@toolkit/api-contracts';
 import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
@@ -97,6 +99,19 @@ export function catalogRouter(catalog: Catalog): Router {
       const body = renderRequestSchema.safeParse(req.body ?? {}, { reportInput: true });
       if (!body.success) throw AppError.validation(fieldErrorsFromZod(body.error));
       res.json(await catalog.render.render(body.data, requestContext(req, res)));
+    }),
+  );
+
+  router.post(
+    USER_DELETED_ROUTE,
+    asyncHandler(async (req, res) => {
+      const ownerId = pathId(req.params['id'], 'user');
+      const credentialSets = await services.credentialSets.deleteWhere(
+        { 'owner.id': ownerId },
+        requestContext(req, res),
+      );
+      const answer: UserDeletedResponse = { credential_sets: credentialSets };
+      res.json(answer);
     }),
   );
 

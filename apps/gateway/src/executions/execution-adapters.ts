@@ -34,7 +34,7 @@ const CATEGORY_BY_STATUS: Record<number, ErrorCategory> = {
  * A refusal from a service behind the gateway, answered as the service worded it (its
  * status and body: per-variable errors with suggestions, credential problems, ...).
  */
-function relayed(service: string, status: number, body: unknown): AppError {
+export function relayed(service: string, status: number, body: unknown): AppError {
   const category = CATEGORY_BY_STATUS[status];
   if (!category || typeof body !== 'object' || body === null)
     return new AppError({

@@ -35,7 +35,8 @@ export interface OwnResource<E extends { id: number }> {
     scope: Filter | null,
   ): Promise<{ entity: E; extra?: Record<string, unknown> }>;
   update(existing: E, input: unknown, partial: boolean, auth: AuthContext): Promise<E>;
-  remove(entity: E): Promise<void>;
+  /** Deletes the object; `call` says who deletes it, for what the deletion carries along. */
+  remove(entity: E, call: RemoveCall): Promise<void>;
   /**
    * Captures the stored state of an object before it is updated; the function returned
    * writes it back (an update refused afterwards, e.g. outside the caller's constraints).
@@ -43,6 +44,13 @@ export interface OwnResource<E extends { id: number }> {
   checkpoint(entity: E): Promise<() => Promise<void>>;
   /** Objects the caller may always manage (their own tokens), whatever their permissions. */
   implicit?: (auth: AuthContext) => Filter;
+}
+
+export interface RemoveCall {
+  auth: AuthContext;
+  /** The public origin and the request id, for calls to other services. */
+  origin: string;
+  requestId: string | undefined;
 }
 
 export interface OwnResourceDeps {
@@ -112,6 +120,11 @@ export function mountOwnResource<E extends { id: number }>(
   const integerId: RequestHandler = (req, _res, next) => {
     next(/^\d+$/.test(String(req.params['id'])) ? undefined : 'route');
   };
+  const removeCall = (req: Request, res: Response): RemoveCall => ({
+    auth: authOf(res),
+    origin: publicOrigin(req, deps.publicUrl),
+    requestId: res.locals['requestId'] as string | undefined,
+  });
   const one = async (id: number, filter: Filter) => {
     const found = await resource.findOne(and({ _id: id }, filter));
     if (!found) throw AppError.notFound();
@@ -191,7 +204,8 @@ export function mountOwnResource<E extends { id: number }>(
         }
       } catch (error) {
         // All or nothing: undo what this request created.
-        for (const done of created) await resource.remove(done.entity).catch(() => undefined);
+        for (const done of created)
+          await resource.remove(done.entity, removeCall(req, res)).catch(() => undefined);
         throw error;
       }
       const represented = await resource.represent(
@@ -252,7 +266,7 @@ export function mountOwnResource<E extends { id: number }>(
     integerId,
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
-      await resource.remove(await one(pathId(req.params['id']), filter));
+      await resource.remove(await one(pathId(req.params['id']), filter), removeCall(req, res));
       res.status(204).end();
     }),
   );
@@ -262,7 +276,7 @@ export function mountOwnResource<E extends { id: number }>(
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
       const targets = await Promise.all(bulkItems(req.body).map((item) => one(item.id, filter)));
-      for (const target of targets) await resource.remove(target);
+      for (const target of targets) await resource.remove(target, removeCall(req, res));
       res.status(204).end();
     }),
   );

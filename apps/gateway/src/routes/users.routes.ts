@@ -37,7 +37,10 @@ import type {
 import { invalidRanges, normaliseConstraints } from '@toolkit/gateway-domain';
 import { clientIp, forbidden, throttled } from '../auth/auth.middleware';
 import type { FailureLimiter } from '@toolkit/gateway-domain';
+import type { UserObjects } from '../forwarding/catalog-user-objects';
+import { principalOf } from '../forwarding/forward.routes';
 import { publicOrigin } from '../http/public-origin';
+import type { Logger } from '@toolkit/logger';
 import type { OwnResourceDeps } from './own-resource';
 import { mountOwnResource, parseBody } from './own-resource';
 
@@ -51,6 +54,9 @@ export interface UsersRoutesDeps extends OwnResourceDeps {
   limiter: FailureLimiter;
   /** List specs by object type, to check permission constraints when they are written. */
   constraintSpecs: ReadonlyMap<string, ListSpec>;
+  /** What other services keep for a user (credential sets), deleted with the user. */
+  userObjects: UserObjects;
+  logger: Logger;
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -194,7 +200,12 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
           });
         };
       },
-      remove: async (user) => {
+      remove: async (user, call) => {
+        // First what only the user could reach (a catalog outage keeps the user: 503 and
+        // nothing lost); then the user; then again, for a set the user's still valid
+        // tokens created in between.
+        const actor = principalOf(call.auth);
+        await deps.userObjects.userDeleted(user.id, actor, call);
         await deps.users.delete(user.id);
         const tokens = await deps.tokens.list({
           filter: { user: user.id },
@@ -203,6 +214,12 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
           offset: 0,
         });
         for (const token of tokens.results) await deps.tokens.delete(token.id);
+        await deps.userObjects.userDeleted(user.id, actor, call).catch((error: unknown) => {
+          deps.logger.error(
+            { err: error, userId: user.id },
+            'credential sets created while their user was deleted may remain (stored, unreachable)',
+          );
+        });
       },
     },
     deps,

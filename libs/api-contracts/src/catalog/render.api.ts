@@ -72,3 +72,14 @@ export const renderResponseSchema = z.object({
   credential_set: z.object({ id: z.number().int(), name: z.string() }).nullable(),
 });
 export type RenderResponse = z.output<typeof renderResponseSchema>;
+
+/**
+ * `POST /internal/users/{id}/deleted` (gateway -> catalog, before and after a user is
+ * deleted): what only that user could reach (their credential sets) is deleted with them,
+ * recorded in the change log under the caller. Answers how many objects went.
+ */
+export const userDeletedPath = (userId: number) => `/internal/users/${userId}/deleted`;
+export const USER_DELETED_ROUTE = '/internal/users/:id/deleted';
+
+export const userDeletedResponseSchema = z.object({ credential_sets: z.number().int() }).strict();
+export type UserDeletedResponse = z.infer<typeof userDeletedResponseSchema>;

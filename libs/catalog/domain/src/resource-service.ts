@@ -395,6 +395,32 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     );
   }
 
+  /**
+   * Deletes every object matching the filter, whoever may see it: a system operation (what
+   * only a deleted user could reach), recorded under the caller in events and change log.
+   */
+  async deleteWhere(filter: Filter, ctx: RequestContext): Promise<number> {
+    const seen = new Set<number>();
+    for (;;) {
+      const docs = await this.def.repository.find(filter, {
+        sort: [['_id', 1]],
+        limit: WRITE_CHUNK,
+      });
+      if (docs.length === 0) return seen.size;
+      if (docs.some((d) => seen.has(d._id)))
+        throw AppError.internal(`${this.def.label}s were deleted but are still found.`);
+      await this.def.assertDeletable?.(docs);
+      await this.def.repository.deleteMany(docs.map((d) => d._id));
+      for (const doc of docs) seen.add(doc._id);
+      await this.def.cascadeDelete?.(docs, ctx);
+      await this.recordChanges(
+        'deleted',
+        docs.map((before) => ({ before, after: undefined })),
+        ctx,
+      );
+    }
+  }
+
   /** Objects about to change: 404 when invisible, 403 when outside the caller's constraints. */
   async loadForWrite(ids: readonly number[], ctx: RequestContext): Promise<D[]> {
     const duplicates = ids.filter((id, i) => ids.indexOf(id) !== i);

@@ -1,0 +1,34 @@
+import { userDeletedPath, userDeletedResponseSchema } from '@toolkit/api-contracts';
+import type { Principal } from '@toolkit/contracts';
+import type { CallContext } from '@toolkit/gateway-domain';
+import { relayed } from '../executions/execution-adapters';
+import { serviceHeaders } from './forward';
+import type { UpstreamClient } from './upstream-client';
+
+/** What other services keep for a user, deleted with the user. */
+export interface UserObjects {
+  /** Deletes what only this user could reach; throws (503) when it cannot be done now. */
+  userDeleted(userId: number, actor: Principal, context: CallContext): Promise<number>;
+}
+
+/** The catalog's `/internal/users/{id}/deleted`: the user's private credential sets go. */
+export class CatalogUserObjects implements UserObjects {
+  constructor(private readonly catalog: UpstreamClient) {}
+
+  async userDeleted(userId: number, actor: Principal, context: CallContext): Promise<number> {
+    const answer = await this.catalog.postJson(
+      userDeletedPath(userId),
+      {},
+      serviceHeaders({
+        origin: context.origin,
+        principal: actor,
+        constraints: null,
+        requestId: context.requestId,
+      }),
+    );
+    if (answer.status !== 200) throw relayed('catalog', answer.status, answer.body);
+    const parsed = userDeletedResponseSchema.safeParse(answer.body);
+    if (!parsed.success) throw this.catalog.unavailable(parsed.error);
+    return parsed.data.credential_sets;
+  }
+}
