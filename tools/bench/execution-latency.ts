@@ -87,6 +87,9 @@ function startProcess(
   });
 }
 
+/** Each service's /metrics port (METRICS_PORT=0: one of its own). */
+const metricsPorts = new Map<string, number>();
+
 function startService(name: string, extra: Record<string, string> = {}): Promise<Proc> {
   return startProcess(
     name,
@@ -102,6 +105,7 @@ function startService(name: string, extra: Record<string, string> = {}): Promise
       MONGODB_URI: mongoUri,
       MONGODB_DB: `bench_${name}_${runId}`,
       HTTP_PORT: '0',
+      METRICS_PORT: '0',
       LOG_LEVEL: 'info',
       ...secrets,
       EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
@@ -114,7 +118,9 @@ function startService(name: string, extra: Record<string, string> = {}): Promise
     },
     (line) => {
       if (!line.includes(`"${name} listening"`)) return undefined;
-      return (JSON.parse(line) as { port: number }).port;
+      const { port, metricsPort } = JSON.parse(line) as { port: number; metricsPort: number };
+      metricsPorts.set(name, metricsPort);
+      return port;
     },
   );
 }
@@ -416,7 +422,8 @@ async function main(): Promise<void> {
 
     // Phase 1: one request at a time.
     const measured = procs.filter((p) => p.name !== 'simulator');
-    const scrape = () => Promise.all(measured.map((p) => histograms(p.port)));
+    const scrape = () =>
+      Promise.all(measured.map((p) => histograms(metricsPorts.get(p.name) ?? p.port)));
     const metrics1 = await scrape();
     const cpu1 = cpuSnapshot();
     const started1 = performance.now();

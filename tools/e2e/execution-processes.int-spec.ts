@@ -44,6 +44,7 @@ async function startGatewayProcess(): Promise<GatewayProcess> {
         MONGODB_URI: mongo.toString(),
         MONGODB_DB: database,
         HTTP_PORT: '0',
+        METRICS_PORT: '0',
         LOG_LEVEL: 'info',
         INTERNAL_API_TOKEN: INTERNAL_TOKEN,
         CATALOG_URL: stack.catalogUrl,

@@ -45,6 +45,7 @@ function startService(service: string, env: Record<string, string>): Started {
         MONGODB_URI: mongoUri,
         MONGODB_DB: `process_test_${service}`,
         HTTP_PORT: '0',
+        METRICS_PORT: '0',
         KAFKA_CONNECTION_TIMEOUT_MS: '500',
         ...REQUIRED_ENV,
         ...env,
@@ -96,16 +97,27 @@ async function waitForLine(
 }
 
 describe.each(SERVICES)('the %s process', (service) => {
-  it('when started against the real servers, then it becomes ready and drains on SIGTERM with exit code 0', async () => {
+  it('when started against the real servers, then it becomes ready, serves metrics on its metrics port only, and drains on SIGTERM with exit code 0', async () => {
     const started = startService(service, {});
     try {
       const listening = await waitForLine(started, (l) => l['msg'] === `${service} listening`);
+      const api = `http://127.0.0.1:${String(listening['port'])}`;
+      const operations = `http://127.0.0.1:${String(listening['metricsPort'])}`;
 
-      const ready = await fetch(`http://127.0.0.1:${String(listening['port'])}/readyz`);
+      const ready = await fetch(`${api}/readyz`);
+      const readyBody: unknown = await ready.json();
+      const detailed: unknown = await (await fetch(`${operations}/readyz`)).json();
+      const metrics = await fetch(`${operations}/metrics`);
+      const metricsText = await metrics.text();
+      const apiMetrics = await fetch(`${api}/metrics`);
       started.child.kill('SIGTERM');
       const code = await started.exited;
 
-      expect(ready.status).toBe(200);
+      expect([ready.status, readyBody]).toEqual([200, { status: 'ok' }]);
+      expect(detailed).toEqual({ status: 'ok', checks: { mongodb: 'ok', kafka: 'ok' } });
+      expect(metrics.status).toBe(200);
+      expect(metricsText).toMatch(/^toolkit_dependency_up\{[^}]*dependency="kafka"[^}]*\} 1$/m);
+      expect(apiMetrics.status).not.toBe(200);
       expect(code).toBe(0);
       // Ordered by each line's own timestamp: pino's asynchronous stdout writer has been seen
       // to deliver a line a few milliseconds late, after a later one.

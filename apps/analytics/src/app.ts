@@ -12,6 +12,8 @@ export interface AnalyticsAppDeps {
   logger: Logger;
   registry: Registry;
   readiness: readonly ReadinessCheck[];
+  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
+  separateOperations?: boolean;
   isShuttingDown: () => boolean;
   bodyLimitBytes: number;
   internalToken: string;

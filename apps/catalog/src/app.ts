@@ -16,6 +16,8 @@ export interface CatalogAppDeps {
   logger: Logger;
   registry: Registry;
   readiness: readonly ReadinessCheck[];
+  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
+  separateOperations?: boolean;
   isShuttingDown: () => boolean;
   bodyLimitBytes: number;
   mongo: MongoDatabase;

@@ -9,6 +9,8 @@ export interface ExecutorAppDeps {
   logger: Logger;
   registry: Registry;
   readiness: readonly ReadinessCheck[];
+  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
+  separateOperations?: boolean;
   isShuttingDown: () => boolean;
   bodyLimitBytes: number;
   /** Breaker and session summary for GET /executor/status. */

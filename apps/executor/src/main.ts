@@ -11,6 +11,8 @@ void runService({
   service: 'executor',
   config,
   topics: ALL_TOPICS,
+  // An executor only consumes: without Kafka it cannot do anything.
+  kafkaRequired: true,
   wire: async (infra) => {
     const executor = await createExecutor({
       settings: config,

@@ -35,6 +35,8 @@ export interface GatewayAppDeps {
   logger: Logger;
   registry: Registry;
   readiness: readonly ReadinessCheck[];
+  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
+  separateOperations?: boolean;
   isShuttingDown: () => boolean;
   bodyLimitBytes: number;
   users: UserRepository;

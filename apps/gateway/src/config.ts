@@ -37,6 +37,8 @@ export const gatewayConfigSchema = z
     ...kafkaEnv,
     ...mongoEnv,
     HTTP_PORT: envPort(8000),
+    /** The API port is public: /metrics and the detailed /readyz are on this one only. */
+    METRICS_PORT: envPort(9464),
     /** Shared secret sent to the services (x-toolkit-internal-token). */
     INTERNAL_API_TOKEN: envSecret(16),
     CATALOG_URL: envUrl(),

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import { createOperationsApp } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
@@ -42,7 +43,8 @@ export async function connectTestInfra(
     messaging,
     readiness: [
       { name: 'mongodb', check: () => mongo.ping() },
-      { name: 'kafka', check: () => messaging.ping() },
+      // As runService: a broker outage is reported, not a reason to leave the load balancer.
+      { name: 'kafka', check: () => messaging.ping(), required: false },
     ],
     isShuttingDown: () => false,
     close: async () => {
@@ -57,11 +59,16 @@ export type AppFactory = (
   deps: Omit<TestInfra, 'close' | 'mongo' | 'messaging'> & {
     mongo: MongoDatabase;
     messaging: KafkaMessaging;
+    separateOperations?: boolean;
   },
 ) => Express;
 
 /** The /healthz, /readyz and /metrics behaviour every service must have. */
-export function itServesHealthEndpoints(service: string, createApp: AppFactory): void {
+export function itServesHealthEndpoints(
+  service: string,
+  createApp: AppFactory,
+  options: { kafkaRequired?: boolean } = {},
+): void {
   let infra: TestInfra;
 
   beforeAll(async () => {
@@ -108,7 +115,7 @@ export function itServesHealthEndpoints(service: string, createApp: AppFactory):
     });
   });
 
-  it('when Kafka is down, then /readyz answers 503 naming it', async () => {
+  it(`when Kafka is down, then /readyz names it and answers ${options.kafkaRequired ? '503' : '200 (degraded): reads and writes go on'}`, async () => {
     const down = new KafkaMessaging({
       service,
       brokers: testInfra().brokers,
@@ -120,17 +127,36 @@ export function itServesHealthEndpoints(service: string, createApp: AppFactory):
       ...infra,
       readiness: [
         infra.readiness[0] as ReadinessCheck,
-        { name: 'kafka', check: () => down.ping() },
+        { name: 'kafka', check: () => down.ping(), required: options.kafkaRequired ?? false },
       ],
     });
 
     const response = await request(app).get('/readyz');
 
-    expect(response.status).toBe(503);
-    expect(response.body).toEqual({
-      status: 'unavailable',
-      checks: { mongodb: 'ok', kafka: 'unavailable' },
-    });
+    expect([response.status, response.body]).toEqual(
+      options.kafkaRequired
+        ? [503, { status: 'unavailable', checks: { mongodb: 'ok', kafka: 'unavailable' } }]
+        : [200, { status: 'degraded', checks: { mongodb: 'ok', kafka: 'unavailable' } }],
+    );
+  });
+
+  it('when operations have their own port, then the app answers a terse /readyz and no /metrics, the operations app both', async () => {
+    const registry = createRegistry(service);
+    const app = createApp({ ...infra, registry, separateOperations: true });
+    const operations = createOperationsApp({ ...infra, registry });
+
+    const [ready, metrics, detailed, scraped] = await Promise.all([
+      request(app).get('/readyz'),
+      request(app).get('/metrics'),
+      request(operations).get('/readyz'),
+      request(operations).get('/metrics'),
+    ]);
+
+    expect([ready.status, ready.body]).toEqual([200, { status: 'ok' }]);
+    expect(metrics.status).not.toBe(200);
+    expect(metrics.text).not.toContain('process_cpu_user_seconds_total');
+    expect(detailed.body).toEqual({ status: 'ok', checks: { mongodb: 'ok', kafka: 'ok' } });
+    expect(scraped.text).toContain('process_cpu_user_seconds_total');
   });
 
   it('when shutting down, then /readyz answers 503 so traffic drains', async () => {

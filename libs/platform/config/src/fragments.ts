@@ -9,6 +9,13 @@ export const serviceEnv = {
   LOG_LEVEL: logLevel,
   HTTP_HOST: z.string().default('127.0.0.1'),
   HTTP_PORT: envPort(),
+  /**
+   * A port for /metrics and the detailed /readyz (Prometheus, the kubelet); unset, the
+   * HTTP port serves them. The gateway, which is public, always separates them.
+   */
+  METRICS_PORT: envPort().optional(),
+  /** Address of the metrics port; defaults to HTTP_HOST. */
+  METRICS_HOST: z.string().min(1).optional(),
   /** Must be shorter than the Kubernetes termination grace period. */
   SHUTDOWN_TIMEOUT_MS: envInt({ min: 1_000, max: 600_000, default: 25_000 }),
   HTTP_BODY_LIMIT_BYTES: envInt({ min: 1_024, max: 64 * 1024 * 1024, default: 1024 * 1024 }),

@@ -15,6 +15,20 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<void>;
+  /**
+   * Whether the service cannot serve without it (default true). A dependency only some
+   * operations need (Kafka for a service that also reads and writes its database) is
+   * reported, and fails those operations with 503, but keeps the service in rotation.
+   */
+  required?: boolean;
+}
+
+/** What /metrics and the detailed /readyz need, on whichever port serves them. */
+export interface OperationsOptions {
+  logger: Logger;
+  registry: Registry;
+  readiness: readonly ReadinessCheck[];
+  isShuttingDown?: () => boolean;
 }
 
 export interface HttpAppOptions {
@@ -39,6 +53,11 @@ export interface HttpAppOptions {
    * so that no client can claim another address (limiters, token address ranges).
    */
   trustedProxies?: readonly string[];
+  /**
+   * /metrics and the detailed /readyz are served by {@link createOperationsApp} on a port
+   * of their own: this app answers /healthz and a terse /readyz only (public APIs).
+   */
+  separateOperations?: boolean;
 }
 
 /**
@@ -49,42 +68,25 @@ export interface HttpAppOptions {
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
   const metrics = createHttpMetrics(options.registry);
-  const dependencyUp = createDependencyGauge(options.registry);
   const logger = options.logger.child({ module: 'http' });
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', options.trustedProxies?.length ? [...options.trustedProxies] : false);
   app.use(requestContext(logger, metrics));
 
+  const readiness = readinessProbe(options);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    if (options.isShuttingDown?.()) {
-      res.status(503).json({ status: 'shutting_down', checks: {} });
-      return;
-    }
-    const results = await Promise.all(
-      options.readiness.map(async ({ name, check }) => {
-        try {
-          await check();
-          dependencyUp.set({ dependency: name }, 1);
-          return [name, 'ok'] as const;
-        } catch (error) {
-          dependencyUp.set({ dependency: name }, 0);
-          logger.warn({ dependency: name, err: error }, 'readiness check failed');
-          return [name, 'unavailable'] as const;
-        }
-      }),
-    );
-    const ready = results.every(([, status]) => status === 'ok');
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(options.registry.contentType).send(await options.registry.metrics());
-  });
+  if (options.separateOperations) {
+    // Public: whether to send traffic here, and nothing about what is behind.
+    app.get('/readyz', async (_req, res) => {
+      const { status, body } = await readiness();
+      res.status(status).json({ status: body.status });
+    });
+  } else {
+    mountOperations(app, options, readiness);
+  }
 
   options.beforeBody?.(app);
   if (options.requireJson) app.use(requireJsonBody);
@@ -101,6 +103,72 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
   app.use(errorHandler(logger));
   return app;
+}
+
+/**
+ * /healthz, the detailed /readyz and /metrics on a port of their own (METRICS_PORT), for
+ * the kubelet and Prometheus only; the API port then serves /healthz and a terse /readyz.
+ */
+export function createOperationsApp(options: OperationsOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  mountOperations(app, options, readinessProbe(options));
+  app.use((_req, res) => {
+    res.status(404).json({ detail: 'Not found.' });
+  });
+  return app;
+}
+
+type ReadinessProbe = () => Promise<{
+  status: number;
+  body: { status: string; checks: Record<string, string> };
+}>;
+
+function mountOperations(app: Express, options: OperationsOptions, readiness: ReadinessProbe) {
+  app.get('/readyz', async (_req, res) => {
+    const { status, body } = await readiness();
+    res.status(status).json(body);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(options.registry.contentType).send(await options.registry.metrics());
+  });
+}
+
+/**
+ * 503 while shutting down or while a required dependency does not answer; an optional one
+ * that does not answer is reported (`degraded`, and the dependency gauge) with 200.
+ */
+function readinessProbe(options: OperationsOptions): ReadinessProbe {
+  const dependencyUp = createDependencyGauge(options.registry);
+  const logger = options.logger.child({ module: 'http' });
+  return async () => {
+    if (options.isShuttingDown?.())
+      return { status: 503, body: { status: 'shutting_down', checks: {} } };
+    const results = await Promise.all(
+      options.readiness.map(async ({ name, check, required = true }) => {
+        try {
+          await check();
+          dependencyUp.set({ dependency: name }, 1);
+          return { name, ok: true, required };
+        } catch (error) {
+          dependencyUp.set({ dependency: name }, 0);
+          logger.warn({ dependency: name, err: error }, 'readiness check failed');
+          return { name, ok: false, required };
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results.map((r) => [r.name, r.ok ? 'ok' : 'unavailable']));
+    if (results.some((r) => !r.ok && r.required))
+      return { status: 503, body: { status: 'unavailable', checks } };
+    return {
+      status: 200,
+      body: { status: results.every((r) => r.ok) ? 'ok' : 'degraded', checks },
+    };
+  };
 }
 
 function requestContext(logger: Logger, metrics: HttpMetrics): RequestHandler {

@@ -1,5 +1,11 @@
-export { REQUEST_ID_HEADER, asyncHandler, createHttpApp, startHttpServer } from './http-app';
-export type { HttpAppOptions, ReadinessCheck, RunningServer } from './http-app';
+export {
+  REQUEST_ID_HEADER,
+  asyncHandler,
+  createHttpApp,
+  createOperationsApp,
+  startHttpServer,
+} from './http-app';
+export type { HttpAppOptions, OperationsOptions, ReadinessCheck, RunningServer } from './http-app';
 export {
   DETAIL,
   STATUS_BY_CATEGORY,

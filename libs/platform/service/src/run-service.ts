@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import type { TopicContract } from '@toolkit/contracts';
 import type { KafkaEnv, MongoEnv, ServiceEnv } from '@toolkit/config';
 import type { ReadinessCheck } from '@toolkit/http';
-import { startHttpServer } from '@toolkit/http';
+import { createOperationsApp, startHttpServer } from '@toolkit/http';
 import { Lifecycle, flushLogger } from '@toolkit/lifecycle';
 import type { Closer } from '@toolkit/lifecycle';
 import { createLogger } from '@toolkit/logger';
@@ -24,6 +24,8 @@ export interface Infrastructure {
   mongo: MongoDatabase;
   readiness: ReadinessCheck[];
   isShuttingDown: () => boolean;
+  /** /metrics and the detailed /readyz are on METRICS_PORT: the app serves neither. */
+  separateOperations?: boolean;
 }
 
 export interface WiredService {
@@ -45,6 +47,12 @@ export interface RunServiceOptions<C extends BaseServiceConfig> {
   topics: readonly TopicContract[];
   wire: (infra: Infrastructure, config: C) => Promise<WiredService>;
   exit?: (code: number) => void;
+  /**
+   * Whether the service cannot serve without Kafka (the executor: it only consumes). Else
+   * a broker outage is reported by /readyz and the operations that publish answer 503,
+   * but reads and writes go on: the service stays in its load balancer.
+   */
+  kafkaRequired?: boolean;
 }
 
 /**
@@ -56,7 +64,7 @@ export interface RunServiceOptions<C extends BaseServiceConfig> {
  */
 export async function runService<C extends BaseServiceConfig>(
   options: RunServiceOptions<C>,
-): Promise<{ port: number; lifecycle: Lifecycle }> {
+): Promise<{ port: number; metricsPort: number | undefined; lifecycle: Lifecycle }> {
   const { service, config } = options;
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   const lifecycle = new Lifecycle({
@@ -107,24 +115,41 @@ export async function runService<C extends BaseServiceConfig>(
       mongo,
       readiness: [
         { name: 'mongodb', check: () => mongo.ping() },
-        { name: 'kafka', check: () => messaging.ping() },
+        {
+          name: 'kafka',
+          check: () => messaging.ping(),
+          required: options.kafkaRequired ?? false,
+        },
       ],
       isShuttingDown: () => lifecycle.shuttingDown,
+      separateOperations: config.METRICS_PORT !== undefined,
     };
     const wired = await options.wire(infra, config);
     const server = await startHttpServer(wired.app, {
       host: config.HTTP_HOST,
       port: config.HTTP_PORT,
     });
+    const operations =
+      config.METRICS_PORT === undefined
+        ? undefined
+        : await startHttpServer(createOperationsApp(infra), {
+            host: config.METRICS_HOST ?? config.HTTP_HOST,
+            port: config.METRICS_PORT,
+          });
     for (const releaser of wired.releasers ?? [])
       lifecycle.onShutdown(releaser.name, releaser.close);
     lifecycle.onShutdown('http', () => server.close());
     for (const closer of wired.closers ?? []) lifecycle.onShutdown(closer.name, closer.close);
     lifecycle.onShutdown('kafka', () => messaging.disconnect());
     lifecycle.onShutdown('mongodb', () => mongo.disconnect());
+    // Last: Prometheus scrapes and the kubelet probes until the end.
+    if (operations) lifecycle.onShutdown('metrics http', () => operations.close());
     await wired.start?.();
-    logger.info({ host: config.HTTP_HOST, port: server.port }, `${service} listening`);
-    return { port: server.port, lifecycle };
+    logger.info(
+      { host: config.HTTP_HOST, port: server.port, metricsPort: operations?.port },
+      `${service} listening`,
+    );
+    return { port: server.port, metricsPort: operations?.port, lifecycle };
   } catch (error) {
     logger.fatal({ err: error }, `${service} failed to start`);
     await Promise.allSettled([messaging.disconnect(), mongo.disconnect()]);
