@@ -307,7 +307,7 @@ describe('running a command through the API', () => {
 
     expect(cases.map((c) => c.status)).toEqual([400, 400, 400, 400, 400, 400, 400, 404]);
     expect(Object.keys(cases[0]?.body ?? {})).toEqual(['timeout']);
-    expect(cases[1]?.body).toEqual({ non_field_errors: ['Unknown field(s): timout.'] });
+    expect(cases[1]?.body).toEqual({ timout: ['Unknown field. Did you mean "timeout"?'] });
     expect(Object.keys(cases[2]?.body ?? {})).toEqual(['credential_token']);
     expect(Object.keys(cases[3]?.body ?? {})).toEqual(['non_field_errors']);
     expect(Object.keys(cases[4]?.body ?? {})).toEqual(['device_id']);

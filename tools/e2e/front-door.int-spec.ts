@@ -140,6 +140,26 @@ describe('the front door', () => {
     ]);
   });
 
+  it('when a body misspells a field, then every service names it the same way; read-only fields sent back pass', async () => {
+    const admin = stack.api(stack.admin.key);
+    const group = await admin.post('/api/users/groups/', { name: 'fd-group' }).expect(201);
+
+    const answers = await Promise.all([
+      admin.post('/api/users/groups/', { name: 'fd-group-2', nmae: 'x' }),
+      admin.post('/api/dcim/sites/', { name: 'fd-site', slug: 'fd-site', stauts: 'active' }),
+      request(stack.gateway.app)
+        .put(`/api/users/groups/${group.body.id as number}/`)
+        .set(auth())
+        .send({ ...group.body, description: 'put back whole' }),
+    ]);
+
+    expect(answers.map((a) => [a.status, a.status === 200 ? a.body.description : a.body])).toEqual([
+      [400, { nmae: ['Unknown field. Did you mean "name"?'] }],
+      [400, { stauts: ['Unknown field. Did you mean "status"?'] }],
+      [200, 'put back whole'],
+    ]);
+  });
+
   it('when a user is deleted, then their credential sets are deleted with them, not left stored', async () => {
     const admin = stack.api(stack.admin.key);
     const password = 'correct horse battery staple';

@@ -163,6 +163,44 @@ describe('commands, variables and rendering for a device', () => {
     expect(res.body).toEqual({ command_type: ['"x" is not a valid choice.'] });
   });
 
+  it('when a body has a misspelt field, then 400 names it with the field meant, instead of storing a show command', async () => {
+    const name = unique('typo');
+    const created = await api(kit.app).post('/api/plugins/toolkit/commands/', {
+      name,
+      command: 'interface Gi0/1',
+      platforms: [ios.id],
+      comand_type: 'config',
+    });
+    const stored = await api(kit.app).get(`/api/plugins/toolkit/commands/?name=${name}`);
+
+    expect(created.status).toBe(400);
+    expect(created.body).toEqual({ comand_type: ['Unknown field. Did you mean "command_type"?'] });
+    expect(stored.body.count).toBe(0);
+  });
+
+  it('when a client sends back read-only fields it was given, then they are accepted and ignored', async () => {
+    const { id } = await command({ name: unique('rt'), command: 'show clock' });
+    const got = await api(kit.app).get(`/api/plugins/toolkit/commands/${id}/`);
+    const { platforms: _nested, ...representation } = got.body as Record<string, unknown>;
+
+    const put = await api(kit.app).put(`/api/plugins/toolkit/commands/${id}/`, {
+      ...representation,
+      platforms: [ios.id],
+      description: 'round trip',
+    });
+    const patched = await api(kit.app).patch(`/api/plugins/toolkit/commands/${id}/`, {
+      id: 999_999,
+      url: 'https://elsewhere.example/',
+      descripton: 'typo',
+    });
+
+    expect([put.status, put.body.id, put.body.description]).toEqual([200, id, 'round trip']);
+    expect([patched.status, patched.body]).toEqual([
+      400,
+      { descripton: ['Unknown field. Did you mean "description"?'] },
+    ]);
+  });
+
   it("when commands are filtered with the original's and the documented names, then both work", async () => {
     const tag = unique('cf');
     await api(kit.app).post('/api/plugins/toolkit/commands/', [

@@ -21,7 +21,7 @@ import type { UserDeletedResponse } from '@toolkit/api-contracts';
 import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
-import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
+import { AppError, parseInput } from '@toolkit/errors';
 import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';
@@ -64,11 +64,8 @@ export function catalogRouter(catalog: Catalog): Router {
     asyncHandler(async (req, res) => {
       const ctx = requestContext(req, res);
       const id = pathId(req.params['id']);
-      const body = validateVariablesRequestSchema.safeParse(req.body ?? {}, { reportInput: true });
-      if (!body.success) throw AppError.validation(fieldErrorsFromZod(body.error));
-      res.json(
-        await catalog.render.validate(id, body.data.device_id, body.data.variables ?? {}, ctx),
-      );
+      const body = parseInput(validateVariablesRequestSchema, req.body ?? {});
+      res.json(await catalog.render.validate(id, body.device_id, body.variables ?? {}, ctx));
     }),
   );
   router.get(
@@ -96,9 +93,8 @@ export function catalogRouter(catalog: Catalog): Router {
   router.post(
     RENDER_PATH,
     asyncHandler(async (req, res) => {
-      const body = renderRequestSchema.safeParse(req.body ?? {}, { reportInput: true });
-      if (!body.success) throw AppError.validation(fieldErrorsFromZod(body.error));
-      res.json(await catalog.render.render(body.data, requestContext(req, res)));
+      const body = parseInput(renderRequestSchema, req.body ?? {});
+      res.json(await catalog.render.render(body, requestContext(req, res)));
     }),
   );
 

@@ -6,7 +6,7 @@ import {
   executeRequestSchema,
   rateLimitQuerySchema,
 } from '@toolkit/api-contracts';
-import { AppError, isAppError } from '@toolkit/errors';
+import { AppError, isAppError, parseInput } from '@toolkit/errors';
 import type { ExecutionService, GroupRepository, SubmitOutcome } from '@toolkit/gateway-domain';
 import { checkIdempotencyKey, executeAnswer, rateLimitOf } from '@toolkit/gateway-domain';
 import { asyncHandler, pathId, pathUuid, rateLimitHeaders } from '@toolkit/http';
@@ -17,7 +17,6 @@ import { serviceHeaders } from '../forwarding/forward';
 import type { UpstreamClient } from '../forwarding/upstream-client';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { publicOrigin } from '../http/public-origin';
-import { parseBody } from './own-resource';
 
 export interface ExecutionRoutesDeps {
   executions: ExecutionService;
@@ -63,7 +62,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
         metrics.permissionDenials.inc({ object_type: 'toolkit.command', action: 'execute' });
         throw forbidden();
       }
-      const body = parseBody(executeRequestSchema, req.body ?? {});
+      const body = parseInput(executeRequestSchema, req.body ?? {});
       const rawKey = req.header(IDEMPOTENCY_KEY_HEADER);
       const idempotencyKey = rawKey === undefined ? undefined : checkIdempotencyKey(rawKey);
       const mode = body.async ? 'async' : 'sync';
@@ -170,7 +169,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
   app.get(
     RATE_LIMIT_PATH,
     asyncHandler(async (req, res) => {
-      const query = parseBody(rateLimitQuerySchema, { ...(req.query as Record<string, unknown>) });
+      const query = parseInput(rateLimitQuerySchema, { ...(req.query as Record<string, unknown>) });
       const deviceId = query.device_id;
       const view = grantOf(res, 'dcim.device', 'view');
       const missing = AppError.validation({ device_id: [`Device with ID ${deviceId} not found.`] });

@@ -1,7 +1,12 @@
 import { optionsMetadata } from '@toolkit/api-contracts';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
+import {
+  AppError,
+  throwIfInvalid,
+  unknownFieldErrors,
+  writableFieldsOf,
+} from '@toolkit/errors';
 import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
@@ -25,6 +30,8 @@ export interface OwnResource<E extends { id: number }> {
   name: string;
   /** The create schema: the field metadata OPTIONS describes under `actions.POST`. */
   writeSchema: z.ZodType;
+  /** The representation: its read-only fields may come back in a body; others are refused. */
+  representation: z.ZodType;
   briefFields: readonly string[];
   list(query: ListRequest): Promise<ListResult<E>>;
   findOne(filter: Record<string, unknown>): Promise<E | undefined>;
@@ -56,13 +63,6 @@ export interface RemoveCall {
 export interface OwnResourceDeps {
   metrics: GatewayMetrics;
   publicUrl: string | undefined;
-}
-
-/** zod issues as NetBox field errors: `{"field": ["message"]}`. */
-export function parseBody<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input, { reportInput: true });
-  if (result.success) return result.data;
-  throw AppError.validation(fieldErrorsFromZod(result.error));
 }
 
 function requestUrl(req: Request, publicUrl: string | undefined): string {
@@ -125,6 +125,12 @@ export function mountOwnResource<E extends { id: number }>(
     origin: publicOrigin(req, deps.publicUrl),
     requestId: res.locals['requestId'] as string | undefined,
   });
+  const refuseUnknownFields = (bodies: readonly unknown[], bulk: boolean) => {
+    throwIfInvalid(
+      bodies.map((body) => unknownFieldErrors(body, resource.writeSchema, resource.representation)),
+      bulk,
+    );
+  };
   const one = async (id: number, filter: Filter) => {
     const found = await resource.findOne(and({ _id: id }, filter));
     if (!found) throw AppError.notFound();
@@ -189,10 +195,15 @@ export function mountOwnResource<E extends { id: number }>(
       const filter = requireScope(scope(res, resource, deps, 'add'), 'forbidden');
       const auth = authOf(res);
       const items: unknown[] = Array.isArray(req.body) ? req.body : [req.body ?? {}];
+      refuseUnknownFields(items, Array.isArray(req.body));
       const created: { entity: E; extra?: Record<string, unknown> }[] = [];
       try {
         for (const item of items) {
-          const result = await resource.create(item, auth, filter);
+          const result = await resource.create(
+            writableFieldsOf(item, resource.writeSchema),
+            auth,
+            filter,
+          );
           created.push(result);
           // The new object must fall inside what the caller may add.
           if (
@@ -223,11 +234,12 @@ export function mountOwnResource<E extends { id: number }>(
       integerId,
       asyncHandler(async (req, res) => {
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
+        refuseUnknownFields([req.body], false);
         const existing = await one(pathId(req.params['id']), filter);
         const restore = await resource.checkpoint(existing);
         const updated = await resource.update(
           existing,
-          req.body ?? {},
+          writableFieldsOf(req.body ?? {}, resource.writeSchema),
           method === 'patch',
           authOf(res),
         );
@@ -240,12 +252,13 @@ export function mountOwnResource<E extends { id: number }>(
       asyncHandler(async (req, res) => {
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
         const items = bulkItems(req.body);
+        refuseUnknownFields(items, true);
         const targets = await Promise.all(items.map((item) => one(item.id, filter)));
         const restores = await Promise.all(targets.map((t) => resource.checkpoint(t)));
         const updated: E[] = [];
         try {
           for (const [index, item] of items.entries()) {
-            const { id: _id, ...changes } = item;
+            const changes = writableFieldsOf(item, resource.writeSchema);
             updated.push(
               await resource.update(targets[index] as E, changes, method === 'patch', authOf(res)),
             );

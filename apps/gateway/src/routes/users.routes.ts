@@ -7,15 +7,19 @@ import {
   USERS_PATH,
   groupListSpec,
   groupWriteSchema,
+  groupSchema,
   objectPermissionListSpec,
   objectPermissionWriteSchema,
+  objectPermissionSchema,
   tokenListSpec,
   tokenProvisionSchema,
   tokenWriteSchema,
+  tokenSchema,
   userListSpec,
   userWriteSchema,
+  userSchema,
 } from '@toolkit/api-contracts';
-import { AppError } from '@toolkit/errors';
+import { AppError, parseInput } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
 import { asyncHandler } from '@toolkit/http';
 import type { ListSpec } from '@toolkit/netbox-list';
@@ -42,7 +46,7 @@ import { principalOf } from '../forwarding/forward.routes';
 import { publicOrigin } from '../http/public-origin';
 import type { Logger } from '@toolkit/logger';
 import type { OwnResourceDeps } from './own-resource';
-import { mountOwnResource, parseBody } from './own-resource';
+import { mountOwnResource } from './own-resource';
 
 export interface UsersRoutesDeps extends OwnResourceDeps {
   users: UserRepository;
@@ -116,6 +120,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       path: USERS_PATH,
       name: 'User',
       writeSchema: userWriteSchema,
+      representation: userSchema,
       objectType: 'users.user',
       spec: userListSpec,
       briefFields: ['id', 'url', 'display', 'username'],
@@ -144,7 +149,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         }));
       },
       create: async (input, auth) => {
-        const body = parseBody(userWriteSchema, input);
+        const body = parseInput(userWriteSchema, input);
         requireSuperuserFor(auth, body);
         await checkGroups(body.groups);
         const entity = await deps.users.create({
@@ -162,7 +167,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       },
       update: async (existing, input, partial, auth) => {
         const schema = partial ? userWriteSchema.partial() : userWriteSchema;
-        const body = parseBody(
+        const body = parseInput(
           schema,
           partial ? input : { username: existing.username, ...(input as object) },
         );
@@ -231,6 +236,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       path: GROUPS_PATH,
       name: 'Group',
       writeSchema: groupWriteSchema,
+      representation: groupSchema,
       objectType: 'users.group',
       spec: groupListSpec,
       briefFields: ['id', 'url', 'display', 'name'],
@@ -248,11 +254,11 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
           })),
         ),
       create: async (input) => {
-        const body = parseBody(groupWriteSchema, input);
+        const body = parseInput(groupWriteSchema, input);
         return { entity: await deps.groups.create(body) };
       },
       update: async (existing, input, partial) => {
-        const body = parseBody(partial ? groupWriteSchema.partial() : groupWriteSchema, input);
+        const body = parseInput(partial ? groupWriteSchema.partial() : groupWriteSchema, input);
         const updated = await deps.groups.update(existing.id, {
           name: body.name,
           description:
@@ -314,6 +320,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       path: PERMISSIONS_PATH,
       name: 'Object Permission',
       writeSchema: objectPermissionWriteSchema,
+      representation: objectPermissionSchema,
       objectType: 'users.objectpermission',
       spec: objectPermissionListSpec,
       briefFields: ['id', 'url', 'display', 'name', 'enabled', 'object_types', 'actions'],
@@ -340,7 +347,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         }));
       },
       create: async (input) => {
-        const body = parseBody(objectPermissionWriteSchema, input);
+        const body = parseInput(objectPermissionWriteSchema, input);
         await checkPermissionInput(body);
         const entity = await deps.permissions.create({
           name: body.name,
@@ -355,7 +362,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         return { entity };
       },
       update: async (existing, input, partial) => {
-        const body = parseBody(
+        const body = parseInput(
           partial ? objectPermissionWriteSchema.partial() : objectPermissionWriteSchema,
           input,
         );
@@ -436,7 +443,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
         deps.metrics.authFailures.inc({ reason: 'throttled' });
         throw throttled(retryAfter);
       }
-      const body = parseBody(tokenProvisionSchema, req.body ?? {});
+      const body = parseInput(tokenProvisionSchema, req.body ?? {});
       try {
         const issued = await deps.issuer.provision(
           body.username,
@@ -464,6 +471,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       path: TOKENS_PATH,
       name: 'Token',
       writeSchema: tokenWriteSchema,
+      representation: tokenSchema,
       objectType: 'users.token',
       spec: tokenListSpec,
       briefFields: ['id', 'url', 'display', 'user', 'description', 'write_enabled', 'expires'],
@@ -472,7 +480,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       represent: representTokens,
       implicit: (auth) => ({ user: auth.user.id }),
       create: async (input, auth, scope) => {
-        const body = parseBody(tokenWriteSchema, input);
+        const body = parseInput(tokenWriteSchema, input);
         const userId = body.user ?? auth.user.id;
         if (userId !== auth.user.id) {
           // Tokens for someone else need a users.token grant beyond the implicit own scope.
@@ -493,7 +501,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
           throw AppError.validation({ user: ['The owner of a token cannot be changed.'] });
         }
         delete raw['user'];
-        const body = parseBody(partial ? tokenWriteSchema.partial() : tokenWriteSchema, raw);
+        const body = parseInput(partial ? tokenWriteSchema.partial() : tokenWriteSchema, raw);
         const has = (key: string) => !partial || key in raw;
         const options = tokenOptions({
           expires: body.expires ?? null,

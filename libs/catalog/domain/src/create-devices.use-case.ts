@@ -3,7 +3,8 @@ import { AppError, fieldErrorsFromZod } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
 import type { DeviceDoc, InterfaceDoc, IpAddressDoc } from './entities';
 import type { RequestContext } from './ports';
-import { Batch, throwIfInvalid } from './resource-service';
+import { throwIfInvalid } from '@toolkit/errors';
+import { Batch } from './resource-service';
 import type { Presented } from './resource-service';
 import type { CatalogServices } from './resources';
 

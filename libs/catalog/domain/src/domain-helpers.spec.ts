@@ -1,6 +1,6 @@
 import { matchesFilter } from './filter-matcher';
 import { driverForPlatform } from './platform-aliases';
-import { closestMatches } from './suggestions';
+import { closestMatches } from '@toolkit/errors';
 
 describe('platform aliases', () => {
   it.each([

@@ -39,14 +39,7 @@ export type {
 export { PATHS, iso, objectUrl } from './presenters';
 export { ObjectChangeLog } from './object-change-log';
 export { RenderCommand, variablesError } from './render-command.use-case';
-export {
-  Batch,
-  ResourceService,
-  WRITE_CHUNK,
-  allOf,
-  constraintFilterOf,
-  throwIfInvalid,
-} from './resource-service';
+export { Batch, ResourceService, WRITE_CHUNK, allOf, constraintFilterOf } from './resource-service';
 export type {
   BuildArgs,
   Built,
@@ -64,7 +57,6 @@ export {
   presentCredentialSet,
 } from './resources';
 export type { CatalogDeps, CatalogRepositories, CatalogServices } from './resources';
-export { closestMatches, levenshtein } from './suggestions';
 export {
   MAX_RENDERED_LENGTH,
   bareAddress,

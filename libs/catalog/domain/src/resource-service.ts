@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 import type { CatalogEvent } from '@toolkit/contracts';
-import { AppError, fieldErrorsFromZod, isAppError } from '@toolkit/errors';
+import {
+  AppError,
+  fieldErrorsFromZod,
+  isAppError,
+  throwIfInvalid,
+  unknownFieldErrors,
+} from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Filter, ListSpec, Page, QueryInput } from '@toolkit/netbox-list';
@@ -83,6 +89,13 @@ export interface ResourceDefinition<D extends StoredBase, I = Record<string, unk
   briefFields: readonly string[];
   createSchema: z.ZodType<I>;
   patchSchema: z.ZodType<Partial<I>>;
+  /**
+   * What the API answers for an object: its read-only fields (`id`, `url`, `created`) are
+   * accepted in a body and ignored (a client PUTs back what it got); any other field that
+   * is not writable is refused, naming it (`comand_type` would otherwise be dropped and
+   * the command stored as a show command).
+   */
+  representation: z.ZodObject;
   repository: Repository<D>;
   /** The writable representation of a stored object, onto which a PATCH is merged. */
   toInput(doc: D): Record<string, unknown>;
@@ -164,6 +177,11 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     private readonly deps: ResourceDeps,
   ) {}
 
+  /** Fields of a body that are neither writable nor read-only, named with a suggestion. */
+  unknownFields(body: unknown): FieldErrors {
+    return unknownFieldErrors(body, this.def.createSchema, this.def.representation);
+  }
+
   get repository(): Repository<D> {
     return this.def.repository;
   }
@@ -231,8 +249,9 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   ): Promise<Built<D>[]> {
     const errors: FieldErrors[] = bodies.map(() => ({}));
     const inputs = bodies.map((body, i) => {
+      const unknown = this.unknownFields(body);
       const result = this.def.createSchema.safeParse(body ?? {}, { reportInput: true });
-      if (!result.success) errors[i] = fieldErrorsFromZod(result.error);
+      errors[i] = { ...unknown, ...(result.success ? {} : fieldErrorsFromZod(result.error)) };
       return result.success ? result.data : undefined;
     });
     throwIfInvalid(errors, bulk);
@@ -303,6 +322,11 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     for (const [i, item] of items.entries()) {
       const before = befores[i] as D;
       const body = (item.body ?? {}) as Record<string, unknown>;
+      const unknown = this.unknownFields(body);
+      if (Object.keys(unknown).length > 0) {
+        errors[i] = unknown;
+        continue;
+      }
       if (!options.partial) {
         const full = this.def.createSchema.safeParse(body, { reportInput: true });
         if (!full.success) {
@@ -592,16 +616,4 @@ function fieldErrorsOf(error: unknown): FieldErrors {
     return error.fieldErrors ?? { non_field_errors: [error.message] };
   }
   throw error;
-}
-
-/** One item: `{field: [..]}`; a bulk request: one object per item, `{}` for the valid ones (DRF). */
-export function throwIfInvalid(errors: readonly FieldErrors[], bulk: boolean): void {
-  if (!errors.some((e) => Object.keys(e).length > 0)) return;
-  if (!bulk) throw AppError.validation(errors[0] as FieldErrors);
-  throw new AppError({
-    code: 'invalid-input',
-    category: 'validation',
-    message: 'Invalid input in a bulk request.',
-    details: { body: errors },
-  });
 }

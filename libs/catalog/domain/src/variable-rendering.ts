@@ -3,7 +3,7 @@ import { ANY_COMMAND_OPERATOR, COMMAND_OPERATORS } from '@toolkit/contracts';
 import type { PlatformDriver } from '@toolkit/contracts';
 import type { VariableType } from '@toolkit/api-contracts';
 import { hasControlCharacters, isVlanId } from './command-rules';
-import { closestMatches } from './suggestions';
+import { closestMatches } from '@toolkit/errors';
 
 /**
  * Validation and substitution of a command's variables against one device's data. The

@@ -1,4 +1,6 @@
 export { AppError, ERROR_CATEGORIES, isAppError, toAppError } from './app-error';
 export type { AppErrorOptions, ErrorCategory, FieldErrors } from './app-error';
 export { FieldErrorList } from './field-error-list';
-export { fieldErrorsFromZod } from './zod-field-errors';
+export { fieldErrorsFromZod, parseInput } from './zod-field-errors';
+export { closestMatches, levenshtein } from './suggestions';
+export { throwIfInvalid, unknownFieldErrors, writableFieldsOf } from './unknown-fields';
