@@ -181,7 +181,7 @@ describe('the per-device rate limit', () => {
     expect(other.status).toBe(200);
   });
 
-  it('when the status is asked badly, then 400 names device_id', async () => {
+  it('when the status is asked badly, then 400 names the parameter', async () => {
     const blind = await stack.gateway.user();
     const answers = await Promise.all([
       stack.api(stack.admin.key).get('/api/plugins/toolkit/rate-limit/'),
@@ -189,15 +189,19 @@ describe('the per-device rate limit', () => {
       stack.api(stack.admin.key).get('/api/plugins/toolkit/rate-limit/?device_id=99999999'),
       stack.api(stack.admin.key).get('/api/plugins/toolkit/rate-limit/?device_id=1&x=1'),
       status('limited', blind.key),
+      stack.api(stack.admin.key).get('/api/plugins/toolkit/rate-limit/?device_id=1&device_id=2'),
+      stack.api(stack.admin.key).get('/api/plugins/toolkit/rate-limit/?device_id[a]=1'),
     ]);
 
-    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 400]);
-    expect(answers.map((a) => Object.keys(a.body)[0])).toEqual([
+    expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 400, 400, 400, 400]);
+    expect(answers.map((a) => Object.keys(a.body).join(','))).toEqual([
       'device_id',
       'device_id',
       'device_id',
-      'non_field_errors',
+      'x',
       'device_id',
+      'device_id',
+      'device_id,device_id[a]',
     ]);
   });
 });

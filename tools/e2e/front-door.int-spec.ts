@@ -112,6 +112,8 @@ describe('the front door', () => {
     const cases: [string, string, Record<string, string>?][] = [
       ['/api/dcim/sites/', JSON.stringify({ name: 'a\u0000b', slug: 'ab' })],
       ['/api/dcim/sites/', JSON.stringify({ name: 'a\ud800b', slug: 'ab2' })],
+      ['/api/dcim/sites/', JSON.stringify({ name: 'a\nforged log line', slug: 'ab3' })],
+      ['/api/users/groups/', JSON.stringify({ name: '\u001b[2Jg' })],
       ['/api/dcim/sites/', '"just a string"'],
       ['/api/dcim/sites/', '42'],
       ['/api/dcim/sites/', deep],
@@ -128,6 +130,8 @@ describe('the front door', () => {
     expect(answers.map((a) => [a.status, a.body])).toEqual([
       [400, { name: ['Null characters are not allowed.'] }],
       [400, { name: ['Enter valid Unicode text (an unpaired surrogate was sent).'] }],
+      [400, { name: ['Control characters are not allowed.'] }],
+      [400, { name: ['Control characters are not allowed.'] }],
       [400, { non_field_errors: ['Invalid data. Expected a dictionary, but got str.'] }],
       [400, { non_field_errors: ['Invalid data. Expected a dictionary, but got int.'] }],
       [400, { [Array(32).fill('0').join('.')]: ['Nested deeper than 32 levels.'] }],

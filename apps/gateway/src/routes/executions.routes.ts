@@ -9,7 +9,7 @@ import {
 import { AppError, isAppError, parseInput } from '@toolkit/errors';
 import type { ExecutionService, GroupRepository, SubmitOutcome } from '@toolkit/gateway-domain';
 import { checkIdempotencyKey, executeAnswer, rateLimitOf } from '@toolkit/gateway-domain';
-import { asyncHandler, pathId, pathUuid, rateLimitHeaders } from '@toolkit/http';
+import { asyncHandler, pathId, pathUuid, rateLimitHeaders, searchParamsOf } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { authOf, forbidden, grantOf } from '../auth/auth.middleware';
 import { principalOf } from '../forwarding/forward.routes';
@@ -169,7 +169,10 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
   app.get(
     RATE_LIMIT_PATH,
     asyncHandler(async (req, res) => {
-      const query = parseInput(rateLimitQuerySchema, { ...(req.query as Record<string, unknown>) });
+      const params = searchParamsOf(req);
+      if (params.getAll('device_id').length > 1)
+        throw AppError.validation({ device_id: ['Give a single device.'] });
+      const query = parseInput(rateLimitQuerySchema, Object.fromEntries(params));
       const deviceId = query.device_id;
       const view = grantOf(res, 'dcim.device', 'view');
       const missing = AppError.validation({ device_id: [`Device with ID ${deviceId} not found.`] });

@@ -1,12 +1,7 @@
 import { optionsMetadata } from '@toolkit/api-contracts';
 import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
-import {
-  AppError,
-  throwIfInvalid,
-  unknownFieldErrors,
-  writableFieldsOf,
-} from '@toolkit/errors';
+import { AppError, throwIfInvalid, unknownFieldErrors, writableFieldsOf } from '@toolkit/errors';
 import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
   CATALOG_COMMAND_TYPES as COMMAND_TYPES,
@@ -41,8 +42,8 @@ export const VARIABLE_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 export const MAX_VARIABLE_VALUE_LENGTH = 500;
 
 export const commandVariableInputSchema = z.object({
-  name: z.string().min(1).max(100),
-  display_name: z.string().max(200).optional(),
+  name: nameText(100),
+  display_name: nameText(200, 0).optional(),
   variable_type: z.enum(VARIABLE_TYPES).optional(),
   required: z.boolean().optional(),
   help_text: z.string().max(1_000).optional(),
@@ -57,7 +58,7 @@ export const commandVariableInputSchema = z.object({
 export type CommandVariableInput = z.output<typeof commandVariableInputSchema>;
 
 export const commandCreateSchema = z.object({
-  name: z.string().min(1).max(100),
+  name: nameText(100),
   command: z.string().min(1).max(4_096),
   description: z.string().max(2_000).optional(),
   platforms: z.array(idSchema).min(1).max(1_000),

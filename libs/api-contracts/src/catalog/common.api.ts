@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { FilterField } from '@toolkit/netbox-list';
 
 /**
@@ -23,9 +24,9 @@ export const slugSchema = z.string().min(1).max(100).regex(slugPattern, {
 
 /** Tags are written as a slug/name string or `{name, slug}`; read as `{name, slug, display}`. */
 export const tagInputSchema = z.union([
-  z.string().min(1).max(100),
+  nameText(100),
   z
-    .object({ name: z.string().min(1).max(100).optional(), slug: slugSchema.optional() })
+    .object({ name: nameText(100).optional(), slug: slugSchema.optional() })
     .refine((t) => t.name !== undefined || t.slug !== undefined, {
       error: 'name or slug is required',
     }),

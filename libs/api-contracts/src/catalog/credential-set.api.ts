@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
   commonFilters,
@@ -18,11 +19,11 @@ export const CREDENTIAL_SET_PATH = '/api/plugins/toolkit/credential-sets/';
 export const CREDENTIAL_TOKEN_PREFIX = 'ct';
 
 export const credentialSetCreateSchema = z.object({
-  name: z.string().min(1).max(100),
+  name: nameText(100),
   description: z.string().max(2_000).optional(),
   /** Empty = every platform. */
   platforms: z.array(idSchema).max(1_000).optional(),
-  username: z.string().min(1).max(256),
+  username: nameText(256),
   /** Write-only. Required on create. */
   password: z.string().min(1).max(1_024).optional(),
   /** Write-only: privilege escalation (`enable`) secret. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
   choiceOutputSchema,
@@ -45,7 +46,7 @@ export const nestedInterfaceInputSchema = z.object({
 });
 
 export const deviceCreateSchema = z.object({
-  name: z.string().min(1).max(64),
+  name: nameText(64),
   platform: idSchema.nullable().optional(),
   site: idSchema.nullable().optional(),
   status: z.enum(choiceValues(DEVICE_STATUSES)).optional(),

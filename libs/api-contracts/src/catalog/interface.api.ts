@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
   choiceOutputSchema,
@@ -43,7 +44,7 @@ export const INTERFACE_MODES = [
 
 /** Interface fields writable both standalone and nested in a device. */
 export const interfaceFields = {
-  name: z.string().min(1).max(64),
+  name: nameText(64),
   type: z.enum(choiceValues(INTERFACE_TYPES)).optional(),
   enabled: z.boolean().optional(),
   description: z.string().max(200).optional(),

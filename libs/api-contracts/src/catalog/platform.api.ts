@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
   CATALOG_PLATFORM_DRIVERS as PLATFORM_DRIVERS,
@@ -17,7 +18,7 @@ import {
 export const PLATFORM_PATH = '/api/dcim/platforms/';
 
 export const platformCreateSchema = z.object({
-  name: z.string().min(1).max(100),
+  name: nameText(100),
   slug: slugSchema,
   description: z.string().max(200).optional(),
   /** The executor driver; derived from the slug (and name) through the alias table when absent. */

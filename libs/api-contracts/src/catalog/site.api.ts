@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
   choiceOutputSchema,
@@ -26,7 +27,7 @@ export const SITE_STATUSES = [
 ] as const;
 
 export const siteCreateSchema = z.object({
-  name: z.string().min(1).max(100),
+  name: nameText(100),
   slug: slugSchema,
   status: z.enum(choiceValues(SITE_STATUSES)).optional(),
   description: z.string().max(200).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
   choiceOutputSchema,
@@ -26,7 +27,7 @@ export const VLAN_STATUSES = [
 
 export const vlanCreateSchema = z.object({
   vid: z.number().int().min(1).max(4094),
-  name: z.string().min(1).max(64),
+  name: nameText(64),
   site: idSchema.nullable().optional(),
   status: z.enum(choiceValues(VLAN_STATUSES)).optional(),
   description: z.string().max(200).optional(),

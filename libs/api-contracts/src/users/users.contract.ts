@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 
 /**
@@ -81,8 +82,8 @@ export const userWriteSchema = z
   .strictObject({
     username,
     password: z.string().min(8).max(256).optional(),
-    first_name: z.string().max(150).default(''),
-    last_name: z.string().max(150).default(''),
+    first_name: nameText(150, 0).default(''),
+    last_name: nameText(150, 0).default(''),
     email: z.union([z.literal(''), z.string().email().max(254)]).default(''),
     is_staff: z.boolean().default(false),
     is_active: z.boolean().default(true),
@@ -103,7 +104,7 @@ export const groupSchema = z
   .meta({ id: 'Group' });
 
 export const groupWriteSchema = z
-  .strictObject({ name: z.string().min(1).max(150), description: z.string().max(200).default('') })
+  .strictObject({ name: nameText(150), description: z.string().max(200).default('') })
   .meta({ id: 'WritableGroup' });
 
 const constraintFilter = z.record(z.string(), z.unknown());
@@ -132,7 +133,7 @@ export const objectPermissionSchema = z
 
 export const objectPermissionWriteSchema = z
   .strictObject({
-    name: z.string().min(1).max(100),
+    name: nameText(100),
     description: z.string().max(200).default(''),
     enabled: z.boolean().default(true),
     object_types: z.array(z.enum(PERMISSION_OBJECT_TYPES)).min(1),
@@ -172,7 +173,7 @@ export const tokenWriteSchema = z
 
 export const tokenProvisionSchema = z
   .strictObject({
-    username: z.string().min(1).max(150),
+    username: nameText(150),
     password: z.string().min(1).max(256),
     ...tokenOptions,
   })
