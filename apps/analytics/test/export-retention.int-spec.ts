@@ -127,10 +127,17 @@ describe('command log exports and retention', () => {
       .set(internalHeaders());
 
     expect(start.status).toBe(400);
-    expect(start.body).toEqual({ start_date: ['Invalid start_date format. Use YYYY-MM-DD.'] });
-    expect(end.body).toEqual({ end_date: ['Invalid end_date format. Use YYYY-MM-DD.'] });
+    // Field errors, and the original's `error` key for clients written against it.
+    expect(start.body).toEqual({
+      start_date: ['Invalid start_date format. Use YYYY-MM-DD.'],
+      error: 'Invalid start_date format. Use YYYY-MM-DD.',
+    });
+    expect(end.body).toEqual({
+      end_date: ['Invalid end_date format. Use YYYY-MM-DD.'],
+      error: 'Invalid end_date format. Use YYYY-MM-DD.',
+    });
     expect(format.status).toBe(400);
-    expect(Object.keys(format.body)).toEqual(['format']);
+    expect(Object.keys(format.body)).toEqual(['format', 'error']);
   });
 
   it('when exported, then no secret-looking field or value is present', async () => {

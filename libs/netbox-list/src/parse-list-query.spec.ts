@@ -134,6 +134,10 @@ describe('parseListQuery', () => {
     expect(parse(query)).toMatchObject({ limit, offset });
   });
 
+  it("when the documentation's `search` is given, then it searches as `q` does", () => {
+    expect(parse('search=core').filter).toEqual(parse('q=core').filter);
+  });
+
   it('when ordering by several fields, then each direction is kept in order', () => {
     expect(parse('ordering=-created,name').sort).toEqual([
       ['created', -1],

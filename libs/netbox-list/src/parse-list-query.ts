@@ -50,7 +50,8 @@ export function parseListQuery(spec: ListSpec, input: QueryInput): ListQuery {
       continue;
     }
     if ((RESERVED_PARAMETERS as readonly string[]).includes(key) && key !== 'q') continue;
-    if (key === 'q') {
+    // `search` is what the original's documentation called `q`.
+    if (key === 'q' || (key === 'search' && !spec.filters.some((f) => f.name === 'search'))) {
       const text = values.at(-1)?.trim();
       if (text && spec.search && spec.search.length > 0) {
         conditions.push({

@@ -34,7 +34,15 @@ export function parseExportParameters(passthrough: Record<string, string[]>): {
     if (!day) errors[name] = [`Invalid ${name} format. Use YYYY-MM-DD.`];
     else range[op] = op === '$gte' ? day.start : day.endExclusive;
   }
-  if (Object.keys(errors).length > 0) throw AppError.validation(errors, 'invalid-export-query');
+  const first = Object.values(errors)[0]?.[0];
+  if (first !== undefined)
+    throw new AppError({
+      code: 'invalid-export-query',
+      category: 'validation',
+      message: first,
+      // The original's `{"error": "Invalid start_date format. Use YYYY-MM-DD."}`.
+      details: { fields: errors, legacyError: first },
+    });
   return {
     format: requested as ExportFormat,
     range: Object.keys(range).length > 0 ? { execution_time: range } : {},

@@ -68,9 +68,12 @@ function bodyOf(error: AppError): object {
   switch (error.category) {
     case 'validation': {
       const fields = error.fieldErrors;
-      return fields && Object.keys(fields).length > 0
-        ? fields
-        : { non_field_errors: [error.message] };
+      // The original answered some refusals as `{"error": "..."}`: clients written against
+      // it read that key, so it stays beside the field errors.
+      const legacy = error.details?.['legacyError'];
+      const body =
+        fields && Object.keys(fields).length > 0 ? fields : { non_field_errors: [error.message] };
+      return typeof legacy === 'string' ? { ...body, error: legacy } : body;
     }
     case 'not_found':
       return { detail: DETAIL.notFound };
