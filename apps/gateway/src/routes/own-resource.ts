@@ -3,6 +3,7 @@ import type { Express, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import { AppError, throwIfInvalid, unknownFieldErrors, writableFieldsOf } from '@toolkit/errors';
 import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
+import type { Logger } from '@toolkit/logger';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type {
@@ -58,6 +59,8 @@ export interface RemoveCall {
 export interface OwnResourceDeps {
   metrics: GatewayMetrics;
   publicUrl: string | undefined;
+  /** Compensations that fail (an all-or-nothing write left half done) are logged here. */
+  logger: Logger;
 }
 
 function requestUrl(req: Request, publicUrl: string | undefined): string {
@@ -139,7 +142,7 @@ export function mountOwnResource<E extends { id: number }>(
   ) => {
     if (Object.keys(filter).length === 0) return;
     if (await resource.findOne(and({ _id: entity.id }, filter))) return;
-    await undo(restores);
+    await undo(restores, deps.logger, resource);
     throw forbidden();
   };
   const representOne = async (req: Request, entity: E) =>
@@ -211,7 +214,9 @@ export function mountOwnResource<E extends { id: number }>(
       } catch (error) {
         // All or nothing: undo what this request created.
         for (const done of created)
-          await resource.remove(done.entity, removeCall(req, res)).catch(() => undefined);
+          await resource
+            .remove(done.entity, removeCall(req, res))
+            .catch((e: unknown) => compensationFailed(deps.logger, resource, e));
         throw error;
       }
       const represented = await resource.represent(
@@ -261,7 +266,7 @@ export function mountOwnResource<E extends { id: number }>(
           for (const entity of updated) await requireStillInScope(entity, filter, []);
         } catch (error) {
           // All or nothing: put back every object this request changed (last change first).
-          await undo(restores.slice(0, updated.length + 1));
+          await undo(restores.slice(0, updated.length + 1), deps.logger, resource);
           throw error;
         }
         res.json(await resource.represent(updated, publicOrigin(req, deps.publicUrl)));
@@ -290,8 +295,18 @@ export function mountOwnResource<E extends { id: number }>(
   );
 }
 
-async function undo(restores: readonly (() => Promise<void>)[]): Promise<void> {
-  for (const restore of [...restores].reverse()) await restore().catch(() => undefined);
+async function undo(
+  restores: readonly (() => Promise<void>)[],
+  logger: Logger,
+  resource: { path: string },
+): Promise<void> {
+  for (const restore of [...restores].reverse())
+    await restore().catch((e: unknown) => compensationFailed(logger, resource, e));
+}
+
+/** An all-or-nothing write that could not be undone: said loudly, the original error stands. */
+function compensationFailed(logger: Logger, resource: { path: string }, error: unknown): void {
+  logger.error({ err: error, resource: resource.path }, 'compensation failed');
 }
 
 function bulkItems(body: unknown): ({ id: number } & Record<string, unknown>)[] {

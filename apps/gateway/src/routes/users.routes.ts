@@ -44,7 +44,6 @@ import type { FailureLimiter } from '@toolkit/gateway-domain';
 import type { UserObjects } from '../forwarding/catalog-user-objects';
 import { principalOf } from '../forwarding/forward.routes';
 import { publicOrigin } from '../http/public-origin';
-import type { Logger } from '@toolkit/logger';
 import type { OwnResourceDeps } from './own-resource';
 import { mountOwnResource } from './own-resource';
 
@@ -60,7 +59,6 @@ export interface UsersRoutesDeps extends OwnResourceDeps {
   constraintSpecs: ReadonlyMap<string, ListSpec>;
   /** What other services keep for a user (credential sets), deleted with the user. */
   userObjects: UserObjects;
-  logger: Logger;
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
