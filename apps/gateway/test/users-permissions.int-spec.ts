@@ -380,4 +380,35 @@ describe('gateway users, groups, permissions and tokens API', () => {
     expect(denied.status).toBe(403);
     expect(denied.body).toEqual({ detail: 'You do not have permission to perform this action.' });
   });
+
+  it('when a permission or group is renamed onto a name that is taken, then 409, not a storage error', async () => {
+    const tag = Date.now().toString(36);
+    const post = (path: string, body: object) =>
+      request(h.app).post(path).set(auth(admin.key)).send(body).expect(201);
+    await post('/api/users/permissions/', {
+      name: `taken-${tag}`,
+      object_types: ['dcim.site'],
+      actions: ['view'],
+    });
+    const other = await post('/api/users/permissions/', {
+      name: `other-${tag}`,
+      object_types: ['dcim.site'],
+      actions: ['view'],
+    });
+    await post('/api/users/groups/', { name: `taken-${tag}` });
+    const group = await post('/api/users/groups/', { name: `other-${tag}` });
+
+    const renamed = await Promise.all([
+      request(h.app)
+        .patch(`/api/users/permissions/${other.body.id as number}/`)
+        .set(auth(admin.key))
+        .send({ name: `taken-${tag}` }),
+      request(h.app)
+        .patch(`/api/users/groups/${group.body.id as number}/`)
+        .set(auth(admin.key))
+        .send({ name: `taken-${tag}` }),
+    ]);
+
+    expect(renamed.map((r) => r.status)).toEqual([409, 409]);
+  });
 });

@@ -2,7 +2,7 @@ import type { Connection, Model, mongo } from 'mongoose';
 import { STATUS_RANK, canTransition, statusOfOutcome } from '@toolkit/analytics-domain';
 import type { QueryFilter, StatusPoint } from '@toolkit/analytics-domain';
 import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
-import { toStorageError } from '@toolkit/mongo';
+import { isDuplicateKey, toStorageError } from '@toolkit/mongo';
 import { executionModel } from './execution.schema';
 import type { ExecutionDoc } from './execution.schema';
 import type { SortSpec } from './command-log.repository';
@@ -301,9 +301,4 @@ export class ExecutionRepository {
     }
     return deleted;
   }
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  const e = error as { code?: number; writeErrors?: { code?: number }[] };
-  return e?.code === 11000 || (e?.writeErrors ?? []).some((w) => w.code === 11000);
 }

@@ -2,7 +2,7 @@ import { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
 import type { ExecutionResult } from '@toolkit/contracts';
 import type { ClaimStore, ExecutionClaim } from '@toolkit/executor-domain';
-import { toStorageError } from '@toolkit/mongo';
+import { isDuplicateKey, toStorageError } from '@toolkit/mongo';
 
 interface ClaimDocument {
   executionId: string;
@@ -55,8 +55,7 @@ export class ClaimsRepository implements ClaimStore {
       await this.model.create({ executionId, status: 'started', executorId, startedAt });
       return { inserted: true };
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000)
-        throw toStorageError(error, 'claim', ['executionId']);
+      if (!isDuplicateKey(error)) throw toStorageError(error, 'claim', ['executionId']);
     }
     const existing = await this.find(executionId);
     if (!existing) throw toStorageError(new Error('claim vanished'), 'claim');

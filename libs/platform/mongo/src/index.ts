@@ -1,3 +1,3 @@
-export { MongoDatabase, toStorageError } from './mongo-database';
+export { MongoDatabase, isDuplicateKey, toStorageError } from './mongo-database';
 export type { Connection, Model, MongoOptions } from './mongo-database';
 export { SequenceAllocator } from './sequence';

@@ -84,14 +84,33 @@ export class MongoDatabase {
  * MongoDB names the violated index (keyPattern); FerretDB does not, so callers pass the
  * unique fields they expect (`uniqueFields`) to name them on both.
  */
+/**
+ * A unique index refused the write: MongoDB's E11000 (also per item of a bulk write), or
+ * FerretDB 1.24's answer to a findAndModify or upsert that collides, PostgreSQL's SQLSTATE
+ * 23505 without a code.
+ */
+export function isDuplicateKey(error: unknown): boolean {
+  const e = error as { code?: number; message?: unknown; writeErrors?: { code?: number }[] };
+  if (e?.code === 11000) return true;
+  if ((e?.writeErrors ?? []).some((w) => w.code === 11000)) return true;
+  return (
+    typeof e?.message === 'string' && /\(SQLSTATE 23505\)|E11000 duplicate key/.test(e.message)
+  );
+}
+
 export function toStorageError(
   error: unknown,
   what = 'object',
   uniqueFields: readonly string[] = [],
 ): AppError {
   if (error instanceof AppError) return error;
-  const e = error as { code?: number; keyPattern?: Record<string, unknown>; name?: string };
-  if (e?.code === 11000) {
+  const e = error as {
+    code?: number;
+    keyPattern?: Record<string, unknown>;
+    name?: string;
+    message?: unknown;
+  };
+  if (isDuplicateKey(e)) {
     const fields = e.keyPattern ? Object.keys(e.keyPattern) : [...uniqueFields];
     return AppError.conflict(
       fields.length > 0

@@ -1,5 +1,6 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
+import { isDuplicateKey } from './mongo-database';
 
 /**
  * Integer ids, as NetBox clients expect, allocated safely across replicas on MongoDB 7 and
@@ -80,7 +81,7 @@ export class SequenceAllocator {
       try {
         await this.claims.insertMany(slots, { ordered: true });
       } catch (error) {
-        if ((error as { code?: number }).code !== 11000) throw error;
+        if (!isDuplicateKey(error)) throw error;
         // Someone owns part of the run: release what we got and move past it.
         const inserted =
           (error as { insertedDocs?: unknown[]; result?: { insertedCount?: number } }).result
@@ -110,7 +111,7 @@ export class SequenceAllocator {
     try {
       await update();
     } catch (error) {
-      if ((error as { code?: number }).code !== 11000) throw error;
+      if (!isDuplicateKey(error)) throw error;
       await update();
     }
   }

@@ -11,7 +11,7 @@ import type {
   TicketStore,
 } from '@toolkit/gateway-domain';
 import { slotId } from '@toolkit/gateway-domain';
-import { toStorageError } from '@toolkit/mongo';
+import { isDuplicateKey, toStorageError } from '@toolkit/mongo';
 import {
   authFailureModel,
   executionTicketModel,
@@ -24,11 +24,6 @@ import type {
   IdempotencyKeyDoc,
   RateSlotDoc,
 } from './execution-records.schema';
-
-function isDuplicateKey(error: unknown): boolean {
-  const e = error as { code?: number; writeErrors?: { code?: number }[] };
-  return e?.code === 11000 || (e?.writeErrors ?? []).some((w) => w.code === 11000);
-}
 
 async function storage<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
