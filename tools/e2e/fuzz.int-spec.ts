@@ -78,15 +78,13 @@ it(
     );
     writeFileSync(REPORT, outcome.stdout);
     const summary = /(\d+) generated, (\d+) passed/.exec(outcome.stdout);
-    // What failed, as schemathesis words it (each with a curl command to replay it).
-    const failures = outcome.stdout
-      .slice(0, outcome.stdout.indexOf('SUMMARY'))
-      .split('\n')
-      .filter((line) =>
-        /^\s*(\S+ )?(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \/|Server error|Runtime Error|curl |Error:|Traceback/.test(
-          line,
-        ),
-      );
+    // What failed, as schemathesis words it: the operation, the check, the status and the
+    // curl command that replays it (the FAILURES and ERRORS sections, before WARNINGS).
+    const sections = outcome.stdout.split(/^=+ (?=[A-Z]+ =+$)/m);
+    const failures = sections
+      .filter((section) => /^(FAILURES|ERRORS) /.test(section))
+      .flatMap((section) => section.split('\n'))
+      .filter((line) => /^_+ \S|^- |^\[\d{3}\]|curl |Error|Traceback/.test(line.trim()));
 
     // On failure, schemathesis prints each failing request as a curl command to replay.
     expect({
