@@ -300,7 +300,12 @@ export class CommandLogRepository {
           break;
         } catch (error) {
           const writeErrors = writeErrorsOf(error);
-          if (attempt >= 5 || !writeErrors || writeErrors.some((w) => w.code !== 11000))
+          if (
+            attempt >= 5 ||
+            !writeErrors ||
+            writeErrors.length === 0 ||
+            writeErrors.some((w) => w.code !== 11000)
+          )
             throw error;
           const failed = pending;
           pending = writeErrors.map((w) => failed[w.index] as (typeof ops)[number]);
@@ -556,7 +561,11 @@ async function insertIgnoringDuplicates(
     return new Set();
   } catch (error) {
     const writeErrors = writeErrorsOf(error);
-    if (!writeErrors || writeErrors.some((w) => w.code !== 11000)) throw error;
+    // Only duplicates are expected. FerretDB 1.24 reports some failures (a string it cannot
+    // store) with an empty list and stops there: taking that for "nothing refused" lost the
+    // rest of the batch while the statistics counted it.
+    if (!writeErrors || writeErrors.length === 0 || writeErrors.some((w) => w.code !== 11000))
+      throw error;
     return new Set(writeErrors.map((w) => w.index));
   }
 }

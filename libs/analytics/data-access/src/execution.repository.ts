@@ -1,5 +1,10 @@
 import type { Connection, Model, mongo } from 'mongoose';
-import { STATUS_RANK, canTransition, statusOfOutcome } from '@toolkit/analytics-domain';
+import {
+  STATUS_RANK,
+  canTransition,
+  statusOfOutcome,
+  storableStrings,
+} from '@toolkit/analytics-domain';
 import type { QueryFilter, StatusPoint } from '@toolkit/analytics-domain';
 import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
 import { isDuplicateKey, toStorageError } from '@toolkit/mongo';
@@ -98,10 +103,12 @@ export class ExecutionRepository {
 
   /** Returns each execution's status once the results are recorded. */
   async recordResults(
-    results: readonly ExecutionResult[],
+    given: readonly ExecutionResult[],
     logIds: ReadonlyMap<string, number>,
     onProgress?: Progress,
   ): Promise<Map<string, StatusPoint>> {
+    // Device output may hold NUL bytes, which the store cannot keep.
+    const results = given.map((r) => storableStrings(r));
     const now = this.now();
     const steps: Step[] = [];
     for (const r of results) {

@@ -1,4 +1,5 @@
 import type { ExecutionResult } from '@toolkit/contracts';
+import { storableStrings } from './storable-text';
 import { bucketIndex } from './duration-histogram';
 import { floorHour } from './time-buckets';
 
@@ -80,7 +81,8 @@ export function commandLogFromResult(
   now: Date,
 ): CommandLogRecord {
   const executionTime = new Date(result.timings.startedAt);
-  return {
+  // Device output may hold NUL bytes, which the store cannot keep.
+  return storableStrings({
     _id: result.executionId,
     id,
     execution_id: result.executionId,
@@ -113,7 +115,7 @@ export function commandLogFromResult(
     executor: result.executorId,
     created: now,
     last_updated: now,
-  };
+  });
 }
 
 export function durationBucketOf(

@@ -22,6 +22,7 @@ export {
 } from './time-buckets';
 export type { TimeBucket } from './time-buckets';
 export { csvField, csvRow, parseCsv } from './csv';
+export { storableStrings } from './storable-text';
 export type { CsvValue } from './csv';
 export { commandLogFromResult, durationBucketOf } from './command-log';
 export type { CommandLogFacts, CommandLogRecord } from './command-log';
