@@ -23,7 +23,13 @@ describe('command logs: device output the store cannot keep as it is', () => {
     const results = Array.from({ length: 7 }, (_, i) =>
       anExecutionResult({
         output: i === 3 ? 'bad\u0000output' : `ok ${i}`,
-        ...(i === 5 ? { errorMessage: 'x\u0000y', success: false, errorClass: 'command' } : {}),
+        ...(i === 5
+          ? {
+              errorMessage: 'x\u0000y',
+              success: false as const,
+              errorClass: 'command_failed' as const,
+            }
+          : {}),
       }),
     );
 

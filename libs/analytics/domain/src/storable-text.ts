@@ -1,4 +1,5 @@
 /** NUL, and surrogates without their pair (in unicode mode a valid pair is one code point). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for.
 const UNSTORABLE = /\u0000|\p{Cs}/gu;
 
 /**
