@@ -1,4 +1,5 @@
 import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
+import { PeriodicJob } from '@toolkit/lifecycle';
 import type { Logger } from '@toolkit/logger';
 import type { AnalyticsMetrics } from './analytics-metrics';
 
@@ -9,13 +10,9 @@ export interface RetentionOptions {
   chunk?: number;
 }
 
-/**
- * Retention by age: a periodic, bounded delete (FerretDB has no TTL index). Runs never
- * overlap; `stop` waits for the run in progress.
- */
+/** Retention by age: a periodic, bounded delete (FerretDB has no TTL index). */
 export class RetentionJob {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
+  private readonly job: PeriodicJob<number>;
 
   constructor(
     private readonly deps: {
@@ -26,24 +23,20 @@ export class RetentionJob {
       now?: () => Date;
     },
     private readonly options: RetentionOptions,
-  ) {}
+  ) {
+    this.job = new PeriodicJob(() => this.run(), {
+      intervalMs: options.intervalMs,
+      onError: (error) => deps.logger.error({ err: error }, 'retention run failed'),
+    });
+  }
 
   start(): void {
-    if (this.options.days <= 0 || this.timer) return;
-    this.timer = setInterval(() => {
-      void this.runOnce().catch((error: unknown) =>
-        this.deps.logger.error({ err: error }, 'retention run failed'),
-      );
-    }, this.options.intervalMs);
-    this.timer.unref();
+    if (this.options.days > 0) this.job.start();
   }
 
   /** One run; returns the number of logs deleted. */
   runOnce(): Promise<number> {
-    this.running ??= this.run().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.job.runOnce();
   }
 
   private async run(): Promise<number> {
@@ -59,9 +52,7 @@ export class RetentionJob {
     return logs;
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -29,6 +29,8 @@ export interface CatalogAppDeps {
   eventsTopic?: TopicContract<typeof catalogEventsTopic.payload>;
   /** LIST_CACHE_TTL_MS; see wireCatalog. */
   listCacheTtlMs?: number;
+  /** See wireCatalog. */
+  changeLogScans?: { running: number; queued: number };
   /** Built from the other deps when absent. */
   catalog?: Catalog;
 }
@@ -49,6 +51,7 @@ export function createApp(deps: CatalogAppDeps): Express {
       executionKeys: deps.executionKeys,
       eventsTopic: deps.eventsTopic,
       listCacheTtlMs: deps.listCacheTtlMs,
+      changeLogScans: deps.changeLogScans,
     });
   return createHttpApp({
     ...deps,

@@ -42,6 +42,13 @@ export const catalogConfigSchema = z.object({
    * this bounds how late other replicas' writes show in lists; 0 disables the cache.
    */
   LIST_CACHE_TTL_MS: envInt({ min: 0, max: 60_000, default: 2000 }),
+  /** Change-log records older than this many days are deleted (hourly); 0 keeps them all. */
+  CHANGELOG_RETENTION_DAYS: envInt({ min: 0, max: 36_500, default: 90 }),
+  CHANGELOG_RETENTION_INTERVAL_MS: envInt({ min: 1_000, max: 86_400_000, default: 3_600_000 }),
+  CHANGELOG_RETENTION_MAX_PER_RUN: envInt({ min: 1, max: 100_000_000, default: 100_000 }),
+  /** Change-log lists scanning at once, and waiting; beyond that a list answers 503. */
+  CHANGELOG_MAX_CONCURRENT_SCANS: envInt({ min: 1, max: 1_000, default: 4 }),
+  CHANGELOG_QUEUED_SCANS: envInt({ min: 0, max: 10_000, default: 16 }),
   /** NetBox importer (tools/import-netbox.ts). */
   NETBOX_URL: envUrl().optional(),
   NETBOX_TOKEN: z.string().min(1).optional(),

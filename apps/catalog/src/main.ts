@@ -3,7 +3,9 @@ import { loadConfigOrExit } from '@toolkit/config';
 import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
 import { runService } from '@toolkit/service';
 import { createApp } from './app';
+import { changeLogRetention } from './change-log-retention';
 import { catalogConfigSchema } from './config';
+import { wireCatalog } from './wiring';
 
 const config = loadConfigOrExit(catalogConfigSchema);
 
@@ -13,6 +15,26 @@ void runService({
   topics: ALL_TOPICS,
   wire: async (infra) => {
     await ensureCatalogIndexes(infra.mongo);
+    const catalog = wireCatalog({
+      connection: infra.mongo.connection,
+      messaging: infra.messaging,
+      logger: infra.logger,
+      credentialKeys: config.CREDENTIAL_KEYS,
+      executionKeys: config.EXECUTION_KEYS,
+      listCacheTtlMs: config.LIST_CACHE_TTL_MS,
+      changeLogScans: {
+        running: config.CHANGELOG_MAX_CONCURRENT_SCANS,
+        queued: config.CHANGELOG_QUEUED_SCANS,
+      },
+    });
+    const retention = changeLogRetention(
+      { changes: catalog.objectChanges, logger: infra.logger },
+      {
+        days: config.CHANGELOG_RETENTION_DAYS,
+        intervalMs: config.CHANGELOG_RETENTION_INTERVAL_MS,
+        maxPerRun: config.CHANGELOG_RETENTION_MAX_PER_RUN,
+      },
+    );
     return {
       app: createApp({
         ...infra,
@@ -20,8 +42,10 @@ void runService({
         internalToken: config.INTERNAL_API_TOKEN,
         credentialKeys: config.CREDENTIAL_KEYS,
         executionKeys: config.EXECUTION_KEYS,
-        listCacheTtlMs: config.LIST_CACHE_TTL_MS,
+        catalog,
       }),
+      start: async () => retention.start(),
+      closers: [{ name: 'change-log retention', close: () => retention.stop() }],
     };
   },
 });

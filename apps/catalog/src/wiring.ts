@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import {
+  ConcurrencyLimit,
   CredentialTokens,
   ObjectChangeLog,
   RenderCommand,
@@ -32,7 +33,12 @@ export interface CatalogWiringDeps {
   clock?: Clock;
   /** LIST_CACHE_TTL_MS (see ListCache); defaults to DEFAULT_LIST_CACHE_TTL_MS, 0 disables. */
   listCacheTtlMs?: number;
+  /** CHANGELOG_MAX_CONCURRENT_SCANS / CHANGELOG_QUEUED_SCANS; see DEFAULT_CHANGE_LOG_SCANS. */
+  changeLogScans?: { running: number; queued: number };
 }
+
+/** Change-log lists running at once, and waiting; beyond that a list gets 503. */
+export const DEFAULT_CHANGE_LOG_SCANS = { running: 4, queued: 16 };
 
 /** Lists may miss other replicas' writes for this long (this process's writes: never). */
 export const DEFAULT_LIST_CACHE_TTL_MS = 2000;
@@ -91,12 +97,14 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     services,
     tokens,
     render: new RenderCommand(services, tokens, keyringBox(deps.executionKeys)),
-    objectChanges: new ObjectChangeLog(
-      store.objectChanges,
-      objectChangeListSpec,
-      Object.values(services)
+    objectChanges: new ObjectChangeLog(store.objectChanges, objectChangeListSpec, {
+      privateTypes: Object.values(services)
         .filter((service) => service.def.ownerOf !== undefined)
         .map((service) => service.def.objectType),
-    ),
+      scans: new ConcurrencyLimit({
+        ...(deps.changeLogScans ?? DEFAULT_CHANGE_LOG_SCANS),
+        what: 'change-log lists',
+      }),
+    }),
   };
 }

@@ -1,6 +1,8 @@
 import { collectMessages } from '@toolkit/testing';
 import { ALICE, BOB, api, BASE, startCatalog, unique } from './support/catalog-kit';
 import type { CatalogKit } from './support/catalog-kit';
+import { changeLogRetention } from '../src/change-log-retention';
+import { wireCatalog } from '../src/wiring';
 
 describe('catalog events and the change log', () => {
   let kit: CatalogKit;
@@ -114,5 +116,61 @@ describe('catalog events and the change log', () => {
       constrained.body.results.map((r: { changed_object_type: string }) => r.changed_object_type),
     ).toEqual(['dcim.site']);
     expect(meaningless.status).toBe(403);
+  });
+
+  it('when retention runs, then records older than the cutoff are deleted oldest first, within the run bound, and newer ones stay', async () => {
+    let now = new Date('2020-01-01T00:00:00Z');
+    const catalog = wireCatalog({
+      connection: kit.infra.mongo.connection,
+      messaging: kit.infra.messaging,
+      logger: kit.infra.logger,
+      credentialKeys: kit.keys.credential,
+      executionKeys: kit.keys.execution,
+      eventsTopic: kit.eventsTopic,
+      clock: { now: () => now },
+    });
+    const app = kit.makeApp({ catalog });
+    const slug = unique('old');
+    const site = await api(app).post('/api/dcim/sites/', { name: slug, slug });
+    for (const description of ['a', 'b', 'c'])
+      await api(app).patch(`/api/dcim/sites/${site.body.id}/`, { description });
+    now = new Date('2020-03-01T00:00:00Z');
+    await api(app).patch(`/api/dcim/sites/${site.body.id}/`, { description: 'recent' });
+    const logged = `/api/core/object-changes/?changed_object_type=dcim.site&changed_object_id=${site.body.id}&ordering=id`;
+    const retention = changeLogRetention(
+      { changes: catalog.objectChanges, logger: kit.infra.logger, now: () => now },
+      { days: 30, intervalMs: 60_000, maxPerRun: 3, chunk: 2 },
+    );
+
+    const firstRun = await retention.runOnce();
+    const afterFirst = await api(app).get(logged);
+    const secondRun = await retention.runOnce();
+    const afterSecond = await api(app).get(logged);
+
+    expect([firstRun, secondRun]).toEqual([3, 1]);
+    expect(
+      afterFirst.body.results.map(
+        (r: { postchange_data: { description: string } }) => r.postchange_data.description,
+      ),
+    ).toEqual(['c', 'recent']);
+    expect(afterSecond.body.count).toBe(1);
+    expect(afterSecond.body.results[0].postchange_data.description).toBe('recent');
+  });
+
+  it('when more change-log lists arrive than may scan or wait, then the rest get 503 with Retry-After and the others their page', async () => {
+    const app = kit.makeApp({ changeLogScans: { running: 1, queued: 0 } });
+
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => api(app).get('/api/core/object-changes/?limit=5')),
+    );
+
+    const refused = answers.filter((r) => r.status === 503);
+    expect(answers.every((r) => r.status === 200 || r.status === 503)).toBe(true);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]?.headers['retry-after']).toBe('1');
+    expect(refused[0]?.body).toEqual({
+      detail: 'Too many change-log lists at once; retry shortly.',
+    });
+    expect(answers.some((r) => r.status === 200 && Array.isArray(r.body.results))).toBe(true);
   });
 });

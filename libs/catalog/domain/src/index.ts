@@ -38,6 +38,8 @@ export type {
 } from './ports';
 export { PATHS, iso, objectUrl } from './presenters';
 export { ObjectChangeLog } from './object-change-log';
+export type { ObjectChangeLogOptions } from './object-change-log';
+export { ConcurrencyLimit } from './concurrency-limit';
 export { RenderCommand, variablesError } from './render-command.use-case';
 export { Batch, ResourceService, WRITE_CHUNK, allOf, constraintFilterOf } from './resource-service';
 export type {

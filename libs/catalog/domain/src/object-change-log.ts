@@ -2,20 +2,28 @@ import { AppError } from '@toolkit/errors';
 import type { Filter, ListQuery, ListSpec } from '@toolkit/netbox-list';
 import type { ObjectChangeDoc } from './entities';
 import type { Repository, RequestContext } from './ports';
+import type { ConcurrencyLimit } from './concurrency-limit';
 import { allOf, constraintFilterOf } from './resource-service';
+
+export interface ObjectChangeLogOptions {
+  /** Object types whose objects only their owner sees (`toolkit.credentialset`). */
+  privateTypes: readonly string[];
+  /** Bounds concurrent list scans (a list sorts and counts its whole match). */
+  scans?: ConcurrencyLimit;
+}
 
 /**
  * The change log (`/api/core/object-changes/`) as its readers may see it: records of
  * objects private to their owner (credential sets: name, owner, device login) are visible
  * to that owner only, as the objects themselves; the caller's permission constraints on
- * `core.objectchange` are AND-ed in as on every other list.
+ * `core.objectchange` are AND-ed in as on every other list. The log is bounded by age
+ * (`purgeOlderThan`, run periodically) and its list scans by a concurrency limit.
  */
 export class ObjectChangeLog {
   constructor(
     private readonly repository: Repository<ObjectChangeDoc>,
     private readonly spec: ListSpec,
-    /** Object types whose objects only their owner sees (`toolkit.credentialset`). */
-    private readonly privateTypes: readonly string[],
+    private readonly options: ObjectChangeLogOptions,
   ) {}
 
   async list(
@@ -23,11 +31,32 @@ export class ObjectChangeLog {
     ctx: RequestContext,
   ): Promise<{ docs: ObjectChangeDoc[]; count: number }> {
     const filter = allOf(query.filter, this.visibility(ctx));
-    const [docs, count] = await Promise.all([
-      this.repository.find(filter, { sort: query.sort, skip: query.offset, limit: query.limit }),
-      this.repository.count(filter),
-    ]);
-    return { docs, count };
+    const scan = async () => {
+      const [docs, count] = await Promise.all([
+        this.repository.find(filter, { sort: query.sort, skip: query.offset, limit: query.limit }),
+        this.repository.count(filter),
+      ]);
+      return { docs, count };
+    };
+    return this.options.scans ? this.options.scans.run(scan) : scan();
+  }
+
+  /**
+   * Deletes the records older than `cutoff`, oldest first, `chunk` at a time and at most
+   * `maxDocs` in one call (a bounded delete: FerretDB has no TTL index); returns how many.
+   */
+  async purgeOlderThan(cutoff: Date, limits: { chunk: number; maxDocs: number }): Promise<number> {
+    let deleted = 0;
+    while (deleted < limits.maxDocs) {
+      const batch = await this.repository.find(
+        { time: { $lt: cutoff } },
+        { sort: [['_id', 1]], limit: Math.min(limits.chunk, limits.maxDocs - deleted) },
+      );
+      if (batch.length === 0) break;
+      await this.repository.deleteMany(batch.map((doc) => doc._id));
+      deleted += batch.length;
+    }
+    return deleted;
   }
 
   async get(id: number, ctx: RequestContext): Promise<ObjectChangeDoc> {
@@ -40,13 +69,14 @@ export class ObjectChangeLog {
 
   visibility(ctx: RequestContext): Filter {
     const principal = ctx.principal;
+    const privateTypes = this.options.privateTypes;
     const ownRecords = principal
-      ? this.privateTypes.map((type) => ({ changed_object_type: type, owner_id: principal.id }))
+      ? privateTypes.map((type) => ({ changed_object_type: type, owner_id: principal.id }))
       : [];
     const records =
-      this.privateTypes.length === 0
+      privateTypes.length === 0
         ? undefined
-        : { $or: [{ changed_object_type: { $nin: [...this.privateTypes] } }, ...ownRecords] };
+        : { $or: [{ changed_object_type: { $nin: [...privateTypes] } }, ...ownRecords] };
     return allOf(records, constraintFilterOf(this.spec, ctx, 'object changes'));
   }
 }

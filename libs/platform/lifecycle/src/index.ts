@@ -1,2 +1,3 @@
 export { Lifecycle, flushLogger } from './lifecycle';
 export type { Closer, LifecycleOptions } from './lifecycle';
+export { PeriodicJob } from './periodic-job';
