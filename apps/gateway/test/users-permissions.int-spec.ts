@@ -81,6 +81,15 @@ describe('gateway users, groups, permissions and tokens API', () => {
         actions: ['view'],
         constraints: { colour: 'red' },
       });
+    const badValue = await request(h.app)
+      .post('/api/users/permissions/')
+      .set(auth(admin.key))
+      .send({
+        name: `p-${uniqueSuffix()}`,
+        object_types: ['users.group'],
+        actions: ['view'],
+        constraints: [{ name: { $ne: 'x' } }, { id__gt: [] }],
+      });
     const unknownFilter = await request(h.app)
       .get('/api/users/users/?usernam=alice')
       .set(auth(admin.key));
@@ -93,6 +102,12 @@ describe('gateway users, groups, permissions and tokens API', () => {
     });
     expect(badConstraint.status).toBe(400);
     expect(badConstraint.body.constraints[0]).toMatch(/colour/);
+    expect(badValue.status).toBe(400);
+    expect(badValue.body).toEqual({
+      constraints: [
+        'Invalid constraint for users.group: name: Must be a string, number or boolean, or a list of them.; id__gt: This list may not be empty.',
+      ],
+    });
     expect(unknownFilter.status).toBe(400);
     expect(unknownFilter.body).toEqual({ usernam: ['Unknown filter parameter.'] });
   });

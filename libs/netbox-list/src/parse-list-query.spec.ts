@@ -169,6 +169,24 @@ describe('parseFilterObject (permission constraints)', () => {
       /colour: Unknown filter parameter/,
     );
   });
+
+  it.each([
+    [{ name: { $ne: 'x' } }, 'name', 'Must be a string, number or boolean, or a list of them.'],
+    [{ name: null }, 'name', 'Must be a string, number or boolean, or a list of them.'],
+    [{ name: ['a', ['b']] }, 'name', 'Must be a string, number or boolean, or a list of them.'],
+    [{ name__ic: [] }, 'name__ic', 'This list may not be empty.'],
+    [{ command_type: 'shw' }, 'command_type', expect.stringContaining('shw')],
+  ])('when a constraint value is %j, then it is refused naming %s', (constraint, key, message) => {
+    let error: unknown;
+    try {
+      parseFilterObject(spec, constraint);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as { fieldErrors?: Record<string, string[]> }).fieldErrors).toEqual({
+      [key]: [message],
+    });
+  });
 });
 
 describe('parseDateTime', () => {

@@ -98,7 +98,17 @@ export function parseFilterObject(
   const alternatives = list.map((object) => {
     const conditions: Filter[] = [];
     for (const [key, raw] of Object.entries(object)) {
-      const values = (Array.isArray(raw) ? raw : [raw]).map((v) => String(v));
+      const items: unknown[] = Array.isArray(raw) ? raw : [raw];
+      if (items.length === 0 || !items.every(isScalar)) {
+        addError(
+          key,
+          items.length === 0
+            ? 'This list may not be empty.'
+            : 'Must be a string, number or boolean, or a list of them.',
+        );
+        continue;
+      }
+      const values = items.map((v) => String(v));
       const condition = filterCondition(spec, key, values, addError);
       if (condition) conditions.push(condition);
     }
@@ -110,6 +120,14 @@ export function parseFilterObject(
   });
   errors.throwIfAny('invalid-constraint');
   return alternatives.length === 1 ? (alternatives[0] as Filter) : { $or: alternatives };
+}
+
+function isScalar(value: unknown): value is string | number | boolean {
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
 }
 
 function filterCondition(

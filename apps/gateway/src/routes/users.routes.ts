@@ -286,7 +286,10 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
     if (constraints) {
       for (const type of body.object_types ?? []) {
         const spec = deps.constraintSpecs.get(type);
-        if (!spec) continue;
+        if (!spec) {
+          (errors['constraints'] ??= []).push(`Constraints are not supported for ${type}.`);
+          continue;
+        }
         try {
           parseFilterObject(spec, constraints);
         } catch (error) {
