@@ -52,6 +52,7 @@ export function createApp(deps: CatalogAppDeps): Express {
       eventsTopic: deps.eventsTopic,
       listCacheTtlMs: deps.listCacheTtlMs,
       changeLogScans: deps.changeLogScans,
+      registry: deps.registry,
     });
   return createHttpApp({
     ...deps,

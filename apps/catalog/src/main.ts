@@ -22,6 +22,7 @@ void runService({
       credentialKeys: config.CREDENTIAL_KEYS,
       executionKeys: config.EXECUTION_KEYS,
       listCacheTtlMs: config.LIST_CACHE_TTL_MS,
+      registry: infra.registry,
       changeLogScans: {
         running: config.CHANGELOG_MAX_CONCURRENT_SCANS,
         queued: config.CHANGELOG_QUEUED_SCANS,
@@ -44,8 +45,14 @@ void runService({
         executionKeys: config.EXECUTION_KEYS,
         catalog,
       }),
-      start: async () => retention.start(),
-      closers: [{ name: 'change-log retention', close: () => retention.stop() }],
+      start: async () => {
+        catalog.relay.start();
+        retention.start();
+      },
+      closers: [
+        { name: 'change-log retention', close: () => retention.stop() },
+        { name: 'outbox relay', close: () => catalog.relay.stop() },
+      ],
     };
   },
 });

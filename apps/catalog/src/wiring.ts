@@ -1,8 +1,10 @@
+import { hostname } from 'node:os';
 import type { Connection } from 'mongoose';
 import {
   ConcurrencyLimit,
   CredentialTokens,
   ObjectChangeLog,
+  OutboxRelay,
   RenderCommand,
   createCatalogServices,
 } from '@toolkit/catalog-domain';
@@ -10,6 +12,7 @@ import type {
   CatalogServices,
   Clock,
   EventPublisher,
+  Lease,
   SecretBox,
   TokenIssuer,
 } from '@toolkit/catalog-domain';
@@ -19,8 +22,12 @@ import { catalogEventsTopic } from '@toolkit/contracts';
 import type { TopicContract } from '@toolkit/contracts';
 import { issueToken, openJson, parseToken, sealJson, secretMatches } from '@toolkit/crypto';
 import type { Keyring } from '@toolkit/crypto';
+import { PeriodicJob } from '@toolkit/lifecycle';
 import type { Logger } from '@toolkit/logger';
 import type { KafkaMessaging } from '@toolkit/messaging';
+import { Counter, getOrCreateMetric } from '@toolkit/metrics';
+import type { Registry } from '@toolkit/metrics';
+import { EpochLease } from '@toolkit/mongo';
 
 export interface CatalogWiringDeps {
   connection: Connection;
@@ -33,9 +40,21 @@ export interface CatalogWiringDeps {
   clock?: Clock;
   /** LIST_CACHE_TTL_MS (see ListCache); defaults to DEFAULT_LIST_CACHE_TTL_MS, 0 disables. */
   listCacheTtlMs?: number;
+  /** Counts published and failed outbox rounds when given. */
+  registry?: Registry;
+  /** How often the relay looks at the outbox without a nudge; see DEFAULT_OUTBOX_POLL_MS. */
+  outboxPollMs?: number;
+  /** Who may publish the outbox; defaults to one replica per 10 s epoch (EpochLease). */
+  outboxLease?: Lease;
   /** CHANGELOG_MAX_CONCURRENT_SCANS / CHANGELOG_QUEUED_SCANS; see DEFAULT_CHANGE_LOG_SCANS. */
   changeLogScans?: { running: number; queued: number };
 }
+
+/** How often the relay looks at the outbox (other replicas' writes, retries after an outage). */
+export const DEFAULT_OUTBOX_POLL_MS = 1000;
+
+/** One relay holder among the catalog replicas per epoch; this process, whatever its wirings. */
+const RELAY_OWNER = `${hostname()}:${process.pid}`;
 
 /** Change-log lists running at once, and waiting; beyond that a list gets 503. */
 export const DEFAULT_CHANGE_LOG_SCANS = { running: 4, queued: 16 };
@@ -48,7 +67,18 @@ export interface Catalog {
   tokens: CredentialTokens;
   render: RenderCommand;
   objectChanges: ObjectChangeLog;
+  /**
+   * Publishes the events recorded with each change (the outbox). Writes nudge it; `start`
+   * polls (other replicas' writes, retries after an outage); `stop` ends the poll after
+   * one last drain.
+   */
+  relay: { drain(): Promise<number>; start(): void; stop(): Promise<void> };
 }
+
+export const CATALOG_METRIC = {
+  eventsPublished: 'toolkit_catalog_events_published_total',
+  outboxFailures: 'toolkit_catalog_outbox_publish_failures_total',
+} as const;
 
 export function keyringBox(keyring: Keyring): SecretBox {
   return {
@@ -77,11 +107,16 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
   };
   const clock = deps.clock ?? { now: () => new Date() };
   const logger = deps.logger.child({ module: 'catalog' });
+  const relay = outboxRelay(deps, store, events, logger);
   const credentialBox = keyringBox(deps.credentialKeys);
   const services = createCatalogServices({
     repositories: store.repositories,
-    events,
-    changes: store.changeLog,
+    changes: {
+      record: async (changes, outbox) => {
+        await store.changeLog.record(changes, outbox);
+        relay.nudge();
+      },
+    },
     clock,
     logger,
     credentialBox,
@@ -97,6 +132,7 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     services,
     tokens,
     render: new RenderCommand(services, tokens, keyringBox(deps.executionKeys)),
+    relay: relay.controls,
     objectChanges: new ObjectChangeLog(store.objectChanges, objectChangeListSpec, {
       privateTypes: Object.values(services)
         .filter((service) => service.def.ownerOf !== undefined)
@@ -106,5 +142,70 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
         what: 'change-log lists',
       }),
     }),
+  };
+}
+
+function outboxRelay(
+  deps: CatalogWiringDeps,
+  store: ReturnType<typeof createCatalogStore>,
+  events: EventPublisher,
+  logger: Logger,
+) {
+  const registry = deps.registry;
+  const published = registry
+    ? getOrCreateMetric(
+        registry,
+        CATALOG_METRIC.eventsPublished,
+        () =>
+          new Counter({
+            name: CATALOG_METRIC.eventsPublished,
+            help: 'Catalog change events published from the outbox.',
+            registers: [registry],
+          }),
+      )
+    : undefined;
+  const failures = registry
+    ? getOrCreateMetric(
+        registry,
+        CATALOG_METRIC.outboxFailures,
+        () =>
+          new Counter({
+            name: CATALOG_METRIC.outboxFailures,
+            help: 'Outbox rounds that failed (Kafka or MongoDB unavailable); the events stay and are retried.',
+            registers: [registry],
+          }),
+      )
+    : undefined;
+  const relay = new OutboxRelay(
+    {
+      outbox: store.outbox,
+      events,
+      lease:
+        deps.outboxLease ??
+        new EpochLease(deps.connection, 'catalog-outbox', {
+          owner: RELAY_OWNER,
+          epochMs: 10_000,
+          marginMs: 1_000,
+        }),
+      logger,
+      published: (count) => published?.inc(count),
+      failed: () => failures?.inc(),
+    },
+    { batch: 500 },
+  );
+  const poll = new PeriodicJob(() => relay.drain(), {
+    intervalMs: deps.outboxPollMs ?? DEFAULT_OUTBOX_POLL_MS,
+    onError: (error) => relay.report(error),
+  });
+  return {
+    nudge: () => relay.nudge(),
+    controls: {
+      drain: () => relay.drain(),
+      start: () => poll.start(),
+      stop: async () => {
+        await poll.stop();
+        await relay.drain().catch((error: unknown) => relay.report(error));
+      },
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { KafkaMessaging } from '@toolkit/messaging';
 import { collectMessages } from '@toolkit/testing';
 import { ALICE, BOB, api, BASE, startCatalog, unique } from './support/catalog-kit';
 import type { CatalogKit } from './support/catalog-kit';
@@ -172,5 +173,51 @@ describe('catalog events and the change log', () => {
       detail: 'Too many change-log lists at once; retry shortly.',
     });
     expect(answers.some((r) => r.status === 200 && Array.isArray(r.body.results))).toBe(true);
+  });
+
+  it('when Kafka cannot take events, then writes succeed, their events wait in the outbox and go out in order once it is back', async () => {
+    await kit.catalog.relay.stop(); // the kit's relay would publish the backlog through the live broker
+    const unreachable = new KafkaMessaging({
+      service: 'catalog-down',
+      brokers: ['127.0.0.1:1'],
+      logger: kit.infra.logger,
+    });
+    let kafkaUp = false;
+    const catalog = wireCatalog({
+      connection: kit.infra.mongo.connection,
+      messaging: {
+        publishMany: (...args) =>
+          (kafkaUp ? kit.infra.messaging : unreachable).publishMany(...args),
+      },
+      logger: kit.infra.logger,
+      credentialKeys: kit.keys.credential,
+      executionKeys: kit.keys.execution,
+      eventsTopic: kit.eventsTopic,
+      outboxLease: { held: async () => true }, // no epoch margin in the way of the assertions
+    });
+    const app = kit.makeApp({ catalog });
+    const slug = unique('outage');
+
+    const created = await api(app).post('/api/dcim/sites/', { name: slug, slug });
+    const changed = await api(app).patch(`/api/dcim/sites/${created.body.id}/`, {
+      description: 'during the outage',
+    });
+    const whileDown = await catalog.relay.drain().catch((error: unknown) => error);
+    kafkaUp = true;
+    await catalog.relay.drain();
+    const messages = await collectMessages(kit.eventsTopic.topic, {
+      count: 2,
+      predicate: (m) => m.key === `site:${created.body.id}`,
+    });
+
+    expect([created.status, changed.status]).toEqual([201, 200]);
+    expect(whileDown).toBeInstanceOf(Error);
+    expect(
+      messages.map((m) => JSON.parse(m.value ?? '{}').payload).map((p) => [p.action, p.actor]),
+    ).toEqual([
+      ['created', ALICE.username],
+      ['updated', ALICE.username],
+    ]);
+    expect(await catalog.relay.drain()).toBe(0);
   });
 });

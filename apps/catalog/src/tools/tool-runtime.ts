@@ -65,6 +65,8 @@ export async function runTool(
       executionKeys: unused,
     });
     await work(catalog, config, logger);
+    // Its events go out now; what Kafka does not take waits in the outbox for the service.
+    await catalog.relay.stop();
   } catch (error) {
     logger.error({ err: error }, `${name} failed`);
     code = 1;

@@ -15,6 +15,8 @@ import { connectTestInfra } from '@toolkit/testing';
 import type { TestInfra } from '@toolkit/testing';
 import { createApp } from '../../src/app';
 import type { CatalogAppDeps } from '../../src/app';
+import { wireCatalog } from '../../src/wiring';
+import type { Catalog } from '../../src/wiring';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
 export const ALICE: Principal = { id: 7, username: 'alice', isSuperuser: false };
@@ -23,6 +25,7 @@ export const BOB: Principal = { id: 8, username: 'bob', isSuperuser: false };
 export interface CatalogKit {
   infra: TestInfra;
   app: Express;
+  catalog: Catalog;
   keys: { credential: Keyring; execution: Keyring };
   eventsTopic: ReturnType<typeof testEventsTopic>;
   makeApp(overrides?: Partial<CatalogAppDeps>): Express;
@@ -59,7 +62,29 @@ export async function startCatalog(): Promise<CatalogKit> {
       eventsTopic,
       ...overrides,
     });
-  return { infra, app: makeApp(), keys, eventsTopic, makeApp, close: () => infra.close() };
+  // As main.ts runs it: the outbox relay polls (writes in a lease margin wait for it).
+  const catalog = wireCatalog({
+    connection: infra.mongo.connection,
+    messaging: infra.messaging,
+    logger: infra.logger,
+    credentialKeys: keys.credential,
+    executionKeys: keys.execution,
+    eventsTopic,
+    outboxPollMs: 200,
+  });
+  catalog.relay.start();
+  return {
+    infra,
+    app: makeApp({ catalog }),
+    catalog,
+    keys,
+    eventsTopic,
+    makeApp,
+    close: async () => {
+      await catalog.relay.stop();
+      await infra.close();
+    },
+  };
 }
 
 export interface As {

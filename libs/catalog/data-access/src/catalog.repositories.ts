@@ -1,4 +1,4 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import type {
   CatalogRepositories,
   ChangeLog,
@@ -17,11 +17,13 @@ import type { MongoDatabase } from '@toolkit/mongo';
 import { SequenceAllocator } from '@toolkit/mongo';
 import { catalogModels } from './catalog.schema';
 import { MongoRepository } from './mongo.repository';
+import { MongoOutbox, outboxModel } from './outbox.repository';
 
 export interface CatalogStore {
   repositories: CatalogRepositories;
   objectChanges: Repository<ObjectChangeDoc>;
   changeLog: ChangeLog;
+  outbox: MongoOutbox;
 }
 
 export interface CatalogStoreOptions {
@@ -51,6 +53,7 @@ export function createCatalogStore(
     'catalog.object_change',
     cache,
   );
+  const outbox = new MongoOutbox(outboxModel(connection));
   return {
     repositories: {
       platforms: repo<PlatformDoc>('platforms', 'catalog.platform'),
@@ -66,16 +69,30 @@ export function createCatalogStore(
     },
     objectChanges,
     changeLog: {
-      record: async (changes) => {
+      // A change and its event share an id: the outbox is published in change order.
+      record: async (changes, { events, correlationId }) => {
         if (changes.length === 0) return;
         const ids = await objectChanges.allocateIds(changes.length);
-        await objectChanges.insertMany(changes.map((c, i) => ({ ...c, _id: ids[i] as number })));
+        await Promise.all([
+          outbox.add(
+            events.map((event, i) => ({
+              _id: ids[i] as number,
+              event,
+              correlation_id: correlationId ?? null,
+            })),
+          ),
+          objectChanges.insertMany(changes.map((c, i) => ({ ...c, _id: ids[i] as number }))),
+        ]);
       },
     },
+    outbox,
   };
 }
 
 /** Creates the collections and their indexes (idempotent), as boot does. */
 export async function ensureCatalogIndexes(database: MongoDatabase): Promise<void> {
-  await database.ensureIndexes(Object.values(catalogModels(database.connection)));
+  await database.ensureIndexes([
+    ...Object.values(catalogModels(database.connection)),
+    outboxModel(database.connection) as unknown as Model<never>,
+  ]);
 }

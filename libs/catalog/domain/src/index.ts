@@ -30,7 +30,10 @@ export type {
   ChangeLog,
   Clock,
   EventPublisher,
+  Lease,
   Logger,
+  Outbox,
+  OutboxEntry,
   Repository,
   RequestContext,
   SecretBox,
@@ -40,6 +43,8 @@ export { PATHS, iso, objectUrl } from './presenters';
 export { ObjectChangeLog } from './object-change-log';
 export type { ObjectChangeLogOptions } from './object-change-log';
 export { ConcurrencyLimit } from './concurrency-limit';
+export { OutboxRelay } from './outbox-relay';
+export type { OutboxRelayOptions } from './outbox-relay';
 export { RenderCommand, variablesError } from './render-command.use-case';
 export { Batch, ResourceService, WRITE_CHUNK, allOf, constraintFilterOf } from './resource-service';
 export type {

@@ -32,8 +32,34 @@ export interface EventPublisher {
   publish(events: CatalogEvent[], correlationId?: string): Promise<void>;
 }
 
+/**
+ * Change records and the events that announce them, stored together before a write is
+ * answered: the stored events are the outbox that `OutboxRelay` publishes, so a change
+ * committed while Kafka is down is published once it is back.
+ */
 export interface ChangeLog {
-  record(changes: Omit<ObjectChangeDoc, '_id'>[]): Promise<void>;
+  record(
+    changes: Omit<ObjectChangeDoc, '_id'>[],
+    outbox: { events: CatalogEvent[]; correlationId?: string },
+  ): Promise<void>;
+}
+
+/** An event waiting in the outbox; `_id` orders the outbox as the changes were recorded. */
+export interface OutboxEntry {
+  _id: number;
+  event: CatalogEvent;
+  correlation_id: string | null;
+}
+
+export interface Outbox {
+  /** The oldest entries first. */
+  pending(limit: number): Promise<OutboxEntry[]>;
+  remove(ids: readonly number[]): Promise<void>;
+}
+
+/** One holder among replicas (see EpochLease in @toolkit/mongo). */
+export interface Lease {
+  held(): Promise<boolean>;
 }
 
 /** Seals and opens secrets under the configured keyring (AES-256-GCM). */

@@ -12,7 +12,7 @@ import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolki
 import type { Filter, ListSpec, Page, QueryInput } from '@toolkit/netbox-list';
 import type { StoredBase } from './entities';
 import { matchesFilter } from './filter-matcher';
-import type { ChangeLog, Clock, EventPublisher, Logger, Repository, RequestContext } from './ports';
+import type { ChangeLog, Clock, Logger, Repository, RequestContext } from './ports';
 
 export type Presented = Record<string, unknown>;
 export type CatalogEntity = CatalogEvent['entity'];
@@ -122,7 +122,6 @@ export interface ResourceDefinition<D extends StoredBase, I = Record<string, unk
 }
 
 export interface ResourceDeps {
-  events: EventPublisher;
   changes: ChangeLog;
   clock: Clock;
   logger: Logger;
@@ -465,7 +464,10 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     return docs;
   }
 
-  /** Events and change records after a successful write. A failure here is logged, not returned: the write stands. */
+  /**
+   * Change records and their events (the outbox) after a successful write. A failure here
+   * is logged, not returned: the write stands.
+   */
   async recordChanges(
     action: 'created' | 'updated' | 'deleted',
     changes: readonly { before: D | undefined; after: D | undefined }[],
@@ -501,20 +503,14 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       postchange_data: snapshot(after) ?? null,
       owner_id: this.def.ownerOf ? this.def.ownerOf((after ?? before) as D) : null,
     }));
-    const [published, recorded] = await Promise.allSettled([
-      this.deps.events.publish(events, ctx.requestId),
-      this.deps.changes.record(records),
-    ]);
-    if (published.status === 'rejected')
+    try {
+      await this.deps.changes.record(records, { events, correlationId: ctx.requestId });
+    } catch (error) {
       this.deps.logger.error(
-        { err: published.reason, entity: this.def.entity, action },
-        'catalog event not published',
-      );
-    if (recorded.status === 'rejected')
-      this.deps.logger.error(
-        { err: recorded.reason, entity: this.def.entity, action },
+        { err: error, entity: this.def.entity, action },
         'change not recorded',
       );
+    }
   }
 
   /** Scope AND constraints, as a filter. */

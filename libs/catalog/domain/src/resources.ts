@@ -76,7 +76,6 @@ import { driverForPlatform } from './platform-aliases';
 import type {
   ChangeLog,
   Clock,
-  EventPublisher,
   Logger,
   Repository,
   RequestContext,
@@ -116,7 +115,6 @@ export interface CatalogRepositories {
 
 export interface CatalogDeps {
   repositories: CatalogRepositories;
-  events: EventPublisher;
   changes: ChangeLog;
   clock: Clock;
   logger: Logger;
@@ -187,7 +185,6 @@ async function rewriteRefs<D extends { _id: number }>(
 export function createCatalogServices(deps: CatalogDeps): CatalogServices {
   const repos = deps.repositories;
   const resourceDeps = {
-    events: deps.events,
     changes: deps.changes,
     clock: deps.clock,
     logger: deps.logger,

@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Model } from 'mongoose';
 import { memoryLogger, uniqueMongoUri } from '@toolkit/testing';
-import { MongoDatabase, SequenceAllocator, toStorageError } from '../src';
+import { EpochLease, MongoDatabase, SequenceAllocator, toStorageError } from '../src';
 
 interface Gadget {
   _id: number;
@@ -102,5 +102,34 @@ describe('MongoDatabase against the real MongoDB-wire server', () => {
       message: 'MongoDB is unavailable.',
     });
     await broken.disconnect();
+  });
+
+  it('when replicas race for a lease, then exactly one holds each epoch and another may take the next', async () => {
+    let now = 1_000_000_000_000; // the start of an epoch of 10 s
+    const leases = ['a', 'b', 'c'].map(
+      (owner) =>
+        new EpochLease(database.connection, 'relay', {
+          owner,
+          epochMs: 10_000,
+          marginMs: 1_000,
+          now: () => now,
+        }),
+    );
+    const holders = async () =>
+      (await Promise.all(leases.map((lease) => lease.held()))).flatMap((held, i) =>
+        held ? ['abc'[i]] : [],
+      );
+
+    const first = await holders();
+    const again = await holders();
+    now += 9_500; // inside the margin: nobody starts work
+    const inMargin = await holders();
+    now += 600; // the next epoch
+    const nextEpoch = await Promise.all([leases[2]?.held(), leases[0]?.held()]);
+
+    expect(first).toHaveLength(1);
+    expect(again).toEqual(first);
+    expect(inMargin).toEqual([]);
+    expect(nextEpoch).toEqual([true, false]);
   });
 });

@@ -1,0 +1,32 @@
+import { Schema } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import type { Outbox, OutboxEntry } from '@toolkit/catalog-domain';
+
+const outboxSchema = new Schema<OutboxEntry>(
+  { _id: Number },
+  { strict: false, versionKey: false, collection: 'outbox', autoIndex: false },
+);
+
+export function outboxModel(connection: Connection): Model<OutboxEntry> {
+  return (
+    (connection.models['CatalogOutbox'] as Model<OutboxEntry> | undefined) ??
+    connection.model<OutboxEntry>('CatalogOutbox', outboxSchema)
+  );
+}
+
+/** Catalog events waiting to be published; empty whenever Kafka keeps up. */
+export class MongoOutbox implements Outbox {
+  constructor(private readonly model: Model<OutboxEntry>) {}
+
+  async add(entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length > 0) await this.model.insertMany(entries, { ordered: true });
+  }
+
+  pending(limit: number): Promise<OutboxEntry[]> {
+    return this.model.find({}).sort({ _id: 1 }).limit(limit).lean<OutboxEntry[]>().exec();
+  }
+
+  async remove(ids: readonly number[]): Promise<void> {
+    await this.model.deleteMany({ _id: { $in: [...ids] } }).exec();
+  }
+}
