@@ -1,15 +1,12 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { testInfra } from '@toolkit/testing';
+import { startServiceProcess, waitForLine } from '@toolkit/testing';
+import type { ServiceProcess } from '@toolkit/testing';
 
 /**
  * Every service as a real process: boots against the real servers, answers /readyz,
  * drains and exits 0 on SIGTERM; exits 1 with a clear message when a dependency is down
  * at boot or its configuration is invalid.
  */
-const root = path.resolve(__dirname, '../..');
 const SERVICES = ['gateway', 'catalog', 'executor', 'analytics'] as const;
 
 /** What the services require beyond the shared variables (see each app's config.ts). */
@@ -26,74 +23,8 @@ const REQUIRED_ENV = {
   ANALYTICS_CONSUMER_GROUP_PREFIX: `process-test-analytics-${randomUUID()}`,
 };
 
-interface Started {
-  child: ChildProcess;
-  lines: Record<string, unknown>[];
-  exited: Promise<number | null>;
-}
-
-function startService(service: string, env: Record<string, string>): Started {
-  const { brokers, mongoUri } = testInfra();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'apps', service, 'src/main.ts')],
-    {
-      cwd: root,
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        KAFKA_BROKERS: brokers.join(','),
-        MONGODB_URI: mongoUri,
-        MONGODB_DB: `process_test_${service}`,
-        HTTP_PORT: '0',
-        METRICS_PORT: '0',
-        KAFKA_CONNECTION_TIMEOUT_MS: '500',
-        ...REQUIRED_ENV,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const lines: Record<string, unknown>[] = [];
-  // One line buffer per stream: interleaved stdout and stderr chunks must not mix.
-  const collector = () => {
-    let buffer = '';
-    return (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const parts = buffer.split('\n');
-      buffer = parts.pop() ?? '';
-      for (const part of parts) {
-        try {
-          lines.push(JSON.parse(part));
-        } catch {
-          lines.push({ raw: part });
-        }
-      }
-    };
-  };
-  child.stdout?.on('data', collector());
-  child.stderr?.on('data', collector());
-  // 'close' (not 'exit') fires once stdout and stderr are drained: every line is in.
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('close', (code) => resolve(code)),
-  );
-  return { child, lines, exited };
-}
-
-async function waitForLine(
-  started: Started,
-  predicate: (line: Record<string, unknown>) => boolean,
-  timeoutMs = 30_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const line = started.lines.find(predicate);
-    if (line) return line;
-    if (started.child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(
-    `no such log line; got:\n${started.lines.map((l) => JSON.stringify(l)).join('\n')}`,
-  );
+function startService(service: string, env: Record<string, string>): ServiceProcess {
+  return startServiceProcess(service, { ...REQUIRED_ENV, ...env });
 }
 
 describe.each(SERVICES)('the %s process', (service) => {

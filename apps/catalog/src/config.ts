@@ -49,6 +49,12 @@ export const catalogConfigSchema = z.object({
   /** Change-log lists scanning at once, and waiting; beyond that a list answers 503. */
   CHANGELOG_MAX_CONCURRENT_SCANS: envInt({ min: 1, max: 1_000, default: 4 }),
   CHANGELOG_QUEUED_SCANS: envInt({ min: 0, max: 10_000, default: 16 }),
+  /**
+   * A write transaction with no step for this long belongs to a dead process and is rolled
+   * back (its writes, change records and events); looked for every RECOVERY_INTERVAL.
+   */
+  CATALOG_WRITE_ABANDON_MS: envInt({ min: 1_000, max: 86_400_000, default: 120_000 }),
+  CATALOG_RECOVERY_INTERVAL_MS: envInt({ min: 100, max: 3_600_000, default: 30_000 }),
   /** NetBox importer (tools/import-netbox.ts). */
   NETBOX_URL: envUrl().optional(),
   NETBOX_TOKEN: z.string().min(1).optional(),

@@ -3,6 +3,7 @@ import { loadConfigOrExit } from '@toolkit/config';
 import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
 import { runService } from '@toolkit/service';
 import { createApp } from './app';
+import { PeriodicJob } from '@toolkit/lifecycle';
 import { changeLogRetention } from './change-log-retention';
 import { catalogConfigSchema } from './config';
 import { wireCatalog } from './wiring';
@@ -36,6 +37,19 @@ void runService({
         maxPerRun: config.CHANGELOG_RETENTION_MAX_PER_RUN,
       },
     );
+    // Writes a dead process left half done are rolled back: at boot, then periodically.
+    const recovery = new PeriodicJob(
+      () =>
+        catalog.transactions.recover({
+          now: new Date(),
+          abandonAfterMs: config.CATALOG_WRITE_ABANDON_MS,
+          keepFinishedMs: 3_600_000,
+        }),
+      {
+        intervalMs: config.CATALOG_RECOVERY_INTERVAL_MS,
+        onError: (error) => infra.logger.error({ err: error }, 'write recovery failed'),
+      },
+    );
     return {
       app: createApp({
         ...infra,
@@ -48,8 +62,13 @@ void runService({
       start: async () => {
         catalog.relay.start();
         retention.start();
+        recovery.start();
+        void recovery
+          .runOnce()
+          .catch((error: unknown) => infra.logger.error({ err: error }, 'write recovery failed'));
       },
       closers: [
+        { name: 'write recovery', close: () => recovery.stop() },
         { name: 'change-log retention', close: () => retention.stop() },
         { name: 'outbox relay', close: () => catalog.relay.stop() },
       ],

@@ -5,6 +5,7 @@ import {
   CredentialTokens,
   ObjectChangeLog,
   OutboxRelay,
+  WriteTransactions,
   RenderCommand,
   createCatalogServices,
 } from '@toolkit/catalog-domain';
@@ -14,6 +15,7 @@ import type {
   EventPublisher,
   Lease,
   SecretBox,
+  WriteJournal,
   TokenIssuer,
 } from '@toolkit/catalog-domain';
 import { createCatalogStore } from '@toolkit/catalog-data-access';
@@ -73,6 +75,8 @@ export interface Catalog {
    * one last drain.
    */
   relay: { drain(): Promise<number>; start(): void; stop(): Promise<void> };
+  /** Recovery of writes interrupted by a crash (see WriteTransactions.recover). */
+  transactions: WriteTransactions;
 }
 
 export const CATALOG_METRIC = {
@@ -109,14 +113,22 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
   const logger = deps.logger.child({ module: 'catalog' });
   const relay = outboxRelay(deps, store, events, logger);
   const credentialBox = keyringBox(deps.credentialKeys);
-  const services = createCatalogServices({
-    repositories: store.repositories,
-    changes: {
-      record: async (changes, outbox) => {
-        await store.changeLog.record(changes, outbox);
+  const transactions = new WriteTransactions({
+    // A committed write's events go out at once.
+    journal: {
+      ...bindAll(store.journal),
+      commit: async (txn) => {
+        await store.journal.commit(txn);
         relay.nudge();
       },
     },
+    changes: store.changeLog,
+    logger,
+  });
+  const services = createCatalogServices({
+    repositories: store.repositories,
+    changes: store.changeLog,
+    transactions,
     clock,
     logger,
     credentialBox,
@@ -133,6 +145,7 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     tokens,
     render: new RenderCommand(services, tokens, keyringBox(deps.executionKeys)),
     relay: relay.controls,
+    transactions,
     objectChanges: new ObjectChangeLog(store.objectChanges, objectChangeListSpec, {
       privateTypes: Object.values(services)
         .filter((service) => service.def.ownerOf !== undefined)
@@ -207,5 +220,17 @@ function outboxRelay(
         await relay.drain().catch((error: unknown) => relay.report(error));
       },
     },
+  };
+}
+
+/** The journal's methods as plain functions (spread into a decorated copy). */
+function bindAll(journal: WriteJournal): WriteJournal {
+  return {
+    append: (txn, parts, first) => journal.append(txn, parts, first),
+    commit: (txn) => journal.commit(txn),
+    abort: (txn) => journal.abort(txn),
+    parts: (txn) => journal.parts(txn),
+    abandoned: (before, limit) => journal.abandoned(before, limit),
+    purgeFinished: (before) => journal.purgeFinished(before),
   };
 }

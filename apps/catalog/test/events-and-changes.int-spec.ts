@@ -1,3 +1,4 @@
+import type { RequestContext } from '@toolkit/catalog-domain';
 import { KafkaMessaging } from '@toolkit/messaging';
 import { collectMessages } from '@toolkit/testing';
 import { ALICE, BOB, api, BASE, startCatalog, unique } from './support/catalog-kit';
@@ -219,5 +220,85 @@ describe('catalog events and the change log', () => {
       ['updated', ALICE.username],
     ]);
     expect(await catalog.relay.drain()).toBe(0);
+    kit.catalog.relay.start();
+  });
+
+  it('when a write fails midway, then everything it wrote is undone, cascades included, with its change records and events', async () => {
+    const name = unique('undo');
+    const created = await api(kit.app).post('/api/dcim/devices/', {
+      name,
+      interfaces: [{ name: 'eth0', ip_addresses: [{ address: '192.0.2.9/32' }] }],
+    });
+    const deviceId: number = created.body.id;
+    const counts = async () => ({
+      interfaces: (await api(kit.app).get(`/api/dcim/interfaces/?device_id=${deviceId}`)).body
+        .count,
+      addresses: (await api(kit.app).get(`/api/ipam/ip-addresses/?device_id=${deviceId}`)).body
+        .count,
+      device: (await api(kit.app).get(`/api/dcim/devices/${deviceId}/`)).status,
+      deletes: (
+        await api(kit.app).get(
+          `/api/core/object-changes/?action=delete&changed_object_type=dcim.device&changed_object_id=${deviceId}`,
+        )
+      ).body.count,
+    });
+    const before = await counts();
+
+    const failed = await kit.catalog.transactions
+      .run(async () => {
+        await kit.catalog.services.devices.delete([deviceId], context());
+        throw new Error('the store went away after the cascade');
+      })
+      .catch((error: unknown) => error);
+
+    expect(failed).toEqual(new Error('the store went away after the cascade'));
+    expect(before).toEqual({ interfaces: 1, addresses: 1, device: 200, deletes: 0 });
+    expect(await counts()).toEqual(before);
+    expect(
+      await kit.infra.mongo.connection
+        .collection('outbox')
+        .countDocuments({ 'event.id': deviceId, 'event.action': 'deleted' }),
+    ).toBe(0);
+  });
+
+  it('when a write is still open, then its events wait in the outbox until it commits', async () => {
+    const slug = unique('open');
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let siteId = 0;
+    const write = kit.catalog.transactions.run(async () => {
+      const [built] = await kit.catalog.services.sites.createMany(
+        [{ name: slug, slug }],
+        context(),
+        { bulk: false },
+      );
+      siteId = built?.doc._id ?? 0;
+      await gate;
+    });
+    const waiting = () =>
+      kit.infra.mongo.connection.collection('outbox').countDocuments({ 'event.id': siteId });
+    while (siteId === 0) await new Promise((r) => setTimeout(r, 10));
+
+    await kit.catalog.relay.drain();
+    const whileOpen = await waiting();
+    release();
+    await write;
+    // Published by the kit's polling relay (a drain now could fall in the lease's margin).
+    const deadline = Date.now() + 15_000;
+    while ((await waiting()) > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+
+    expect(whileOpen).toBe(1);
+    expect(await waiting()).toBe(0);
   });
 });
+
+function context(): RequestContext {
+  return {
+    principal: ALICE,
+    constraints: undefined,
+    requestId: 'test',
+    baseUrl: BASE,
+    requestUrl: `${BASE}/api/`,
+  };
+}

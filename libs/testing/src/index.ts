@@ -10,3 +10,5 @@ export {
 export type { CollectedMessage } from './infra';
 export { connectTestInfra, itServesHealthEndpoints } from './service-kit';
 export type { AppFactory, TestInfra } from './service-kit';
+export { startServiceProcess, waitForLine } from './service-process';
+export type { ServiceProcess } from './service-process';

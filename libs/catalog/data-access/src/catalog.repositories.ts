@@ -18,12 +18,14 @@ import { SequenceAllocator } from '@toolkit/mongo';
 import { catalogModels } from './catalog.schema';
 import { MongoRepository } from './mongo.repository';
 import { MongoOutbox, outboxModel } from './outbox.repository';
+import { MongoWriteJournal, writeJournalModel } from './write-journal.repository';
 
 export interface CatalogStore {
   repositories: CatalogRepositories;
   objectChanges: Repository<ObjectChangeDoc>;
   changeLog: ChangeLog;
   outbox: MongoOutbox;
+  journal: MongoWriteJournal;
 }
 
 export interface CatalogStoreOptions {
@@ -53,7 +55,8 @@ export function createCatalogStore(
     'catalog.object_change',
     cache,
   );
-  const outbox = new MongoOutbox(outboxModel(connection));
+  const journal = new MongoWriteJournal(writeJournalModel(connection));
+  const outbox = new MongoOutbox(outboxModel(connection), journal);
   return {
     repositories: {
       platforms: repo<PlatformDoc>('platforms', 'catalog.platform'),
@@ -70,7 +73,7 @@ export function createCatalogStore(
     objectChanges,
     changeLog: {
       // A change and its event share an id: the outbox is published in change order.
-      record: async (changes, { events, correlationId }) => {
+      record: async (changes, { events, correlationId, txn }) => {
         if (changes.length === 0) return;
         const ids = await objectChanges.allocateIds(changes.length);
         await Promise.all([
@@ -79,13 +82,21 @@ export function createCatalogStore(
               _id: ids[i] as number,
               event,
               correlation_id: correlationId ?? null,
+              txn: txn ?? null,
             })),
           ),
           objectChanges.insertMany(changes.map((c, i) => ({ ...c, _id: ids[i] as number }))),
         ]);
       },
+      discard: async (txn) => {
+        await Promise.all([
+          outbox.discard(txn),
+          models.object_changes.collection.deleteMany({ txn }),
+        ]);
+      },
     },
     outbox,
+    journal,
   };
 }
 
@@ -94,5 +105,6 @@ export async function ensureCatalogIndexes(database: MongoDatabase): Promise<voi
   await database.ensureIndexes([
     ...Object.values(catalogModels(database.connection)),
     outboxModel(database.connection) as unknown as Model<never>,
+    writeJournalModel(database.connection) as unknown as Model<never>,
   ]);
 }

@@ -67,7 +67,13 @@ const COLLECTIONS: readonly CollectionSpec[] = [
     unique: [{ token_lookup_id: 1 }, { 'owner.id': 1, name: 1 }],
     extra: [{ 'owner.id': 1, _id: 1 }],
   },
-  { model: 'CatalogObjectChange', collection: 'object_changes', listSpec: objectChangeListSpec },
+  {
+    model: 'CatalogObjectChange',
+    collection: 'object_changes',
+    listSpec: objectChangeListSpec,
+    // A rolled-back write's records are found by transaction.
+    extra: [{ txn: 1 }],
+  },
 ];
 
 export type CollectionName =

@@ -14,16 +14,35 @@ export function outboxModel(connection: Connection): Model<OutboxEntry> {
   );
 }
 
-/** Catalog events waiting to be published; empty whenever Kafka keeps up. */
+/**
+ * Catalog events waiting to be published; empty whenever Kafka keeps up. The events of a
+ * write transaction still open (or rolled back) are not handed out.
+ */
 export class MongoOutbox implements Outbox {
-  constructor(private readonly model: Model<OutboxEntry>) {}
+  constructor(
+    private readonly model: Model<OutboxEntry>,
+    private readonly journal: { unpublishable(txns: readonly string[]): Promise<Set<string>> },
+  ) {}
 
   async add(entries: readonly OutboxEntry[]): Promise<void> {
     if (entries.length > 0) await this.model.insertMany(entries, { ordered: true });
   }
 
-  pending(limit: number): Promise<OutboxEntry[]> {
-    return this.model.find({}).sort({ _id: 1 }).limit(limit).lean<OutboxEntry[]>().exec();
+  async pending(limit: number): Promise<OutboxEntry[]> {
+    const entries = await this.model
+      .find({})
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<OutboxEntry[]>()
+      .exec();
+    const waiting = await this.journal.unpublishable([
+      ...new Set(entries.flatMap((e) => (e.txn ? [e.txn] : []))),
+    ]);
+    return entries.filter((e) => !e.txn || !waiting.has(e.txn));
+  }
+
+  async discard(txn: string): Promise<void> {
+    await this.model.deleteMany({ txn }).exec();
   }
 
   async remove(ids: readonly number[]): Promise<void> {

@@ -12,11 +12,21 @@ import type { CatalogServices } from './resources';
  * Creates devices with their nested interfaces and IP addresses (an inventory load, or a
  * NetBox export replayed as bulk POSTs), all or nothing: every device, interface and
  * address is validated and built first; then devices, interfaces and addresses are
- * inserted in that order, and a failure deletes whatever was inserted.
+ * inserted in that order, in one write transaction: a failure (or a crash) undoes
+ * whatever was inserted.
  * Nested primary IPs are written as addresses (`"10.0.0.1/24"`), matched among the
  * device's nested addresses.
  */
-export async function createDevices(
+export function createDevices(
+  services: CatalogServices,
+  bodies: readonly unknown[],
+  ctx: RequestContext,
+  bulk: boolean,
+): Promise<Presented[]> {
+  return services.devices.transaction(() => createDevicesNow(services, bodies, ctx, bulk));
+}
+
+async function createDevicesNow(
   services: CatalogServices,
   bodies: readonly unknown[],
   ctx: RequestContext,
@@ -115,25 +125,9 @@ export async function createDevices(
   const deviceDocs = devices.map((d) => d.doc);
   const interfaceDocs = interfaces.map((d) => d.doc);
   const ipDocs = ips.map((d) => d.doc);
-  const undo = async (...steps: (() => Promise<void>)[]) => {
-    for (const step of steps) await step().catch(() => undefined);
-  };
   await services.devices.insertAll(deviceDocs);
-  try {
-    await services.interfaces.insertAll(interfaceDocs);
-  } catch (error) {
-    await undo(() => services.devices.repository.deleteMany(deviceDocs.map((d) => d._id)));
-    throw error;
-  }
-  try {
-    await services.ipAddresses.insertAll(ipDocs);
-  } catch (error) {
-    await undo(
-      () => services.interfaces.repository.deleteMany(interfaceDocs.map((d) => d._id)),
-      () => services.devices.repository.deleteMany(deviceDocs.map((d) => d._id)),
-    );
-    throw error;
-  }
+  await services.interfaces.insertAll(interfaceDocs);
+  await services.ipAddresses.insertAll(ipDocs);
   await services.devices.recordChanges(
     'created',
     devices.map((d) => ({ before: undefined, after: d.doc })),

@@ -31,17 +31,19 @@ export class CredentialTokens {
   /** `POST {id}/regenerate-token/`: the old token stops working at once. */
   async regenerate(id: number, ctx: RequestContext): Promise<{ id: number; token: string }> {
     const service = this.services.credentialSets;
-    const [before] = await service.loadForWrite([id], ctx);
-    const issued = this.deps.tokens.issue();
-    const after: CredentialSetDoc = {
-      ...(before as CredentialSetDoc),
-      token_lookup_id: issued.lookupId,
-      token_hash: issued.secretHash,
-      last_updated: this.deps.clock.now(),
-    };
-    await service.replaceAll([before as CredentialSetDoc], [after]);
-    await service.recordChanges('updated', [{ before, after }], ctx);
-    return { id, token: issued.token };
+    return service.transaction(async () => {
+      const [before] = await service.loadForWrite([id], ctx);
+      const issued = this.deps.tokens.issue();
+      const after: CredentialSetDoc = {
+        ...(before as CredentialSetDoc),
+        token_lookup_id: issued.lookupId,
+        token_hash: issued.secretHash,
+        last_updated: this.deps.clock.now(),
+      };
+      await service.replaceAll([before as CredentialSetDoc], [after]);
+      await service.recordChanges('updated', [{ before, after }], ctx);
+      return { id, token: issued.token };
+    });
   }
 
   /**

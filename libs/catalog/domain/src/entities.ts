@@ -139,4 +139,6 @@ export interface ObjectChangeDoc {
   postchange_data: Record<string, unknown> | null;
   /** Set for objects only their owner sees (credential sets): the record is theirs only. */
   owner_id?: number | null;
+  /** The write transaction that recorded it (rolled back together). */
+  txn?: string | null;
 }

@@ -30,6 +30,7 @@ export type {
   ChangeLog,
   Clock,
   EventPublisher,
+  JournalPart,
   Lease,
   Logger,
   Outbox,
@@ -38,12 +39,15 @@ export type {
   RequestContext,
   SecretBox,
   TokenIssuer,
+  WriteJournal,
 } from './ports';
 export { PATHS, iso, objectUrl } from './presenters';
 export { ObjectChangeLog } from './object-change-log';
 export type { ObjectChangeLogOptions } from './object-change-log';
 export { ConcurrencyLimit } from './concurrency-limit';
 export { OutboxRelay } from './outbox-relay';
+export { WriteTransactions } from './write-transactions';
+export type { UndoStep } from './write-transactions';
 export type { OutboxRelayOptions } from './outbox-relay';
 export { RenderCommand, variablesError } from './render-command.use-case';
 export { Batch, ResourceService, WRITE_CHUNK, allOf, constraintFilterOf } from './resource-service';

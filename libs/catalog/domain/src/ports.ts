@@ -38,10 +38,13 @@ export interface EventPublisher {
  * committed while Kafka is down is published once it is back.
  */
 export interface ChangeLog {
+  /** `txn`: the write transaction they belong to; its events wait until it commits. */
   record(
     changes: Omit<ObjectChangeDoc, '_id'>[],
-    outbox: { events: CatalogEvent[]; correlationId?: string },
+    outbox: { events: CatalogEvent[]; correlationId?: string; txn?: string },
   ): Promise<void>;
+  /** Removes the change records and events of a transaction being rolled back. */
+  discard(txn: string): Promise<void>;
 }
 
 /** An event waiting in the outbox; `_id` orders the outbox as the changes were recorded. */
@@ -49,12 +52,41 @@ export interface OutboxEntry {
   _id: number;
   event: CatalogEvent;
   correlation_id: string | null;
+  txn?: string | null;
 }
 
 export interface Outbox {
-  /** The oldest entries first. */
+  /** The oldest entries first, of committed writes only (an open transaction's wait). */
   pending(limit: number): Promise<OutboxEntry[]>;
   remove(ids: readonly number[]): Promise<void>;
+}
+
+/**
+ * One storage step of a write transaction, journaled before it is taken: what to undo if
+ * the process dies before the transaction commits. `befores`: the documents a replace
+ * overwrites or a delete removes.
+ */
+export interface JournalPart {
+  entity: string;
+  action: 'insert' | 'replace' | 'delete';
+  ids: number[];
+  befores?: unknown[];
+}
+
+/**
+ * The write-ahead journal of catalog writes (bulk writes are all or nothing without
+ * transactions in the store). A transaction is open until `commit` (its one-document
+ * commit point) or `abort`; one left open by a dead process is rolled back by recovery.
+ */
+export interface WriteJournal {
+  append(txn: string, parts: readonly JournalPart[], first: boolean): Promise<void>;
+  commit(txn: string): Promise<void>;
+  abort(txn: string): Promise<void>;
+  parts(txn: string): Promise<JournalPart[]>;
+  /** Open transactions whose last step is older than `before`. */
+  abandoned(before: Date, limit: number): Promise<string[]>;
+  /** Forgets finished transactions older than `before`; returns how many. */
+  purgeFinished(before: Date): Promise<number>;
 }
 
 /** One holder among replicas (see EpochLease in @toolkit/mongo). */

@@ -12,7 +12,8 @@ import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolki
 import type { Filter, ListSpec, Page, QueryInput } from '@toolkit/netbox-list';
 import type { StoredBase } from './entities';
 import { matchesFilter } from './filter-matcher';
-import type { ChangeLog, Clock, Logger, Repository, RequestContext } from './ports';
+import type { ChangeLog, Clock, JournalPart, Logger, Repository, RequestContext } from './ports';
+import type { WriteTransactions } from './write-transactions';
 
 export type Presented = Record<string, unknown>;
 export type CatalogEntity = CatalogEvent['entity'];
@@ -123,6 +124,7 @@ export interface ResourceDefinition<D extends StoredBase, I = Record<string, unk
 
 export interface ResourceDeps {
   changes: ChangeLog;
+  transactions: WriteTransactions;
   clock: Clock;
   logger: Logger;
 }
@@ -168,7 +170,9 @@ export function allOf(...filters: (Filter | undefined)[]): Filter {
  * built first (references resolved, uniqueness checked against the batch and the store,
  * constraints checked), and only then written; if a write still fails midway, what was
  * written is compensated (inserted objects deleted, replaced ones restored, deleted ones
- * re-inserted) before the error is returned.
+ * re-inserted) before the error is returned. Every write is also a journaled transaction
+ * (WriteTransactions) that commits with its change records and events, so that a write
+ * interrupted by a crash is rolled back by recovery instead of staying half done.
  */
 export class ResourceService<D extends StoredBase, I = Record<string, unknown>> {
   constructor(
@@ -229,14 +233,77 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     ctx: RequestContext,
     options: WriteOptions,
   ): Promise<Built<D>[]> {
-    const prepared = await this.prepareCreate(bodies, ctx, new Batch(options.known), options.bulk);
-    await this.insertAll(prepared.map((p) => p.doc));
-    await this.recordChanges(
-      'created',
-      prepared.map((p) => ({ before: undefined, after: p.doc })),
-      ctx,
-    );
-    return prepared;
+    return this.transaction(async () => {
+      const prepared = await this.prepareCreate(
+        bodies,
+        ctx,
+        new Batch(options.known),
+        options.bulk,
+      );
+      await this.insertAll(prepared.map((p) => p.doc));
+      await this.recordChanges(
+        'created',
+        prepared.map((p) => ({ before: undefined, after: p.doc })),
+        ctx,
+      );
+      return prepared;
+    });
+  }
+
+  /**
+   * Runs a write as one transaction (see WriteTransactions): every step journaled, all or
+   * nothing also across a crash. Writes inside it (cascades, use cases) join it.
+   */
+  transaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.deps.transactions.run(work);
+  }
+
+  /**
+   * Undoes one journaled step of this resource; idempotent (recovery may repeat it).
+   * Inserted objects are deleted, replaced ones restored (with the cascade of the change
+   * reversed), deleted ones put back.
+   */
+  async undo(part: JournalPart): Promise<void> {
+    const repository = this.def.repository;
+    const befores = (part.befores ?? []) as D[];
+    switch (part.action) {
+      case 'insert':
+        await repository.deleteMany(part.ids);
+        return;
+      case 'replace': {
+        const current = new Map((await repository.findByIds(part.ids)).map((d) => [d._id, d]));
+        for (const before of befores) {
+          await repository.replace(before);
+          const after = current.get(before._id);
+          if (after) await this.def.cascadeUpdate?.(after, before);
+        }
+        return;
+      }
+      case 'delete': {
+        const present = new Set((await repository.findByIds(part.ids)).map((d) => d._id));
+        const missing = befores.filter((d) => !present.has(d._id));
+        if (missing.length > 0) await repository.insertMany(missing);
+        return;
+      }
+    }
+  }
+
+  /** Journals a step before it is taken (in chunks: a journal entry stays small). */
+  private async journal(
+    action: JournalPart['action'],
+    docs: readonly D[],
+    withBefores: boolean,
+  ): Promise<void> {
+    const chunk = action === 'insert' ? 1_000 : WRITE_CHUNK;
+    for (let start = 0; start < docs.length; start += chunk) {
+      const slice = docs.slice(start, start + chunk);
+      await this.deps.transactions.journal({
+        entity: this.def.entity,
+        action,
+        ids: slice.map((d) => d._id),
+        ...(withBefores ? { befores: [...slice] } : {}),
+      });
+    }
   }
 
   /** Validates and builds every item, or throws naming every problem; writes nothing. */
@@ -283,6 +350,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   /** Inserts, or deletes what was inserted and throws. */
   async insertAll(docs: readonly D[]): Promise<void> {
     if (docs.length === 0) return;
+    await this.journal('insert', docs, false);
     try {
       await this.def.repository.insertMany(docs);
     } catch (error) {
@@ -310,77 +378,80 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     ctx: RequestContext,
     options: WriteOptions & { partial: boolean },
   ): Promise<D[]> {
-    const befores = await this.loadForWrite(
-      items.map((i) => i.id),
-      ctx,
-    );
-    const errors: FieldErrors[] = items.map(() => ({}));
-    const now = this.deps.clock.now();
-    const batch = new Batch(options.known);
-    const afters: D[] = [];
-    for (const [i, item] of items.entries()) {
-      const before = befores[i] as D;
-      const body = (item.body ?? {}) as Record<string, unknown>;
-      const unknown = this.unknownFields(body);
-      if (Object.keys(unknown).length > 0) {
-        errors[i] = unknown;
-        continue;
-      }
-      if (!options.partial) {
-        const full = this.def.createSchema.safeParse(body, { reportInput: true });
-        if (!full.success) {
-          errors[i] = fieldErrorsFromZod(full.error);
+    return this.transaction(async () => {
+      const befores = await this.loadForWrite(
+        items.map((i) => i.id),
+        ctx,
+      );
+      const errors: FieldErrors[] = items.map(() => ({}));
+      const now = this.deps.clock.now();
+      const batch = new Batch(options.known);
+      const afters: D[] = [];
+      for (const [i, item] of items.entries()) {
+        const before = befores[i] as D;
+        const body = (item.body ?? {}) as Record<string, unknown>;
+        const unknown = this.unknownFields(body);
+        if (Object.keys(unknown).length > 0) {
+          errors[i] = unknown;
           continue;
         }
+        if (!options.partial) {
+          const full = this.def.createSchema.safeParse(body, { reportInput: true });
+          if (!full.success) {
+            errors[i] = fieldErrorsFromZod(full.error);
+            continue;
+          }
+        }
+        const patch = this.def.patchSchema.safeParse(body, { reportInput: true });
+        if (!patch.success) {
+          errors[i] = fieldErrorsFromZod(patch.error);
+          continue;
+        }
+        const merged = this.def.createSchema.safeParse(
+          {
+            ...this.def.toInput(before),
+            ...stripUndefined(patch.data as Record<string, unknown>),
+          },
+          { reportInput: true },
+        );
+        if (!merged.success) {
+          errors[i] = fieldErrorsFromZod(merged.error);
+          continue;
+        }
+        try {
+          const { doc } = await this.def.build(merged.data, {
+            id: before._id,
+            now,
+            existing: before,
+            ctx,
+            batch,
+          });
+          doc.created = before.created;
+          doc.last_updated = now;
+          afters.push(doc);
+          batch.add(this.def.entity, doc._id, doc);
+        } catch (error) {
+          errors[i] = fieldErrorsOf(error);
+        }
       }
-      const patch = this.def.patchSchema.safeParse(body, { reportInput: true });
-      if (!patch.success) {
-        errors[i] = fieldErrorsFromZod(patch.error);
-        continue;
-      }
-      const merged = this.def.createSchema.safeParse(
-        {
-          ...this.def.toInput(before),
-          ...stripUndefined(patch.data as Record<string, unknown>),
-        },
-        { reportInput: true },
+      throwIfInvalid(errors, options.bulk);
+      await this.assertUnique(afters);
+      this.assertAllowed(afters, ctx);
+      await this.replaceAll(befores, afters);
+      for (const [i, after] of afters.entries())
+        await this.def.cascadeUpdate?.(befores[i] as D, after);
+      await this.recordChanges(
+        'updated',
+        afters.map((after, i) => ({ before: befores[i], after })),
+        ctx,
       );
-      if (!merged.success) {
-        errors[i] = fieldErrorsFromZod(merged.error);
-        continue;
-      }
-      try {
-        const { doc } = await this.def.build(merged.data, {
-          id: before._id,
-          now,
-          existing: before,
-          ctx,
-          batch,
-        });
-        doc.created = before.created;
-        doc.last_updated = now;
-        afters.push(doc);
-        batch.add(this.def.entity, doc._id, doc);
-      } catch (error) {
-        errors[i] = fieldErrorsOf(error);
-      }
-    }
-    throwIfInvalid(errors, options.bulk);
-    await this.assertUnique(afters);
-    this.assertAllowed(afters, ctx);
-    await this.replaceAll(befores, afters);
-    for (const [i, after] of afters.entries())
-      await this.def.cascadeUpdate?.(befores[i] as D, after);
-    await this.recordChanges(
-      'updated',
-      afters.map((after, i) => ({ before: befores[i], after })),
-      ctx,
-    );
-    return afters;
+      return afters;
+    });
   }
 
   /** Replaces each document; on a failure restores those already replaced. */
   async replaceAll(befores: readonly D[], afters: readonly D[]): Promise<void> {
+    await this.journal('replace', befores, true);
     for (const [i, after] of afters.entries()) {
       try {
         await this.def.repository.replace(after);
@@ -397,8 +468,13 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   }
 
   async delete(ids: readonly number[], ctx: RequestContext): Promise<void> {
+    await this.transaction(() => this.deleteNow(ids, ctx));
+  }
+
+  private async deleteNow(ids: readonly number[], ctx: RequestContext): Promise<void> {
     const docs = await this.loadForWrite(ids, ctx);
     await this.def.assertDeletable?.(docs);
+    await this.journal('delete', docs, true);
     try {
       await this.def.repository.deleteMany(ids);
     } catch (error) {
@@ -423,6 +499,10 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
    * only a deleted user could reach), recorded under the caller in events and change log.
    */
   async deleteWhere(filter: Filter, ctx: RequestContext): Promise<number> {
+    return this.transaction(() => this.deleteWhereNow(filter, ctx));
+  }
+
+  private async deleteWhereNow(filter: Filter, ctx: RequestContext): Promise<number> {
     const seen = new Set<number>();
     for (;;) {
       const docs = await this.def.repository.find(filter, {
@@ -433,6 +513,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       if (docs.some((d) => seen.has(d._id)))
         throw AppError.internal(`${this.def.label}s were deleted but are still found.`);
       await this.def.assertDeletable?.(docs);
+      await this.journal('delete', docs, true);
       await this.def.repository.deleteMany(docs.map((d) => d._id));
       for (const doc of docs) seen.add(doc._id);
       await this.def.cascadeDelete?.(docs, ctx);
@@ -465,8 +546,8 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   }
 
   /**
-   * Change records and their events (the outbox) after a successful write. A failure here
-   * is logged, not returned: the write stands.
+   * Change records and their events (the outbox) after a successful write, in the write's
+   * transaction: if they cannot be stored, the write is rolled back with them.
    */
   async recordChanges(
     action: 'created' | 'updated' | 'deleted',
@@ -502,15 +583,13 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       prechange_data: snapshot(before) ?? null,
       postchange_data: snapshot(after) ?? null,
       owner_id: this.def.ownerOf ? this.def.ownerOf((after ?? before) as D) : null,
+      txn: this.deps.transactions.currentId() ?? null,
     }));
-    try {
-      await this.deps.changes.record(records, { events, correlationId: ctx.requestId });
-    } catch (error) {
-      this.deps.logger.error(
-        { err: error, entity: this.def.entity, action },
-        'change not recorded',
-      );
-    }
+    await this.deps.changes.record(records, {
+      events,
+      correlationId: ctx.requestId,
+      txn: this.deps.transactions.currentId(),
+    });
   }
 
   /** Scope AND constraints, as a filter. */

@@ -69,10 +69,12 @@ import type {
   NamedRef,
   PlatformDoc,
   SiteDoc,
+  StoredBase,
   Taggable,
   VlanDoc,
 } from './entities';
 import { driverForPlatform } from './platform-aliases';
+import type { WriteTransactions } from './write-transactions';
 import type {
   ChangeLog,
   Clock,
@@ -116,6 +118,8 @@ export interface CatalogRepositories {
 export interface CatalogDeps {
   repositories: CatalogRepositories;
   changes: ChangeLog;
+  /** Every write runs in one; the services register how to undo their steps. */
+  transactions: WriteTransactions;
   clock: Clock;
   logger: Logger;
   /** Seals credential-set secrets at rest (CREDENTIAL_KEYS). */
@@ -186,6 +190,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
   const repos = deps.repositories;
   const resourceDeps = {
     changes: deps.changes,
+    transactions: deps.transactions,
     clock: deps.clock,
     logger: deps.logger,
   };
@@ -952,6 +957,14 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
   services.ipAddresses = new ResourceService(ipAddress, resourceDeps);
   services.commands = new ResourceService(command, resourceDeps);
   services.credentialSets = new ResourceService(credentialSet, resourceDeps);
+  const byEntity = new Map<string, ResourceService<StoredBase, never>>(
+    Object.values(services).map((service) => [service.def.entity, service]),
+  );
+  deps.transactions.setUndo(async (part) => {
+    const service = byEntity.get(part.entity);
+    if (!service) throw new Error(`no catalog resource undoes ${part.entity}`);
+    await service.undo(part);
+  });
   return services;
 }
 
