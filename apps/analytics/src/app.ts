@@ -1,10 +1,9 @@
 import type { Express } from 'express';
 import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
-import { createHttpApp } from '@toolkit/http';
+import { createHttpApp, requireInternalToken } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { Registry } from '@toolkit/metrics';
-import { requireInternalToken } from './http/internal-request';
 import { mountCommandLogRoutes } from './routes/command-logs.routes';
 import { mountExecutionRoutes } from './routes/executions.routes';
 

@@ -1,14 +1,13 @@
 import type { Express } from 'express';
 import type { catalogEventsTopic, TopicContract } from '@toolkit/contracts';
 import type { Keyring } from '@toolkit/crypto';
-import { createHttpApp } from '@toolkit/http';
+import { createHttpApp, requireInternalToken } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { KafkaMessaging } from '@toolkit/messaging';
 import type { Registry } from '@toolkit/metrics';
 import type { MongoDatabase } from '@toolkit/mongo';
 import { catalogRouter } from './routes/catalog.routes';
-import { requireInternalToken } from './routes/request-context';
 import { wireCatalog } from './wiring';
 import type { Catalog } from './wiring';
 

@@ -9,6 +9,8 @@ export type { FieldType, FilterField, ListSpec, Lookup } from './list-spec';
 export {
   DEFAULT_LIMIT,
   MAX_LIMIT,
+  allOf,
+  constraintsFilter,
   escapeRegex,
   parseDateTime,
   parseFilterObject,

@@ -1,5 +1,11 @@
 import type { ListSpec } from './list-spec';
-import { parseDateTime, parseFilterObject, parseListQuery } from './parse-list-query';
+import {
+  allOf,
+  constraintsFilter,
+  parseDateTime,
+  parseFilterObject,
+  parseListQuery,
+} from './parse-list-query';
 
 const spec: ListSpec = {
   filters: [
@@ -186,6 +192,29 @@ describe('parseFilterObject (permission constraints)', () => {
     expect((error as { fieldErrors?: Record<string, string[]> }).fieldErrors).toEqual({
       [key]: [message],
     });
+  });
+});
+
+describe('constraintsFilter', () => {
+  it('when there are no constraints, then nothing is restricted; an empty list grants nothing', () => {
+    expect(constraintsFilter(spec, null, 'commands')).toBeUndefined();
+    expect(constraintsFilter(spec, undefined, 'commands')).toBeUndefined();
+    expect(constraintsFilter(spec, [], 'commands')).toEqual({ _id: { $in: [] } });
+  });
+
+  it('when constraints do not apply to the list, then the request is refused, not widened', () => {
+    expect(() => constraintsFilter(spec, [{ colour: 'red' }], 'commands')).toThrow(
+      expect.objectContaining({
+        category: 'forbidden',
+        message: 'Your permission constraints do not apply to commands.',
+      }),
+    );
+  });
+
+  it('when filters are combined, then empty ones are left out', () => {
+    expect(allOf(undefined, {}, { a: 1 })).toEqual({ a: 1 });
+    expect(allOf({ a: 1 }, { b: 2 })).toEqual({ $and: [{ a: 1 }, { b: 2 }] });
+    expect(allOf()).toEqual({});
   });
 });
 

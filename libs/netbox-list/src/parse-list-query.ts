@@ -1,4 +1,4 @@
-import { FieldErrorList } from '@toolkit/errors';
+import { AppError, FieldErrorList } from '@toolkit/errors';
 import { RESERVED_PARAMETERS, defaultLookups } from './list-spec';
 import type { FieldType, FilterField, ListSpec, Lookup } from './list-spec';
 
@@ -120,6 +120,40 @@ export function parseFilterObject(
   });
   errors.throwIfAny('invalid-constraint');
   return alternatives.length === 1 ? (alternatives[0] as Filter) : { $or: alternatives };
+}
+
+/** Filters AND-ed; empty and absent ones left out. */
+export function allOf(...filters: (Filter | undefined)[]): Filter {
+  const present = filters.filter((f): f is Filter => f !== undefined && Object.keys(f).length > 0);
+  if (present.length === 0) return {};
+  return present.length === 1 ? (present[0] as Filter) : { $and: present };
+}
+
+/** Matches no document (an empty list of constraints grants nothing). */
+const NOTHING: Filter = { _id: { $in: [] } };
+
+/**
+ * A request's permission constraints (OR-ed filter objects) as a filter on a list:
+ * `null`/absent means no restriction, an empty list means nothing; constraints that do not
+ * apply to the list (a field it has no filter for) refuse the request (403), never widen it.
+ */
+export function constraintsFilter(
+  spec: ListSpec,
+  constraints: readonly Record<string, unknown>[] | null | undefined,
+  plural: string,
+): Filter | undefined {
+  if (constraints === null || constraints === undefined) return undefined;
+  if (constraints.length === 0) return NOTHING;
+  try {
+    return parseFilterObject(spec, constraints);
+  } catch (error) {
+    throw new AppError({
+      code: 'invalid-constraint',
+      category: 'forbidden',
+      message: `Your permission constraints do not apply to ${plural}.`,
+      cause: error,
+    });
+  }
 }
 
 function isScalar(value: unknown): value is string | number | boolean {

@@ -1,82 +1,25 @@
-import { timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { INTERNAL_HEADERS, constraintsSchema, decodeHeaderJson } from '@toolkit/contracts';
-import type { Constraints } from '@toolkit/contracts';
-import { AppError } from '@toolkit/errors';
-import { DETAIL, asyncHandler, searchParamsOf } from '@toolkit/http';
-import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import type { Request, RequestHandler, Response } from 'express';
+import { asyncHandler, internalRequest, searchParamsOf } from '@toolkit/http';
+import {
+  allOf,
+  constraintsFilter,
+  parseListQuery,
+  selectFields,
+  toPage,
+} from '@toolkit/netbox-list';
 import type { Filter, ListQuery, ListSpec } from '@toolkit/netbox-list';
 
-const OPEN_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
-
-/** Every call except health and metrics must carry the gateway's internal token. */
-export function requireInternalToken(token: string): RequestHandler {
-  const expected = Buffer.from(token, 'utf8');
-  return (req: Request, res: Response, next: NextFunction) => {
-    if (OPEN_PATHS.has(req.path)) {
-      next();
-      return;
-    }
-    const given = req.header(INTERNAL_HEADERS.token);
-    if (!given) {
-      res.status(401).json({ detail: DETAIL.notAuthenticated });
-      return;
-    }
-    const actual = Buffer.from(given, 'utf8');
-    if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
-      res.status(401).json({ detail: 'Invalid token.' });
-      return;
-    }
-    next();
-  };
-}
-
-/** Public base URL: the gateway's X-Forwarded-Proto/Host, else the request's own host. */
-export function baseUrl(req: Request): string {
-  const proto = req.header(INTERNAL_HEADERS.forwardedProto)?.split(',')[0]?.trim() || req.protocol;
-  const host =
-    req.header(INTERNAL_HEADERS.forwardedHost)?.split(',')[0]?.trim() ||
-    req.header('host') ||
-    'localhost';
-  return `${proto}://${host}`;
-}
-
-export function requestUrl(req: Request): string {
-  return `${baseUrl(req)}${req.originalUrl}`;
-}
-
 /**
- * The permission constraints the gateway resolved for this request, as a filter ({} when
- * unrestricted). A header that does not decode, or names fields we cannot filter on,
- * refuses the request rather than widening it.
+ * The caller's permission constraints on `spec`'s list as a filter, `{}` when unrestricted
+ * (see constraintsFilter: an empty list grants nothing, inapplicable constraints are 403).
  */
-export function constraintFilter(req: Request, spec: ListSpec): Filter {
-  const raw = req.header(INTERNAL_HEADERS.constraints);
-  if (!raw) return {};
-  const constraints: Constraints | undefined = decodeHeaderJson(constraintsSchema, raw);
-  if (constraints === undefined)
-    throw new AppError({
-      code: 'invalid-constraints',
-      category: 'forbidden',
-      message: DETAIL.forbidden,
-    });
-  if (constraints === null || constraints.length === 0) return {};
-  try {
-    return parseFilterObject(spec, constraints);
-  } catch (error) {
-    throw new AppError({
-      code: 'invalid-constraints',
-      category: 'forbidden',
-      message: DETAIL.forbidden,
-      cause: error,
-    });
-  }
-}
-
-export function and(...filters: Filter[]): Filter {
-  const parts = filters.filter((f) => Object.keys(f).length > 0);
-  if (parts.length === 0) return {};
-  return parts.length === 1 ? (parts[0] as Filter) : { $and: parts };
+export function constraintFilter(
+  req: Request,
+  res: Response,
+  spec: ListSpec,
+  plural: string,
+): Filter {
+  return constraintsFilter(spec, internalRequest(req, res).constraints, plural) ?? {};
 }
 
 /** A store that answers one page of a list and the total count. */
@@ -96,18 +39,20 @@ export interface PagedSource<T> {
  */
 export function listHandler<T>(
   spec: ListSpec,
+  plural: string,
   source: PagedSource<T>,
   present: (item: T, base: string) => Record<string, unknown>,
   briefFields: readonly string[],
 ): RequestHandler {
   return asyncHandler(async (req, res) => {
     const query = parseListQuery(spec, searchParamsOf(req));
-    const filter = and(query.filter, constraintFilter(req, spec));
+    const filter = allOf(query.filter, constraintFilter(req, res, spec, plural));
     const { count, results } = await source.list(filter, query.sort, query.offset, query.limit);
-    const base = baseUrl(req);
+    const request = internalRequest(req, res);
+    const base = request.baseUrl;
     res.json(
       toPage(
-        requestUrl(req),
+        request.requestUrl,
         count,
         query.limit,
         query.offset,

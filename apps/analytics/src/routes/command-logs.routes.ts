@@ -10,10 +10,10 @@ import {
   commandLogStatisticsListSpec,
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
-import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
+import { asyncHandler, internalRequest, pathId, searchParamsOf } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
-import { parseListQuery } from '@toolkit/netbox-list';
-import { and, baseUrl, constraintFilter, listHandler } from '../http/internal-request';
+import { allOf, parseListQuery } from '@toolkit/netbox-list';
+import { constraintFilter, listHandler } from '../http/internal-request';
 import { parseExportParameters, streamExport } from './command-log-export';
 import { commandLogRepresentation } from './representations';
 
@@ -40,7 +40,13 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
 
   app.get(
     path,
-    listHandler(commandLogListSpec, deps.logs, commandLogRepresentation, COMMAND_LOG_BRIEF_FIELDS),
+    listHandler(
+      commandLogListSpec,
+      'command logs',
+      deps.logs,
+      commandLogRepresentation,
+      COMMAND_LOG_BRIEF_FIELDS,
+    ),
   );
 
   app.get(
@@ -48,7 +54,10 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
     asyncHandler(async (req, res) => {
       const query = parseListQuery(commandLogStatisticsListSpec, searchParamsOf(req));
       const options = statisticsOptions(query.passthrough);
-      const filter = and(query.filter, constraintFilter(req, commandLogListSpec));
+      const filter = allOf(
+        query.filter,
+        constraintFilter(req, res, commandLogListSpec, 'command logs'),
+      );
       res.json(await deps.logs.statistics(filter, { ...options, now: deps.now() }));
     }),
   );
@@ -58,14 +67,18 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
     asyncHandler(async (req, res) => {
       const query = parseListQuery(commandLogExportListSpec, searchParamsOf(req));
       const { format, range } = parseExportParameters(query.passthrough);
-      const filter = and(query.filter, range, constraintFilter(req, commandLogListSpec));
+      const filter = allOf(
+        query.filter,
+        range,
+        constraintFilter(req, res, commandLogListSpec, 'command logs'),
+      );
       await streamExport({
         res,
         logs: deps.logs,
         filter,
         sort: query.sort,
         format,
-        base: baseUrl(req),
+        base: internalRequest(req, res).baseUrl,
         logger: deps.logger,
         now: deps.now(),
       });
@@ -77,10 +90,10 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
     asyncHandler(async (req, res) => {
       const id = pathId(req.params['id'], 'command log');
       const doc = await deps.logs.findOne(
-        and({ _id: id }, constraintFilter(req, commandLogListSpec)),
+        allOf({ _id: id }, constraintFilter(req, res, commandLogListSpec, 'command logs')),
       );
       if (!doc) throw AppError.notFound('command log');
-      res.json(commandLogRepresentation(doc, baseUrl(req)));
+      res.json(commandLogRepresentation(doc, internalRequest(req, res).baseUrl));
     }),
   );
 
@@ -89,7 +102,7 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
     asyncHandler(async (req, res) => {
       await deps.logs.deleteByIds(
         [pathId(req.params['id'], 'command log')],
-        constraintFilter(req, commandLogListSpec),
+        constraintFilter(req, res, commandLogListSpec, 'command logs'),
       );
       res.status(204).end();
     }),
@@ -106,7 +119,7 @@ export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps):
         );
       await deps.logs.deleteByIds(
         parsed.data.map((item) => item.id),
-        constraintFilter(req, commandLogListSpec),
+        constraintFilter(req, res, commandLogListSpec, 'command logs'),
       );
       res.status(204).end();
     }),

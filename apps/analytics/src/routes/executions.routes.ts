@@ -7,8 +7,9 @@ import {
   executionListSpec,
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
-import { asyncHandler, pathUuid } from '@toolkit/http';
-import { and, baseUrl, constraintFilter, listHandler } from '../http/internal-request';
+import { asyncHandler, internalRequest, pathUuid } from '@toolkit/http';
+import { allOf } from '@toolkit/netbox-list';
+import { constraintFilter, listHandler } from '../http/internal-request';
 import { bulkJobRepresentation, executionRepresentation } from './representations';
 
 export function mountExecutionRoutes(
@@ -19,6 +20,7 @@ export function mountExecutionRoutes(
     EXECUTIONS_PATH,
     listHandler(
       executionListSpec,
+      'executions',
       deps.executions,
       executionRepresentation,
       EXECUTION_BRIEF_FIELDS,
@@ -30,10 +32,10 @@ export function mountExecutionRoutes(
     asyncHandler(async (req, res) => {
       const id = pathUuid(req.params['id'], 'execution');
       const doc = await deps.executions.findOne(
-        and({ _id: id }, constraintFilter(req, executionListSpec)),
+        allOf({ _id: id }, constraintFilter(req, res, executionListSpec, 'executions')),
       );
       if (!doc) throw AppError.notFound('execution');
-      res.json(executionRepresentation(doc, baseUrl(req)));
+      res.json(executionRepresentation(doc, internalRequest(req, res).baseUrl));
     }),
   );
 
@@ -43,10 +45,10 @@ export function mountExecutionRoutes(
       const id = pathUuid(req.params['id'], 'bulk job');
       const items = await deps.executions.bulkJobItems(
         id,
-        constraintFilter(req, executionListSpec),
+        constraintFilter(req, res, executionListSpec, 'executions'),
       );
       if (items.length === 0) throw AppError.notFound('bulk job');
-      res.json(bulkJobRepresentation(id, items, baseUrl(req)));
+      res.json(bulkJobRepresentation(id, items, internalRequest(req, res).baseUrl));
     }),
   );
 }

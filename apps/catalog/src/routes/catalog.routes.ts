@@ -22,11 +22,10 @@ import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
 import { AppError, parseInput } from '@toolkit/errors';
-import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
+import { asyncHandler, internalRequest, pathId, searchParamsOf } from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';
 import { mountResource } from './resource.routes';
-import { requestContext } from './request-context';
 
 /** Every catalog route: the public paths the gateway forwards unchanged, and /internal. */
 export function catalogRouter(catalog: Catalog): Router {
@@ -62,7 +61,7 @@ export function catalogRouter(catalog: Catalog): Router {
   router.post(
     `${commandPath}:id/validate-variables/`,
     asyncHandler(async (req, res) => {
-      const ctx = requestContext(req, res);
+      const ctx = internalRequest(req, res);
       const id = pathId(req.params['id']);
       const body = parseInput(validateVariablesRequestSchema, req.body ?? {});
       res.json(await catalog.render.validate(id, body.device_id, body.variables ?? {}, ctx));
@@ -71,7 +70,7 @@ export function catalogRouter(catalog: Catalog): Router {
   router.get(
     `${commandPath}:id/variable-choices/`,
     asyncHandler(async (req, res) => {
-      const ctx = requestContext(req, res);
+      const ctx = internalRequest(req, res);
       const id = pathId(req.params['id']);
       const given = searchParamsOf(req).getAll('device_id');
       if (given.length > 1) throw AppError.validation({ device_id: ['Give a single device.'] });
@@ -86,7 +85,9 @@ export function catalogRouter(catalog: Catalog): Router {
   router.post(
     `${services.credentialSets.def.path}:id/regenerate-token/`,
     asyncHandler(async (req, res) => {
-      res.json(await catalog.tokens.regenerate(pathId(req.params['id']), requestContext(req, res)));
+      res.json(
+        await catalog.tokens.regenerate(pathId(req.params['id']), internalRequest(req, res)),
+      );
     }),
   );
 
@@ -94,7 +95,7 @@ export function catalogRouter(catalog: Catalog): Router {
     RENDER_PATH,
     asyncHandler(async (req, res) => {
       const body = parseInput(renderRequestSchema, req.body ?? {});
-      res.json(await catalog.render.render(body, requestContext(req, res)));
+      res.json(await catalog.render.render(body, internalRequest(req, res)));
     }),
   );
 
@@ -104,7 +105,7 @@ export function catalogRouter(catalog: Catalog): Router {
       const ownerId = pathId(req.params['id'], 'user');
       const credentialSets = await services.credentialSets.deleteWhere(
         { 'owner.id': ownerId },
-        requestContext(req, res),
+        internalRequest(req, res),
       );
       const answer: UserDeletedResponse = { credential_sets: credentialSets };
       res.json(answer);
@@ -114,7 +115,7 @@ export function catalogRouter(catalog: Catalog): Router {
   router.get(
     OBJECT_CHANGE_PATH,
     asyncHandler(async (req, res) => {
-      const ctx = requestContext(req, res);
+      const ctx = internalRequest(req, res);
       const query = parseListQuery(objectChangeListSpec, searchParamsOf(req));
       const { docs, count } = await catalog.objectChanges.list(query, ctx);
       const results = docs.map((d) =>
@@ -126,7 +127,7 @@ export function catalogRouter(catalog: Catalog): Router {
   router.get(
     `${OBJECT_CHANGE_PATH}:id/`,
     asyncHandler(async (req, res) => {
-      const ctx = requestContext(req, res);
+      const ctx = internalRequest(req, res);
       const doc = await catalog.objectChanges.get(pathId(req.params['id']), ctx);
       res.json(presentChange(doc, ctx.baseUrl));
     }),

@@ -9,8 +9,7 @@ import type {
 } from '@toolkit/catalog-domain';
 import { AppError } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
-import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
-import { requestContext } from './request-context';
+import { asyncHandler, internalRequest, pathId, searchParamsOf } from '@toolkit/http';
 
 export interface ResourceRouteOptions {
   /** "Device" -> OPTIONS name "Device List". */
@@ -48,13 +47,13 @@ export function mountResource<D extends StoredBase, I>(
   router.get(
     path,
     asyncHandler(async (req, res) => {
-      res.json(await service.list(searchParamsOf(req), requestContext(req, res)));
+      res.json(await service.list(searchParamsOf(req), internalRequest(req, res)));
     }),
   );
   router.post(
     path,
     asyncHandler(async (req, res) => {
-      const ctx = requestContext(req, res);
+      const ctx = internalRequest(req, res);
       const body: unknown = req.body ?? {};
       if (Array.isArray(body)) {
         if (body.length === 0)
@@ -76,7 +75,7 @@ export function mountResource<D extends StoredBase, I>(
         res.json(
           // The original's documentation bulk-updates with PUT and partial objects
           // (`[{"id": 1, "status": "active"}]`), so a bulk PUT merges like PATCH.
-          await service.update(items, requestContext(req, res), { partial: true, bulk: true }),
+          await service.update(items, internalRequest(req, res), { partial: true, bulk: true }),
         );
       }),
     );
@@ -87,7 +86,7 @@ export function mountResource<D extends StoredBase, I>(
         const body: unknown = req.body ?? {};
         if (typeof body !== 'object' || Array.isArray(body) || body === null)
           throw AppError.validation({ non_field_errors: ['Expected an object.'] });
-        const [updated] = await service.update([{ id, body }], requestContext(req, res), {
+        const [updated] = await service.update([{ id, body }], internalRequest(req, res), {
           partial: method === 'patch',
           bulk: false,
         });
@@ -101,7 +100,7 @@ export function mountResource<D extends StoredBase, I>(
       const items = bulkItems(req);
       await service.delete(
         items.map((i) => i.id),
-        requestContext(req, res),
+        internalRequest(req, res),
       );
       res.status(204).end();
     }),
@@ -109,13 +108,13 @@ export function mountResource<D extends StoredBase, I>(
   router.get(
     detail,
     asyncHandler(async (req, res) => {
-      res.json(await service.get(pathId(req.params['id']), requestContext(req, res)));
+      res.json(await service.get(pathId(req.params['id']), internalRequest(req, res)));
     }),
   );
   router.delete(
     detail,
     asyncHandler(async (req, res) => {
-      await service.delete([pathId(req.params['id'])], requestContext(req, res));
+      await service.delete([pathId(req.params['id'])], internalRequest(req, res));
       res.status(204).end();
     }),
   );

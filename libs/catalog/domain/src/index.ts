@@ -50,7 +50,7 @@ export { WriteTransactions } from './write-transactions';
 export type { UndoStep } from './write-transactions';
 export type { OutboxRelayOptions } from './outbox-relay';
 export { RenderCommand, variablesError } from './render-command.use-case';
-export { Batch, ResourceService, WRITE_CHUNK, allOf, constraintFilterOf } from './resource-service';
+export { Batch, ResourceService, WRITE_CHUNK } from './resource-service';
 export type {
   BuildArgs,
   Built,

@@ -1,9 +1,9 @@
 import { AppError } from '@toolkit/errors';
+import { allOf, constraintsFilter } from '@toolkit/netbox-list';
 import type { Filter, ListQuery, ListSpec } from '@toolkit/netbox-list';
 import type { ObjectChangeDoc } from './entities';
 import type { Repository, RequestContext } from './ports';
 import type { ConcurrencyLimit } from './concurrency-limit';
-import { allOf, constraintFilterOf } from './resource-service';
 
 export interface ObjectChangeLogOptions {
   /** Object types whose objects only their owner sees (`toolkit.credentialset`). */
@@ -77,6 +77,6 @@ export class ObjectChangeLog {
       privateTypes.length === 0
         ? undefined
         : { $or: [{ changed_object_type: { $nin: [...privateTypes] } }, ...ownRecords] };
-    return allOf(records, constraintFilterOf(this.spec, ctx, 'object changes'));
+    return allOf(records, constraintsFilter(this.spec, ctx.constraints, 'object changes'));
   }
 }

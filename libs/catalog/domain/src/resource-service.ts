@@ -8,7 +8,13 @@ import {
   unknownFieldErrors,
 } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
-import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import {
+  allOf,
+  constraintsFilter,
+  parseListQuery,
+  selectFields,
+  toPage,
+} from '@toolkit/netbox-list';
 import type { Filter, ListSpec, Page, QueryInput } from '@toolkit/netbox-list';
 import type { StoredBase } from './entities';
 import { matchesFilter } from './filter-matcher';
@@ -127,38 +133,6 @@ export interface ResourceDeps {
   transactions: WriteTransactions;
   clock: Clock;
   logger: Logger;
-}
-
-const NOTHING: Filter = { _id: { $in: [] } };
-
-/**
- * The caller's permission constraints on a list (OR-ed filter objects) as a filter:
- * none means no restriction, an empty list means nothing; constraints that name no field
- * of the list are refused (403), never ignored.
- */
-export function constraintFilterOf(
-  spec: ListSpec,
-  ctx: Pick<RequestContext, 'constraints'>,
-  plural: string,
-): Filter | undefined {
-  const constraints = ctx.constraints;
-  if (constraints === null || constraints === undefined) return undefined;
-  if (constraints.length === 0) return NOTHING;
-  try {
-    return parseFilterObject(spec, constraints);
-  } catch {
-    throw new AppError({
-      code: 'invalid-constraint',
-      category: 'forbidden',
-      message: `Your permission constraints do not apply to ${plural}.`,
-    });
-  }
-}
-
-export function allOf(...filters: (Filter | undefined)[]): Filter {
-  const present = filters.filter((f): f is Filter => f !== undefined && Object.keys(f).length > 0);
-  if (present.length === 0) return {};
-  return present.length === 1 ? (present[0] as Filter) : { $and: present };
 }
 
 /**
@@ -598,7 +572,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   }
 
   private constraintFilter(ctx: RequestContext): Filter | undefined {
-    return constraintFilterOf(this.def.listSpec, ctx, `${this.def.label}s`);
+    return constraintsFilter(this.def.listSpec, ctx.constraints, `${this.def.label}s`);
   }
 
   private assertAllowed(docs: readonly D[], ctx: RequestContext): void {

@@ -1,30 +1,39 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
-import type { RequestContext } from '@toolkit/catalog-domain';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   INTERNAL_HEADERS,
   constraintsSchema,
   decodeHeaderJson,
   principalSchema,
 } from '@toolkit/contracts';
+import type { Constraints, Principal } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
-import { DETAIL } from '@toolkit/http';
+import { DETAIL } from './problem';
 
-/** Refuses requests without the gateway's shared secret (compared in constant time). */
-export function requireInternalToken(expected: string) {
+/**
+ * Refuses requests without the gateway's shared secret (INTERNAL_API_TOKEN), except on
+ * `open` paths (health, metrics). Compared as SHA-256 digests in constant time: neither
+ * the content nor the length of the token shows in the timing. Answers through the one
+ * error path (401 with DRF's detail).
+ */
+export function requireInternalToken(
+  expected: string,
+  options: { open?: readonly string[] } = {},
+): RequestHandler {
   const expectedDigest = createHash('sha256').update(expected).digest();
+  const open = new Set(options.open ?? []);
   return (req: Request, _res: Response, next: NextFunction): void => {
+    if (open.has(req.path)) {
+      next();
+      return;
+    }
     const given = req.header(INTERNAL_HEADERS.token);
     if (!given) {
       next(unauthorized(DETAIL.notAuthenticated));
       return;
     }
     const digest = createHash('sha256').update(given).digest();
-    if (!timingSafeEqual(digest, expectedDigest)) {
-      next(unauthorized('Invalid token.'));
-      return;
-    }
-    next();
+    next(timingSafeEqual(digest, expectedDigest) ? undefined : unauthorized('Invalid token.'));
   };
 }
 
@@ -32,12 +41,24 @@ function unauthorized(message: string): AppError {
   return new AppError({ code: 'invalid-internal-token', category: 'unauthorized', message });
 }
 
+/** What a service learns from the gateway's internal headers about one request. */
+export interface InternalRequest {
+  principal: Principal | undefined;
+  /** Permission constraints of the request's action (OR-ed filter objects); null/undefined = none. */
+  constraints: Constraints | undefined;
+  requestId: string | undefined;
+  /** `https://netbox.example.com`: prefix of every `url`. */
+  baseUrl: string;
+  /** Absolute URL of this request, for `next`/`previous`. */
+  requestUrl: string;
+}
+
 /**
  * Who asks (principal header), what they may see (constraints header: absent = no
  * constraints; malformed = refused, failing closed) and the public base URL the gateway
- * forwarded (X-Forwarded-Proto/Host), else this request's own.
+ * forwarded (X-Forwarded-Proto/Host, sanitised), else this request's own.
  */
-export function requestContext(req: Request, res: Response): RequestContext {
+export function internalRequest(req: Request, res: Response): InternalRequest {
   const principalHeader = req.header(INTERNAL_HEADERS.principal);
   const principal = decodeHeaderJson(principalSchema, principalHeader);
   if (principalHeader && !principal)

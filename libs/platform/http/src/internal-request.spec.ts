@@ -1,0 +1,93 @@
+import request from 'supertest';
+import { INTERNAL_HEADERS, encodeHeaderJson } from '@toolkit/contracts';
+import { createLogger } from '@toolkit/logger';
+import { createRegistry } from '@toolkit/metrics';
+import { createHttpApp } from './http-app';
+import { internalRequest, requireInternalToken } from './internal-request';
+
+const TOKEN = 'internal-token-0123456789';
+
+function app() {
+  return createHttpApp({
+    logger: createLogger({ service: 'internal-request-spec', level: 'silent' }),
+    registry: createRegistry('internal-request-spec'),
+    readiness: [],
+    bodyLimitBytes: 1024,
+    mount: (express) => {
+      express.use(requireInternalToken(TOKEN, { open: ['/open'] }));
+      express.get('/open', (_req, res) => void res.json({ open: true }));
+      express.get('/who', (req, res) => void res.json(internalRequest(req, res)));
+    },
+  });
+}
+
+describe('requireInternalToken', () => {
+  it.each([
+    [undefined, 401, { detail: 'Authentication credentials were not provided.' }],
+    ['short', 401, { detail: 'Invalid token.' }],
+    [`${TOKEN.slice(0, -1)}x`, 401, { detail: 'Invalid token.' }],
+  ])('when the token is %s, then %i with DRF detail', async (token, status, body) => {
+    const call = request(app()).get('/who');
+    if (token) call.set(INTERNAL_HEADERS.token, token);
+
+    const res = await call;
+
+    expect([res.status, res.body]).toEqual([status, body]);
+  });
+
+  it('when the path is open, then no token is needed', async () => {
+    expect((await request(app()).get('/open')).body).toEqual({ open: true });
+  });
+});
+
+describe('internalRequest', () => {
+  const call = (headers: Record<string, string>) => {
+    const test = request(app()).get('/who?limit=5').set(INTERNAL_HEADERS.token, TOKEN);
+    for (const [name, value] of Object.entries(headers)) test.set(name, value);
+    return test;
+  };
+
+  it('when the gateway forwards who asks and its public origin, then both are read', async () => {
+    const res = await call({
+      [INTERNAL_HEADERS.principal]: encodeHeaderJson({
+        id: 3,
+        username: 'ann',
+        isSuperuser: false,
+      }),
+      [INTERNAL_HEADERS.constraints]: encodeHeaderJson([{ name: 'x' }]),
+      [INTERNAL_HEADERS.forwardedProto]: 'https',
+      [INTERNAL_HEADERS.forwardedHost]: 'netbox.example.com',
+    });
+
+    expect(res.body).toEqual({
+      principal: { id: 3, username: 'ann', isSuperuser: false },
+      constraints: [{ name: 'x' }],
+      requestId: expect.any(String),
+      baseUrl: 'https://netbox.example.com',
+      requestUrl: 'https://netbox.example.com/who?limit=5',
+    });
+  });
+
+  it('when the forwarded origin is not a plain scheme and host, then it is not used in URLs', async () => {
+    const res = await call({
+      [INTERNAL_HEADERS.forwardedProto]: 'javascript',
+      [INTERNAL_HEADERS.forwardedHost]: 'evil.example/<script>',
+    });
+
+    expect(res.body.baseUrl).toBe('http://localhost');
+  });
+
+  it('when the principal or constraints header does not decode, then 401 or 403, failing closed', async () => {
+    const principal = await call({ [INTERNAL_HEADERS.principal]: 'not-base64-json' });
+    const constraints = await call({ [INTERNAL_HEADERS.constraints]: 'not-base64-json' });
+
+    expect([principal.status, principal.body]).toEqual([
+      401,
+      { detail: 'Invalid principal header.' },
+    ]);
+    expect([constraints.status, constraints.body]).toEqual([
+      403,
+      { detail: 'You do not have permission to perform this action.' },
+    ]);
+  });
+});
