@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { CatalogEvent } from '@toolkit/contracts';
 import {
   AppError,
+  DETAIL,
   fieldErrorsFromZod,
   isAppError,
   throwIfInvalid,
@@ -582,7 +583,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       throw new AppError({
         code: 'constraint-violation',
         category: 'forbidden',
-        message: 'You do not have permission to perform this action.',
+        message: DETAIL.forbidden,
       });
   }
 

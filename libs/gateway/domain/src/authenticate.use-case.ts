@@ -1,4 +1,4 @@
-import { AppError } from '@toolkit/errors';
+import { AppError, DETAIL } from '@toolkit/errors';
 import type { ApiToken, ObjectPermission, User } from './entities';
 import type {
   Clock,
@@ -9,11 +9,6 @@ import type {
 } from './ports';
 import type { TokenRejection } from './token-policy';
 import { shouldTouchLastUsed, tokenRejection } from './token-policy';
-
-export const AUTH_DETAIL = {
-  notProvided: 'Authentication credentials were not provided.',
-  invalidToken: 'Invalid token.',
-} as const;
 
 /** Who made the request, with what token, and what they may do. */
 export interface AuthContext {
@@ -41,7 +36,7 @@ export function unauthorized(reason: 'missing' | TokenRejection): AppError {
   return new AppError({
     code: reason === 'missing' ? 'not-authenticated' : 'invalid-token',
     category: 'unauthorized',
-    message: reason === 'missing' ? AUTH_DETAIL.notProvided : AUTH_DETAIL.invalidToken,
+    message: reason === 'missing' ? DETAIL.notAuthenticated : DETAIL.invalidToken,
     details: { reason },
   });
 }

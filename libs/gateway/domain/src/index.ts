@@ -45,12 +45,7 @@ export {
 } from './token-policy';
 export type { TokenRejection } from './token-policy';
 export { FailureLimiter } from './failure-limiter';
-export {
-  AUTH_DETAIL,
-  Authenticator,
-  parseAuthorizationHeader,
-  unauthorized,
-} from './authenticate.use-case';
+export { Authenticator, parseAuthorizationHeader, unauthorized } from './authenticate.use-case';
 export type { AuthContext, AuthOutcome } from './authenticate.use-case';
 export { INVALID_CREDENTIALS, TokenIssuer } from './provision-token.use-case';
 export type { IssuedApiToken, TokenOptions } from './provision-token.use-case';

@@ -133,3 +133,12 @@ export function toAppError(error: unknown): AppError {
       return AppError.internal('Internal error.', error);
   }
 }
+
+/** DRF's fixed `detail` strings, as NetBox clients expect them. */
+export const DETAIL = {
+  notFound: 'Not found.',
+  forbidden: 'You do not have permission to perform this action.',
+  notAuthenticated: 'Authentication credentials were not provided.',
+  invalidToken: 'Invalid token.',
+  internal: 'Internal server error.',
+} as const;

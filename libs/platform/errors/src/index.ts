@@ -1,4 +1,4 @@
-export { AppError, ERROR_CATEGORIES, isAppError, toAppError } from './app-error';
+export { AppError, DETAIL, ERROR_CATEGORIES, isAppError, toAppError } from './app-error';
 export type { AppErrorOptions, ErrorCategory, FieldErrors } from './app-error';
 export { FieldErrorList } from './field-error-list';
 export { fieldErrorsFromZod, parseInput } from './zod-field-errors';

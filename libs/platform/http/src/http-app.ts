@@ -7,6 +7,7 @@ import type { Logger } from '@toolkit/logger';
 import { runWithLogContext } from '@toolkit/logger';
 import type { HttpMetrics, Registry } from '@toolkit/metrics';
 import { createDependencyGauge, createHttpMetrics } from '@toolkit/metrics';
+import { DETAIL } from '@toolkit/errors';
 import { toProblem, unsupportedMediaType } from './problem';
 import { storableBody } from './storable-body';
 
@@ -99,7 +100,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.use(storableBody);
   options.mount(app);
   app.use((_req, res) => {
-    res.status(404).json({ detail: 'Not found.' });
+    res.status(404).json({ detail: DETAIL.notFound });
   });
   app.use(errorHandler(logger));
   return app;
@@ -118,7 +119,7 @@ export function createOperationsApp(options: OperationsOptions): Express {
   });
   mountOperations(app, options, readinessProbe(options));
   app.use((_req, res) => {
-    res.status(404).json({ detail: 'Not found.' });
+    res.status(404).json({ detail: DETAIL.notFound });
   });
   return app;
 }

@@ -33,7 +33,7 @@ export function requireInternalToken(
       return;
     }
     const digest = createHash('sha256').update(given).digest();
-    next(timingSafeEqual(digest, expectedDigest) ? undefined : unauthorized('Invalid token.'));
+    next(timingSafeEqual(digest, expectedDigest) ? undefined : unauthorized(DETAIL.invalidToken));
   };
 }
 

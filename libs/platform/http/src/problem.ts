@@ -1,5 +1,5 @@
 import type { ErrorCategory } from '@toolkit/errors';
-import { AppError, isAppError } from '@toolkit/errors';
+import { AppError, DETAIL, isAppError } from '@toolkit/errors';
 
 /**
  * The only category -> HTTP status table, and the NetBox/DRF-style error bodies of the
@@ -16,12 +16,7 @@ export const STATUS_BY_CATEGORY: Readonly<Record<ErrorCategory, number>> = {
   internal: 500,
 };
 
-export const DETAIL = {
-  notFound: 'Not found.',
-  forbidden: 'You do not have permission to perform this action.',
-  notAuthenticated: 'Authentication credentials were not provided.',
-  internal: 'Internal server error.',
-} as const;
+export { DETAIL };
 
 export interface Problem {
   status: number;
