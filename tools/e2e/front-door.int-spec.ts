@@ -164,6 +164,31 @@ describe('the front door', () => {
     ]);
   });
 
+  it('when a bulk write body is malformed, then /api/users/ and /api/dcim/ answer the same body', async () => {
+    const mistakes: [string, unknown][] = [
+      ['PATCH', [{ name: 'x' }, { id: 0 }]],
+      ['DELETE', { id: 1 }],
+      ['POST', []],
+    ];
+    const answer = async (path: string, [method, body]: [string, unknown]) => {
+      const res = await request(stack.gateway.app)
+        [method.toLowerCase() as 'patch' | 'delete' | 'post'](path)
+        .set(auth())
+        .send(body as object);
+      return [res.status, res.body];
+    };
+
+    const users = await Promise.all(mistakes.map((m) => answer('/api/users/groups/', m)));
+    const dcim = await Promise.all(mistakes.map((m) => answer('/api/dcim/sites/', m)));
+
+    expect(users).toEqual(dcim);
+    expect(users).toEqual([
+      [400, [{ id: ['This field is required.'] }, { id: ['A valid integer is required.'] }]],
+      [400, { non_field_errors: ['Expected a non-empty list of objects with an "id".'] }],
+      [400, { non_field_errors: ['Expected a non-empty list of objects.'] }],
+    ]);
+  });
+
   it('when a user is deleted, then their credential sets are deleted with them, not left stored', async () => {
     const admin = stack.api(stack.admin.key);
     const password = 'correct horse battery staple';

@@ -20,3 +20,4 @@ export {
 export type { Filter, ListQuery, QueryInput, SortDirection } from './parse-list-query';
 export { pageLinks, selectFields, toPage } from './page';
 export type { Page } from './page';
+export { bulkItems, createBodies, objectBody } from './write-bodies';

@@ -123,8 +123,8 @@ export function parseFilterObject(
 }
 
 /** Filters AND-ed; empty and absent ones left out. */
-export function allOf(...filters: (Filter | undefined)[]): Filter {
-  const present = filters.filter((f): f is Filter => f !== undefined && Object.keys(f).length > 0);
+export function allOf(...filters: (Filter | null | undefined)[]): Filter {
+  const present = filters.filter((f): f is Filter => !!f && Object.keys(f).length > 0);
   if (present.length === 0) return {};
   return present.length === 1 ? (present[0] as Filter) : { $and: present };
 }

@@ -1,5 +1,5 @@
 import { optionsMetadata } from '@toolkit/api-contracts';
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { Choice } from '@toolkit/api-contracts';
 import type {
   Presented,
@@ -7,9 +7,8 @@ import type {
   ResourceService,
   StoredBase,
 } from '@toolkit/catalog-domain';
-import { AppError } from '@toolkit/errors';
-import type { FieldErrors } from '@toolkit/errors';
 import { asyncHandler, internalRequest, pathId, searchParamsOf } from '@toolkit/http';
+import { bulkItems, createBodies, objectBody } from '@toolkit/netbox-list';
 
 export interface ResourceRouteOptions {
   /** "Device" -> OPTIONS name "Device List". */
@@ -53,25 +52,16 @@ export function mountResource<D extends StoredBase, I>(
   router.post(
     path,
     asyncHandler(async (req, res) => {
-      const ctx = internalRequest(req, res);
-      const body: unknown = req.body ?? {};
-      if (Array.isArray(body)) {
-        if (body.length === 0)
-          throw AppError.validation({
-            non_field_errors: ['Expected a non-empty list of objects.'],
-          });
-        res.status(201).json(await create(body, ctx, true));
-      } else {
-        const [created] = await create([body], ctx, false);
-        res.status(201).json(created);
-      }
+      const { items, bulk } = createBodies(req.body);
+      const created = await create(items, internalRequest(req, res), bulk);
+      res.status(201).json(bulk ? created : created[0]);
     }),
   );
   for (const method of ['put', 'patch'] as const) {
     router[method](
       path,
       asyncHandler(async (req, res) => {
-        const items = bulkItems(req);
+        const items = bulkItems(req.body);
         res.json(
           // The original's documentation bulk-updates with PUT and partial objects
           // (`[{"id": 1, "status": "active"}]`), so a bulk PUT merges like PATCH.
@@ -83,9 +73,7 @@ export function mountResource<D extends StoredBase, I>(
       detail,
       asyncHandler(async (req, res) => {
         const id = pathId(req.params['id']);
-        const body: unknown = req.body ?? {};
-        if (typeof body !== 'object' || Array.isArray(body) || body === null)
-          throw AppError.validation({ non_field_errors: ['Expected an object.'] });
+        const body = objectBody(req.body);
         const [updated] = await service.update([{ id, body }], internalRequest(req, res), {
           partial: method === 'patch',
           bulk: false,
@@ -97,7 +85,7 @@ export function mountResource<D extends StoredBase, I>(
   router.delete(
     path,
     asyncHandler(async (req, res) => {
-      const items = bulkItems(req);
+      const items = bulkItems(req.body);
       await service.delete(
         items.map((i) => i.id),
         internalRequest(req, res),
@@ -118,35 +106,4 @@ export function mountResource<D extends StoredBase, I>(
       res.status(204).end();
     }),
   );
-}
-
-/** A bulk body: a non-empty list of `{id, ...}` (DRF answers per item). */
-function bulkItems(req: Request): { id: number; body: Record<string, unknown> }[] {
-  const body: unknown = req.body;
-  if (!Array.isArray(body) || body.length === 0)
-    throw AppError.validation({
-      non_field_errors: ['Expected a non-empty list of objects with an "id".'],
-    });
-  const errors: FieldErrors[] = body.map(() => ({}));
-  const items = body.map((item: unknown, i) => {
-    const record = (typeof item === 'object' && item !== null ? item : {}) as Record<
-      string,
-      unknown
-    >;
-    const id = record['id'];
-    if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)
-      (errors[i] as FieldErrors)['id'] = [
-        id === undefined ? 'This field is required.' : 'A valid integer is required.',
-      ];
-    const { id: _id, ...rest } = record;
-    return { id: id as number, body: rest };
-  });
-  if (errors.some((e) => Object.keys(e).length > 0))
-    throw new AppError({
-      code: 'invalid-input',
-      category: 'validation',
-      message: 'Invalid bulk request.',
-      details: { body: errors },
-    });
-  return items;
 }

@@ -5,7 +5,16 @@ import { AppError, throwIfInvalid, unknownFieldErrors, writableFieldsOf } from '
 import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
-import { parseFilterObject, parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
+import {
+  allOf,
+  bulkItems,
+  createBodies,
+  objectBody,
+  parseFilterObject,
+  parseListQuery,
+  selectFields,
+  toPage,
+} from '@toolkit/netbox-list';
 import type {
   Action,
   AuthContext,
@@ -68,15 +77,6 @@ function requestUrl(req: Request, publicUrl: string | undefined): string {
   return `${publicOrigin(req, publicUrl)}${req.url}`;
 }
 
-function and(...filters: (Filter | null | undefined)[]): Filter {
-  const present = filters.filter((f): f is Filter => !!f && Object.keys(f).length > 0);
-  return present.length === 0
-    ? {}
-    : present.length === 1
-      ? (present[0] as Filter)
-      : { $and: present };
-}
-
 /**
  * The objects the caller may act on: null when denied outright, `{}` when every object,
  * else a filter built from the permission constraints (OR-ed) and the implicit scope.
@@ -130,7 +130,7 @@ export function mountOwnResource<E extends { id: number }>(
     );
   };
   const one = async (id: number, filter: Filter) => {
-    const found = await resource.findOne(and({ _id: id }, filter));
+    const found = await resource.findOne(allOf({ _id: id }, filter));
     if (!found) throw AppError.notFound();
     return found;
   };
@@ -141,7 +141,7 @@ export function mountOwnResource<E extends { id: number }>(
     restores: readonly (() => Promise<void>)[],
   ) => {
     if (Object.keys(filter).length === 0) return;
-    if (await resource.findOne(and({ _id: entity.id }, filter))) return;
+    if (await resource.findOne(allOf({ _id: entity.id }, filter))) return;
     await undo(restores, deps.logger, resource);
     throw forbidden();
   };
@@ -154,7 +154,7 @@ export function mountOwnResource<E extends { id: number }>(
       const filter = requireScope(scope(res, resource, deps, 'view'), 'forbidden');
       const query = parseListQuery(resource.spec, searchParamsOf(req));
       const page = await resource.list({
-        filter: and(query.filter, filter),
+        filter: allOf(query.filter, filter),
         sort: query.sort,
         limit: query.limit,
         offset: query.offset,
@@ -192,8 +192,8 @@ export function mountOwnResource<E extends { id: number }>(
     asyncHandler(async (req, res) => {
       const filter = requireScope(scope(res, resource, deps, 'add'), 'forbidden');
       const auth = authOf(res);
-      const items: unknown[] = Array.isArray(req.body) ? req.body : [req.body ?? {}];
-      refuseUnknownFields(items, Array.isArray(req.body));
+      const { items, bulk } = createBodies(req.body);
+      refuseUnknownFields(items, bulk);
       const created: { entity: E; extra?: Record<string, unknown> }[] = [];
       try {
         for (const item of items) {
@@ -206,7 +206,7 @@ export function mountOwnResource<E extends { id: number }>(
           // The new object must fall inside what the caller may add.
           if (
             Object.keys(filter).length > 0 &&
-            !(await resource.findOne(and({ _id: result.entity.id }, filter)))
+            !(await resource.findOne(allOf({ _id: result.entity.id }, filter)))
           ) {
             throw forbidden();
           }
@@ -224,7 +224,7 @@ export function mountOwnResource<E extends { id: number }>(
         publicOrigin(req, deps.publicUrl),
       );
       const body = represented.map((r, i) => ({ ...r, ...created[i]?.extra }));
-      res.status(201).json(Array.isArray(req.body) ? body : body[0]);
+      res.status(201).json(bulk ? body : body[0]);
     }),
   );
 
@@ -234,12 +234,13 @@ export function mountOwnResource<E extends { id: number }>(
       integerId,
       asyncHandler(async (req, res) => {
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
-        refuseUnknownFields([req.body], false);
+        const body = objectBody(req.body);
+        refuseUnknownFields([body], false);
         const existing = await one(pathId(req.params['id']), filter);
         const restore = await resource.checkpoint(existing);
         const updated = await resource.update(
           existing,
-          writableFieldsOf(req.body ?? {}, resource.writeSchema),
+          writableFieldsOf(body, resource.writeSchema),
           method === 'patch',
           authOf(res),
         );
@@ -252,13 +253,16 @@ export function mountOwnResource<E extends { id: number }>(
       asyncHandler(async (req, res) => {
         const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
         const items = bulkItems(req.body);
-        refuseUnknownFields(items, true);
+        refuseUnknownFields(
+          items.map((item) => item.body),
+          true,
+        );
         const targets = await Promise.all(items.map((item) => one(item.id, filter)));
         const restores = await Promise.all(targets.map((t) => resource.checkpoint(t)));
         const updated: E[] = [];
         try {
           for (const [index, item] of items.entries()) {
-            const changes = writableFieldsOf(item, resource.writeSchema);
+            const changes = writableFieldsOf(item.body, resource.writeSchema);
             updated.push(
               await resource.update(targets[index] as E, changes, method === 'patch', authOf(res)),
             );
@@ -307,17 +311,4 @@ async function undo(
 /** An all-or-nothing write that could not be undone: said loudly, the original error stands. */
 function compensationFailed(logger: Logger, resource: { path: string }, error: unknown): void {
   logger.error({ err: error, resource: resource.path }, 'compensation failed');
-}
-
-function bulkItems(body: unknown): ({ id: number } & Record<string, unknown>)[] {
-  if (!Array.isArray(body) || body.length === 0) {
-    throw AppError.validation({ non_field_errors: ['Expected a list of objects with an "id".'] });
-  }
-  return body.map((item: unknown) => {
-    const id = (item as { id?: unknown } | null)?.id;
-    if (typeof id !== 'number' || !Number.isInteger(id)) {
-      throw AppError.validation({ id: ['This field is required.'] });
-    }
-    return item as { id: number } & Record<string, unknown>;
-  });
 }
