@@ -189,6 +189,30 @@ describe('the front door', () => {
     ]);
   });
 
+  it('when objects are bulk-updated with PUT and partial objects, then both services merge them as PATCH', async () => {
+    const admin = stack.api(stack.admin.key);
+    const group = await admin.post('/api/users/groups/', { name: 'fd-bulk-put' }).expect(201);
+    const site = await admin
+      .post('/api/dcim/sites/', { name: 'fd-bulk-put', slug: 'fd-bulk-put' })
+      .expect(201);
+
+    const answers = await Promise.all([
+      request(stack.gateway.app)
+        .put('/api/users/groups/')
+        .set(auth())
+        .send([{ id: group.body.id, description: 'merged' }]),
+      request(stack.gateway.app)
+        .put('/api/dcim/sites/')
+        .set(auth())
+        .send([{ id: site.body.id, description: 'merged' }]),
+    ]);
+
+    expect(answers.map((a) => [a.status, a.body[0]?.name, a.body[0]?.description])).toEqual([
+      [200, 'fd-bulk-put', 'merged'],
+      [200, 'fd-bulk-put', 'merged'],
+    ]);
+  });
+
   it('when a user is deleted, then their credential sets are deleted with them, not left stored', async () => {
     const admin = stack.api(stack.admin.key);
     const password = 'correct horse battery staple';

@@ -210,7 +210,15 @@ describe('command logs API (list, filters, detail, delete, internal token)', () 
     const stats = await request(ctx.app)
       .get('/api/plugins/toolkit/command-logs/statistics/?device_id=31')
       .set(internalHeaders());
+    const tooMany = await request(ctx.app)
+      .delete('/api/plugins/toolkit/command-logs/')
+      .set(internalHeaders())
+      .send(Array.from({ length: 10_001 }, (_, i) => ({ id: i + 1 })));
 
+    expect([tooMany.status, tooMany.body]).toEqual([
+      400,
+      { non_field_errors: ['Ensure this list has no more than 10000 items (it has 10001).'] },
+    ]);
     expect(single.status).toBe(204);
     expect(partial.status).toBe(404);
     expect(afterPartial.body.count).toBe(2);

@@ -7,6 +7,15 @@ import { allRoutes } from '../src/routes/route-table';
 
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
+  /** A router mounted with `app.use(router)` (resources): its own layers. */
+  handle?: { stack?: Layer[] };
+}
+
+/** Route layers, those of routers mounted at the root included. */
+function routeLayers(stack: readonly Layer[]): Layer[] {
+  return stack.flatMap((layer) =>
+    layer.route ? [layer] : layer.handle?.stack ? routeLayers(layer.handle.stack) : [],
+  );
 }
 
 describe('gateway API root, status, headers and OpenAPI documentation', () => {
@@ -134,7 +143,7 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     };
     const stack = (h.app as unknown as { router: { stack: Layer[] } }).router.stack;
     const served = new Set<string>();
-    for (const layer of stack) {
+    for (const layer of routeLayers(stack)) {
       if (!layer.route) continue;
       const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
       if (!path.startsWith('/api/') || path.includes('/static/')) continue;

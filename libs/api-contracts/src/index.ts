@@ -19,6 +19,7 @@ export {
   COMMAND_LOG_CSV_COLUMNS,
   EXPORT_FORMATS,
   STATISTICS_BUCKETS,
+  COMMAND_LOG_BULK_DELETE_MAX,
   commandLogBulkDeleteSchema,
   commandLogExportListSpec,
   commandLogListSpec,

@@ -15,11 +15,21 @@ export function createBodies(body: unknown): { items: unknown[]; bulk: boolean }
   return { items: body, bulk: true };
 }
 
-/** A bulk update or delete body: `[{id, ...changes}]`, each id a positive whole number. */
-export function bulkItems(body: unknown): { id: number; body: Record<string, unknown> }[] {
+/**
+ * A bulk update or delete body: `[{id, ...changes}]`, each id a positive whole number; at
+ * most `max` items when given.
+ */
+export function bulkItems(
+  body: unknown,
+  max?: number,
+): { id: number; body: Record<string, unknown> }[] {
   if (!Array.isArray(body) || body.length === 0)
     throw AppError.validation({
       non_field_errors: ['Expected a non-empty list of objects with an "id".'],
+    });
+  if (max !== undefined && body.length > max)
+    throw AppError.validation({
+      non_field_errors: [`Ensure this list has no more than ${max} items (it has ${body.length}).`],
     });
   const errors: FieldErrors[] = body.map(() => ({}));
   const items = body.map((item: unknown, i) => {

@@ -1,5 +1,6 @@
-import type { Request, RequestHandler, Response } from 'express';
-import { asyncHandler, internalRequest, searchParamsOf } from '@toolkit/http';
+import type { Request, Response } from 'express';
+import { internalRequest } from '@toolkit/http';
+import type { InternalRequest } from '@toolkit/http';
 import {
   allOf,
   constraintsFilter,
@@ -8,19 +9,6 @@ import {
   toPage,
 } from '@toolkit/netbox-list';
 import type { Filter, ListQuery, ListSpec } from '@toolkit/netbox-list';
-
-/**
- * The caller's permission constraints on `spec`'s list as a filter, `{}` when unrestricted
- * (see constraintsFilter: an empty list grants nothing, inapplicable constraints are 403).
- */
-export function constraintFilter(
-  req: Request,
-  res: Response,
-  spec: ListSpec,
-  plural: string,
-): Filter {
-  return constraintsFilter(spec, internalRequest(req, res).constraints, plural) ?? {};
-}
 
 /** A store that answers one page of a list and the total count. */
 export interface PagedSource<T> {
@@ -32,32 +20,43 @@ export interface PagedSource<T> {
   ): Promise<{ count: number; results: T[] }>;
 }
 
-/**
- * The NetBox list endpoint: parse the query with the resource's spec, AND in the caller's
- * permission constraints, fetch one page, answer `{count, next, previous, results}` with
- * brief/fields/omit applied.
- */
-export function listHandler<T>(
+/** What an analytics resource reads from a request: the gateway's headers, and what the caller may see. */
+export interface AnalyticsContext {
+  request: InternalRequest;
+  /** The caller's permission constraints as a filter (`{}`: everything). */
+  visible: Filter;
+}
+
+export function analyticsContext(
+  req: Request,
+  res: Response,
   spec: ListSpec,
   plural: string,
+): AnalyticsContext {
+  const request = internalRequest(req, res);
+  return { request, visible: constraintsFilter(spec, request.constraints, plural) ?? {} };
+}
+
+/**
+ * A NetBox list over a paged source: the query parsed with the resource's spec, the
+ * caller's constraints AND-ed in, one page, brief/fields/omit applied.
+ */
+export function pagedList<T>(
+  spec: ListSpec,
   source: PagedSource<T>,
   present: (item: T, base: string) => Record<string, unknown>,
   briefFields: readonly string[],
-): RequestHandler {
-  return asyncHandler(async (req, res) => {
-    const query = parseListQuery(spec, searchParamsOf(req));
-    const filter = allOf(query.filter, constraintFilter(req, res, spec, plural));
+): (context: AnalyticsContext, params: URLSearchParams) => Promise<object> {
+  return async ({ request, visible }, params) => {
+    const query = parseListQuery(spec, params);
+    const filter = allOf(query.filter, visible);
     const { count, results } = await source.list(filter, query.sort, query.offset, query.limit);
-    const request = internalRequest(req, res);
-    const base = request.baseUrl;
-    res.json(
-      toPage(
-        request.requestUrl,
-        count,
-        query.limit,
-        query.offset,
-        results.map((item) => selectFields(present(item, base), query, briefFields)),
-      ),
+    return toPage(
+      request.requestUrl,
+      count,
+      query.limit,
+      query.offset,
+      results.map((item) => selectFields(present(item, request.baseUrl), query, briefFields)),
     );
-  });
+  };
 }

@@ -1,19 +1,21 @@
-import type { Express } from 'express';
+import { Router } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { CommandLogRepository } from '@toolkit/analytics-data-access';
 import {
   COMMAND_LOGS_PATH,
   COMMAND_LOG_BRIEF_FIELDS,
   STATISTICS_BUCKETS,
-  commandLogBulkDeleteSchema,
+  COMMAND_LOG_BULK_DELETE_MAX,
   commandLogExportListSpec,
   commandLogListSpec,
   commandLogStatisticsListSpec,
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
-import { asyncHandler, internalRequest, pathId, searchParamsOf } from '@toolkit/http';
+import { asyncHandler, mountResourceRoutes, searchParamsOf } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { allOf, parseListQuery } from '@toolkit/netbox-list';
-import { constraintFilter, listHandler } from '../http/internal-request';
+import { analyticsContext, pagedList } from '../http/internal-request';
+import type { AnalyticsContext } from '../http/internal-request';
 import { parseExportParameters, streamExport } from './command-log-export';
 import { commandLogRepresentation } from './representations';
 
@@ -37,91 +39,58 @@ function statisticsOptions(passthrough: Record<string, string[]>) {
 
 export function mountCommandLogRoutes(app: Express, deps: CommandLogRoutesDeps): void {
   const path = COMMAND_LOGS_PATH;
+  const context = (req: Request, res: Response) =>
+    analyticsContext(req, res, commandLogListSpec, 'command logs');
+  const router = Router();
+  app.use(router);
 
-  app.get(
-    path,
-    listHandler(
-      commandLogListSpec,
-      'command logs',
-      deps.logs,
-      commandLogRepresentation,
-      COMMAND_LOG_BRIEF_FIELDS,
-    ),
-  );
-
-  app.get(
+  // Before the resource routes: `statistics/` and `export/` are not object ids.
+  router.get(
     `${path}statistics/`,
     asyncHandler(async (req, res) => {
       const query = parseListQuery(commandLogStatisticsListSpec, searchParamsOf(req));
       const options = statisticsOptions(query.passthrough);
-      const filter = allOf(
-        query.filter,
-        constraintFilter(req, res, commandLogListSpec, 'command logs'),
-      );
+      const filter = allOf(query.filter, context(req, res).visible);
       res.json(await deps.logs.statistics(filter, { ...options, now: deps.now() }));
     }),
   );
 
-  app.get(
+  router.get(
     `${path}export/`,
     asyncHandler(async (req, res) => {
+      const { request, visible } = context(req, res);
       const query = parseListQuery(commandLogExportListSpec, searchParamsOf(req));
       const { format, range } = parseExportParameters(query.passthrough);
-      const filter = allOf(
-        query.filter,
-        range,
-        constraintFilter(req, res, commandLogListSpec, 'command logs'),
-      );
       await streamExport({
         res,
         logs: deps.logs,
-        filter,
+        filter: allOf(query.filter, range, visible),
         sort: query.sort,
         format,
-        base: internalRequest(req, res).baseUrl,
+        base: request.baseUrl,
         logger: deps.logger,
         now: deps.now(),
       });
     }),
   );
 
-  app.get(
-    `${path}:id/`,
-    asyncHandler(async (req, res) => {
-      const id = pathId(req.params['id'], 'command log');
-      const doc = await deps.logs.findOne(
-        allOf({ _id: id }, constraintFilter(req, res, commandLogListSpec, 'command logs')),
-      );
-      if (!doc) throw AppError.notFound('command log');
-      res.json(commandLogRepresentation(doc, internalRequest(req, res).baseUrl));
-    }),
-  );
-
-  app.delete(
-    `${path}:id/`,
-    asyncHandler(async (req, res) => {
-      await deps.logs.deleteByIds(
-        [pathId(req.params['id'], 'command log')],
-        constraintFilter(req, res, commandLogListSpec, 'command logs'),
-      );
-      res.status(204).end();
-    }),
-  );
-
-  app.delete(
+  mountResourceRoutes<AnalyticsContext>(router, {
     path,
-    asyncHandler(async (req, res) => {
-      const parsed = commandLogBulkDeleteSchema.safeParse(req.body);
-      if (!parsed.success)
-        throw AppError.validation(
-          { non_field_errors: ['Expected a list of {"id": <integer>} objects (at most 10000).'] },
-          'invalid-bulk-delete',
-        );
-      await deps.logs.deleteByIds(
-        parsed.data.map((item) => item.id),
-        constraintFilter(req, res, commandLogListSpec, 'command logs'),
-      );
-      res.status(204).end();
-    }),
-  );
+    context,
+    list: pagedList(
+      commandLogListSpec,
+      deps.logs,
+      commandLogRepresentation,
+      COMMAND_LOG_BRIEF_FIELDS,
+    ),
+    get: async ({ request, visible }, id) => {
+      const doc = await deps.logs.findOne(allOf({ _id: id }, visible));
+      if (!doc) throw AppError.notFound('command log');
+      return commandLogRepresentation(doc, request.baseUrl);
+    },
+    delete: async ({ visible }, ids) => {
+      await deps.logs.deleteByIds(ids, visible);
+    },
+    maxBulk: COMMAND_LOG_BULK_DELETE_MAX,
+  });
 }

@@ -1,3 +1,4 @@
+import { Router } from 'express';
 import type { Express } from 'express';
 import type { ExecutionRepository } from '@toolkit/analytics-data-access';
 import {
@@ -7,48 +8,53 @@ import {
   executionListSpec,
 } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
-import { asyncHandler, internalRequest, pathUuid } from '@toolkit/http';
+import { asyncHandler, mountResourceRoutes, pathUuid } from '@toolkit/http';
 import { allOf } from '@toolkit/netbox-list';
-import { constraintFilter, listHandler } from '../http/internal-request';
+import { analyticsContext, pagedList } from '../http/internal-request';
+import type { AnalyticsContext } from '../http/internal-request';
 import { bulkJobRepresentation, executionRepresentation } from './representations';
 
 export function mountExecutionRoutes(
   app: Express,
   deps: { executions: ExecutionRepository },
 ): void {
-  app.get(
-    EXECUTIONS_PATH,
-    listHandler(
+  const context = (
+    req: Parameters<typeof analyticsContext>[0],
+    res: Parameters<typeof analyticsContext>[1],
+  ) => analyticsContext(req, res, executionListSpec, 'executions');
+  const router = Router();
+  app.use(router);
+  // Executions are named by UUID: the list is a resource route, the detail its own.
+  mountResourceRoutes<AnalyticsContext>(router, {
+    path: EXECUTIONS_PATH,
+    context,
+    list: pagedList(
       executionListSpec,
-      'executions',
       deps.executions,
       executionRepresentation,
       EXECUTION_BRIEF_FIELDS,
     ),
-  );
+  });
 
-  app.get(
+  router.get(
     `${EXECUTIONS_PATH}:id/`,
     asyncHandler(async (req, res) => {
       const id = pathUuid(req.params['id'], 'execution');
-      const doc = await deps.executions.findOne(
-        allOf({ _id: id }, constraintFilter(req, res, executionListSpec, 'executions')),
-      );
+      const { request, visible } = context(req, res);
+      const doc = await deps.executions.findOne(allOf({ _id: id }, visible));
       if (!doc) throw AppError.notFound('execution');
-      res.json(executionRepresentation(doc, internalRequest(req, res).baseUrl));
+      res.json(executionRepresentation(doc, request.baseUrl));
     }),
   );
 
-  app.get(
+  router.get(
     `${BULK_JOBS_PATH}:id/`,
     asyncHandler(async (req, res) => {
       const id = pathUuid(req.params['id'], 'bulk job');
-      const items = await deps.executions.bulkJobItems(
-        id,
-        constraintFilter(req, res, executionListSpec, 'executions'),
-      );
+      const { request, visible } = context(req, res);
+      const items = await deps.executions.bulkJobItems(id, visible);
       if (items.length === 0) throw AppError.notFound('bulk job');
-      res.json(bulkJobRepresentation(id, items, internalRequest(req, res).baseUrl));
+      res.json(bulkJobRepresentation(id, items, request.baseUrl));
     }),
   );
 }

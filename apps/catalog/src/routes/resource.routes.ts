@@ -7,8 +7,7 @@ import type {
   ResourceService,
   StoredBase,
 } from '@toolkit/catalog-domain';
-import { asyncHandler, internalRequest, pathId, searchParamsOf } from '@toolkit/http';
-import { bulkItems, createBodies, objectBody } from '@toolkit/netbox-list';
+import { internalRequest, mountResourceRoutes } from '@toolkit/http';
 
 export interface ResourceRouteOptions {
   /** "Device" -> OPTIONS name "Device List". */
@@ -19,91 +18,25 @@ export interface ResourceRouteOptions {
   create?: (bodies: readonly unknown[], ctx: RequestContext, bulk: boolean) => Promise<Presented[]>;
 }
 
-/**
- * NetBox's routes for one resource: list, detail, create, update (PUT/PATCH), delete and
- * their bulk forms on the list URL (a JSON list body), and OPTIONS metadata.
- */
+/** A catalog resource on the one NetBox route layer (`mountResourceRoutes`). */
 export function mountResource<D extends StoredBase, I>(
   router: Router,
   service: ResourceService<D, I>,
   options: ResourceRouteOptions,
 ): void {
-  const path = service.def.path;
-  const detail = `${path}:id/`;
   const create = options.create ?? ((bodies, ctx, bulk) => service.create(bodies, ctx, bulk));
-
-  router.options(path, (_req, res) => {
-    res.set('Allow', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
-    res.json(
-      optionsMetadata(`${options.name} List`, service.def.createSchema, options.choices ?? {}),
-    );
+  const schema = service.def.createSchema;
+  mountResourceRoutes<RequestContext>(router, {
+    path: service.def.path,
+    context: (req, res) => internalRequest(req, res),
+    metadata: (_ctx, detail) =>
+      detail
+        ? optionsMetadata(options.name, schema, options.choices ?? {}, 'PUT')
+        : optionsMetadata(`${options.name} List`, schema, options.choices ?? {}),
+    list: (ctx, query) => service.list(query, ctx),
+    get: (ctx, id) => service.get(id, ctx),
+    create: (ctx, items, bulk) => create(items, ctx, bulk),
+    update: (ctx, items, updateOptions) => service.update(items, ctx, updateOptions),
+    delete: (ctx, ids) => service.delete(ids, ctx),
   });
-  router.options(detail, (_req, res) => {
-    res.set('Allow', 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
-    res.json(optionsMetadata(options.name, service.def.createSchema, options.choices ?? {}, 'PUT'));
-  });
-
-  router.get(
-    path,
-    asyncHandler(async (req, res) => {
-      res.json(await service.list(searchParamsOf(req), internalRequest(req, res)));
-    }),
-  );
-  router.post(
-    path,
-    asyncHandler(async (req, res) => {
-      const { items, bulk } = createBodies(req.body);
-      const created = await create(items, internalRequest(req, res), bulk);
-      res.status(201).json(bulk ? created : created[0]);
-    }),
-  );
-  for (const method of ['put', 'patch'] as const) {
-    router[method](
-      path,
-      asyncHandler(async (req, res) => {
-        const items = bulkItems(req.body);
-        res.json(
-          // The original's documentation bulk-updates with PUT and partial objects
-          // (`[{"id": 1, "status": "active"}]`), so a bulk PUT merges like PATCH.
-          await service.update(items, internalRequest(req, res), { partial: true, bulk: true }),
-        );
-      }),
-    );
-    router[method](
-      detail,
-      asyncHandler(async (req, res) => {
-        const id = pathId(req.params['id']);
-        const body = objectBody(req.body);
-        const [updated] = await service.update([{ id, body }], internalRequest(req, res), {
-          partial: method === 'patch',
-          bulk: false,
-        });
-        res.json(updated);
-      }),
-    );
-  }
-  router.delete(
-    path,
-    asyncHandler(async (req, res) => {
-      const items = bulkItems(req.body);
-      await service.delete(
-        items.map((i) => i.id),
-        internalRequest(req, res),
-      );
-      res.status(204).end();
-    }),
-  );
-  router.get(
-    detail,
-    asyncHandler(async (req, res) => {
-      res.json(await service.get(pathId(req.params['id']), internalRequest(req, res)));
-    }),
-  );
-  router.delete(
-    detail,
-    asyncHandler(async (req, res) => {
-      await service.delete([pathId(req.params['id'])], internalRequest(req, res));
-      res.status(204).end();
-    }),
-  );
 }

@@ -1,15 +1,13 @@
 import { optionsMetadata } from '@toolkit/api-contracts';
-import type { Express, Request, RequestHandler, Response } from 'express';
+import { Router } from 'express';
+import type { Express, Request, Response } from 'express';
 import type { z } from 'zod';
 import { AppError, throwIfInvalid, unknownFieldErrors, writableFieldsOf } from '@toolkit/errors';
-import { asyncHandler, pathId, searchParamsOf } from '@toolkit/http';
+import { mountResourceRoutes } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import {
   allOf,
-  bulkItems,
-  createBodies,
-  objectBody,
   parseFilterObject,
   parseListQuery,
   selectFields,
@@ -107,18 +105,20 @@ function requireScope(filter: Filter | null, whenDenied: 'forbidden' | 'not_foun
   return filter;
 }
 
+interface OwnContext {
+  req: Request;
+  res: Response;
+  /** What the caller may act on for this action (`{}`: everything). */
+  filter: Filter;
+}
+
+/** A gateway resource on the one NetBox route layer (`mountResourceRoutes`). */
 export function mountOwnResource<E extends { id: number }>(
   app: Express,
   resource: OwnResource<E>,
   deps: OwnResourceDeps,
 ): void {
-  const detail = `${resource.path}:id/`;
-  // Only integer ids are objects: `tokens/provision/` and the like fall through to their
-  // own route, or to the 405/404 answers, instead of "object not found".
-  const integerId: RequestHandler = (req, _res, next) => {
-    next(/^\d+$/.test(String(req.params['id'])) ? undefined : 'route');
-  };
-  const removeCall = (req: Request, res: Response): RemoveCall => ({
+  const removeCall = ({ req, res }: OwnContext): RemoveCall => ({
     auth: authOf(res),
     origin: publicOrigin(req, deps.publicUrl),
     requestId: res.locals['requestId'] as string | undefined,
@@ -134,169 +134,113 @@ export function mountOwnResource<E extends { id: number }>(
     if (!found) throw AppError.notFound();
     return found;
   };
-  /** An updated object must still fall inside what the caller may change (NetBox: 403). */
-  const requireStillInScope = async (
-    entity: E,
-    filter: Filter,
-    restores: readonly (() => Promise<void>)[],
-  ) => {
-    if (Object.keys(filter).length === 0) return;
-    if (await resource.findOne(allOf({ _id: entity.id }, filter))) return;
-    await undo(restores, deps.logger, resource);
-    throw forbidden();
-  };
-  const representOne = async (req: Request, entity: E) =>
-    (await resource.represent([entity], publicOrigin(req, deps.publicUrl)))[0];
+  const represent = (ctx: OwnContext, entities: E[]) =>
+    resource.represent(entities, publicOrigin(ctx.req, deps.publicUrl));
 
-  app.get(
-    resource.path,
-    asyncHandler(async (req, res) => {
-      const filter = requireScope(scope(res, resource, deps, 'view'), 'forbidden');
-      const query = parseListQuery(resource.spec, searchParamsOf(req));
+  const router = Router();
+  app.use(router);
+  mountResourceRoutes<OwnContext>(router, {
+    path: resource.path,
+    context: (req, res, action) => {
+      // An object the caller may not see does not exist for them (404); a list is 403.
+      const detail = action === 'view' && req.params['id'] !== undefined;
+      const filter = requireScope(
+        scope(res, resource, deps, action),
+        detail ? 'not_found' : 'forbidden',
+      );
+      return { req, res, filter };
+    },
+    metadata: (_ctx, detail) =>
+      detail
+        ? optionsMetadata(resource.name, resource.writeSchema, {}, 'PUT')
+        : optionsMetadata(`${resource.name} List`, resource.writeSchema),
+    list: async (ctx, params) => {
+      const query = parseListQuery(resource.spec, params);
       const page = await resource.list({
-        filter: allOf(query.filter, filter),
+        filter: allOf(query.filter, ctx.filter),
         sort: query.sort,
         limit: query.limit,
         offset: query.offset,
       });
-      const represented = await resource.represent(page.results, publicOrigin(req, deps.publicUrl));
-      const results = represented.map((r) => selectFields(r, query, resource.briefFields));
-      res.json(
-        toPage(requestUrl(req, deps.publicUrl), page.count, query.limit, query.offset, results),
+      const results = (await represent(ctx, page.results)).map((r) =>
+        selectFields(r, query, resource.briefFields),
       );
-    }),
-  );
-
-  app.options(resource.path, (_req, res) => {
-    requireScope(scope(res, resource, deps, 'view'), 'forbidden');
-    res.set('Allow', 'GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS');
-    res.json(optionsMetadata(`${resource.name} List`, resource.writeSchema));
-  });
-  app.options(detail, integerId, (_req, res) => {
-    requireScope(scope(res, resource, deps, 'view'), 'forbidden');
-    res.set('Allow', 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS');
-    res.json(optionsMetadata(resource.name, resource.writeSchema, {}, 'PUT'));
-  });
-
-  app.get(
-    detail,
-    integerId,
-    asyncHandler(async (req, res) => {
-      const filter = requireScope(scope(res, resource, deps, 'view'), 'not_found');
-      res.json(await representOne(req, await one(pathId(req.params['id']), filter)));
-    }),
-  );
-
-  app.post(
-    resource.path,
-    asyncHandler(async (req, res) => {
-      const filter = requireScope(scope(res, resource, deps, 'add'), 'forbidden');
-      const auth = authOf(res);
-      const { items, bulk } = createBodies(req.body);
+      return toPage(
+        requestUrl(ctx.req, deps.publicUrl),
+        page.count,
+        query.limit,
+        query.offset,
+        results,
+      );
+    },
+    get: async (ctx, id) => (await represent(ctx, [await one(id, ctx.filter)]))[0] ?? {},
+    create: async (ctx, items, bulk) => {
       refuseUnknownFields(items, bulk);
+      const auth = authOf(ctx.res);
       const created: { entity: E; extra?: Record<string, unknown> }[] = [];
       try {
         for (const item of items) {
           const result = await resource.create(
             writableFieldsOf(item, resource.writeSchema),
             auth,
-            filter,
+            ctx.filter,
           );
           created.push(result);
           // The new object must fall inside what the caller may add.
           if (
-            Object.keys(filter).length > 0 &&
-            !(await resource.findOne(allOf({ _id: result.entity.id }, filter)))
-          ) {
+            Object.keys(ctx.filter).length > 0 &&
+            !(await resource.findOne(allOf({ _id: result.entity.id }, ctx.filter)))
+          )
             throw forbidden();
-          }
         }
       } catch (error) {
         // All or nothing: undo what this request created.
         for (const done of created)
           await resource
-            .remove(done.entity, removeCall(req, res))
+            .remove(done.entity, removeCall(ctx))
             .catch((e: unknown) => compensationFailed(deps.logger, resource, e));
         throw error;
       }
-      const represented = await resource.represent(
+      const represented = await represent(
+        ctx,
         created.map((c) => c.entity),
-        publicOrigin(req, deps.publicUrl),
       );
-      const body = represented.map((r, i) => ({ ...r, ...created[i]?.extra }));
-      res.status(201).json(bulk ? body : body[0]);
-    }),
-  );
-
-  for (const method of ['put', 'patch'] as const) {
-    app[method](
-      detail,
-      integerId,
-      asyncHandler(async (req, res) => {
-        const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
-        const body = objectBody(req.body);
-        refuseUnknownFields([body], false);
-        const existing = await one(pathId(req.params['id']), filter);
-        const restore = await resource.checkpoint(existing);
-        const updated = await resource.update(
-          existing,
-          writableFieldsOf(body, resource.writeSchema),
-          method === 'patch',
-          authOf(res),
-        );
-        await requireStillInScope(updated, filter, [restore]);
-        res.json(await representOne(req, updated));
-      }),
-    );
-    app[method](
-      resource.path,
-      asyncHandler(async (req, res) => {
-        const filter = requireScope(scope(res, resource, deps, 'change'), 'forbidden');
-        const items = bulkItems(req.body);
-        refuseUnknownFields(
-          items.map((item) => item.body),
-          true,
-        );
-        const targets = await Promise.all(items.map((item) => one(item.id, filter)));
-        const restores = await Promise.all(targets.map((t) => resource.checkpoint(t)));
-        const updated: E[] = [];
-        try {
-          for (const [index, item] of items.entries()) {
-            const changes = writableFieldsOf(item.body, resource.writeSchema);
-            updated.push(
-              await resource.update(targets[index] as E, changes, method === 'patch', authOf(res)),
-            );
-          }
-          for (const entity of updated) await requireStillInScope(entity, filter, []);
-        } catch (error) {
-          // All or nothing: put back every object this request changed (last change first).
-          await undo(restores.slice(0, updated.length + 1), deps.logger, resource);
-          throw error;
-        }
-        res.json(await resource.represent(updated, publicOrigin(req, deps.publicUrl)));
-      }),
-    );
-  }
-
-  app.delete(
-    detail,
-    integerId,
-    asyncHandler(async (req, res) => {
-      const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
-      await resource.remove(await one(pathId(req.params['id']), filter), removeCall(req, res));
-      res.status(204).end();
-    }),
-  );
-
-  app.delete(
-    resource.path,
-    asyncHandler(async (req, res) => {
-      const filter = requireScope(scope(res, resource, deps, 'delete'), 'forbidden');
-      const targets = await Promise.all(bulkItems(req.body).map((item) => one(item.id, filter)));
-      for (const target of targets) await resource.remove(target, removeCall(req, res));
-      res.status(204).end();
-    }),
-  );
+      return represented.map((r, i) => ({ ...r, ...created[i]?.extra }));
+    },
+    update: async (ctx, items, options) => {
+      refuseUnknownFields(
+        items.map((item) => item.body),
+        options.bulk,
+      );
+      const targets = await Promise.all(items.map((item) => one(item.id, ctx.filter)));
+      const restores = await Promise.all(targets.map((t) => resource.checkpoint(t)));
+      const updated: E[] = [];
+      try {
+        for (const [index, item] of items.entries())
+          updated.push(
+            await resource.update(
+              targets[index] as E,
+              writableFieldsOf(item.body, resource.writeSchema),
+              options.partial,
+              authOf(ctx.res),
+            ),
+          );
+        // An updated object must still fall inside what the caller may change (NetBox: 403).
+        if (Object.keys(ctx.filter).length > 0)
+          for (const entity of updated)
+            if (!(await resource.findOne(allOf({ _id: entity.id }, ctx.filter)))) throw forbidden();
+      } catch (error) {
+        // All or nothing: put back every object this request changed (last change first).
+        await undo(restores.slice(0, updated.length + 1), deps.logger, resource);
+        throw error;
+      }
+      return represent(ctx, updated);
+    },
+    delete: async (ctx, ids) => {
+      const targets = await Promise.all(ids.map((id) => one(id, ctx.filter)));
+      for (const target of targets) await resource.remove(target, removeCall(ctx));
+    },
+  });
 }
 
 async function undo(

@@ -66,10 +66,13 @@ export const COMMAND_LOG_BRIEF_FIELDS = [
 ] as const;
 
 /** Bulk delete body: a list of `{id}`. */
+/** Most command logs one bulk DELETE removes. */
+export const COMMAND_LOG_BULK_DELETE_MAX = 10_000;
+
 export const commandLogBulkDeleteSchema = z
   .array(z.object({ id: z.number().int().positive() }))
   .min(1)
-  .max(10_000);
+  .max(COMMAND_LOG_BULK_DELETE_MAX);
 
 /**
  * Filters: the original's real names (kept as aliases), the names its documentation

@@ -18,3 +18,5 @@ export { pathId, pathUuid, searchParamsOf } from './path-params';
 export { MAX_BODY_DEPTH, checkStorableBody } from './storable-body';
 export { internalRequest, requireInternalToken } from './internal-request';
 export type { InternalRequest } from './internal-request';
+export { mountResourceRoutes } from './resource-routes';
+export type { ResourceAction, ResourceRoutes } from './resource-routes';
