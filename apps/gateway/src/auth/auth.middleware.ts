@@ -8,7 +8,12 @@ import type {
   FailureLimiter,
   ObjectType,
 } from '@toolkit/gateway-domain';
-import { evaluatePermission, isWriteMethod, unauthorized } from '@toolkit/gateway-domain';
+import {
+  evaluatePermission,
+  isWriteMethod,
+  permissionDenied,
+  unauthorized,
+} from '@toolkit/gateway-domain';
 import type { GatewayMetrics } from '../gateway-metrics';
 
 export function throttled(retryAfterSeconds: number): AppError {
@@ -20,9 +25,8 @@ export function throttled(retryAfterSeconds: number): AppError {
   });
 }
 
-export function forbidden(): AppError {
-  return new AppError({ code: 'permission-denied', category: 'forbidden', message: '' });
-}
+/** 403 with DRF's detail (one definition: gateway-domain's). */
+export const forbidden = permissionDenied;
 
 export function clientIp(req: Request): string {
   return req.ip ?? req.socket.remoteAddress ?? 'unknown';

@@ -1,15 +1,9 @@
 import { userDeletedPath, userDeletedResponseSchema } from '@toolkit/api-contracts';
 import type { Principal } from '@toolkit/contracts';
-import type { CallContext } from '@toolkit/gateway-domain';
+import type { CallContext, UserObjects } from '@toolkit/gateway-domain';
 import { relayed } from '../executions/execution-adapters';
 import { serviceHeaders } from './forward';
 import type { UpstreamClient } from './upstream-client';
-
-/** What other services keep for a user, deleted with the user. */
-export interface UserObjects {
-  /** Deletes what only this user could reach; throws (503) when it cannot be done now. */
-  userDeleted(userId: number, actor: Principal, context: CallContext): Promise<number>;
-}
 
 /** The catalog's `/internal/users/{id}/deleted`: the user's private credential sets go. */
 export class CatalogUserObjects implements UserObjects {

@@ -15,7 +15,9 @@ import {
 } from '@toolkit/netbox-list';
 import type {
   Action,
+  Administration,
   AuthContext,
+  RemoveCall,
   ListRequest,
   ListResult,
   ObjectType,
@@ -39,28 +41,10 @@ export interface OwnResource<E extends { id: number }> {
   list(query: ListRequest): Promise<ListResult<E>>;
   findOne(filter: Record<string, unknown>): Promise<E | undefined>;
   represent(items: E[], origin: string): Promise<Record<string, unknown>[]>;
-  create(
-    input: unknown,
-    auth: AuthContext,
-    scope: Filter | null,
-  ): Promise<{ entity: E; extra?: Record<string, unknown> }>;
-  update(existing: E, input: unknown, partial: boolean, auth: AuthContext): Promise<E>;
-  /** Deletes the object; `call` says who deletes it, for what the deletion carries along. */
-  remove(entity: E, call: RemoveCall): Promise<void>;
-  /**
-   * Captures the stored state of an object before it is updated; the function returned
-   * writes it back (an update refused afterwards, e.g. outside the caller's constraints).
-   */
-  checkpoint(entity: E): Promise<() => Promise<void>>;
+  /** The business rules of its writes (gateway-domain). */
+  admin: Administration<E>;
   /** Objects the caller may always manage (their own tokens), whatever their permissions. */
   implicit?: (auth: AuthContext) => Filter;
-}
-
-export interface RemoveCall {
-  auth: AuthContext;
-  /** The public origin and the request id, for calls to other services. */
-  origin: string;
-  requestId: string | undefined;
 }
 
 export interface OwnResourceDeps {
@@ -180,7 +164,7 @@ export function mountOwnResource<E extends { id: number }>(
       const created: { entity: E; extra?: Record<string, unknown> }[] = [];
       try {
         for (const item of items) {
-          const result = await resource.create(
+          const result = await resource.admin.create(
             writableFieldsOf(item, resource.writeSchema),
             auth,
             ctx.filter,
@@ -196,7 +180,7 @@ export function mountOwnResource<E extends { id: number }>(
       } catch (error) {
         // All or nothing: undo what this request created.
         for (const done of created)
-          await resource
+          await resource.admin
             .remove(done.entity, removeCall(ctx))
             .catch((e: unknown) => compensationFailed(deps.logger, resource, e));
         throw error;
@@ -213,12 +197,12 @@ export function mountOwnResource<E extends { id: number }>(
         options.bulk,
       );
       const targets = await Promise.all(items.map((item) => one(item.id, ctx.filter)));
-      const restores = await Promise.all(targets.map((t) => resource.checkpoint(t)));
+      const restores = await Promise.all(targets.map((t) => resource.admin.checkpoint(t)));
       const updated: E[] = [];
       try {
         for (const [index, item] of items.entries())
           updated.push(
-            await resource.update(
+            await resource.admin.update(
               targets[index] as E,
               writableFieldsOf(item.body, resource.writeSchema),
               options.partial,
@@ -238,7 +222,7 @@ export function mountOwnResource<E extends { id: number }>(
     },
     delete: async (ctx, ids) => {
       const targets = await Promise.all(ids.map((id) => one(id, ctx.filter)));
-      for (const target of targets) await resource.remove(target, removeCall(ctx));
+      for (const target of targets) await resource.admin.remove(target, removeCall(ctx));
     },
   });
 }

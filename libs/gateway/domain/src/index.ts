@@ -87,3 +87,13 @@ export type {
   SubmitOutcome,
   TicketStore,
 } from './executions/execute-command.use-case';
+export {
+  GroupAdministration,
+  PermissionAdministration,
+  TokenAdministration,
+  UserAdministration,
+  findUsers,
+  permissionDenied,
+  tokenOptions,
+} from './administration.use-cases';
+export type { Administration, RemoveCall, UserObjects } from './administration.use-cases';
