@@ -7,7 +7,7 @@ function refusal(read: () => unknown): unknown {
     return undefined;
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    return error.details?.['body'] ?? error.fieldErrors;
+    return error.details?.items ?? error.fieldErrors;
   }
 }
 

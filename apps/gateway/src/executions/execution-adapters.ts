@@ -48,7 +48,7 @@ export function relayed(service: string, status: number, body: unknown): AppErro
     code: 'upstream-refused',
     category,
     message: typeof detail === 'string' ? detail : `Refused by the ${service} service.`,
-    details: { body },
+    details: { relayed: body },
   });
 }
 

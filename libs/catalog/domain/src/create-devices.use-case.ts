@@ -157,9 +157,7 @@ async function nested<T>(
     return await prepare();
   } catch (error) {
     if (!(error instanceof AppError) || error.category !== 'validation') throw error;
-    const items = (error.details?.['body'] as FieldErrors[] | undefined) ?? [
-      error.fieldErrors ?? {},
-    ];
+    const items = error.details?.items ?? [error.fieldErrors ?? {}];
     const devices = Math.max(0, ...owner) + 1;
     const errors: FieldErrors[] = Array.from({ length: devices }, () => ({}));
     const seen = new Map<number, number>();

@@ -307,6 +307,6 @@ export function variablesError(problems: Record<string, VariableProblem>): AppEr
     code: 'invalid-variables',
     category: 'validation',
     message: `Invalid variables: ${Object.keys(problems).join(', ')}.`,
-    details: { body: { variables: messages, validation_details: problems } },
+    details: { variables: messages, validationDetails: problems },
   });
 }

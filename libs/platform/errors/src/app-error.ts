@@ -19,6 +19,46 @@ export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
 /** Field errors in NetBox's shape: `{ field: ["message", ...] }`. */
 export type FieldErrors = Record<string, string[]>;
 
+/**
+ * What an error says beyond its message, typed: transports build the answer from these
+ * (the HTTP body and headers in @toolkit/http), never from a body shaped in advance.
+ */
+export interface ErrorDetails {
+  /** One object's field errors: `{field: [messages]}`. */
+  fields?: FieldErrors;
+  /** A bulk write's field errors, one entry per item in the request's order (DRF's list). */
+  items?: FieldErrors[];
+  /** Per-variable messages of a command (`{"variables": {"iface": [...]}}`). */
+  variables?: Record<string, string[]>;
+  /** Per-variable explanations answered beside them (`validation_details`). */
+  validationDetails?: Record<string, unknown>;
+  /** The original answered some refusals as `{"error": ...}`: kept beside the field errors. */
+  legacyError?: string;
+  /** The original's 429 details (`reason`, `current_count`, `limit`, `time_window_minutes`). */
+  limitExceeded?: Record<string, unknown>;
+  retryAfterSeconds?: number;
+  /** The caller's rate-limit state (X-RateLimit-* headers). */
+  rateLimit?: { limit: number; remaining: number; resetSeconds: number };
+  /** Headers to answer with as given (WWW-Authenticate). */
+  headers?: Record<string, string>;
+  /** A refusal of a service behind the gateway: its body, answered as the service worded it. */
+  relayed?: object;
+  /** A status of its own for refusals of the request itself (413, 415), or a service's. */
+  status?: number;
+  /** The unique key a conflict is on. */
+  uniqueFields?: string[];
+  /** The dependency that is unavailable. */
+  dependency?: string;
+  /** Why an authentication failed (metrics, logs). */
+  reason?: string;
+  /** Message size refusals and missing topics (messaging). */
+  topic?: string;
+  topics?: string[];
+  bytes?: number;
+  limit?: number;
+  valueLimit?: number;
+}
+
 export interface AppErrorOptions {
   code: string;
   category: ErrorCategory;
@@ -28,7 +68,7 @@ export interface AppErrorOptions {
   retriable?: boolean;
   cause?: unknown;
   /** Structured, caller-safe details (field errors, limits, retry hints). */
-  details?: Record<string, unknown>;
+  details?: ErrorDetails;
 }
 
 const RETRIABLE_BY_DEFAULT: ReadonlySet<ErrorCategory> = new Set(['unavailable', 'rate_limited']);
@@ -37,7 +77,7 @@ export class AppError extends Error {
   readonly code: string;
   readonly category: ErrorCategory;
   readonly retriable: boolean;
-  readonly details: Record<string, unknown> | undefined;
+  readonly details: ErrorDetails | undefined;
 
   constructor(options: AppErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -59,7 +99,7 @@ export class AppError extends Error {
     return new AppError({ code: 'not-found', category: 'not_found', message: `No such ${what}.` });
   }
 
-  static conflict(message: string, details?: Record<string, unknown>): AppError {
+  static conflict(message: string, details?: ErrorDetails): AppError {
     return new AppError({ code: 'conflict', category: 'conflict', message, details });
   }
 
@@ -79,7 +119,7 @@ export class AppError extends Error {
 
   /** Field errors carried by a validation error, if any. */
   get fieldErrors(): FieldErrors | undefined {
-    const fields = this.details?.['fields'];
+    const fields = this.details?.fields;
     return isFieldErrors(fields) ? fields : undefined;
   }
 }

@@ -1,5 +1,5 @@
 export { AppError, DETAIL, ERROR_CATEGORIES, isAppError, toAppError } from './app-error';
-export type { AppErrorOptions, ErrorCategory, FieldErrors } from './app-error';
+export type { AppErrorOptions, ErrorCategory, ErrorDetails, FieldErrors } from './app-error';
 export { FieldErrorList } from './field-error-list';
 export { fieldErrorsFromZod, parseInput } from './zod-field-errors';
 export { closestMatches, levenshtein } from './suggestions';

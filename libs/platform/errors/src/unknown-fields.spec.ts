@@ -49,7 +49,7 @@ describe('throwIfInvalid', () => {
 
     expect(caught(() => throwIfInvalid([{}, {}], true))).toBeUndefined();
     expect(caught(() => throwIfInvalid([{}, { a: ['x'] }], true))?.details).toEqual({
-      body: [{}, { a: ['x'] }],
+      items: [{}, { a: ['x'] }],
     });
     expect(caught(() => throwIfInvalid([{ a: ['x'] }], false))?.fieldErrors).toEqual({
       a: ['x'],

@@ -55,6 +55,6 @@ export function throwIfInvalid(errors: readonly FieldErrors[], bulk: boolean): v
     code: 'invalid-input',
     category: 'validation',
     message: 'Invalid input in a bulk request.',
-    details: { body: errors },
+    details: { items: [...errors] },
   });
 }

@@ -32,7 +32,7 @@ export function toProblem(error: unknown): Problem {
     return { status: 500, body: { detail: DETAIL.internal }, headers: {} };
   }
   // 413 and 415 are validation failures of the request itself rather than of a field.
-  const override = error.details?.['status'];
+  const override = error.details?.status;
   if (override === 413 || override === 415)
     return { status: override, body: { detail: error.message }, headers: {} };
   return {
@@ -42,30 +42,27 @@ export function toProblem(error: unknown): Problem {
   };
 }
 
-/** Categories whose error may carry the exact body to answer (`details.body`). */
-const BODY_CARRYING: ReadonlySet<string> = new Set([
-  'validation',
-  'not_found',
-  'conflict',
-  'forbidden',
-]);
-
 function bodyOf(error: AppError): object {
-  // A body shaped elsewhere: DRF's per-item lists of a bulk write, per-variable errors with
-  // suggestions, or a service's answer the gateway relays.
-  const carried = error.details?.['body'];
-  if (BODY_CARRYING.has(error.category) && typeof carried === 'object' && carried !== null)
-    return carried;
+  const details = error.details ?? {};
+  // A service behind the gateway refused: its answer, as it worded it.
+  if (details.relayed) return details.relayed;
+  // DRF's per-item list of a bulk write.
+  if (error.category === 'validation' && details.items) return details.items;
+  // Per-variable errors with their explanations.
+  if (error.category === 'validation' && details.variables)
+    return {
+      variables: details.variables,
+      ...(details.validationDetails ? { validation_details: details.validationDetails } : {}),
+    };
   // The original's 429: `{"error": "Rate limit exceeded", "details": {reason, ...}}`.
-  const limitExceeded = error.details?.['limitExceeded'];
-  if (error.category === 'rate_limited' && typeof limitExceeded === 'object' && limitExceeded)
-    return { error: 'Rate limit exceeded', details: limitExceeded };
+  if (error.category === 'rate_limited' && details.limitExceeded)
+    return { error: 'Rate limit exceeded', details: details.limitExceeded };
   switch (error.category) {
     case 'validation': {
       const fields = error.fieldErrors;
       // The original answered some refusals as `{"error": "..."}`: clients written against
       // it read that key, so it stays beside the field errors.
-      const legacy = error.details?.['legacyError'];
+      const legacy = details.legacyError;
       const body =
         fields && Object.keys(fields).length > 0 ? fields : { non_field_errors: [error.message] };
       return typeof legacy === 'string' ? { ...body, error: legacy } : body;
@@ -107,13 +104,10 @@ export function rateLimitHeaders(state: RateLimitState): Record<string, string> 
 function headersOf(error: AppError): Record<string, string> {
   const details = error.details ?? {};
   const out: Record<string, string> = {};
-  const given = details['headers'];
-  if (typeof given === 'object' && given !== null)
-    for (const [k, v] of Object.entries(given)) out[k] = String(v);
-  if (typeof details['retryAfterSeconds'] === 'number')
-    out['Retry-After'] = String(details['retryAfterSeconds']);
-  const rate = details['rateLimit'] as RateLimitState | undefined;
-  if (rate && typeof rate.limit === 'number') Object.assign(out, rateLimitHeaders(rate));
+  for (const [k, v] of Object.entries(details.headers ?? {})) out[k] = String(v);
+  if (typeof details.retryAfterSeconds === 'number')
+    out['Retry-After'] = String(details.retryAfterSeconds);
+  if (details.rateLimit) Object.assign(out, rateLimitHeaders(details.rateLimit));
   return out;
 }
 

@@ -116,7 +116,7 @@ export function toStorageError(
       fields.length > 0
         ? `A ${what} with this ${fields.join(', ')} already exists.`
         : `This ${what} already exists.`,
-      { fields },
+      { uniqueFields: fields },
     );
   }
   if (
