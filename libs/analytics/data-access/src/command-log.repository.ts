@@ -3,11 +3,15 @@ import type { mongo } from 'mongoose';
 import {
   ALL_SECTIONS,
   StatisticsAccumulator,
+  alreadyCounted,
   cellOf,
   commandLogFromResult,
   floorHour,
+  oneResultPerExecution,
   planStatistics,
   rollupIncrements,
+  supersedes,
+  UNKNOWN_ERROR_CLASS,
 } from '@toolkit/analytics-domain';
 import type {
   CommandLogFacts,
@@ -18,7 +22,7 @@ import type {
   StatisticsOptions,
 } from '@toolkit/analytics-domain';
 import type { CommandLogStatistics } from '@toolkit/api-contracts';
-import type { ErrorClass, ExecutionResult } from '@toolkit/contracts';
+import type { ExecutionResult } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { SequenceAllocator, toStorageError } from '@toolkit/mongo';
 import { commandLogModel } from './command-log.schema';
@@ -38,9 +42,6 @@ const LEDGER_TRIM_EVERY_MS = 600_000;
 
 /** Called between write commands: the consumer heartbeats there. */
 export type Progress = () => Promise<void>;
-
-/** What the executor reports for a config run it would not repeat (see `supersede`). */
-const UNKNOWN_ERROR_CLASS: ErrorClass = 'outcome_unknown';
 
 const FACTS_PROJECTION = {
   _id: 1,
@@ -138,13 +139,7 @@ export class CommandLogRepository {
     results: readonly ExecutionResult[],
     onProgress?: Progress,
   ): Promise<IngestOutcome> {
-    const byExecution = new Map<string, ExecutionResult>();
-    for (const r of results) {
-      // One result per execution: the first, unless a definitive one follows an `unknown`.
-      const first = byExecution.get(r.executionId);
-      if (!first || (first.outcome === 'unknown' && r.outcome !== 'unknown'))
-        byExecution.set(r.executionId, r);
-    }
+    const byExecution = oneResultPerExecution(results);
     const executionIds = [...byExecution.keys()];
     const logIds = new Map<string, number>();
     const uncounted: FactsRow[] = [];
@@ -177,10 +172,9 @@ export class CommandLogRepository {
         .find({ _id: { $in: refused } } as QueryFilter, { projection: { _id: 1 } })
         .toArray();
       const counted = new Set(entries.map((entry) => String(entry._id)));
-      const horizon = now.getTime() - LEDGER_HORIZON_MS;
       for (const row of rows) {
         const replacement = await this.supersede(row, byExecution.get(row._id), now);
-        const isCounted = counted.has(row._id) || new Date(row.created).getTime() < horizon;
+        const isCounted = alreadyCounted(row, counted.has(row._id), now, LEDGER_HORIZON_MS);
         if (replacement && isCounted) superseded.push(row);
         if (replacement || !isCounted) uncounted.push(replacement ?? row);
       }
@@ -207,11 +201,9 @@ export class CommandLogRepository {
   }
 
   /**
-   * An `unknown` log (a config run whose executor vanished, reported by the one that got
-   * the request next) gives way to the definitive result of the same execution when it
-   * arrives later (the first executor was slow, not dead): the log is replaced in place,
-   * keeping its id and creation time, and the caller moves its rollup counts. Nothing else
-   * replaces a log. Returns the new facts, or undefined when nothing was replaced.
+   * Replaces a stored log by the result that supersedes it (see `supersedes`), in place,
+   * keeping its id and creation time; the caller moves its rollup counts. Returns the new
+   * facts, or undefined when nothing was replaced.
    *
    * Without transactions, a crash between this replacement and the rollup update leaves
    * that execution counted as `unknown` in the statistics (the log itself is right).
@@ -221,8 +213,7 @@ export class CommandLogRepository {
     incoming: ExecutionResult | undefined,
     now: Date,
   ): Promise<FactsRow | undefined> {
-    if (!incoming || stored.error_class !== UNKNOWN_ERROR_CLASS || incoming.outcome === 'unknown')
-      return undefined;
+    if (!supersedes(stored, incoming)) return undefined;
     const doc = {
       ...commandLogFromResult(incoming, stored.id, now),
       created: new Date(stored.created),

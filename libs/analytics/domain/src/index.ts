@@ -54,3 +54,9 @@ export {
   statusOfOutcome,
 } from './execution-status';
 export type { StatusPoint } from './execution-status';
+export {
+  UNKNOWN_ERROR_CLASS,
+  alreadyCounted,
+  oneResultPerExecution,
+  supersedes,
+} from './ingest-rules';
