@@ -213,6 +213,61 @@ describe('the front door', () => {
     ]);
   });
 
+  it('when users, groups and tokens change, then the one change log records them, without secrets', async () => {
+    const admin = stack.api(stack.admin.key);
+    const group = await admin.post('/api/users/groups/', { name: 'fd-logged' }).expect(201);
+    await request(stack.gateway.app)
+      .patch(`/api/users/groups/${group.body.id as number}/`)
+      .set(auth())
+      .send({ description: 'v2' })
+      .expect(200);
+    await request(stack.gateway.app)
+      .delete(`/api/users/groups/${group.body.id as number}/`)
+      .set(auth())
+      .expect(204);
+    const password = 'a long enough password 42';
+    const user = await admin
+      .post('/api/users/users/', { username: 'fd-logged-user', password })
+      .expect(201);
+    const token = await admin
+      .post('/api/users/tokens/', { description: 'fd-logged-token' })
+      .expect(201);
+
+    const groupLog = await admin
+      .get(
+        `/api/core/object-changes/?changed_object_type=users.group&changed_object_id=${group.body.id as number}&ordering=id`,
+      )
+      .expect(200);
+    const userLog = await admin
+      .get(
+        `/api/core/object-changes/?changed_object_type=users.user&changed_object_id=${user.body.id as number}`,
+      )
+      .expect(200);
+    const tokenLog = await admin
+      .get(
+        `/api/core/object-changes/?changed_object_type=users.token&changed_object_id=${token.body.id as number}`,
+      )
+      .expect(200);
+
+    expect(
+      groupLog.body.results.map((r: { action: { value: string }; user_name: string }) => [
+        r.action.value,
+        r.user_name,
+      ]),
+    ).toEqual([
+      ['create', stack.admin.username],
+      ['update', stack.admin.username],
+      ['delete', stack.admin.username],
+    ]);
+    expect(groupLog.body.results[1].prechange_data.description).toBe('');
+    expect(groupLog.body.results[1].postchange_data.description).toBe('v2');
+    expect(userLog.body.results[0].postchange_data.username).toBe('fd-logged-user');
+    expect(tokenLog.body.count).toBe(1);
+    const everything = JSON.stringify([userLog.body, tokenLog.body]);
+    expect(everything).not.toContain(password);
+    expect(everything).not.toContain(token.body.key as string);
+  });
+
   it('when a user is deleted, then their credential sets are deleted with them, not left stored', async () => {
     const admin = stack.api(stack.admin.key);
     const password = 'correct horse battery staple';

@@ -147,9 +147,14 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     relay: relay.controls,
     transactions,
     objectChanges: new ObjectChangeLog(store.objectChanges, objectChangeListSpec, {
-      privateTypes: Object.values(services)
-        .filter((service) => service.def.ownerOf !== undefined)
-        .map((service) => service.def.objectType),
+      // Tokens, as credential sets, are their owner's only (recorded by the gateway).
+      privateTypes: [
+        ...Object.values(services)
+          .filter((service) => service.def.ownerOf !== undefined)
+          .map((service) => service.def.objectType),
+        'users.token',
+      ],
+      clock,
       scans: new ConcurrencyLimit({
         ...(deps.changeLogScans ?? DEFAULT_CHANGE_LOG_SCANS),
         what: 'change-log lists',

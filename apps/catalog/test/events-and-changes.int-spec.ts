@@ -100,6 +100,47 @@ describe('catalog events and the change log', () => {
     expect(detailForBob.status).toBe(404);
   });
 
+  it('when the gateway records changes of its objects, then they join the change log, a token change for its owner only, other types refused', async () => {
+    const change = (type: string, id: number, owner: number | null) => ({
+      action: 'create',
+      changed_object_type: type,
+      changed_object_id: id,
+      object_repr: `${type} ${id}`,
+      prechange_data: null,
+      postchange_data: { id },
+      owner_id: owner,
+    });
+    const id = Math.floor(Math.random() * 1_000_000) + 1;
+
+    const recorded = await api(kit.app)
+      .post('/internal/object-changes/')
+      .send({ changes: [change('users.group', id, null), change('users.token', id, ALICE.id)] });
+    const forged = await api(kit.app)
+      .post('/internal/object-changes/')
+      .send({ changes: [change('dcim.device', id, null)] });
+    const asAlice = await api(kit.app).get(`/api/core/object-changes/?changed_object_id=${id}`);
+    const asBob = await api(kit.app, { principal: BOB }).get(
+      `/api/core/object-changes/?changed_object_id=${id}`,
+    );
+
+    expect([recorded.status, recorded.body]).toEqual([201, { recorded: 2 }]);
+    expect(forged.status).toBe(400);
+    expect(
+      asAlice.body.results.map((r: { changed_object_type: string; user_name: string }) => [
+        r.changed_object_type,
+        r.user_name,
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        ['users.group', ALICE.username],
+        ['users.token', ALICE.username],
+      ]),
+    );
+    expect(
+      asBob.body.results.map((r: { changed_object_type: string }) => r.changed_object_type),
+    ).toEqual(['users.group']);
+  });
+
   it('when the caller has constraints on the change log, then only matching records are listed', async () => {
     const slug = unique('cc');
     await api(kit.app).post('/api/dcim/sites/', { name: slug, slug });

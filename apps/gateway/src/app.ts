@@ -29,7 +29,7 @@ import { TOOLKIT_VERSION, mountRootRoutes } from './routes/root.routes';
 import type { StatusProbes } from './routes/root.routes';
 import { FORWARDED_RESOURCES, allRoutes, forwardedRoutes } from './routes/route-table';
 import { mountUsersRoutes } from './routes/users.routes';
-import { CatalogUserObjects } from './forwarding/catalog-user-objects';
+import { CatalogChangeRecorder, CatalogUserObjects } from './forwarding/catalog-user-objects';
 
 export interface GatewayAppDeps {
   logger: Logger;
@@ -146,6 +146,7 @@ export function createApp(deps: GatewayAppDeps): Express {
         publicUrl: deps.publicUrl,
         constraintSpecs: constraintSpecs(FORWARDED_RESOURCES),
         userObjects: new CatalogUserObjects(deps.upstreams.catalog),
+        changes: new CatalogChangeRecorder(deps.upstreams.catalog),
         logger: deps.logger,
       });
       mountExecutionRoutes(app, {

@@ -204,9 +204,15 @@ export {
   OBJECT_CHANGE_ACTIONS,
   OBJECT_CHANGE_BRIEF_FIELDS,
   OBJECT_CHANGE_PATH,
+  OBJECT_CHANGES_INTERNAL_PATH,
+  GATEWAY_OBJECT_TYPES,
+  externalChangeSchema,
+  externalChangesRequestSchema,
+  externalChangesResponseSchema,
   objectChangeListSpec,
   objectChangeSchema,
 } from './catalog/object-change.api';
+export type { ExternalChange } from './catalog/object-change.api';
 export {
   RENDER_PATH,
   grantSchema,

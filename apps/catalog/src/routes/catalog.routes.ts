@@ -8,6 +8,8 @@ import {
   OBJECT_CHANGE_ACTIONS,
   OBJECT_CHANGE_BRIEF_FIELDS,
   OBJECT_CHANGE_PATH,
+  OBJECT_CHANGES_INTERNAL_PATH,
+  externalChangesRequestSchema,
   RENDER_PATH,
   SITE_STATUSES,
   USER_DELETED_ROUTE,
@@ -109,6 +111,18 @@ export function catalogRouter(catalog: Catalog): Router {
       );
       const answer: UserDeletedResponse = { credential_sets: credentialSets };
       res.json(answer);
+    }),
+  );
+
+  router.post(
+    OBJECT_CHANGES_INTERNAL_PATH,
+    asyncHandler(async (req, res) => {
+      const body = parseInput(externalChangesRequestSchema, req.body ?? {});
+      const recorded = await catalog.objectChanges.recordExternal(
+        body.changes.map((change) => ({ ...change, owner_id: change.owner_id ?? null })),
+        internalRequest(req, res),
+      );
+      res.status(201).json({ recorded });
     }),
   );
 

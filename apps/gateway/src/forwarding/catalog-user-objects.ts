@@ -1,6 +1,15 @@
-import { userDeletedPath, userDeletedResponseSchema } from '@toolkit/api-contracts';
+import {
+  OBJECT_CHANGES_INTERNAL_PATH,
+  userDeletedPath,
+  userDeletedResponseSchema,
+} from '@toolkit/api-contracts';
 import type { Principal } from '@toolkit/contracts';
-import type { CallContext, UserObjects } from '@toolkit/gateway-domain';
+import type {
+  CallContext,
+  ChangeRecord,
+  ChangeRecorder,
+  UserObjects,
+} from '@toolkit/gateway-domain';
 import { relayed } from '../executions/execution-adapters';
 import { serviceHeaders } from './forward';
 import type { UpstreamClient } from './upstream-client';
@@ -24,5 +33,29 @@ export class CatalogUserObjects implements UserObjects {
     const parsed = userDeletedResponseSchema.safeParse(answer.body);
     if (!parsed.success) throw this.catalog.unavailable(parsed.error);
     return parsed.data.credential_sets;
+  }
+}
+
+/** The catalog's `/internal/object-changes/`: the gateway's changes in the one change log. */
+export class CatalogChangeRecorder implements ChangeRecorder {
+  constructor(private readonly catalog: UpstreamClient) {}
+
+  async record(
+    changes: readonly ChangeRecord[],
+    actor: Principal,
+    context: CallContext,
+  ): Promise<void> {
+    if (changes.length === 0) return;
+    const answer = await this.catalog.postJson(
+      OBJECT_CHANGES_INTERNAL_PATH,
+      { changes },
+      serviceHeaders({
+        origin: context.origin,
+        principal: actor,
+        constraints: null,
+        requestId: context.requestId,
+      }),
+    );
+    if (answer.status !== 201) throw relayed('catalog', answer.status, answer.body);
   }
 }

@@ -16,6 +16,8 @@ import {
 import type {
   Action,
   Administration,
+  ChangeRecord,
+  ChangeRecorder,
   AuthContext,
   RemoveCall,
   ListRequest,
@@ -23,6 +25,7 @@ import type {
   ObjectType,
 } from '@toolkit/gateway-domain';
 import { authOf, forbidden, permit } from '../auth/auth.middleware';
+import { principalOf } from '../forwarding/forward.routes';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { publicOrigin } from '../http/public-origin';
 
@@ -45,6 +48,8 @@ export interface OwnResource<E extends { id: number }> {
   admin: Administration<E>;
   /** Objects the caller may always manage (their own tokens), whatever their permissions. */
   implicit?: (auth: AuthContext) => Filter;
+  /** The owner of an object only its owner sees (tokens): its change records are theirs. */
+  ownerOf?: (entity: E) => number;
 }
 
 export interface OwnResourceDeps {
@@ -52,6 +57,8 @@ export interface OwnResourceDeps {
   publicUrl: string | undefined;
   /** Compensations that fail (an all-or-nothing write left half done) are logged here. */
   logger: Logger;
+  /** The change log; a write it cannot record stands and is logged. */
+  changes?: ChangeRecorder;
 }
 
 function requestUrl(req: Request, publicUrl: string | undefined): string {
@@ -120,6 +127,35 @@ export function mountOwnResource<E extends { id: number }>(
   };
   const represent = (ctx: OwnContext, entities: E[]) =>
     resource.represent(entities, publicOrigin(ctx.req, deps.publicUrl));
+  /** Records the changes (snapshots are representations: no password, no token key). */
+  const recordChanges = async (
+    ctx: OwnContext,
+    action: ChangeRecord['action'],
+    changes: {
+      entity: E;
+      before: Record<string, unknown> | null;
+      after: Record<string, unknown> | null;
+    }[],
+  ) => {
+    if (!deps.changes || changes.length === 0) return;
+    const records = changes.map(({ entity, before, after }) => ({
+      action,
+      changed_object_type: resource.objectType,
+      changed_object_id: entity.id,
+      object_repr: String((after ?? before)?.['display'] ?? entity.id).slice(0, 200),
+      prechange_data: before,
+      postchange_data: after,
+      owner_id: resource.ownerOf?.(entity) ?? null,
+    }));
+    await deps.changes
+      .record(records, principalOf(authOf(ctx.res)), removeCall(ctx))
+      .catch((error: unknown) =>
+        deps.logger.error(
+          { err: error, resource: resource.path, action },
+          'change not recorded (the write stands)',
+        ),
+      );
+  };
 
   const router = Router();
   app.use(router);
@@ -189,6 +225,11 @@ export function mountOwnResource<E extends { id: number }>(
         ctx,
         created.map((c) => c.entity),
       );
+      await recordChanges(
+        ctx,
+        'create',
+        created.map((c, i) => ({ entity: c.entity, before: null, after: represented[i] ?? null })),
+      );
       return represented.map((r, i) => ({ ...r, ...created[i]?.extra }));
     },
     update: async (ctx, items, options) => {
@@ -197,6 +238,7 @@ export function mountOwnResource<E extends { id: number }>(
         options.bulk,
       );
       const targets = await Promise.all(items.map((item) => one(item.id, ctx.filter)));
+      const befores = await represent(ctx, targets);
       const restores = await Promise.all(targets.map((t) => resource.admin.checkpoint(t)));
       const updated: E[] = [];
       try {
@@ -218,11 +260,31 @@ export function mountOwnResource<E extends { id: number }>(
         await undo(restores.slice(0, updated.length + 1), deps.logger, resource);
         throw error;
       }
-      return represent(ctx, updated);
+      const afters = await represent(ctx, updated);
+      await recordChanges(
+        ctx,
+        'update',
+        updated.map((entity, i) => ({
+          entity,
+          before: befores[i] ?? null,
+          after: afters[i] ?? null,
+        })),
+      );
+      return afters;
     },
     delete: async (ctx, ids) => {
       const targets = await Promise.all(ids.map((id) => one(id, ctx.filter)));
-      for (const target of targets) await resource.admin.remove(target, removeCall(ctx));
+      const befores = await represent(ctx, targets);
+      const removed: { entity: E; before: Record<string, unknown> | null; after: null }[] = [];
+      try {
+        for (const [i, target] of targets.entries()) {
+          await resource.admin.remove(target, removeCall(ctx));
+          removed.push({ entity: target, before: befores[i] ?? null, after: null });
+        }
+      } finally {
+        // What was deleted is recorded, also when a later deletion failed.
+        await recordChanges(ctx, 'delete', removed);
+      }
     },
   });
 }

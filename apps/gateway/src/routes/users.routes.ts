@@ -270,6 +270,7 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       findOne: (f) => deps.tokens.findOne(f),
       represent: representTokens,
       implicit: (auth) => ({ user: auth.user.id }),
+      ownerOf: (token) => token.userId,
       admin: new TokenAdministration({
         tokens: deps.tokens,
         users: deps.users,

@@ -58,3 +58,34 @@ export const objectChangeListSpec: ListSpec = {
   defaultOrdering: ['-time'],
   search: ['object_repr', 'user_name', 'request_id'],
 };
+
+/**
+ * `POST /internal/object-changes/` (gateway only): change records of the objects the
+ * gateway stores itself (users, groups, object permissions, tokens), kept in the one
+ * change log under the caller the internal headers name. Snapshots are representations
+ * (no password, no token key).
+ */
+export const OBJECT_CHANGES_INTERNAL_PATH = '/internal/object-changes/';
+export const GATEWAY_OBJECT_TYPES = [
+  'users.user',
+  'users.group',
+  'users.objectpermission',
+  'users.token',
+] as const;
+
+export const externalChangeSchema = z.strictObject({
+  action: z.enum(['create', 'update', 'delete']),
+  changed_object_type: z.enum(GATEWAY_OBJECT_TYPES),
+  changed_object_id: z.number().int().positive(),
+  object_repr: z.string().max(200),
+  prechange_data: z.record(z.string(), z.unknown()).nullable(),
+  postchange_data: z.record(z.string(), z.unknown()).nullable(),
+  /** Set for objects only their owner sees (tokens): the record is theirs only. */
+  owner_id: z.number().int().positive().nullable().default(null),
+});
+export type ExternalChange = z.input<typeof externalChangeSchema>;
+
+export const externalChangesRequestSchema = z.strictObject({
+  changes: z.array(externalChangeSchema).min(1).max(1_000),
+});
+export const externalChangesResponseSchema = z.object({ recorded: z.number().int() }).strict();

@@ -43,7 +43,7 @@ export type {
 } from './ports';
 export { PATHS, iso, objectUrl } from './presenters';
 export { ObjectChangeLog } from './object-change-log';
-export type { ObjectChangeLogOptions } from './object-change-log';
+export type { ExternalChangeInput, ObjectChangeLogOptions } from './object-change-log';
 export { ConcurrencyLimit } from './concurrency-limit';
 export { OutboxRelay } from './outbox-relay';
 export { WriteTransactions } from './write-transactions';

@@ -10,6 +10,19 @@ export interface ObjectChangeLogOptions {
   privateTypes: readonly string[];
   /** Bounds concurrent list scans (a list sorts and counts its whole match). */
   scans?: ConcurrencyLimit;
+  /** Time of records written through `recordExternal`. */
+  clock?: { now(): Date };
+}
+
+/** A change of an object another service stores (the gateway's users, groups, ...). */
+export interface ExternalChangeInput {
+  action: ObjectChangeDoc['action'];
+  changed_object_type: string;
+  changed_object_id: number;
+  object_repr: string;
+  prechange_data: Record<string, unknown> | null;
+  postchange_data: Record<string, unknown> | null;
+  owner_id: number | null;
 }
 
 /**
@@ -39,6 +52,30 @@ export class ObjectChangeLog {
       return { docs, count };
     };
     return this.options.scans ? this.options.scans.run(scan) : scan();
+  }
+
+  /**
+   * Records changes of objects another service stores, under the caller, in the one change
+   * log (the gateway's users, groups, permissions and tokens). Returns how many.
+   */
+  async recordExternal(
+    changes: readonly ExternalChangeInput[],
+    ctx: RequestContext,
+  ): Promise<number> {
+    if (changes.length === 0) return 0;
+    const time = (this.options.clock ?? { now: () => new Date() }).now();
+    const ids = await this.repository.allocateIds(changes.length);
+    await this.repository.insertMany(
+      changes.map((change, i) => ({
+        _id: ids[i] as number,
+        time,
+        user: ctx.principal ? { id: ctx.principal.id, username: ctx.principal.username } : null,
+        user_name: ctx.principal?.username ?? '',
+        request_id: ctx.requestId ?? null,
+        ...change,
+      })),
+    );
+    return changes.length;
   }
 
   /**

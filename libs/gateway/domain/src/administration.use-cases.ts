@@ -52,6 +52,22 @@ export interface UserObjects {
   userDeleted(userId: number, actor: Principal, context: CallContext): Promise<number>;
 }
 
+/** A change of one of the gateway's objects, as the change log records it. */
+export interface ChangeRecord {
+  action: 'create' | 'update' | 'delete';
+  changed_object_type: string;
+  changed_object_id: number;
+  object_repr: string;
+  prechange_data: Record<string, unknown> | null;
+  postchange_data: Record<string, unknown> | null;
+  owner_id: number | null;
+}
+
+/** Port: the one change log (the catalog's `/api/core/object-changes/`). */
+export interface ChangeRecorder {
+  record(changes: readonly ChangeRecord[], actor: Principal, context: CallContext): Promise<void>;
+}
+
 export function permissionDenied(): AppError {
   return new AppError({ code: 'permission-denied', category: 'forbidden', message: '' });
 }

@@ -96,4 +96,10 @@ export {
   permissionDenied,
   tokenOptions,
 } from './administration.use-cases';
-export type { Administration, RemoveCall, UserObjects } from './administration.use-cases';
+export type {
+  Administration,
+  ChangeRecord,
+  ChangeRecorder,
+  RemoveCall,
+  UserObjects,
+} from './administration.use-cases';
