@@ -32,7 +32,7 @@ export default tseslint.config(
           allow: [],
           banTransitiveDependencies: false,
           // Spec files of these libraries use @toolkit/testing, which builds on them.
-          ignoredCircularDependencies: ['contracts', 'logger', 'messaging', 'metrics', 'mongo', 'http'].map((lib) => ['testing', lib]),
+          ignoredCircularDependencies: ['contracts', 'logger', 'messaging', 'metrics', 'mongo', 'http', 'netbox-list'].map((lib) => ['testing', lib]),
           depConstraints: [
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:gateway', 'scope:shared'] },
             { sourceTag: 'scope:catalog', onlyDependOnLibsWithTags: ['scope:catalog', 'scope:shared'] },

@@ -9,11 +9,18 @@ import {
 import type { DeviceCreate } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
 import type { DeviceDoc, IpAddressDoc, IpRef } from '../entities';
-import { PATHS, choice, ipBrief, namedBrief, normaliseTags, objectUrl } from '../presenters';
+import { PATHS, choice, ipBrief, namedBrief, objectUrl } from '../presenters';
 import { resolveRef } from '../references';
 import type { Batch } from '../resource-service';
 import type { ResourceDefinition } from '../resource-service';
-import { unconstrained, taggable, taggableInput, timestamps, namedRef } from './shared';
+import {
+  unconstrained,
+  taggable,
+  taggableInput,
+  timestamps,
+  namedRef,
+  storedFields,
+} from './shared';
 import type { ResourceEnv } from './shared';
 import type { CatalogRepositories } from '../resources';
 
@@ -70,11 +77,7 @@ export function deviceResource({
           port: input.port ?? 22,
           primary_ip4: ip4,
           primary_ip6: ip6,
-          netbox_id: input.netbox_id ?? null,
-          tags: normaliseTags(input.tags),
-          custom_fields: input.custom_fields ?? {},
-          created: now,
-          last_updated: now,
+          ...storedFields(input, now),
         },
       };
     },

@@ -10,10 +10,17 @@ import {
 import type { InterfaceCreate } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
 import type { InterfaceDoc } from '../entities';
-import { PATHS, choice, deviceBrief, normaliseTags, objectUrl, vlanBrief } from '../presenters';
+import { PATHS, choice, deviceBrief, objectUrl, vlanBrief } from '../presenters';
 import { resolveRef, resolveRefs } from '../references';
 import type { ResourceDefinition } from '../resource-service';
-import { unconstrained, taggable, taggableInput, timestamps, vlanRef } from './shared';
+import {
+  unconstrained,
+  taggable,
+  taggableInput,
+  timestamps,
+  vlanRef,
+  storedFields,
+} from './shared';
 import type { ResourceEnv } from './shared';
 
 export function interfaceResource({
@@ -81,11 +88,7 @@ export function interfaceResource({
           untagged_vlan: untagged ? vlanRef(untagged) : null,
           tagged_vlans: tagged.map(vlanRef),
           vlan_ids: [...new Set(vlanRefs.map((v) => v.id))],
-          netbox_id: input.netbox_id ?? null,
-          tags: normaliseTags(input.tags),
-          custom_fields: input.custom_fields ?? {},
-          created: now,
-          last_updated: now,
+          ...storedFields(input, now),
         },
       };
     },

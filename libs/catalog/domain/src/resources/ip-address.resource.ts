@@ -10,10 +10,10 @@ import {
 import type { IpAddressCreate } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
 import type { IpAddressDoc } from '../entities';
-import { PATHS, choice, deviceBrief, normaliseTags, objectUrl } from '../presenters';
+import { PATHS, choice, deviceBrief, objectUrl } from '../presenters';
 import { resolveRef } from '../references';
 import type { ResourceDefinition } from '../resource-service';
-import { taggable, taggableInput, timestamps } from './shared';
+import { taggable, taggableInput, timestamps, storedFields } from './shared';
 import type { ResourceEnv } from './shared';
 
 export function ipAddressResource({
@@ -67,11 +67,7 @@ export function ipAddressResource({
           assigned_object: assigned
             ? { id: assigned._id, name: assigned.name, device: assigned.device }
             : null,
-          netbox_id: input.netbox_id ?? null,
-          tags: normaliseTags(input.tags),
-          custom_fields: input.custom_fields ?? {},
-          created: now,
-          last_updated: now,
+          ...storedFields(input, now),
         },
       };
     },

@@ -8,9 +8,18 @@ import {
 import type { PlatformCreate } from '@toolkit/api-contracts';
 import type { NamedRef, PlatformDoc } from '../entities';
 import { driverForPlatform } from '../platform-aliases';
-import { PATHS, normaliseTags, objectUrl } from '../presenters';
+import { PATHS, objectUrl } from '../presenters';
 import type { ResourceDefinition } from '../resource-service';
-import { taggable, taggableInput, timestamps, namedRef, blocked, rewriteRefs } from './shared';
+import {
+  taggable,
+  taggableInput,
+  timestamps,
+  namedRef,
+  blocked,
+  rewriteRefs,
+  storedFields,
+  NAME_AND_SLUG_KEYS,
+} from './shared';
 import type { ResourceEnv } from './shared';
 
 export function platformResource({
@@ -44,11 +53,7 @@ export function platformResource({
         description: input.description ?? '',
         driver:
           input.driver === undefined ? driverForPlatform(input.slug, input.name) : input.driver,
-        netbox_id: input.netbox_id ?? null,
-        tags: normaliseTags(input.tags),
-        custom_fields: input.custom_fields ?? {},
-        created: now,
-        last_updated: now,
+        ...storedFields(input, now),
       },
     }),
     present: (d, base) => ({
@@ -64,10 +69,7 @@ export function platformResource({
       ...timestamps(d),
     }),
     display: (d) => d.name,
-    uniqueKeys: [
-      { field: 'name', key: (d) => ({ name: d.name }), indexed: true },
-      { field: 'slug', key: (d) => ({ slug: d.slug }), indexed: true },
-    ],
+    uniqueKeys: NAME_AND_SLUG_KEYS,
     assertDeletable: async (docs) => {
       for (const d of docs) {
         const [devices, commands, sets] = await Promise.all([

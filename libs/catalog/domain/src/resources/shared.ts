@@ -1,7 +1,7 @@
 import { AppError } from '@toolkit/errors';
 import type { NamedRef, Taggable, VlanDoc } from '../entities';
 import type { Repository, RequestContext } from '../ports';
-import { iso, presentTags } from '../presenters';
+import { iso, normaliseTags, presentTags } from '../presenters';
 import type { VlanRef } from '../variable-rendering';
 import type { CatalogDeps, CatalogRepositories, CatalogServices } from '../resources';
 
@@ -62,3 +62,27 @@ export async function rewriteRefs<D extends { _id: number }>(
 ): Promise<void> {
   for (const doc of await repository.find(filter)) await repository.replace(rewrite(doc));
 }
+
+/** The fields every stored object carries from its input (NetBox id, tags, custom fields, times). */
+export function storedFields(
+  input: {
+    netbox_id?: number | null;
+    tags?: Parameters<typeof normaliseTags>[0];
+    custom_fields?: Record<string, unknown>;
+  },
+  now: Date,
+) {
+  return {
+    netbox_id: input.netbox_id ?? null,
+    tags: normaliseTags(input.tags),
+    custom_fields: input.custom_fields ?? {},
+    created: now,
+    last_updated: now,
+  };
+}
+
+/** Names and slugs are unique (platforms, sites), each with its own index. */
+export const NAME_AND_SLUG_KEYS = [
+  { field: 'name', key: (d: { name: string }) => ({ name: d.name }), indexed: true },
+  { field: 'slug', key: (d: { slug: string }) => ({ slug: d.slug }), indexed: true },
+] as const;

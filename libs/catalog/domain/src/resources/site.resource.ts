@@ -8,9 +8,17 @@ import {
 } from '@toolkit/api-contracts';
 import type { SiteCreate } from '@toolkit/api-contracts';
 import type { SiteDoc } from '../entities';
-import { PATHS, choice, normaliseTags, objectUrl } from '../presenters';
+import { PATHS, choice, objectUrl } from '../presenters';
 import type { ResourceDefinition } from '../resource-service';
-import { taggable, taggableInput, timestamps, namedRef, blocked } from './shared';
+import {
+  taggable,
+  taggableInput,
+  timestamps,
+  namedRef,
+  blocked,
+  storedFields,
+  NAME_AND_SLUG_KEYS,
+} from './shared';
 import type { ResourceEnv } from './shared';
 
 export function siteResource({ repos }: ResourceEnv): ResourceDefinition<SiteDoc, SiteCreate> {
@@ -40,11 +48,7 @@ export function siteResource({ repos }: ResourceEnv): ResourceDefinition<SiteDoc
         slug: input.slug,
         status: input.status ?? 'active',
         description: input.description ?? '',
-        netbox_id: input.netbox_id ?? null,
-        tags: normaliseTags(input.tags),
-        custom_fields: input.custom_fields ?? {},
-        created: now,
-        last_updated: now,
+        ...storedFields(input, now),
       },
     }),
     present: (d, base) => ({
@@ -60,10 +64,7 @@ export function siteResource({ repos }: ResourceEnv): ResourceDefinition<SiteDoc
       ...timestamps(d),
     }),
     display: (d) => d.name,
-    uniqueKeys: [
-      { field: 'name', key: (d) => ({ name: d.name }), indexed: true },
-      { field: 'slug', key: (d) => ({ slug: d.slug }), indexed: true },
-    ],
+    uniqueKeys: NAME_AND_SLUG_KEYS,
     assertDeletable: async (docs) => {
       for (const d of docs) {
         const [devices, vlans] = await Promise.all([

@@ -8,7 +8,7 @@ import {
 } from '@toolkit/api-contracts';
 import type { VlanCreate } from '@toolkit/api-contracts';
 import type { VlanDoc } from '../entities';
-import { PATHS, choice, namedBrief, normaliseTags, objectUrl } from '../presenters';
+import { PATHS, choice, namedBrief, objectUrl } from '../presenters';
 import { resolveRef } from '../references';
 import type { ResourceDefinition } from '../resource-service';
 import {
@@ -20,6 +20,7 @@ import {
   blocked,
   rewriteRefs,
 } from './shared';
+import { storedFields } from './shared';
 import type { ResourceEnv } from './shared';
 
 export function vlanResource({ repos }: ResourceEnv): ResourceDefinition<VlanDoc, VlanCreate> {
@@ -55,11 +56,7 @@ export function vlanResource({ repos }: ResourceEnv): ResourceDefinition<VlanDoc
           site: siteDoc ? namedRef(siteDoc) : null,
           status: input.status ?? 'active',
           description: input.description ?? '',
-          netbox_id: input.netbox_id ?? null,
-          tags: normaliseTags(input.tags),
-          custom_fields: input.custom_fields ?? {},
-          created: now,
-          last_updated: now,
+          ...storedFields(input, now),
         },
       };
     },
