@@ -24,6 +24,8 @@ void runService({
       executionKeys: config.EXECUTION_KEYS,
       listCacheTtlMs: config.LIST_CACHE_TTL_MS,
       registry: infra.registry,
+      // Well inside the delay after which an open write is taken for dead.
+      writeHeartbeatMs: Math.max(100, Math.floor(config.CATALOG_WRITE_ABANDON_MS / 4)),
       changeLogScans: {
         running: config.CHANGELOG_MAX_CONCURRENT_SCANS,
         queued: config.CHANGELOG_QUEUED_SCANS,

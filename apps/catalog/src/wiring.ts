@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Connection } from 'mongoose';
 import {
@@ -46,6 +47,8 @@ export interface CatalogWiringDeps {
   registry?: Registry;
   /** How often the relay looks at the outbox without a nudge; see DEFAULT_OUTBOX_POLL_MS. */
   outboxPollMs?: number;
+  /** How often an open write transaction says it is alive (default 10 s); below the abandon delay. */
+  writeHeartbeatMs?: number;
   /** Who may publish the outbox; defaults to one replica per 10 s epoch (EpochLease). */
   outboxLease?: Lease;
   /** CHANGELOG_MAX_CONCURRENT_SCANS / CHANGELOG_QUEUED_SCANS; see DEFAULT_CHANGE_LOG_SCANS. */
@@ -56,7 +59,7 @@ export interface CatalogWiringDeps {
 export const DEFAULT_OUTBOX_POLL_MS = 1000;
 
 /** One relay holder among the catalog replicas per epoch; this process, whatever its wirings. */
-const RELAY_OWNER = `${hostname()}:${process.pid}`;
+const RELAY_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
 /** Change-log lists running at once, and waiting; beyond that a list gets 503. */
 export const DEFAULT_CHANGE_LOG_SCANS = { running: 4, queued: 16 };
@@ -118,12 +121,14 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     journal: {
       ...bindAll(store.journal),
       commit: async (txn) => {
-        await store.journal.commit(txn);
-        relay.nudge();
+        const committed = await store.journal.commit(txn);
+        if (committed) relay.nudge();
+        return committed;
       },
     },
     changes: store.changeLog,
     logger,
+    heartbeatMs: deps.writeHeartbeatMs,
   });
   const services = createCatalogServices({
     repositories: store.repositories,
@@ -231,8 +236,10 @@ function outboxRelay(
 /** The journal's methods as plain functions (spread into a decorated copy). */
 function bindAll(journal: WriteJournal): WriteJournal {
   return {
-    append: (txn, parts, first) => journal.append(txn, parts, first),
+    append: (txn, parts, position) => journal.append(txn, parts, position),
+    touch: (txn) => journal.touch(txn),
     commit: (txn) => journal.commit(txn),
+    beginRollback: (txn) => journal.beginRollback(txn),
     abort: (txn) => journal.abort(txn),
     parts: (txn) => journal.parts(txn),
     abandoned: (before, limit) => journal.abandoned(before, limit),

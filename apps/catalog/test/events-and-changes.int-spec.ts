@@ -332,6 +332,45 @@ describe('catalog events and the change log', () => {
     expect(whileOpen).toBe(1);
     expect(await waiting()).toBe(0);
   });
+  it('when recovery rolls back a write taken for dead, then a later committed write to the same object is kept and the slow write fails', async () => {
+    const slug = unique('keep');
+    const site = await api(kit.app).post('/api/dcim/sites/', { name: slug, slug });
+    const id: number = site.body.id;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow = kit.catalog.transactions.run(async () => {
+      await kit.catalog.services.sites.update([{ id, body: { description: 'slow' } }], context(), {
+        partial: true,
+        bulk: false,
+      });
+      await gate;
+    });
+    const description = async () =>
+      (await api(kit.app).get(`/api/dcim/sites/${id}/`)).body.description as string;
+    while ((await description()) !== 'slow') await new Promise((r) => setTimeout(r, 10));
+
+    const later = await api(kit.app).patch(`/api/dcim/sites/${id}/`, { description: 'later' });
+    const rolledBack = await kit.catalog.transactions.recover({
+      now: new Date(Date.now() + 60_000),
+      abandonAfterMs: 0,
+      keepFinishedMs: 3_600_000,
+    });
+    release();
+    const slowError = await slow.catch((error: unknown) => error);
+    const updates = await api(kit.app).get(
+      `/api/core/object-changes/?changed_object_type=dcim.site&changed_object_id=${id}&action=update`,
+    );
+
+    expect(later.status).toBe(200);
+    expect(rolledBack).toBe(1);
+    expect(await description()).toBe('later');
+    expect(slowError).toMatchObject({ code: 'write-interrupted' });
+    expect(
+      updates.body.results.map(
+        (r: { postchange_data: { description: string } }) => r.postchange_data.description,
+      ),
+    ).toEqual(['later']);
+  });
 });
 
 function context(): RequestContext {

@@ -206,6 +206,7 @@ export {
   OBJECT_CHANGE_PATH,
   OBJECT_CHANGES_INTERNAL_PATH,
   GATEWAY_OBJECT_TYPES,
+  MAX_EXTERNAL_CHANGES,
   externalChangeSchema,
   externalChangesRequestSchema,
   externalChangesResponseSchema,

@@ -1,4 +1,5 @@
 import {
+  MAX_EXTERNAL_CHANGES,
   OBJECT_CHANGES_INTERNAL_PATH,
   userDeletedPath,
   userDeletedResponseSchema,
@@ -45,17 +46,20 @@ export class CatalogChangeRecorder implements ChangeRecorder {
     actor: Principal,
     context: CallContext,
   ): Promise<void> {
-    if (changes.length === 0) return;
-    const answer = await this.catalog.postJson(
-      OBJECT_CHANGES_INTERNAL_PATH,
-      { changes },
-      serviceHeaders({
-        origin: context.origin,
-        principal: actor,
-        constraints: null,
-        requestId: context.requestId,
-      }),
-    );
-    if (answer.status !== 201) throw relayed('catalog', answer.status, answer.body);
+    const headers = serviceHeaders({
+      origin: context.origin,
+      principal: actor,
+      constraints: null,
+      requestId: context.requestId,
+    });
+    // The catalog takes at most MAX_EXTERNAL_CHANGES records per call.
+    for (let start = 0; start < changes.length; start += MAX_EXTERNAL_CHANGES) {
+      const answer = await this.catalog.postJson(
+        OBJECT_CHANGES_INTERNAL_PATH,
+        { changes: changes.slice(start, start + MAX_EXTERNAL_CHANGES) },
+        headers,
+      );
+      if (answer.status !== 201) throw relayed('catalog', answer.status, answer.body);
+    }
   }
 }

@@ -8,7 +8,7 @@ import type { Logger } from '@toolkit/logger';
 import type { Filter, ListSpec } from '@toolkit/netbox-list';
 import {
   allOf,
-  parseFilterObject,
+  constraintsFilter,
   parseListQuery,
   selectFields,
   toPage,
@@ -86,7 +86,8 @@ function scope<E extends { id: number }>(
     if (error instanceof AppError && error.category === 'forbidden') return null;
     throw error;
   }
-  const granted = constraints === null ? {} : parseFilterObject(resource.spec, constraints);
+  // Stored constraints that do not apply to the type refuse (403), never widen.
+  const granted = constraintsFilter(resource.spec, constraints, `${resource.name}s`) ?? {};
   if (!implicit || Object.keys(granted).length === 0) return granted;
   return { $or: [implicit, granted] };
 }
@@ -162,8 +163,10 @@ export function mountOwnResource<E extends { id: number }>(
   mountResourceRoutes<OwnContext>(router, {
     path: resource.path,
     context: (req, res, action) => {
-      // An object the caller may not see does not exist for them (404); a list is 403.
-      const detail = action === 'view' && req.params['id'] !== undefined;
+      // An object the caller may not see does not exist for them (404); a list, and the
+      // metadata of either, is 403.
+      const detail =
+        action === 'view' && req.params['id'] !== undefined && req.method !== 'OPTIONS';
       const filter = requireScope(
         scope(res, resource, deps, action),
         detail ? 'not_found' : 'forbidden',

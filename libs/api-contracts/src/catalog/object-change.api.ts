@@ -85,7 +85,10 @@ export const externalChangeSchema = z.strictObject({
 });
 export type ExternalChange = z.input<typeof externalChangeSchema>;
 
+/** Most change records one call carries. */
+export const MAX_EXTERNAL_CHANGES = 1_000;
+
 export const externalChangesRequestSchema = z.strictObject({
-  changes: z.array(externalChangeSchema).min(1).max(1_000),
+  changes: z.array(externalChangeSchema).min(1).max(MAX_EXTERNAL_CHANGES),
 });
 export const externalChangesResponseSchema = z.object({ recorded: z.number().int() }).strict();

@@ -76,7 +76,8 @@ export function createCatalogStore(
       record: async (changes, { events, correlationId, txn }) => {
         if (changes.length === 0) return;
         const ids = await objectChanges.allocateIds(changes.length);
-        await Promise.all([
+        // Both settle before an error is answered: a rollback then finds all that was stored.
+        const stored = await Promise.allSettled([
           outbox.add(
             events.map((event, i) => ({
               _id: ids[i] as number,
@@ -87,6 +88,7 @@ export function createCatalogStore(
           ),
           objectChanges.insertMany(changes.map((c, i) => ({ ...c, _id: ids[i] as number }))),
         ]);
+        for (const outcome of stored) if (outcome.status === 'rejected') throw outcome.reason;
       },
       discard: async (txn) => {
         await Promise.all([

@@ -135,6 +135,30 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
     }
   }
 
+  async replaceIf(doc: D, filter: Filter): Promise<boolean> {
+    try {
+      const { matchedCount } = await this.collection.replaceOne(
+        { ...filter, _id: doc._id } as unknown as mongo.Filter<mongo.Document>,
+        { ...doc } as mongo.Document,
+      );
+      return matchedCount === 1;
+    } finally {
+      this.cache.invalidate();
+    }
+  }
+
+  async deleteIf(ids: readonly number[], filter: Filter): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await this.collection.deleteMany({
+        ...filter,
+        _id: { $in: [...ids] },
+      } as unknown as mongo.Filter<mongo.Document>);
+    } finally {
+      this.cache.invalidate();
+    }
+  }
+
   allocateIds(count: number): Promise<number[]> {
     return count === 0 ? Promise.resolve([]) : this.sequences.take(this.sequence, count);
   }

@@ -8,11 +8,13 @@ import type { JournalPart, WriteJournal } from '@toolkit/catalog-domain';
  * (`txn`, `n`, the step). Parts go once the transaction is finished; headers stay a while
  * so that the outbox can tell a rolled-back transaction's events from a committed one's.
  */
+export type TxnState = 'open' | 'rolling_back' | 'committed' | 'rolled_back';
+
 interface JournalDoc {
   _id: string;
   kind: 'txn' | 'part';
   at: Date;
-  state?: 'open' | 'committed' | 'rolled_back';
+  state?: TxnState;
   txn?: string;
   n?: number;
   part?: JournalPart;
@@ -33,45 +35,56 @@ export function writeJournalModel(connection: Connection): Model<JournalDoc> {
 }
 
 export class MongoWriteJournal implements WriteJournal {
-  /** Parts appended per transaction by this process (their order). */
-  private readonly counts = new Map<string, number>();
-
   constructor(
     private readonly model: Model<JournalDoc>,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async append(txn: string, parts: readonly JournalPart[], first: boolean): Promise<void> {
+  async append(
+    txn: string,
+    parts: readonly JournalPart[],
+    position: { first: boolean; index: number },
+  ): Promise<void> {
     const at = this.now();
-    const start = this.counts.get(txn) ?? 0;
-    this.counts.set(txn, start + parts.length);
     const docs: JournalDoc[] = parts.map((part, i) => ({
-      _id: `${txn}:${start + i}`,
+      _id: `${txn}:${position.index + i}`,
       kind: 'part',
       at,
       txn,
-      n: start + i,
+      n: position.index + i,
       part,
     }));
-    if (first) {
+    if (position.first) {
       await this.model.insertMany([{ _id: txn, kind: 'txn', state: 'open', at }, ...docs], {
         ordered: true,
       });
       return;
     }
-    // A long transaction stays alive for recovery as long as it takes steps.
-    await Promise.all([
-      this.model.insertMany(docs, { ordered: true }),
-      this.model.updateOne({ _id: txn }, { $set: { at } }).exec(),
-    ]);
+    // A step of a transaction recovery took for dead is not taken.
+    if (!(await this.setState(txn, ['open'], { at })))
+      throw new Error(`write transaction ${txn} is no longer open`);
+    await this.model.insertMany(docs, { ordered: true });
   }
 
-  async commit(txn: string): Promise<void> {
-    await this.finish(txn, 'committed');
+  async touch(txn: string): Promise<void> {
+    await this.setState(txn, ['open'], { at: this.now() });
+  }
+
+  async commit(txn: string): Promise<boolean> {
+    // The header's state is the commit point; the parts are only needed until then, so
+    // their removal is not waited for (purgeFinished removes what a failure leaves).
+    const committed = await this.setState(txn, ['open'], { state: 'committed', at: this.now() });
+    if (committed) this.dropParts(txn);
+    return committed;
+  }
+
+  beginRollback(txn: string): Promise<boolean> {
+    return this.setState(txn, ['open', 'rolling_back'], { state: 'rolling_back', at: this.now() });
   }
 
   async abort(txn: string): Promise<void> {
-    await this.finish(txn, 'rolled_back');
+    await this.setState(txn, ['rolling_back'], { state: 'rolled_back', at: this.now() });
+    this.dropParts(txn);
   }
 
   async parts(txn: string): Promise<JournalPart[]> {
@@ -85,7 +98,7 @@ export class MongoWriteJournal implements WriteJournal {
 
   async abandoned(before: Date, limit: number): Promise<string[]> {
     const docs = await this.model
-      .find({ kind: 'txn', state: 'open', at: { $lt: before } })
+      .find({ kind: 'txn', state: { $in: ['open', 'rolling_back'] }, at: { $lt: before } })
       .sort({ at: 1 })
       .limit(limit)
       .lean<JournalDoc[]>()
@@ -106,21 +119,29 @@ export class MongoWriteJournal implements WriteJournal {
     return ids.length;
   }
 
-  /** Of these transactions, those whose events must wait: open or rolled back. */
-  async unpublishable(txns: readonly string[]): Promise<Set<string>> {
-    if (txns.length === 0) return new Set();
+  /** The state of each of these transactions that the journal still knows. */
+  async states(txns: readonly string[]): Promise<Map<string, TxnState>> {
+    if (txns.length === 0) return new Map();
     const headers = await this.model
-      .find({ _id: { $in: [...txns] }, state: { $in: ['open', 'rolled_back'] } })
+      .find({ _id: { $in: [...txns] } })
       .lean<JournalDoc[]>()
       .exec();
-    return new Set(headers.map((d) => d._id));
+    return new Map(headers.flatMap((d) => (d.state ? [[d._id, d.state] as const] : [])));
   }
 
-  private async finish(txn: string, state: 'committed' | 'rolled_back'): Promise<void> {
-    this.counts.delete(txn);
-    // The header's state is the commit point; the parts are only needed until then, so
-    // their removal is not waited for (purgeFinished removes what a failure leaves).
-    await this.model.updateOne({ _id: txn }, { $set: { state, at: this.now() } }).exec();
+  /** Moves a transaction from one of `from` (one document: atomic); whether it did. */
+  private async setState(
+    txn: string,
+    from: readonly TxnState[],
+    set: Partial<Pick<JournalDoc, 'state' | 'at'>>,
+  ): Promise<boolean> {
+    const { matchedCount } = await this.model
+      .updateOne({ _id: txn, state: { $in: [...from] } }, { $set: set })
+      .exec();
+    return matchedCount === 1;
+  }
+
+  private dropParts(txn: string): void {
     void this.model
       .deleteMany({ kind: 'part', txn })
       .exec()

@@ -10,6 +10,8 @@ export interface StoredBase {
   _id: number;
   created: Date;
   last_updated: Date;
+  /** The write transaction that stored this version (a rollback undoes only its own). */
+  _txn?: string;
 }
 
 export interface Tag {

@@ -68,6 +68,8 @@ export class OutboxRelay {
       const batch = await this.deps.outbox.pending(this.options.batch);
       if (batch.length === 0) break;
       for (const run of runsOfOneRequest(batch)) {
+        // A long round must not run on into another holder's epoch.
+        if (!(await this.deps.lease.held())) return total;
         await this.deps.events.publish(
           run.map((entry) => entry.event),
           run[0]?.correlation_id ?? undefined,

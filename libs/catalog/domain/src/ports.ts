@@ -25,6 +25,10 @@ export interface Repository<D extends { _id: number }> {
   deleteMany(ids: readonly number[]): Promise<void>;
   /** `$set` on every matching document (cascading renames of denormalised references). */
   setWhere(filter: Filter, set: Record<string, unknown>): Promise<void>;
+  /** Replaces the document only if it still matches `filter`; whether it did. */
+  replaceIf(doc: D, filter: Filter): Promise<boolean>;
+  /** Deletes those of `ids` that still match `filter`. */
+  deleteIf(ids: readonly number[], filter: Filter): Promise<void>;
   allocateIds(count: number): Promise<number[]>;
 }
 
@@ -79,11 +83,24 @@ export interface JournalPart {
  * commit point) or `abort`; one left open by a dead process is rolled back by recovery.
  */
 export interface WriteJournal {
-  append(txn: string, parts: readonly JournalPart[], first: boolean): Promise<void>;
-  commit(txn: string): Promise<void>;
+  /**
+   * Journals steps: `first` opens the transaction with them; later ones are refused (throw)
+   * once the transaction is no longer open (recovery took it for dead).
+   */
+  append(
+    txn: string,
+    parts: readonly JournalPart[],
+    position: { first: boolean; index: number },
+  ): Promise<void>;
+  /** Keeps an open transaction from being taken for dead while a long step runs. */
+  touch(txn: string): Promise<void>;
+  /** The commit point; false when the transaction was no longer open (it was rolled back). */
+  commit(txn: string): Promise<boolean>;
+  /** Takes an open (or interrupted rolling-back) transaction for rollback; false otherwise. */
+  beginRollback(txn: string): Promise<boolean>;
   abort(txn: string): Promise<void>;
   parts(txn: string): Promise<JournalPart[]>;
-  /** Open transactions whose last step is older than `before`. */
+  /** Open or rolling-back transactions whose last sign of life is older than `before`. */
   abandoned(before: Date, limit: number): Promise<string[]>;
   /** Forgets finished transactions older than `before`; returns how many. */
   purgeFinished(before: Date): Promise<number>;

@@ -234,23 +234,27 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   }
 
   /**
-   * Undoes one journaled step of this resource; idempotent (recovery may repeat it).
-   * Inserted objects are deleted, replaced ones restored (with the cascade of the change
-   * reversed), deleted ones put back.
+   * Undoes one journaled step of transaction `txn` on this resource; idempotent (recovery
+   * may repeat it). Only what that transaction stored is touched (documents carry the
+   * transaction that wrote them, `_txn`): inserted objects are deleted, replaced ones
+   * restored (with the cascade of the change reversed), deleted ones put back if missing.
+   * A later write by another transaction is kept.
    */
-  async undo(part: JournalPart): Promise<void> {
+  async undo(part: JournalPart, txn: string): Promise<void> {
     const repository = this.def.repository;
     const befores = (part.befores ?? []) as D[];
+    const ownVersion = { _txn: txn };
     switch (part.action) {
       case 'insert':
-        await repository.deleteMany(part.ids);
+        await repository.deleteIf(part.ids, ownVersion);
         return;
       case 'replace': {
         const current = new Map((await repository.findByIds(part.ids)).map((d) => [d._id, d]));
         for (const before of befores) {
-          await repository.replace(before);
           const after = current.get(before._id);
-          if (after) await this.def.cascadeUpdate?.(after, before);
+          if (after?._txn !== txn) continue;
+          if (await repository.replaceIf(before, ownVersion))
+            await this.def.cascadeUpdate?.(after, before);
         }
         return;
       }
@@ -261,6 +265,12 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
         return;
       }
     }
+  }
+
+  /** Marks documents as this transaction's version (what its rollback may undo). */
+  private stamp(docs: readonly D[]): void {
+    const txn = this.deps.transactions.currentId();
+    if (txn) for (const doc of docs) doc._txn = txn;
   }
 
   /** Journals a step before it is taken (in chunks: a journal entry stays small). */
@@ -326,6 +336,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   async insertAll(docs: readonly D[]): Promise<void> {
     if (docs.length === 0) return;
     await this.journal('insert', docs, false);
+    this.stamp(docs);
     try {
       await this.def.repository.insertMany(docs);
     } catch (error) {
@@ -427,6 +438,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   /** Replaces each document; on a failure restores those already replaced. */
   async replaceAll(befores: readonly D[], afters: readonly D[]): Promise<void> {
     await this.journal('replace', befores, true);
+    this.stamp(afters);
     for (const [i, after] of afters.entries()) {
       try {
         await this.def.repository.replace(after);

@@ -89,10 +89,10 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
   const byEntity = new Map<string, ResourceService<StoredBase, never>>(
     Object.values(services).map((service) => [service.def.entity, service]),
   );
-  deps.transactions.setUndo(async (part) => {
+  deps.transactions.setUndo(async (part, txn) => {
     const service = byEntity.get(part.entity);
     if (!service) throw new Error(`no catalog resource undoes ${part.entity}`);
-    await service.undo(part);
+    await service.undo(part, txn);
   });
   return services;
 }

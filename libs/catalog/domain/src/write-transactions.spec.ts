@@ -1,28 +1,50 @@
 import type { JournalPart, WriteJournal } from './ports';
 import { WriteTransactions } from './write-transactions';
 
-function harness() {
+function harness(options: { failUndoOf?: number; heartbeatMs?: number } = {}) {
   const calls: string[] = [];
   const stored = new Map<string, JournalPart[]>();
+  const state = new Map<string, string>();
   const journal: WriteJournal = {
-    append: async (txn, parts, first) => {
-      calls.push(`append ${first ? 'first' : 'more'} ${parts.map((p) => p.action).join(',')}`);
+    append: async (txn, parts, position) => {
+      calls.push(
+        `append ${position.first ? 'first' : 'more'} ${parts.map((p) => p.action).join(',')}`,
+      );
+      if (position.first) state.set(txn, 'open');
+      else if (state.get(txn) !== 'open') throw new Error('closed');
       stored.set(txn, [...(stored.get(txn) ?? []), ...parts]);
     },
-    commit: async () => void calls.push('commit'),
-    abort: async () => void calls.push('abort'),
+    touch: async () => void calls.push('touch'),
+    commit: async (txn) => {
+      calls.push('commit');
+      if (state.get(txn) !== 'open') return false;
+      state.set(txn, 'committed');
+      return true;
+    },
+    beginRollback: async (txn) => {
+      if (!['open', 'rolling_back'].includes(state.get(txn) ?? '')) return false;
+      state.set(txn, 'rolling_back');
+      return true;
+    },
+    abort: async (txn) => {
+      calls.push('abort');
+      state.set(txn, 'rolled_back');
+    },
     parts: async (txn) => stored.get(txn) ?? [],
-    abandoned: async () => [...stored.keys()],
+    abandoned: async () =>
+      [...state].filter(([, s]) => s === 'open' || s === 'rolling_back').map(([txn]) => txn),
     purgeFinished: async () => 0,
   };
   const transactions = new WriteTransactions({
     journal,
     changes: { record: async () => undefined, discard: async () => void calls.push('discard') },
     logger: { warn: () => undefined, error: () => undefined },
+    heartbeatMs: options.heartbeatMs ?? 60_000,
   });
-  transactions.setUndo(
-    async (part) => void calls.push(`undo ${part.action} ${part.ids.join(',')}`),
-  );
+  transactions.setUndo(async (part) => {
+    if (part.ids.includes(options.failUndoOf ?? -1)) throw new Error('duplicate key');
+    calls.push(`undo ${part.action} ${part.ids.join(',')}`);
+  });
   return { transactions, calls };
 }
 
@@ -104,5 +126,53 @@ describe('WriteTransactions', () => {
 
     expect(rolledBack).toBe(1);
     expect(calls).toEqual(['append first insert', 'undo insert 7', 'discard', 'abort']);
+  });
+
+  it('when recovery rolled a slow write back, then that write does not commit: the caller is told', async () => {
+    const { transactions, calls } = harness();
+    let resume: () => void = () => undefined;
+    const slow = transactions.run(async () => {
+      await transactions.journal(step('insert', [1]));
+      await new Promise<void>((resolve) => (resume = resolve));
+    });
+    await new Promise((r) => setImmediate(r));
+
+    await transactions.recover({ now: new Date(), abandonAfterMs: 0, keepFinishedMs: 0 });
+    resume();
+    const error = await slow.catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'write-interrupted', category: 'unavailable' });
+    expect(calls.filter((c) => c === 'undo insert 1')).toHaveLength(1);
+  });
+
+  it('when one abandoned write cannot be undone, then recovery still rolls back the others', async () => {
+    const { transactions, calls } = harness({ failUndoOf: 7 });
+    const never = new Promise<void>(() => undefined);
+    for (const id of [7, 8])
+      void transactions.run(async () => {
+        await transactions.journal(step('insert', [id]));
+        await never;
+      });
+    await new Promise((r) => setImmediate(r));
+
+    const rolledBack = await transactions.recover({
+      now: new Date(),
+      abandonAfterMs: 0,
+      keepFinishedMs: 0,
+    });
+
+    expect(rolledBack).toBe(1);
+    expect(calls).toContain('undo insert 8');
+  });
+
+  it('when a write runs long, then it says it is alive', async () => {
+    const { transactions, calls } = harness({ heartbeatMs: 5 });
+
+    await transactions.run(async () => {
+      await transactions.journal(step('insert', [1]));
+      await new Promise((r) => setTimeout(r, 30));
+    });
+
+    expect(calls.filter((c) => c === 'touch').length).toBeGreaterThan(0);
   });
 });
