@@ -125,7 +125,7 @@ describe('MongoDatabase against the real MongoDB-wire server', () => {
     now += 9_500; // inside the margin: nobody starts work
     const inMargin = await holders();
     now += 600; // the next epoch
-    const nextEpoch = await Promise.all([leases[2]?.held(), leases[0]?.held()]);
+    const nextEpoch = [await leases[2]?.held(), await leases[0]?.held()];
 
     expect(first).toHaveLength(1);
     expect(again).toEqual(first);
