@@ -213,7 +213,11 @@ export {
   objectChangeListSpec,
   objectChangeSchema,
 } from './catalog/object-change.api';
-export type { ExternalChange } from './catalog/object-change.api';
+export type {
+  ExternalChange,
+  ExternalChangeRecord,
+  GatewayObjectType,
+} from './catalog/object-change.api';
 export {
   RENDER_PATH,
   grantSchema,

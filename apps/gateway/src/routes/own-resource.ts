@@ -1,4 +1,5 @@
 import { optionsMetadata } from '@toolkit/api-contracts';
+import type { GatewayObjectType } from '@toolkit/api-contracts';
 import { Router } from 'express';
 import type { Express, Request, Response } from 'express';
 import type { z } from 'zod';
@@ -22,7 +23,6 @@ import type {
   RemoveCall,
   ListRequest,
   ListResult,
-  ObjectType,
 } from '@toolkit/gateway-domain';
 import { authOf, forbidden, permit } from '../auth/auth.middleware';
 import { principalOf } from '../forwarding/forward.routes';
@@ -32,7 +32,7 @@ import { publicOrigin } from '../http/public-origin';
 /** A resource the gateway stores itself (users, groups, permissions, tokens). */
 export interface OwnResource<E extends { id: number }> {
   path: string;
-  objectType: ObjectType;
+  objectType: GatewayObjectType;
   spec: ListSpec;
   /** DRF view name (`User`): OPTIONS answers `<name> List`. */
   name: string;

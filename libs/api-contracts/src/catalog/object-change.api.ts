@@ -72,6 +72,7 @@ export const GATEWAY_OBJECT_TYPES = [
   'users.objectpermission',
   'users.token',
 ] as const;
+export type GatewayObjectType = (typeof GATEWAY_OBJECT_TYPES)[number];
 
 export const externalChangeSchema = z.strictObject({
   action: z.enum(['create', 'update', 'delete']),
@@ -84,6 +85,8 @@ export const externalChangeSchema = z.strictObject({
   owner_id: z.number().int().positive().nullable().default(null),
 });
 export type ExternalChange = z.input<typeof externalChangeSchema>;
+/** A change record of another service's object, as the change log stores it. */
+export type ExternalChangeRecord = z.output<typeof externalChangeSchema>;
 
 /** Most change records one call carries. */
 export const MAX_EXTERNAL_CHANGES = 1_000;

@@ -1,3 +1,4 @@
+import type { ExternalChangeRecord } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
 import { allOf, constraintsFilter } from '@toolkit/netbox-list';
 import type { Filter, ListQuery, ListSpec } from '@toolkit/netbox-list';
@@ -15,15 +16,7 @@ export interface ObjectChangeLogOptions {
 }
 
 /** A change of an object another service stores (the gateway's users, groups, ...). */
-export interface ExternalChangeInput {
-  action: ObjectChangeDoc['action'];
-  changed_object_type: string;
-  changed_object_id: number;
-  object_repr: string;
-  prechange_data: Record<string, unknown> | null;
-  postchange_data: Record<string, unknown> | null;
-  owner_id: number | null;
-}
+export type ExternalChangeInput = ExternalChangeRecord;
 
 /**
  * The change log (`/api/core/object-changes/`) as its readers may see it: records of

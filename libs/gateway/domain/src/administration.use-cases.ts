@@ -4,6 +4,7 @@ import {
   tokenWriteSchema,
   userWriteSchema,
 } from '@toolkit/api-contracts';
+import type { ExternalChangeRecord } from '@toolkit/api-contracts';
 import type { Principal } from '@toolkit/contracts';
 import { AppError, parseInput } from '@toolkit/errors';
 import type { FieldErrors } from '@toolkit/errors';
@@ -53,15 +54,7 @@ export interface UserObjects {
 }
 
 /** A change of one of the gateway's objects, as the change log records it. */
-export interface ChangeRecord {
-  action: 'create' | 'update' | 'delete';
-  changed_object_type: string;
-  changed_object_id: number;
-  object_repr: string;
-  prechange_data: Record<string, unknown> | null;
-  postchange_data: Record<string, unknown> | null;
-  owner_id: number | null;
-}
+export type ChangeRecord = ExternalChangeRecord;
 
 /** Port: the one change log (the catalog's `/api/core/object-changes/`). */
 export interface ChangeRecorder {
