@@ -232,6 +232,10 @@ describe('the front door', () => {
     const token = await admin
       .post('/api/users/tokens/', { description: 'fd-logged-token' })
       .expect(201);
+    const provisioned = await request(stack.gateway.app)
+      .post('/api/users/tokens/provision/')
+      .send({ username: 'fd-logged-user', password })
+      .expect(201);
 
     const groupLog = await admin
       .get(
@@ -262,7 +266,16 @@ describe('the front door', () => {
     expect(groupLog.body.results[1].prechange_data.description).toBe('');
     expect(groupLog.body.results[1].postchange_data.description).toBe('v2');
     expect(userLog.body.results[0].postchange_data.username).toBe('fd-logged-user');
+    const provisionLog = await admin
+      .get(
+        `/api/core/object-changes/?changed_object_type=users.token&changed_object_id=${provisioned.body.id as number}`,
+      )
+      .expect(200);
     expect(tokenLog.body.count).toBe(1);
+    expect(provisionLog.body.results.map((r: { user_name: string }) => r.user_name)).toEqual([
+      'fd-logged-user',
+    ]);
+    expect(JSON.stringify(provisionLog.body)).not.toContain(provisioned.body.key as string);
     const everything = JSON.stringify([userLog.body, tokenLog.body]);
     expect(everything).not.toContain(password);
     expect(everything).not.toContain(token.body.key as string);

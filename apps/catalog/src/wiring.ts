@@ -152,13 +152,9 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     relay: relay.controls,
     transactions,
     objectChanges: new ObjectChangeLog(store.objectChanges, objectChangeListSpec, {
-      // Tokens, as credential sets, are their owner's only (recorded by the gateway).
-      privateTypes: [
-        ...Object.values(services)
-          .filter((service) => service.def.ownerOf !== undefined)
-          .map((service) => service.def.objectType),
-        'users.token',
-      ],
+      privateTypes: Object.values(services)
+        .filter((service) => service.def.ownerOf !== undefined)
+        .map((service) => service.def.objectType),
       clock,
       scans: new ConcurrencyLimit({
         ...(deps.changeLogScans ?? DEFAULT_CHANGE_LOG_SCANS),

@@ -119,7 +119,7 @@ export function catalogRouter(catalog: Catalog): Router {
     asyncHandler(async (req, res) => {
       const body = parseInput(externalChangesRequestSchema, req.body ?? {});
       const recorded = await catalog.objectChanges.recordExternal(
-        body.changes.map((change) => ({ ...change, owner_id: change.owner_id ?? null })),
+        body.changes,
         internalRequest(req, res),
       );
       res.status(201).json({ recorded });

@@ -48,8 +48,6 @@ export interface OwnResource<E extends { id: number }> {
   admin: Administration<E>;
   /** Objects the caller may always manage (their own tokens), whatever their permissions. */
   implicit?: (auth: AuthContext) => Filter;
-  /** The owner of an object only its owner sees (tokens): its change records are theirs. */
-  ownerOf?: (entity: E) => number;
 }
 
 export interface OwnResourceDeps {
@@ -146,7 +144,6 @@ export function mountOwnResource<E extends { id: number }>(
       object_repr: String((after ?? before)?.['display'] ?? entity.id).slice(0, 200),
       prechange_data: before,
       postchange_data: after,
-      owner_id: resource.ownerOf?.(entity) ?? null,
     }));
     await deps.changes
       .record(records, principalOf(authOf(ctx.res)), removeCall(ctx))

@@ -241,10 +241,31 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
           body.password,
           tokenOptions(body),
         );
-        const [represented] = await representTokens(
-          [issued.token],
-          publicOrigin(req, deps.publicUrl),
-        );
+        const origin = publicOrigin(req, deps.publicUrl);
+        const [represented] = await representTokens([issued.token], origin);
+        // A token obtained with a password is audited like any other (under its user).
+        await deps.changes
+          ?.record(
+            [
+              {
+                action: 'create',
+                changed_object_type: 'users.token',
+                changed_object_id: issued.token.id,
+                object_repr: String(represented?.['display'] ?? issued.token.id),
+                prechange_data: null,
+                postchange_data: represented ?? null,
+              },
+            ],
+            {
+              id: issued.user.id,
+              username: issued.user.username,
+              isSuperuser: issued.user.isSuperuser,
+            },
+            { origin, requestId: res.locals['requestId'] as string | undefined },
+          )
+          .catch((error: unknown) =>
+            deps.logger.error({ err: error }, 'change not recorded (the token stands)'),
+          );
         res.status(201).json({ ...represented, key: issued.key });
       } catch (error) {
         if (error instanceof AppError && error.category === 'unauthorized') {
@@ -270,7 +291,6 @@ export function mountUsersRoutes(app: Express, deps: UsersRoutesDeps): void {
       findOne: (f) => deps.tokens.findOne(f),
       represent: representTokens,
       implicit: (auth) => ({ user: auth.user.id }),
-      ownerOf: (token) => token.userId,
       admin: new TokenAdministration({
         tokens: deps.tokens,
         users: deps.users,

@@ -81,8 +81,6 @@ export const externalChangeSchema = z.strictObject({
   object_repr: z.string().max(200),
   prechange_data: z.record(z.string(), z.unknown()).nullable(),
   postchange_data: z.record(z.string(), z.unknown()).nullable(),
-  /** Set for objects only their owner sees (tokens): the record is theirs only. */
-  owner_id: z.number().int().positive().nullable().default(null),
 });
 export type ExternalChange = z.input<typeof externalChangeSchema>;
 /** A change record of another service's object, as the change log stores it. */
