@@ -16,47 +16,62 @@ import {
   SessionPool,
   SshDeviceRunner,
 } from '@toolkit/executor-ssh';
-import type { BreakerSummary, KnownHostsMode } from '@toolkit/executor-ssh';
+import type { BreakerSummary } from '@toolkit/executor-ssh';
 import type { Logger } from '@toolkit/logger';
 import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 import type { Registry } from '@toolkit/metrics';
 import type { MongoDatabase } from '@toolkit/mongo';
+import { executorConfigSchema } from './config';
+import type { ExecutorConfig } from './config';
 import { startExecutionConsumer } from './execution.consumer';
 import { KafkaExecutionPublisher } from './execution.publisher';
 import { createExecutorMetrics } from './executor.metrics';
 
-/** The executor settings (a subset of ExecutorConfig, so tests can build them directly). */
-export interface ExecutorSettings {
-  EXECUTOR_ID: string;
-  EXECUTION_KEYS: string;
-  EXECUTOR_GROUP_ID: string;
-  EXECUTOR_PER_DEVICE_CONCURRENCY: number;
-  EXECUTOR_MAX_SESSIONS: number;
-  EXECUTOR_IDLE_TIMEOUT_MS: number;
-  EXECUTOR_CONNECT_TIMEOUT_MS: number;
-  EXECUTOR_MAX_COMMAND_TIMEOUT_MS: number;
-  EXECUTOR_CONNECT_RETRIES: number;
-  EXECUTOR_CONNECT_RETRY_BASE_MS: number;
-  EXECUTOR_BREAKER_ERROR_PERCENT: number;
-  EXECUTOR_BREAKER_VOLUME: number;
-  EXECUTOR_BREAKER_WINDOW_MS: number;
-  EXECUTOR_BREAKER_RESET_MS: number;
-  EXECUTOR_BREAKER_IDLE_DROP_MS: number;
-  EXECUTOR_KNOWN_HOSTS_MODE: KnownHostsMode;
-  EXECUTOR_KNOWN_HOSTS_FILE?: string | undefined;
-  EXECUTOR_PARTITIONS_CONCURRENTLY: number;
-  EXECUTOR_BATCH_PARALLELISM: number;
-  EXECUTOR_MAX_BATCH_SIZE: number;
-  /** Default 256 KiB. */
-  EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION?: number;
-  /** Default 500 ms. */
-  EXECUTOR_FETCH_MAX_WAIT_MS?: number;
-  EXECUTOR_SESSION_TIMEOUT_MS: number;
-  EXECUTOR_CLAIM_RETENTION_DAYS: number;
-  /** Default true. */
-  EXECUTOR_STARTED_EVENTS?: boolean;
-  /** Default 0 (at once). */
-  EXECUTOR_STARTED_EVENT_DELAY_MS?: number;
+/** Settings a caller may leave out: they take the validated configuration's defaults. */
+type OptionalSetting =
+  | 'EXECUTOR_KNOWN_HOSTS_FILE'
+  | 'EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION'
+  | 'EXECUTOR_FETCH_MAX_WAIT_MS'
+  | 'EXECUTOR_STARTED_EVENTS'
+  | 'EXECUTOR_STARTED_EVENT_DELAY_MS';
+
+type RequiredSetting =
+  | 'EXECUTOR_ID'
+  | 'EXECUTION_KEYS'
+  | 'EXECUTOR_GROUP_ID'
+  | 'EXECUTOR_PER_DEVICE_CONCURRENCY'
+  | 'EXECUTOR_MAX_SESSIONS'
+  | 'EXECUTOR_IDLE_TIMEOUT_MS'
+  | 'EXECUTOR_CONNECT_TIMEOUT_MS'
+  | 'EXECUTOR_MAX_COMMAND_TIMEOUT_MS'
+  | 'EXECUTOR_CONNECT_RETRIES'
+  | 'EXECUTOR_CONNECT_RETRY_BASE_MS'
+  | 'EXECUTOR_BREAKER_ERROR_PERCENT'
+  | 'EXECUTOR_BREAKER_VOLUME'
+  | 'EXECUTOR_BREAKER_WINDOW_MS'
+  | 'EXECUTOR_BREAKER_RESET_MS'
+  | 'EXECUTOR_BREAKER_IDLE_DROP_MS'
+  | 'EXECUTOR_KNOWN_HOSTS_MODE'
+  | 'EXECUTOR_PARTITIONS_CONCURRENTLY'
+  | 'EXECUTOR_BATCH_PARALLELISM'
+  | 'EXECUTOR_MAX_BATCH_SIZE'
+  | 'EXECUTOR_SESSION_TIMEOUT_MS'
+  | 'EXECUTOR_CLAIM_RETENTION_DAYS';
+
+/**
+ * The executor's settings: the validated configuration's fields (ExecutorConfig), so that
+ * tests and the bench can build them directly; those they leave out take the
+ * configuration's own defaults (`settingDefault`), never a second copy of them.
+ */
+export type ExecutorSettings = Pick<ExecutorConfig, RequiredSetting> &
+  Partial<Pick<ExecutorConfig, OptionalSetting>>;
+
+/** A setting as given, else the configuration schema's default for it. */
+export function settingOrDefault<K extends OptionalSetting>(
+  s: Partial<ExecutorSettings>,
+  key: K,
+): ExecutorConfig[K] {
+  return (s[key] ?? executorConfigSchema.shape[key].parse(undefined)) as ExecutorConfig[K];
 }
 
 export interface ExecutorTopics {
@@ -184,8 +199,9 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
     runner,
     claims,
     publisher,
-    startedEventDelayMs:
-      (s.EXECUTOR_STARTED_EVENTS ?? true) ? (s.EXECUTOR_STARTED_EVENT_DELAY_MS ?? 0) : null,
+    startedEventDelayMs: settingOrDefault(s, 'EXECUTOR_STARTED_EVENTS')
+      ? settingOrDefault(s, 'EXECUTOR_STARTED_EVENT_DELAY_MS')
+      : null,
     // The consumer awaits every result's acknowledgement before committing the batch.
     deferResultAck: true,
     credentials: {
@@ -212,7 +228,7 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         groupId: `${s.EXECUTOR_GROUP_ID}.cancellations.${s.EXECUTOR_ID}`,
         fromBeginning: true,
         commitOffsets: false,
-        maxWaitTimeMs: s.EXECUTOR_FETCH_MAX_WAIT_MS ?? 500,
+        maxWaitTimeMs: settingOrDefault(s, 'EXECUTOR_FETCH_MAX_WAIT_MS'),
         handle: async ({ payload, meta }) => {
           read.set(meta.partition, BigInt(meta.offset));
           const effect = cancellations.cancel(payload.executionId, payload.requestedBy.username);
@@ -240,8 +256,8 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         partitionsConsumedConcurrently: s.EXECUTOR_PARTITIONS_CONCURRENTLY,
         batchParallelism: s.EXECUTOR_BATCH_PARALLELISM,
         maxBatchSize: s.EXECUTOR_MAX_BATCH_SIZE,
-        maxBytesPerPartition: s.EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION ?? 256 * 1024,
-        maxWaitTimeMs: s.EXECUTOR_FETCH_MAX_WAIT_MS ?? 500,
+        maxBytesPerPartition: settingOrDefault(s, 'EXECUTOR_FETCH_MAX_BYTES_PER_PARTITION'),
+        maxWaitTimeMs: settingOrDefault(s, 'EXECUTOR_FETCH_MAX_WAIT_MS'),
         sessionTimeoutMs: s.EXECUTOR_SESSION_TIMEOUT_MS,
       });
       retention = setInterval(() => {

@@ -59,6 +59,8 @@ export function testSettings(overrides: Partial<ExecutorSettings> = {}): Executo
     EXECUTOR_MAX_BATCH_SIZE: 500,
     EXECUTOR_SESSION_TIMEOUT_MS: 6_000,
     EXECUTOR_CLAIM_RETENTION_DAYS: 30,
+    // Tests watch progress events: `started` at once (the service's default waits 1 s).
+    EXECUTOR_STARTED_EVENT_DELAY_MS: 0,
     ...overrides,
   };
 }
