@@ -1,6 +1,13 @@
-import type { ExecutionRequest, TopicContract, executionRequestSchema } from '@toolkit/contracts';
-import { runKeyed } from '@toolkit/executor-domain';
-import type { ExecuteRequest } from '@toolkit/executor-domain';
+import { isBatch } from '@toolkit/contracts';
+import type {
+  ExecutionBatch,
+  ExecutionRequest,
+  ExecutionRequestMessage,
+  TopicContract,
+  executionRequestMessageSchema,
+} from '@toolkit/contracts';
+import { BatchProgress, batchIdOf, runKeyed } from '@toolkit/executor-domain';
+import type { BatchProgressStore, ExecuteRequest } from '@toolkit/executor-domain';
 import type { Logger } from '@toolkit/logger';
 import type { ConsumedMessage, KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 import type { ExecutorMetrics } from './executor.metrics';
@@ -8,9 +15,11 @@ import { ResultLedger } from './result-ledger';
 
 export interface ExecutionConsumerOptions {
   messaging: KafkaMessaging;
-  contract: TopicContract<typeof executionRequestSchema>;
+  contract: TopicContract<typeof executionRequestMessageSchema>;
   groupId: string;
   useCase: ExecuteRequest;
+  /** How far each bulk batch got: a redelivered batch does not run its done items again. */
+  progress: BatchProgressStore;
   metrics: ExecutorMetrics;
   logger: Logger;
   partitionsConsumedConcurrently: number;
@@ -27,8 +36,9 @@ export interface ExecutionConsumerOptions {
 /**
  * Kafka entry point. Each fetched batch is run with a keyed scheduler: requests for the
  * same device (message key) in order, different devices in parallel, with heartbeats
- * while SSH work goes on. The batch's offsets are committed only after every result of
- * the batch was acknowledged by the broker.
+ * while SSH work goes on. A bulk job's message runs its device's items in order (on the
+ * pool's session for the device), recording how far it got. The fetched batch's offsets
+ * are committed only after every result in it was acknowledged by the broker.
  *
  * Head-of-line trade-off: a partition's next batch is fetched only when the slowest
  * device of the current batch is done, so one slow device delays (never blocks others
@@ -43,31 +53,39 @@ export async function startExecutionConsumer(
 
   /**
    * Runs one request. A result acknowledgement still in flight goes to `acks`: the
-   * device's next command does not wait for it, the batch's offset commit does.
+   * device's next command does not wait for it, the batch's offset commit does (resolves
+   * with it). `entry` identifies the request in the ledger: the consumed
+   * message, or a bulk item (a retried batch hands the same objects again).
    */
   const handleOne = async (
-    message: ConsumedMessage<ExecutionRequest>,
+    entry: object,
+    request: ExecutionRequest,
+    attempt: number,
     acks: Promise<void>[],
-  ): Promise<void> => {
-    const request = message.payload;
-    const seen = ledger.lookup(message);
+    timeoutFrom?: Date,
+  ): Promise<{ acknowledged: Promise<void> }> => {
+    const seen = ledger.lookup(entry);
     // A retried batch skips what the broker already has and republishes what it did not
     // acknowledge. Another delivery of a request (a rebalance after a failed commit, a
     // duplicate publish) is new to the ledger and runs through the use case: `config`
     // republishes the result stored on its claim, `show` runs again.
-    if (seen === 'published') return;
+    if (seen === 'published') return { acknowledged: Promise.resolve() };
     if (seen) {
       await options.useCase.republish(seen);
-      ledger.published(message);
-      return;
+      ledger.published(entry);
+      return { acknowledged: Promise.resolve() };
     }
     const started = performance.now();
     options.metrics.inFlight.inc();
     try {
-      const report = await options.useCase.execute(request, message.meta.attempt);
+      const report = await options.useCase.execute(
+        request,
+        attempt,
+        timeoutFrom === undefined ? {} : { timeoutFrom },
+      );
       // Remembered at once: a batch retried because an acknowledgement failed republishes
       // this result instead of running the command again.
-      ledger.track(message, report.result, report.acknowledged);
+      ledger.track(entry, report.result, report.acknowledged);
       if (report.acknowledged) acks.push(report.acknowledged);
       const { result } = report;
       options.metrics.executions.inc({
@@ -93,9 +111,54 @@ export async function startExecutionConsumer(
           },
           'execution handled',
         );
+      return { acknowledged: report.acknowledged ?? Promise.resolve() };
     } finally {
       options.metrics.inFlight.dec();
     }
+  };
+
+  /**
+   * A bulk job's items for one device, in order, from the first one no earlier delivery
+   * finished. The first item's timeout counts from the job's request (plus the device's
+   * items in earlier messages); each later one's from when its turn comes.
+   */
+  const handleBatch = async (
+    batch: ExecutionBatch,
+    attempt: number,
+    acks: Promise<void>[],
+  ): Promise<void> => {
+    const batchId = batchIdOf(batch);
+    const done = batch.items.length > 1 ? await options.progress.doneCount(batchId) : 0;
+    const progress = new BatchProgress(
+      options.progress,
+      batchId,
+      batch.items.length,
+      done,
+      (error) => logger.warn({ err: error, batchId }, 'bulk progress not recorded (retrying)'),
+    );
+    if (done > 0) logger.info({ batchId, done }, 'redelivered bulk batch resumes after its done items');
+    let timeoutFrom =
+      done > 0
+        ? undefined
+        : new Date(Date.parse(batch.items[0]?.requestedAt ?? '') + batch.queuedBehindMs);
+    for (let index = done; index < batch.items.length; index++) {
+      const item = batch.items[index] as ExecutionRequest;
+      const { acknowledged } = await handleOne(item, item, attempt, acks, timeoutFrom ?? new Date());
+      acknowledged.then(
+        () => progress.acknowledge(index),
+        () => undefined,
+      );
+      timeoutFrom = undefined;
+    }
+    acks.push(progress.settled());
+  };
+
+  const handleMessage = async (
+    message: ConsumedMessage<ExecutionRequestMessage>,
+    acks: Promise<void>[],
+  ): Promise<void> => {
+    if (isBatch(message.payload)) await handleBatch(message.payload, message.meta.attempt, acks);
+    else await handleOne(message, message.payload, message.meta.attempt, acks);
   };
 
   return options.messaging.consumeBatches({
@@ -122,7 +185,7 @@ export async function startExecutionConsumer(
           await runKeyed(
             messages,
             (m) => m.meta.key ?? String(m.payload.device.id),
-            (m) => handleOne(m, acks),
+            (m) => handleMessage(m, acks),
             { maxParallel: options.batchParallelism },
           );
         } finally {

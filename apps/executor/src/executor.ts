@@ -7,7 +7,7 @@ import {
   executionResultsTopic,
 } from '@toolkit/contracts';
 import { openJson, parseKeyring } from '@toolkit/crypto';
-import { ClaimsRepository } from '@toolkit/executor-data-access';
+import { BatchProgressRepository, ClaimsRepository } from '@toolkit/executor-data-access';
 import { CancellationBook, ExecuteRequest } from '@toolkit/executor-domain';
 import type { DeviceRunner } from '@toolkit/executor-domain';
 import {
@@ -186,7 +186,8 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
       connected: (platform, ms) => metrics.connectDuration.observe({ platform }, ms / 1_000),
     });
   const claims = new ClaimsRepository(deps.mongo.connection);
-  await deps.mongo.ensureIndexes(claims.models);
+  const progress = new BatchProgressRepository(deps.mongo.connection);
+  await deps.mongo.ensureIndexes([...claims.models, ...progress.models]);
   const publisher = new KafkaExecutionPublisher(deps.messaging, topics, logger);
   const cancellations = new CancellationBook({
     horizonMs: CANCELLATION_HORIZON_MS,
@@ -231,7 +232,13 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         maxWaitTimeMs: settingOrDefault(s, 'EXECUTOR_FETCH_MAX_WAIT_MS'),
         handle: async ({ payload, meta }) => {
           read.set(meta.partition, BigInt(meta.offset));
-          const effect = cancellations.cancel(payload.executionId, payload.requestedBy.username);
+          const by = payload.requestedBy.username;
+          if (payload.executionId === undefined) {
+            if (payload.bulkJobId !== undefined) cancellations.cancelJob(payload.bulkJobId, by);
+            metrics.cancellations.inc({ effect: 'job' });
+            return;
+          }
+          const effect = cancellations.cancel(payload.executionId, by);
           metrics.cancellations.inc({ effect });
           if (effect !== 'recorded')
             logger.info(
@@ -251,6 +258,7 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         contract: topics.requests,
         groupId: s.EXECUTOR_GROUP_ID,
         useCase,
+        progress,
         metrics,
         logger,
         partitionsConsumedConcurrently: s.EXECUTOR_PARTITIONS_CONCURRENTLY,
@@ -264,6 +272,9 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
         const cutoff = new Date(Date.now() - s.EXECUTOR_CLAIM_RETENTION_DAYS * 86_400_000);
         claims.purgeStartedBefore(cutoff).catch((error: unknown) => {
           logger.warn({ err: error }, 'claim retention failed');
+        });
+        progress.purgeUpdatedBefore(cutoff).catch((error: unknown) => {
+          logger.warn({ err: error }, 'bulk progress retention failed');
         });
       }, 6 * 3_600_000);
       retention.unref();

@@ -81,6 +81,7 @@ describe('execution consumer, batch retried after a failed acknowledgement', () 
       contract: topics.requests,
       groupId: `retry-${topics.id}`,
       useCase,
+      progress: { doneCount: () => Promise.resolve(0), record: () => Promise.resolve() },
       metrics: createExecutorMetrics(createRegistry('executor', { defaultMetrics: false }), {
         openSessions: () => 0,
         breakers: () => ({ open: 0, halfOpen: 0, openDevices: [] }),

@@ -220,6 +220,10 @@ export type {
 } from './catalog/object-change.api';
 export {
   RENDER_PATH,
+  BULK_RENDER_MAX_ITEMS,
+  BULK_RENDER_PATH,
+  bulkRenderRequestSchema,
+  bulkRenderResponseSchema,
   grantSchema,
   renderCredentialsSchema,
   renderRequestSchema,
@@ -229,6 +233,9 @@ export {
   userDeletedResponseSchema,
 } from './catalog/render.api';
 export type {
+  BulkRenderItem,
+  BulkRenderRequest,
+  BulkRenderResponse,
   Grant,
   RenderRequest,
   RenderResponse,

@@ -105,6 +105,68 @@ export const executionRequestSchema = z
   });
 export type ExecutionRequest = z.output<typeof executionRequestSchema>;
 
+/** The most items one bulk execution request may carry (the API's limit, 400 beyond). */
+export const MAX_BULK_ITEMS = 1_000;
+
+/**
+ * One device's items of a bulk job, in the order given: an executor runs them one after
+ * the other on one SSH session, each with its own execution id, result and log. A device
+ * with more items than fit one message gets several consecutive ones (same key, so the
+ * same partition and the same order). `job` describes the whole job (every message
+ * repeats it), so that analytics knows a job from whichever of its messages it reads first.
+ */
+export const executionBatchSchema = z
+  .object({
+    bulkJobId: z.uuid(),
+    device: deviceRef,
+    job: z.object({
+      /** Items in the bulk request, refused ones included. */
+      total: z.number().int().min(1).max(MAX_BULK_ITEMS),
+      /** Items published (in this message and the job's others). */
+      accepted: z.number().int().min(1).max(MAX_BULK_ITEMS),
+      rejected: z.number().int().min(0).max(MAX_BULK_ITEMS),
+      requestedBy: requester,
+      requestedAt: z.iso.datetime({ offset: true }),
+      notes: notes.optional(),
+    }),
+    /**
+     * The first item's timeout counts from `requestedAt` plus this (default 0): the time
+     * the device's items in the job's earlier messages may take. Each later item's counts
+     * from when its turn comes.
+     */
+    queuedBehindMs: z.number().int().min(0).max(MAX_BULK_ITEMS * MAX_TIMEOUT_MS).default(0),
+    items: z.array(executionRequestSchema).min(1).max(MAX_BULK_ITEMS),
+  })
+  .superRefine((batch, ctx) => {
+    let previous = -1;
+    batch.items.forEach((item, index) => {
+      const problem =
+        item.bulkJobId !== batch.bulkJobId
+          ? 'belongs to another bulk job'
+          : item.device.id !== batch.device.id
+            ? 'is for another device'
+            : item.position === undefined || item.position <= previous
+              ? 'has no position, or not after the previous item'
+              : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['items', index], message: problem });
+      previous = item.position ?? previous;
+    });
+  });
+export type ExecutionBatch = z.output<typeof executionBatchSchema>;
+
+/** What the requests topic carries: one execution, or one device's items of a bulk job. */
+export const executionRequestMessageSchema = z.union([executionRequestSchema, executionBatchSchema]);
+export type ExecutionRequestMessage = z.output<typeof executionRequestMessageSchema>;
+
+export function isBatch(message: ExecutionRequestMessage): message is ExecutionBatch {
+  return 'items' in message;
+}
+
+/** The executions a request message carries, in order. */
+export function requestsOf(message: ExecutionRequestMessage): readonly ExecutionRequest[] {
+  return isBatch(message) ? message.items : [message];
+}
+
 export const syntaxErrorSchema = z.object({
   detected: z.boolean(),
   type: z.string().optional(),
@@ -164,7 +226,7 @@ export const executionRequestsTopic = defineTopic({
   topic: 'toolkit.execution.requests.v1',
   type: 'execution.requested',
   schemaVersion: 1,
-  payload: executionRequestSchema,
+  payload: executionRequestMessageSchema,
   keyOf: (p) => String(p.device.id),
 });
 
@@ -193,17 +255,29 @@ export const executionEventsTopic = defineTopic({
 });
 
 /**
- * A requester asks that an execution not run, or (a `show`) stop. Every executor reads every
- * cancellation (a group of its own): whoever holds the request skips it, or aborts it while
- * it runs a `show`; a running `config` is never interrupted. Only requests still within
- * their timeout can run, so a cancellation matters for at most MAX_TIMEOUT_MS after it.
+ * A requester asks that an execution not run, or (a `show`) stop; or that the items of a
+ * bulk job not yet started not run (`bulkJobId`, no `executionId`: running items finish).
+ * Every executor reads every cancellation (a group of its own): whoever holds the request
+ * skips it, or aborts it while it runs a `show`; a running `config` is never interrupted.
+ * Only requests still within their timeout can run, so a cancellation matters for at most
+ * MAX_TIMEOUT_MS after it (a bulk job's: that times its items, see the executor).
  */
-export const executionCancellationSchema = z.object({
-  executionId: z.uuid(),
-  device: deviceRef,
-  requestedBy: requester,
-  requestedAt: z.iso.datetime({ offset: true }),
-});
+export const executionCancellationSchema = z
+  .object({
+    executionId: z.uuid().optional(),
+    bulkJobId: z.uuid().optional(),
+    device: deviceRef.optional(),
+    requestedBy: requester,
+    requestedAt: z.iso.datetime({ offset: true }),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.executionId === undefined) === (c.bulkJobId === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['executionId'],
+        message: 'name either an execution or a bulk job',
+      });
+  });
 export type ExecutionCancellation = z.output<typeof executionCancellationSchema>;
 
 export const executionCancellationsTopic = defineTopic({
@@ -211,7 +285,7 @@ export const executionCancellationsTopic = defineTopic({
   type: 'execution.cancel-requested',
   schemaVersion: 1,
   payload: executionCancellationSchema,
-  keyOf: (p) => String(p.device.id),
+  keyOf: (p) => p.bulkJobId ?? String(p.device?.id ?? p.executionId),
   retentionMs: 3_600_000,
 });
 

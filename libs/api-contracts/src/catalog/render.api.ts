@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { constraintsSchema } from '@toolkit/contracts';
+import { MAX_BULK_ITEMS, constraintsSchema } from '@toolkit/contracts';
 import {
   CATALOG_COMMAND_TYPES as COMMAND_TYPES,
   CATALOG_PLATFORM_DRIVERS as PLATFORM_DRIVERS,
@@ -72,6 +72,45 @@ export const renderResponseSchema = z.object({
   credential_set: z.object({ id: z.number().int(), name: z.string() }).nullable(),
 });
 export type RenderResponse = z.output<typeof renderResponseSchema>;
+
+/**
+ * `POST /internal/render/bulk` (gateway -> catalog, bulk execution): many renders for one
+ * requester in one call, each item checked as `/internal/render` checks one (same order,
+ * same errors), reads shared between items (a command or device named by many items is
+ * read once). The answer is aligned with the items: each rendered, or refused with the
+ * status and NetBox-style body `/internal/render` would have answered.
+ */
+export const BULK_RENDER_PATH = '/internal/render/bulk';
+export const BULK_RENDER_MAX_ITEMS = MAX_BULK_ITEMS;
+
+export const bulkRenderRequestSchema = z.object({
+  requester: renderRequestSchema.shape.requester,
+  permissions: renderRequestSchema.shape.permissions,
+  items: z
+    .array(
+      renderRequestSchema.pick({
+        execution_id: true,
+        command_id: true,
+        device_id: true,
+        variables: true,
+        credentials: true,
+      }),
+    )
+    .min(1)
+    .max(BULK_RENDER_MAX_ITEMS),
+});
+export type BulkRenderRequest = z.output<typeof bulkRenderRequestSchema>;
+
+export const bulkRenderItemSchema = z.union([
+  z.object({ rendered: renderResponseSchema }),
+  z.object({
+    error: z.object({ status: z.number().int().min(400).max(599), body: z.looseObject({}) }),
+  }),
+]);
+export type BulkRenderItem = z.output<typeof bulkRenderItemSchema>;
+
+export const bulkRenderResponseSchema = z.object({ results: z.array(bulkRenderItemSchema) });
+export type BulkRenderResponse = z.output<typeof bulkRenderResponseSchema>;
 
 /**
  * `POST /internal/users/{id}/deleted` (gateway -> catalog, before and after a user is

@@ -1,1 +1,2 @@
 export { ClaimsRepository } from './claims.repository';
+export { BatchProgressRepository } from './batch-progress.repository';

@@ -28,6 +28,7 @@ export type CancelEffect = 'aborted' | 'recorded' | 'running-config';
  * by time and count: each executor reads every cancellation.
  */
 export class CancellationBook {
+  /** Execution ids and (the `job:` prefix) bulk job ids. */
   private readonly cancelled = new Map<string, { by: string; at: number }>();
   private readonly running = new Map<string, { controller: AbortController; type: CommandType }>();
   private readonly now: () => number;
@@ -41,9 +42,7 @@ export class CancellationBook {
   }
 
   cancel(executionId: string, by: string): CancelEffect {
-    this.cancelled.delete(executionId);
-    this.cancelled.set(executionId, { by, at: this.now() });
-    this.prune();
+    this.remember(executionId, by);
     const run = this.running.get(executionId);
     if (!run) return 'recorded';
     if (run.type === 'config') return 'running-config';
@@ -51,12 +50,29 @@ export class CancellationBook {
     return 'aborted';
   }
 
-  /** Who cancelled the execution, when it was cancelled. */
-  cancelledBy(executionId: string): string | undefined {
-    const entry = this.cancelled.get(executionId);
+  /** A bulk job's items not started yet are not to run (running ones finish). */
+  cancelJob(bulkJobId: string, by: string): void {
+    this.remember(jobKey(bulkJobId), by);
+  }
+
+  /** Who cancelled the execution (or the bulk job it belongs to), when it was. */
+  cancelledBy(executionId: string, bulkJobId?: string): string | undefined {
+    return (
+      this.lookup(executionId) ?? (bulkJobId === undefined ? undefined : this.lookup(jobKey(bulkJobId)))
+    );
+  }
+
+  private remember(key: string, by: string): void {
+    this.cancelled.delete(key);
+    this.cancelled.set(key, { by, at: this.now() });
+    this.prune();
+  }
+
+  private lookup(key: string): string | undefined {
+    const entry = this.cancelled.get(key);
     if (!entry) return undefined;
     if (entry.at < this.now() - this.options.horizonMs) {
-      this.cancelled.delete(executionId);
+      this.cancelled.delete(key);
       return undefined;
     }
     return entry.by;
@@ -83,3 +99,5 @@ export class CancellationBook {
     }
   }
 }
+
+const jobKey = (bulkJobId: string) => `job:${bulkJobId}`;

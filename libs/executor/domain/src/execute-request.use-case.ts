@@ -120,8 +120,18 @@ export class ExecuteRequest {
       deps.cancellations ?? new CancellationBook({ horizonMs: 0, maxEntries: 0 });
   }
 
-  async execute(request: ExecutionRequest, attempt = 1): Promise<ExecutionReport> {
+  /**
+   * `timeoutFrom`: when the request's timeout starts counting (default: when it was
+   * requested). A bulk job's item after the first of its device counts from when its
+   * turn came, so that a device's 25th command is not expired by the 24 before it.
+   */
+  async execute(
+    request: ExecutionRequest,
+    attempt = 1,
+    options: { timeoutFrom?: Date } = {},
+  ): Promise<ExecutionReport> {
     const startedAt = this.now();
+    const timeoutFrom = (options.timeoutFrom ?? new Date(request.requestedAt)).getTime();
     const context = (username: string, connectMs: number | null = null) => ({
       executorId: this.deps.executorId,
       attempt,
@@ -173,7 +183,7 @@ export class ExecuteRequest {
       }
     }
 
-    const skipped = this.skipReason(request, startedAt);
+    const skipped = this.skipReason(request, startedAt, timeoutFrom);
     if (skipped) {
       const result = buildResult(request, context(credentials.username), skipped.body);
       if (claimed) await this.deps.claims.finish(request.executionId, result);
@@ -185,7 +195,7 @@ export class ExecuteRequest {
     const handle = this.cancellations.start(request.executionId, request.commandType);
     let body: ResultBody & { connectMs: number | null };
     try {
-      body = await this.run(request, credentials, startedAt, handle.signal);
+      body = await this.run(request, credentials, startedAt, timeoutFrom, handle.signal);
     } finally {
       handle.finish();
     }
@@ -235,8 +245,9 @@ export class ExecuteRequest {
   private skipReason(
     request: ExecutionRequest,
     now: Date,
+    timeoutFrom: number,
   ): { path: ExecutionPath; body: ResultBody } | undefined {
-    const cancelledBy = this.cancellations.cancelledBy(request.executionId);
+    const cancelledBy = this.cancellations.cancelledBy(request.executionId, request.bulkJobId);
     if (cancelledBy !== undefined)
       return {
         path: 'cancelled',
@@ -247,7 +258,7 @@ export class ExecuteRequest {
           errorMessage: `Cancelled by ${cancelledBy} before it ran.`,
         },
       };
-    const waited = now.getTime() - Date.parse(request.requestedAt);
+    const waited = now.getTime() - timeoutFrom;
     if (waited >= request.timeoutMs)
       return {
         path: 'expired',
@@ -272,10 +283,11 @@ export class ExecuteRequest {
     request: ExecutionRequest,
     credentials: DeviceCredentials,
     startedAt: Date,
+    timeoutFrom: number,
     signal: AbortSignal | undefined,
   ): Promise<ResultBody & { connectMs: number | null }> {
     // What is left of the request's timeout, counted from when it was requested.
-    const left = Date.parse(request.requestedAt) + request.timeoutMs - startedAt.getTime();
+    const left = timeoutFrom + request.timeoutMs - startedAt.getTime();
     const driver = driverFor(request.device.platform);
     const secrets = [credentials.password, credentials.passphrase, credentials.enableSecret];
     try {

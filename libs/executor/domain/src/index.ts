@@ -25,6 +25,8 @@ export { TerminalBuffer } from './terminal-buffer';
 export { buildEvent, buildResult, shrinkToFit } from './execution-result';
 export type { ResultBody, ResultContext } from './execution-result';
 export { CancellationBook } from './cancellations';
+export { BatchProgress, batchIdOf } from './batch-progress';
+export type { BatchProgressStore } from './batch-progress';
 export type { CancelEffect, CancellationBookOptions, RunHandle } from './cancellations';
 export { ExecuteRequest } from './execute-request.use-case';
 export type {
