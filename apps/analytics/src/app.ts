@@ -1,9 +1,11 @@
 import type { Express } from 'express';
+import { BulkJobRepository } from '@toolkit/analytics-data-access';
 import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
 import { createHttpApp, requireInternalToken } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { Registry } from '@toolkit/metrics';
+import { mountBulkJobRoutes } from './routes/bulk-jobs.routes';
 import { mountCommandLogRoutes } from './routes/command-logs.routes';
 import { mountExecutionRoutes } from './routes/executions.routes';
 
@@ -18,12 +20,15 @@ export interface AnalyticsAppDeps {
   internalToken: string;
   logs: CommandLogRepository;
   executions: ExecutionRepository;
+  /** Defaults to one on the executions' connection. */
+  bulkJobs?: BulkJobRepository;
   now?: () => Date;
 }
 
 /** The analytics service's HTTP app; never listens (supertest target). */
 export function createApp(deps: AnalyticsAppDeps): Express {
   const now = deps.now ?? (() => new Date());
+  const bulkJobs = deps.bulkJobs ?? new BulkJobRepository(deps.executions.executions.db);
   const app = createHttpApp({
     ...deps,
     requireJson: true,
@@ -32,6 +37,7 @@ export function createApp(deps: AnalyticsAppDeps): Express {
       express.use('/api', requireInternalToken(deps.internalToken));
       mountCommandLogRoutes(express, { logs: deps.logs, logger: deps.logger, now });
       mountExecutionRoutes(express, { executions: deps.executions });
+      mountBulkJobRoutes(express, { bulkJobs });
     },
   });
   return app;

@@ -1,4 +1,8 @@
-import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
+import type {
+  BulkJobRepository,
+  CommandLogRepository,
+  ExecutionRepository,
+} from '@toolkit/analytics-data-access';
 import { PeriodicJob } from '@toolkit/lifecycle';
 import type { Logger } from '@toolkit/logger';
 import type { AnalyticsMetrics } from './analytics-metrics';
@@ -18,6 +22,7 @@ export class RetentionJob {
     private readonly deps: {
       logs: CommandLogRepository;
       executions: ExecutionRepository;
+      bulkJobs: BulkJobRepository;
       logger: Logger;
       metrics: AnalyticsMetrics;
       now?: () => Date;
@@ -45,10 +50,15 @@ export class RetentionJob {
     const limits = { chunk: this.options.chunk ?? 5_000, maxDocs: this.options.maxPerRun };
     const logs = await this.deps.logs.purgeOlderThan(cutoff, limits);
     const executions = await this.deps.executions.purgeOlderThan(cutoff, limits);
+    const bulkJobs = await this.deps.bulkJobs.purgeOlderThan(cutoff, limits);
     this.deps.metrics.retentionDeleted.inc({ collection: 'command_logs' }, logs);
     this.deps.metrics.retentionDeleted.inc({ collection: 'executions' }, executions);
-    if (logs + executions > 0)
-      this.deps.logger.info({ logs, executions, cutoff: cutoff.toISOString() }, 'retention');
+    this.deps.metrics.retentionDeleted.inc({ collection: 'bulk_jobs' }, bulkJobs);
+    if (logs + executions + bulkJobs > 0)
+      this.deps.logger.info(
+        { logs, executions, bulkJobs, cutoff: cutoff.toISOString() },
+        'retention',
+      );
     return logs;
   }
 

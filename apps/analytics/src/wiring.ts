@@ -1,4 +1,8 @@
-import { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
+import {
+  BulkJobRepository,
+  CommandLogRepository,
+  ExecutionRepository,
+} from '@toolkit/analytics-data-access';
 import type { Infrastructure, WiredService } from '@toolkit/service';
 import type { RunningConsumer } from '@toolkit/messaging';
 import { createAnalyticsMetrics } from './analytics-metrics';
@@ -19,12 +23,13 @@ export async function wireAnalytics(
     idBlockSize: config.ANALYTICS_ID_BLOCK_SIZE,
   });
   const executions = new ExecutionRepository(connection);
-  await infra.mongo.ensureIndexes([...logs.models(), ...executions.models()]);
+  const bulkJobs = new BulkJobRepository(connection);
+  await infra.mongo.ensureIndexes([...logs.models(), ...executions.models(), ...bulkJobs.models()]);
   if (config.ANALYTICS_TTL_INDEX && config.ANALYTICS_RETENTION_DAYS > 0)
     await logs.ensureTtlIndex(config.ANALYTICS_RETENTION_DAYS * 86_400);
   const metrics = createAnalyticsMetrics(infra.registry);
   const retention = new RetentionJob(
-    { logs, executions, logger: infra.logger, metrics },
+    { logs, executions, bulkJobs, logger: infra.logger, metrics },
     {
       days: config.ANALYTICS_RETENTION_DAYS,
       intervalMs: config.ANALYTICS_RETENTION_INTERVAL_MS,
@@ -41,12 +46,14 @@ export async function wireAnalytics(
       internalToken: config.INTERNAL_API_TOKEN,
       logs,
       executions,
+      bulkJobs,
     }),
     start: async () => {
       consumers = await startConsumers({
         messaging: infra.messaging,
         logs,
         executions,
+        bulkJobs,
         metrics,
         topics: options.topics,
         groupPrefix: config.ANALYTICS_CONSUMER_GROUP_PREFIX,

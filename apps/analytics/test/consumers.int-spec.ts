@@ -41,11 +41,11 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
     await svc.infra.messaging.publish(svc.topics.results, result);
     const marker = anExecutionResult({ device });
     await svc.infra.messaging.publish(svc.topics.results, marker);
-    await eventually(async () => {
-      const r = await api()
-        .get(`/api/plugins/toolkit/command-logs/?device_id=${device.id}`)
-        .set(internalHeaders());
-      expect(r.body.count).toBe(2);
+    // Announced once its log, rollups and execution are written (a log is readable before
+    // its rollups are incremented): everything before it on the partition is counted.
+    await collectMessages(svc.topics.completions.topic, {
+      count: 1,
+      predicate: (m) => (m.value ?? '').includes(marker.executionId),
     });
 
     const logs = await api()
@@ -140,22 +140,51 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
         bulkJobId,
       }),
     );
-    await svc.infra.messaging.publishMany(svc.topics.requests, [request0, request1]);
+    // One batch per device, as the gateway publishes a bulk job.
+    await svc.infra.messaging.publishMany(
+      svc.topics.requests,
+      [request0, request1].map((item) => ({
+        kind: 'bulk-batch' as const,
+        bulkJobId,
+        device: { id: item.device.id, name: item.device.name },
+        job: {
+          total: 2,
+          accepted: 2,
+          rejected: 0,
+          requestedBy: item.requestedBy,
+          requestedAt: item.requestedAt,
+        },
+        queuedBehindMs: 0,
+        items: [item],
+      })),
+    );
 
-    await eventually(async () => {
+    const items = await eventually(async () => {
       const r = await api()
-        .get(`/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`)
+        .get(`/api/plugins/toolkit/executions/?bulk_job=${bulkJobId}&ordering=bulk_position`)
         .set(internalHeaders());
-      expect(r.status).toBe(200);
       expect(r.body.results.map((i: { status: string }) => i.status)).toEqual([
         'succeeded',
         'running',
       ]);
       expect(r.body.results[1].command).toEqual({ id: 1, name: 'Show version' });
+      return r;
     });
-    const job = await api()
-      .get(`/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`)
-      .set(internalHeaders());
+    // Each consumer refreshes the job after its own writes: the last one sees them all.
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`)
+        .set(internalHeaders());
+      expect(r.body).toMatchObject({
+        id: bulkJobId,
+        url: `https://netbox.example.com/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`,
+        status: 'running',
+        total: 2,
+        done: 1,
+        counts: { queued: 0, running: 1, succeeded: 1, failed: 0, unknown: 0, cancelled: 0 },
+        summary: { total: 2, successful: 1, failed: 0, rejected: 0, pending: 1 },
+      });
+    });
     const listed = await api()
       .get(`/api/plugins/toolkit/executions/?bulk_job=${bulkJobId}&status=running`)
       .set(internalHeaders());
@@ -164,21 +193,11 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
       .find({ bulk_job: bulkJobId })
       .toArray();
 
-    expect(job.body).toMatchObject({
-      id: bulkJobId,
-      url: `https://netbox.example.com/api/plugins/toolkit/bulk-jobs/${bulkJobId}/`,
-      status: 'running',
-      total: 2,
-      done: 1,
-      counts: { queued: 0, running: 1, succeeded: 1, failed: 0, unknown: 0, cancelled: 0 },
-      summary: { total: 2, successful: 1, failed: 0 },
-    });
-    expect(job.body.results[0]).toMatchObject({
-      position: 0,
+    expect(items.body.results[0].result).toMatchObject({
       success: true,
       output: result0.output,
     });
-    expect(typeof job.body.results[0].command_log_id).toBe('number');
+    expect(typeof items.body.results[0].result.command_log_id).toBe('number');
     expect(listed.body.count).toBe(1);
     expect(listed.body.results[0].id).toBe(request1.executionId);
     expect(JSON.stringify(stored)).not.toMatch(/credentials|"ct"|"iv"|password/);

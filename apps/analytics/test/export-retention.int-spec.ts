@@ -156,6 +156,7 @@ describe('command log exports and retention', () => {
       {
         logs: ctx.logs,
         executions: ctx.executions,
+        bulkJobs: ctx.bulkJobs,
         logger: ctx.infra.logger,
         metrics: createAnalyticsMetrics(ctx.infra.registry),
         now: () => new Date('2026-05-20T12:00:00Z'),

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Express } from 'express';
-import { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
+import {
+  BulkJobRepository,
+  CommandLogRepository,
+  ExecutionRepository,
+} from '@toolkit/analytics-data-access';
+import type { ExecutionBatch, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
 import {
   executionCompletionsTopic,
   executionEventsTopic,
@@ -11,7 +16,12 @@ import {
 import { INTERNAL_HEADERS, encodeHeaderJson } from '@toolkit/contracts';
 import { createMessagingMetrics } from '@toolkit/metrics';
 import type { Infrastructure } from '@toolkit/service';
-import { connectTestInfra, testInfra } from '@toolkit/testing';
+import {
+  anExecutionRequest,
+  anExecutionResult,
+  connectTestInfra,
+  testInfra,
+} from '@toolkit/testing';
 import type { TestInfra } from '@toolkit/testing';
 import { createApp } from '../src/app';
 import { analyticsConfigSchema } from '../src/config';
@@ -48,20 +58,23 @@ export async function appOnly(now?: () => Date): Promise<{
   app: Express;
   logs: CommandLogRepository;
   executions: ExecutionRepository;
+  bulkJobs: BulkJobRepository;
 }> {
   const infra = await connectTestInfra('analytics');
   const logs = new CommandLogRepository(infra.mongo.connection, { idBlockSize: 100 });
   const executions = new ExecutionRepository(infra.mongo.connection);
-  await infra.mongo.ensureIndexes([...logs.models(), ...executions.models()]);
+  const bulkJobs = new BulkJobRepository(infra.mongo.connection);
+  await infra.mongo.ensureIndexes([...logs.models(), ...executions.models(), ...bulkJobs.models()]);
   const app = createApp({
     ...infra,
     bodyLimitBytes: 1024 * 1024,
     internalToken: TOKEN,
     logs,
     executions,
+    bulkJobs,
     now,
   });
-  return { infra, app, logs, executions };
+  return { infra, app, logs, executions, bulkJobs };
 }
 
 /** The whole service wiring (consumers on unique topics) over a fresh database. */
@@ -116,5 +129,78 @@ export function seededRandom(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface BulkJobFixture {
+  bulkJobId: string;
+  /** One request message per device, as the gateway publishes them. */
+  batches: ExecutionBatch[];
+  /** Every item, by position. */
+  items: ExecutionRequest[];
+  /** A result for an item, overrides on top (same job, position, device, requester). */
+  resultOf(position: number, overrides?: Partial<ExecutionResult>): ExecutionResult;
+}
+
+/**
+ * A bulk job as the gateway publishes it: items dealt round-robin over `devices` (so a
+ * device's positions are increasing but not consecutive), one batch message per device.
+ */
+export function aBulkJob(options: {
+  devices: { id: number; name: string }[];
+  items: number;
+  rejected?: number;
+  user?: { userId: number; username: string };
+  requestedAt?: string;
+  notes?: string;
+}): BulkJobFixture {
+  const bulkJobId = randomUUID();
+  const requestedBy = options.user ?? { userId: 1, username: 'admin' };
+  const requestedAt = options.requestedAt ?? new Date().toISOString();
+  const rejected = options.rejected ?? 0;
+  const items = Array.from({ length: options.items }, (_, position) => {
+    const device = options.devices[position % options.devices.length] as {
+      id: number;
+      name: string;
+    };
+    return anExecutionRequest({
+      bulkJobId,
+      position,
+      requestedBy,
+      requestedAt,
+      notes: options.notes,
+      device: { ...device, host: '127.0.0.1', port: 22, platform: 'cisco_ios' },
+    });
+  });
+  const batches: ExecutionBatch[] = options.devices.map((device) => ({
+    kind: 'bulk-batch',
+    bulkJobId,
+    device,
+    job: {
+      total: options.items + rejected,
+      accepted: options.items,
+      rejected,
+      requestedBy,
+      requestedAt,
+      ...(options.notes === undefined ? {} : { notes: options.notes }),
+    },
+    queuedBehindMs: 0,
+    items: items.filter((i) => i.device.id === device.id),
+  }));
+  return {
+    bulkJobId,
+    batches,
+    items,
+    resultOf: (position, overrides = {}) => {
+      const item = items[position] as ExecutionRequest;
+      return anExecutionResult({
+        executionId: item.executionId,
+        bulkJobId,
+        position,
+        requestedBy,
+        device: { id: item.device.id, name: item.device.name, platform: 'cisco_ios' },
+        ...overrides,
+      });
+    },
   };
 }

@@ -14,7 +14,6 @@ import { execFile, spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Session } from 'node:inspector/promises';
@@ -23,12 +22,12 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { Kafka, logLevel } from 'kafkajs';
 import mongoose from 'mongoose';
-import { Client } from 'ssh2';
 import type { ExecutionRequest } from '@toolkit/contracts';
 import { parseKeyring, sealJson } from '@toolkit/crypto';
 import { driverFor } from '@toolkit/executor-domain';
 import { createLogger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
+import { bareConnect as bareSsh } from '@toolkit/device-sim';
 import { benchTopics } from './bench-topics';
 
 const DEVICES = 200;
@@ -93,57 +92,13 @@ async function startSimulator(
 
 // ---------------- bare ssh2 baseline ----------------
 
-const NXOS_SETUP = driverFor('cisco_nxos').sessionSetup;
-
-function bareConnect(
-  port: number,
-): Promise<{ run: (cmd: string) => Promise<string>; close: () => void }> {
-  return new Promise((resolve, reject) => {
-    const client = new Client();
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setNoDelay(true);
-    client.on('error', reject);
-    client.on('ready', () => {
-      client.shell({ term: 'vt100', cols: 511, rows: 24 }, (error, stream) => {
-        if (error) return reject(error);
-        let buffer = '';
-        let waiter: (() => void) | undefined;
-        stream.setEncoding('utf8');
-        stream.on('data', (d: string) => {
-          buffer += d;
-          if (waiter && /# $/.test(buffer)) waiter();
-        });
-        const untilPrompt = () =>
-          new Promise<void>((r) => {
-            if (/# $/.test(buffer)) r();
-            else waiter = r;
-          });
-        const run = async (cmd: string) => {
-          buffer = '';
-          stream.write(`${cmd}\n`);
-          await untilPrompt();
-          waiter = undefined;
-          return buffer;
-        };
-        // The session preparation every client needs for whole, unwrapped output (the
-        // driver table's, as Netmiko's for Cisco): paging off, the widest terminal.
-        void untilPrompt()
-          .then(async () => {
-            for (const setup of NXOS_SETUP) await run(setup);
-          })
-          .then(() => resolve({ run, close: () => client.end() }));
-      });
-    });
-    socket.once('connect', () =>
-      client.connect({
-        sock: socket,
-        username: USER,
-        password: PASSWORD,
-        hostVerifier: () => true,
-      }),
-    );
+const bareConnect = (port: number) =>
+  bareSsh({
+    port,
+    username: USER,
+    password: PASSWORD,
+    setup: driverFor('cisco_nxos').sessionSetup,
   });
-}
 
 /** With --profile: a V8 CPU profile of this process around `work`, next to the executor's. */
 async function profiled<T>(name: string | undefined, work: () => Promise<T>): Promise<T> {

@@ -5,6 +5,7 @@ import type { Logger } from '@toolkit/logger';
 import type { Registry } from '@toolkit/metrics';
 import type {
   Clock,
+  BulkExecutionService,
   ExecutionService,
   GroupRepository,
   PasswordHasher,
@@ -24,6 +25,8 @@ import { requireUsableHost } from './http/public-origin';
 import { constraintSpecs } from './openapi/contract-discovery';
 import { buildOpenApiDocument } from './openapi/openapi-document';
 import { mountDocsRoutes } from './routes/docs.routes';
+import { mountBulkExecutionRoutes } from './routes/bulk-executions.routes';
+import type { BulkJobPages } from './routes/bulk-executions.routes';
 import { mountExecutionRoutes } from './routes/executions.routes';
 import { TOOLKIT_VERSION, mountRootRoutes } from './routes/root.routes';
 import type { StatusProbes } from './routes/root.routes';
@@ -48,6 +51,8 @@ export interface GatewayAppDeps {
   upstreams: Record<ServiceName, UpstreamClient>;
   /** Running commands: checks, rate limits, idempotency, Kafka, waits. */
   executions: ExecutionService;
+  /** Bulk execution (absent: the bulk routes are not mounted). */
+  bulk?: { service: BulkExecutionService; pages: BulkJobPages };
   /** RATE_LIMIT_BYPASS_GROUPS (group names are read only when set). */
   bypassGroups?: readonly string[];
   probes: StatusProbes;
@@ -158,6 +163,16 @@ export function createApp(deps: GatewayAppDeps): Express {
         publicUrl: deps.publicUrl,
         bypassGroups: deps.bypassGroups ?? [],
       });
+      if (deps.bulk)
+        mountBulkExecutionRoutes(app, {
+          bulk: deps.bulk.service,
+          pages: deps.bulk.pages,
+          groups: deps.groups,
+          metrics,
+          logger: deps.logger,
+          publicUrl: deps.publicUrl,
+          bypassGroups: deps.bypassGroups ?? [],
+        });
       mountForwardedRoutes(app, forwardedRoutes(), {
         upstreams: deps.upstreams,
         metrics,

@@ -76,6 +76,7 @@ export async function wireGateway(
       clock,
       upstreams,
       executions: executions.service,
+      bulk: { service: executions.bulk, pages: executions.bulkJobs },
       bypassGroups: config.RATE_LIMIT_BYPASS_GROUPS,
       probes: {
         mongodb: () => infra.mongo.ping(),

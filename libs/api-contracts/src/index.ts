@@ -46,8 +46,21 @@ export type {
   ParsedOutputView,
   SyntaxErrorView,
 } from './analytics/executions.contract';
-export { BULK_JOBS_PATH, bulkJobItemSchema, bulkJobSchema } from './analytics/bulk-jobs.contract';
-export type { BulkJobRepresentation } from './analytics/bulk-jobs.contract';
+export {
+  BULK_JOBS_PATH,
+  BULK_JOB_BRIEF_FIELDS,
+  BULK_JOB_STATUSES,
+  bulkJobCountsSchema,
+  bulkJobListSpec,
+  bulkJobSchema,
+  bulkJobSummarySchema,
+} from './analytics/bulk-jobs.contract';
+export type {
+  BulkJobCounts,
+  BulkJobRepresentation,
+  BulkJobStatus,
+  BulkJobSummary,
+} from './analytics/bulk-jobs.contract';
 // --- users (gateway) ---
 export {
   GROUPS_PATH,
@@ -252,6 +265,7 @@ export {
   IDEMPOTENCY_KEY_HEADER,
   RATE_LIMIT_PATH,
   RATE_LIMIT_STATES,
+  executeLoginProblems,
   executeRequestSchema,
   executeResponseSchema,
   executionAcceptedSchema,
@@ -260,6 +274,24 @@ export {
   rateLimitQuerySchema,
   rateLimitStatusSchema,
 } from './executions/execute.contract';
+export {
+  BULK_EXECUTE_PATH,
+  BULK_ITEM_STATUSES,
+  BULK_JOB_CANCEL_SUFFIX,
+  bulkExecuteAcceptedSchema,
+  bulkExecuteItemSchema,
+  bulkExecuteRequestDocumentSchema,
+  bulkExecuteRequestSchema,
+  bulkExecuteResponseSchema,
+  bulkExecuteResultSchema,
+  bulkSummarySchema,
+} from './executions/bulk-execute.contract';
+export type {
+  BulkExecuteItem,
+  BulkExecuteRequestBody,
+  BulkExecuteResult,
+  BulkSummary,
+} from './executions/bulk-execute.contract';
 export type {
   ExecuteRequestBody,
   ExecuteResponse,

@@ -1,4 +1,9 @@
-import { anExecutionEvent, anExecutionRequest, anExecutionResult } from '@toolkit/testing';
+import {
+  anExecutionBatch,
+  anExecutionEvent,
+  anExecutionRequest,
+  anExecutionResult,
+} from '@toolkit/testing';
 import {
   ALL_TOPICS,
   catalogEventsTopic,
@@ -6,6 +11,8 @@ import {
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
+  isBatch,
+  requestsOf,
 } from './index';
 
 describe('message contracts', () => {
@@ -109,5 +116,29 @@ describe('message contracts', () => {
     expect(envelopeSchema.safeParse(good).success).toBe(true);
     expect(envelopeSchema.safeParse({ ...good, eventId: undefined }).success).toBe(false);
     expect(envelopeSchema.safeParse({ ...good, occurredAt: 'yesterday' }).success).toBe(false);
+  });
+
+  it('when a bulk batch is published, then it parses; an item for another device or out of order is refused naming the item', () => {
+    const device = { id: 9, name: 'r9', host: 'h', port: 22, platform: 'cisco_ios' as const };
+    const batch = anExecutionBatch([
+      anExecutionRequest({ device }),
+      anExecutionRequest({ device }),
+    ]);
+    const other = anExecutionBatch([
+      anExecutionRequest({ device }),
+      anExecutionRequest({ device: { ...device, id: 10 } }),
+    ]);
+    const reordered = { ...batch, items: [...batch.items].reverse() };
+
+    const parsed = executionRequestsTopic.payload.parse(batch);
+
+    expect(isBatch(parsed)).toBe(true);
+    expect(requestsOf(parsed).map((r) => r.position)).toEqual([0, 1]);
+    expect(executionRequestsTopic.keyOf(parsed)).toBe('9');
+    for (const bad of [other, reordered]) {
+      const result = executionRequestsTopic.payload.safeParse(bad);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.path.slice(0, 2)).toEqual(['items', 1]);
+    }
   });
 });

@@ -98,6 +98,8 @@ export const executionRequestSchema = z
     bulkJobId: z.uuid().optional(),
     position: z.number().int().min(0).optional(),
     notes: notes.optional(),
+    /** Absent: one execution (see executionBatchSchema). */
+    kind: z.undefined().optional(),
   })
   .superRefine((request, ctx) => {
     const problem = renderedCommandProblem(request.commandType, request.renderedCommand);
@@ -117,6 +119,7 @@ export const MAX_BULK_ITEMS = 1_000;
  */
 export const executionBatchSchema = z
   .object({
+    kind: z.literal('bulk-batch'),
     bulkJobId: z.uuid(),
     device: deviceRef,
     job: z.object({
@@ -154,12 +157,18 @@ export const executionBatchSchema = z
   });
 export type ExecutionBatch = z.output<typeof executionBatchSchema>;
 
-/** What the requests topic carries: one execution, or one device's items of a bulk job. */
-export const executionRequestMessageSchema = z.union([executionRequestSchema, executionBatchSchema]);
+/**
+ * What the requests topic carries: one execution, or (`kind: "bulk-batch"`) one device's
+ * items of a bulk job. Discriminated, so that an invalid message is refused naming its field.
+ */
+export const executionRequestMessageSchema = z.discriminatedUnion('kind', [
+  executionRequestSchema,
+  executionBatchSchema,
+]);
 export type ExecutionRequestMessage = z.output<typeof executionRequestMessageSchema>;
 
 export function isBatch(message: ExecutionRequestMessage): message is ExecutionBatch {
-  return 'items' in message;
+  return message.kind === 'bulk-batch';
 }
 
 /** The executions a request message carries, in order. */

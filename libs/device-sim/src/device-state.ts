@@ -146,8 +146,16 @@ export function networkOf(ip: Ipv4): string {
   return intToIp((ipToInt(ip.address) & mask) >>> 0);
 }
 
+/** The most command lines a device remembers receiving (the oldest go first). */
+export const RECEIVED_KEPT = 10_000;
+
 export class DeviceState {
   hostname: string;
+  /**
+   * Command lines received, in the order the device read them (tests check order and
+   * counts: a bulk job's items for a device arrive in the order given).
+   */
+  readonly received: string[] = [];
   readonly interfaces: InterfaceState[] = [];
   readonly vlans = new Map<number, VlanState>();
   readonly routes: RouteEntry[] = [];
@@ -344,6 +352,13 @@ export class DeviceState {
 
   sortedVlans(): VlanState[] {
     return [...this.vlans.values()].sort((a, b) => a.id - b.id);
+  }
+
+  /** A command line arrived (before it runs, whatever its fate). */
+  recordReceived(line: string): void {
+    this.received.push(line);
+    if (this.received.length > RECEIVED_KEPT)
+      this.received.splice(0, this.received.length - RECEIVED_KEPT);
   }
 
   // ---- mutations (configuration commands) ----

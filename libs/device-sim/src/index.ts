@@ -25,3 +25,5 @@ export type {
   InventoryInterface,
   PlatformId,
 } from './types';
+export { bareConnect } from './bare-client';
+export type { BareSession } from './bare-client';

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
+import type {
+  ExecutionBatch,
+  ExecutionEvent,
+  ExecutionRequest,
+  ExecutionResult,
+} from '@toolkit/contracts';
 
 /** Valid messages with unique ids; override what a test is about. */
 export function anExecutionRequest(overrides: Partial<ExecutionRequest> = {}): ExecutionRequest {
@@ -21,6 +26,38 @@ export function anExecutionRequest(overrides: Partial<ExecutionRequest> = {}): E
     requestedBy: { userId: 1, username: 'admin' },
     requestedAt: new Date().toISOString(),
     ...overrides,
+  };
+}
+
+/**
+ * One device's items of a bulk job, as the gateway publishes them: positions in order
+ * (from `firstPosition`), the job's id and device on every item.
+ */
+export function anExecutionBatch(
+  items: readonly ExecutionRequest[],
+  options: { bulkJobId?: string; firstPosition?: number; queuedBehindMs?: number } = {},
+): ExecutionBatch {
+  const bulkJobId = options.bulkJobId ?? randomUUID();
+  const first = items[0] ?? anExecutionRequest();
+  const requestedAt = first.requestedAt;
+  return {
+    kind: 'bulk-batch',
+    bulkJobId,
+    device: { id: first.device.id, name: first.device.name },
+    job: {
+      total: items.length,
+      accepted: items.length,
+      rejected: 0,
+      requestedBy: first.requestedBy,
+      requestedAt,
+    },
+    queuedBehindMs: options.queuedBehindMs ?? 0,
+    items: items.map((item, index) => ({
+      ...item,
+      bulkJobId,
+      position: (options.firstPosition ?? 0) + index,
+      requestedAt,
+    })),
   };
 }
 

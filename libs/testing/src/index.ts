@@ -1,4 +1,10 @@
-export { anExecutionEvent, anExecutionRequest, anExecutionResult, uniqueSuffix } from './builders';
+export {
+  anExecutionBatch,
+  anExecutionEvent,
+  anExecutionRequest,
+  anExecutionResult,
+  uniqueSuffix,
+} from './builders';
 export {
   collectMessages,
   eventually,

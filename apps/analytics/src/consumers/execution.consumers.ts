@@ -1,10 +1,15 @@
-import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
+import type {
+  BulkJobRepository,
+  CommandLogRepository,
+  ExecutionRepository,
+} from '@toolkit/analytics-data-access';
 import { completionsOf } from '@toolkit/analytics-domain';
 import {
   executionCompletionsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
+  requestsOf,
 } from '@toolkit/contracts';
 import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 import type { AnalyticsMetrics } from '../analytics-metrics';
@@ -29,6 +34,7 @@ export interface ConsumerDeps {
   messaging: KafkaMessaging;
   logs: CommandLogRepository;
   executions: ExecutionRepository;
+  bulkJobs: BulkJobRepository;
   metrics: AnalyticsMetrics;
   topics?: AnalyticsTopics;
   groupPrefix: string;
@@ -75,6 +81,7 @@ async function withHeartbeats<T>(
 
 /**
  * Batched consumers: each fetched batch becomes a few bulk writes (logs, rollups,
+ * executions), then the bulk jobs it names are refreshed (recomputed from their
  * executions), then one completion per finished execution is announced; offsets are committed by the messaging library only after the handler
  * resolved, and invalid messages are dead-lettered there. The repositories heartbeat
  * between write commands, so a slow database never outlasts the session timeout (a
@@ -100,6 +107,10 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
           withHeartbeats(heartbeat, async (beat) => {
             const outcome = await deps.logs.ingest(results, beat);
             const statuses = await deps.executions.recordResults(results, outcome.logIds, beat);
+            await deps.bulkJobs.refresh(
+              results.map((r) => r.bulkJobId),
+              beat,
+            );
             // After the writes: whoever is woken can read the execution and its log. A
             // failed publish fails the batch, which is redelivered and written again
             // (idempotently) before the completions are announced again.
@@ -121,13 +132,15 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
       contract: topics.events,
       groupId: `${deps.groupPrefix}-events`,
       handleBatch: async (messages, heartbeat) => {
-        await timed(deps.metrics, 'events', messages.length, () =>
-          withHeartbeats(heartbeat, (beat) =>
-            deps.executions.recordEvents(
-              messages.map((m) => m.payload),
+        const events = messages.map((m) => m.payload);
+        await timed(deps.metrics, 'events', events.length, () =>
+          withHeartbeats(heartbeat, async (beat) => {
+            await deps.executions.recordEvents(events, beat);
+            await deps.bulkJobs.refresh(
+              events.map((e) => e.bulkJobId),
               beat,
-            ),
-          ),
+            );
+          }),
         );
       },
     }),
@@ -139,13 +152,14 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
         contract: topics.requests,
         groupId: `${deps.groupPrefix}-requests`,
         handleBatch: async (messages, heartbeat) => {
+          // A bulk job's device batch carries several executions and describes its job.
+          const payloads = messages.map((m) => m.payload);
+          const requests = payloads.flatMap(requestsOf);
           await timed(deps.metrics, 'requests', messages.length, () =>
-            withHeartbeats(heartbeat, (beat) =>
-              deps.executions.recordRequests(
-                messages.map((m) => m.payload),
-                beat,
-              ),
-            ),
+            withHeartbeats(heartbeat, async (beat) => {
+              await deps.executions.recordRequests(requests, beat);
+              await deps.bulkJobs.recordRequests(payloads, beat);
+            }),
           );
         },
       }),

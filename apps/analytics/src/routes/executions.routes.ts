@@ -1,18 +1,13 @@
 import { Router } from 'express';
 import type { Express } from 'express';
 import type { ExecutionRepository } from '@toolkit/analytics-data-access';
-import {
-  BULK_JOBS_PATH,
-  EXECUTIONS_PATH,
-  EXECUTION_BRIEF_FIELDS,
-  executionListSpec,
-} from '@toolkit/api-contracts';
+import { EXECUTIONS_PATH, EXECUTION_BRIEF_FIELDS, executionListSpec } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
 import { asyncHandler, mountResourceRoutes, pathUuid } from '@toolkit/http';
 import { allOf } from '@toolkit/netbox-list';
 import { analyticsContext, pagedList } from '../http/internal-request';
 import type { AnalyticsContext } from '../http/internal-request';
-import { bulkJobRepresentation, executionRepresentation } from './representations';
+import { executionRepresentation } from './representations';
 
 export function mountExecutionRoutes(
   app: Express,
@@ -44,17 +39,6 @@ export function mountExecutionRoutes(
       const doc = await deps.executions.findOne(allOf({ _id: id }, visible));
       if (!doc) throw AppError.notFound('execution');
       res.json(executionRepresentation(doc, request.baseUrl));
-    }),
-  );
-
-  router.get(
-    `${BULK_JOBS_PATH}:id/`,
-    asyncHandler(async (req, res) => {
-      const id = pathUuid(req.params['id'], 'bulk job');
-      const { request, visible } = context(req, res);
-      const items = await deps.executions.bulkJobItems(id, visible);
-      if (items.length === 0) throw AppError.notFound('bulk job');
-      res.json(bulkJobRepresentation(id, items, request.baseUrl));
     }),
   );
 }

@@ -1,11 +1,7 @@
+import { bulkJobSummary, emptyCounts } from '@toolkit/analytics-domain';
 import type { CommandLogRecord } from '@toolkit/analytics-domain';
-import type { ExecutionDoc, StoredSyntaxError } from '@toolkit/analytics-data-access';
-import {
-  BULK_JOBS_PATH,
-  COMMAND_LOGS_PATH,
-  EXECUTIONS_PATH,
-  isFinishedStatus,
-} from '@toolkit/api-contracts';
+import type { BulkJobDoc, ExecutionDoc, StoredSyntaxError } from '@toolkit/analytics-data-access';
+import { BULK_JOBS_PATH, COMMAND_LOGS_PATH, EXECUTIONS_PATH } from '@toolkit/api-contracts';
 import type {
   BulkJobRepresentation,
   CommandLogRepresentation,
@@ -131,53 +127,30 @@ function resultView(stored: NonNullable<ExecutionDoc['result']>): ExecutionResul
   };
 }
 
-export function bulkJobRepresentation(
-  id: string,
-  items: readonly ExecutionDoc[],
-  base: string,
-): BulkJobRepresentation {
-  const counts: BulkJobRepresentation['counts'] = {
-    queued: 0,
-    running: 0,
-    succeeded: 0,
-    failed: 0,
-    unknown: 0,
-    cancelled: 0,
-  };
-  let successful = 0;
-  let failed = 0;
-  const results = items.map((doc) => {
-    const status = doc.status ?? 'queued';
-    counts[status]++;
-    if (doc.result) {
-      if (doc.result.success) successful++;
-      else failed++;
-    }
-    return {
-      position: doc.bulk_position ?? null,
-      execution_id: doc._id,
-      status,
-      command: doc.command ?? null,
-      device: doc.device,
-      success: doc.result?.success ?? null,
-      output: doc.result?.output ?? null,
-      error_message: doc.result?.error_message ?? null,
-      error_class: (doc.result?.error_class ??
-        null) as BulkJobRepresentation['results'][number]['error_class'],
-      command_log_id: doc.result?.command_log_id ?? null,
-      execution_time: iso(doc.started_at),
-    };
-  });
-  const done = items.filter((d) => isFinishedStatus(d.status ?? 'queued')).length;
+export function bulkJobRepresentation(doc: BulkJobDoc, base: string): BulkJobRepresentation {
+  const counts = { ...emptyCounts(), ...doc.counts };
   return {
-    id,
-    url: `${base}${BULK_JOBS_PATH}${id}/`,
-    display: `Bulk job ${id}`,
-    status: done === items.length ? 'completed' : 'running',
-    total: items.length,
-    done,
+    id: doc._id,
+    url: `${base}${BULK_JOBS_PATH}${doc._id}/`,
+    display: `Bulk job ${doc._id}`,
+    status: doc.status,
+    user: doc.user ?? null,
+    notes: doc.notes ?? '',
+    total: doc.total ?? null,
+    accepted: doc.accepted ?? null,
+    rejected: doc.rejected ?? null,
+    done: doc.done,
     counts,
-    summary: { total: items.length, successful, failed },
-    results,
+    summary: bulkJobSummary({
+      counts,
+      total: doc.total ?? null,
+      accepted: doc.accepted ?? null,
+      rejected: doc.rejected ?? null,
+    }),
+    created: iso(doc.created) as string,
+    started_at: iso(doc.started_at),
+    finished_at: iso(doc.finished_at),
+    last_updated: iso(doc.last_updated) as string,
+    executions_url: `${base}${EXECUTIONS_PATH}?bulk_job=${doc._id}&ordering=bulk_position`,
   };
 }

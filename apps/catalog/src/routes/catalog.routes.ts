@@ -1,5 +1,7 @@
 import { Router } from 'express';
 import {
+  BULK_RENDER_PATH,
+  bulkRenderRequestSchema,
   COMMAND_TYPE_CHOICES,
   DEVICE_STATUSES,
   INTERFACE_MODES,
@@ -19,12 +21,12 @@ import {
   renderRequestSchema,
   validateVariablesRequestSchema,
 } from '@toolkit/api-contracts';
-import type { UserDeletedResponse } from '@toolkit/api-contracts';
+import type { BulkRenderResponse, UserDeletedResponse } from '@toolkit/api-contracts';
 import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
 import { AppError, parseInput } from '@toolkit/errors';
-import { asyncHandler, internalRequest, pathId, searchParamsOf } from '@toolkit/http';
+import { asyncHandler, internalRequest, pathId, searchParamsOf, toProblem } from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';
 import { mountResource } from './resource.routes';
@@ -98,6 +100,24 @@ export function catalogRouter(catalog: Catalog): Router {
     asyncHandler(async (req, res) => {
       const body = parseInput(renderRequestSchema, req.body ?? {});
       res.json(await catalog.render.render(body, internalRequest(req, res)));
+    }),
+  );
+  // Behind the same /internal token guard as RENDER_PATH (app.ts). A refused item is
+  // answered in its place as RENDER_PATH would have answered it; a failure of the service
+  // fails the whole call (503/500 through the error middleware).
+  router.post(
+    BULK_RENDER_PATH,
+    asyncHandler(async (req, res) => {
+      const body = parseInput(bulkRenderRequestSchema, req.body ?? {});
+      const { results } = await catalog.render.renderMany(body, internalRequest(req, res));
+      const answer: BulkRenderResponse = {
+        results: results.map((r) => {
+          if ('rendered' in r) return r;
+          const { status, body: problem } = toProblem(r.refused);
+          return { error: { status, body: problem as Record<string, unknown> } };
+        }),
+      };
+      res.json(answer);
     }),
   );
 

@@ -1,10 +1,12 @@
 import type { executionCompletionsTopic } from '@toolkit/contracts';
-import type { ExecutionService } from '@toolkit/gateway-domain';
+import type { BulkExecutionService, ExecutionService } from '@toolkit/gateway-domain';
 import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 
 export interface CompletionConsumerOptions {
   messaging: KafkaMessaging;
   executions: ExecutionService;
+  /** Synchronous bulk requests of this replica wait on their items' completions too. */
+  bulk?: BulkExecutionService;
   topic: typeof executionCompletionsTopic;
   /** This replica's own group: it reads every completion to wake its waiting requests. */
   wakeGroupId: string;
@@ -33,7 +35,10 @@ export async function startCompletionConsumers(
     groupId: options.wakeGroupId,
     commitOffsets: false,
     handleBatch: async (messages) => {
-      for (const m of messages) options.executions.wake(m.payload);
+      for (const m of messages) {
+        options.executions.wake(m.payload);
+        options.bulk?.wake(m.payload);
+      }
     },
   });
   const settle = await options.messaging.consumeBatches({

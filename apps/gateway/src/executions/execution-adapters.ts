@@ -1,12 +1,27 @@
+import { z } from 'zod';
+import { createHash } from 'node:crypto';
 import type {
+  BulkJobRepresentation,
+  BulkRenderRequest,
+  BulkRenderResponse,
   ExecutionRepresentation,
   RenderRequest,
   RenderResponse,
 } from '@toolkit/api-contracts';
-import { RENDER_PATH, executionSchema, renderResponseSchema } from '@toolkit/api-contracts';
+import {
+  BULK_JOBS_PATH,
+  BULK_RENDER_PATH,
+  EXECUTIONS_PATH,
+  RENDER_PATH,
+  bulkJobSchema,
+  bulkRenderResponseSchema,
+  executionSchema,
+  renderResponseSchema,
+} from '@toolkit/api-contracts';
 import { executionCancellationsTopic, executionRequestsTopic } from '@toolkit/contracts';
 import type {
   Constraints,
+  ExecutionBatch,
   ExecutionCancellation,
   ExecutionRequest,
   Principal,
@@ -14,6 +29,9 @@ import type {
 import { AppError } from '@toolkit/errors';
 import type { ErrorCategory } from '@toolkit/errors';
 import type {
+  BulkBus,
+  BulkJobReader,
+  BulkRenderer,
   CallContext,
   CommandRenderer,
   ExecutionBus,
@@ -53,30 +71,120 @@ export function relayed(service: string, status: number, body: unknown): AppErro
 }
 
 /** The catalog's `/internal/render`: the command rendered, the device target, the sealed login. */
-export class CatalogRenderer implements CommandRenderer {
+export class CatalogRenderer implements CommandRenderer, BulkRenderer {
   constructor(private readonly catalog: UpstreamClient) {}
 
   async render(request: RenderRequest, context: CallContext): Promise<RenderResponse> {
     const answer = await this.catalog.postJson(
       RENDER_PATH,
       request,
-      serviceHeaders({
-        origin: context.origin,
-        principal: {
-          id: request.requester.id,
-          username: request.requester.username,
-          isSuperuser: false,
-        },
-        constraints: null,
-        requestId: context.requestId,
-      }),
+      this.headers(request.requester, context),
     );
     if (answer.status !== 200) throw relayed('catalog', answer.status, answer.body);
     const parsed = renderResponseSchema.safeParse(answer.body);
     if (!parsed.success) throw this.catalog.unavailable(parsed.error);
     return parsed.data;
   }
+
+  /** `/internal/render/bulk`: every item's render or refusal, aligned with the items. */
+  async renderMany(request: BulkRenderRequest, context: CallContext): Promise<BulkRenderResponse> {
+    const answer = await this.catalog.postJson(
+      BULK_RENDER_PATH,
+      request,
+      this.headers(request.requester, context),
+    );
+    if (answer.status !== 200) throw relayed('catalog', answer.status, answer.body);
+    const parsed = bulkRenderResponseSchema.safeParse(answer.body);
+    if (!parsed.success || parsed.data.results.length !== request.items.length)
+      throw this.catalog.unavailable(parsed.error);
+    return parsed.data;
+  }
+
+  private headers(requester: { id: number; username: string }, context: CallContext) {
+    return serviceHeaders({
+      origin: context.origin,
+      principal: { id: requester.id, username: requester.username, isSuperuser: false },
+      constraints: null,
+      requestId: context.requestId,
+    });
+  }
 }
+
+/** A name-based UUID (RFC 9562 version 5, SHA-1): the same namespace and name, the same id. */
+export function uuidV5(namespace: string, name: string): string {
+  const bytes = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name)
+    .digest()
+    .subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x50;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Bulk jobs as analytics recorded them, and their executions a page at a time. */
+export class AnalyticsBulkJobReader implements BulkJobReader {
+  constructor(private readonly analytics: UpstreamClient) {}
+
+  async get(
+    jobId: string,
+    requester: Principal,
+    context: CallContext,
+    constraints: Constraints = null,
+  ): Promise<BulkJobRepresentation | undefined> {
+    const answer = await this.analytics.getJson(
+      `${BULK_JOBS_PATH}${encodeURIComponent(jobId)}/`,
+      this.headers(requester, context, constraints),
+    );
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200) throw this.analytics.unavailable();
+    const parsed = bulkJobSchema.safeParse(answer.body);
+    if (!parsed.success) throw this.analytics.unavailable(parsed.error);
+    return parsed.data;
+  }
+
+  /** The job's executions in position order, `limit` from `offset` (as its requester). */
+  async executions(
+    jobId: string,
+    requester: Principal,
+    context: CallContext,
+    offset: number,
+    limit: number,
+  ): Promise<{ count: number; results: ExecutionRepresentation[] }> {
+    const query = new URLSearchParams({
+      bulk_job: jobId,
+      ordering: 'bulk_position',
+      offset: String(offset),
+      limit: String(limit),
+    });
+    const answer = await this.analytics.getJson(
+      `${EXECUTIONS_PATH}?${query.toString()}`,
+      this.headers(requester, context, null),
+    );
+    if (answer.status !== 200) throw this.analytics.unavailable();
+    const parsed = executionPageSchema.safeParse(answer.body);
+    if (!parsed.success) throw this.analytics.unavailable(parsed.error);
+    return parsed.data;
+  }
+
+  private headers(requester: Principal, context: CallContext, constraints: Constraints) {
+    return {
+      ...serviceHeaders({
+        origin: context.origin,
+        principal: requester,
+        constraints,
+        requestId: context.requestId,
+      }),
+      accept: 'application/json',
+    };
+  }
+}
+
+const executionPageSchema = z.object({
+  count: z.number().int(),
+  results: z.array(executionSchema),
+});
 
 /** Analytics' record of an execution (`/executions/{id}/`), as its requester sees it. */
 export class AnalyticsExecutionReader implements ExecutionReader {
@@ -117,11 +225,11 @@ const FAIL_FAST_MS = 5_000;
  * sends fail at once for FAIL_FAST_MS, so that requests answer 503 quickly instead of
  * piling up, and nothing unpublished is ever accepted.
  */
-export class KafkaExecutionBus implements ExecutionBus {
+export class KafkaExecutionBus implements ExecutionBus, BulkBus {
   private failingUntil = 0;
 
   constructor(
-    private readonly messaging: Pick<KafkaMessaging, 'publish'>,
+    private readonly messaging: Pick<KafkaMessaging, 'publish' | 'publishMany'>,
     private readonly topics: {
       requests: typeof executionRequestsTopic;
       cancellations: typeof executionCancellationsTopic;
@@ -132,6 +240,17 @@ export class KafkaExecutionBus implements ExecutionBus {
   publishRequest(request: ExecutionRequest, correlationId?: string): Promise<void> {
     return this.send(() =>
       this.messaging.publish(this.topics.requests, request, correlationId ? { correlationId } : {}),
+    );
+  }
+
+  /** A bulk job's device messages, in one producer call (every one acknowledged). */
+  publishBatches(batches: readonly ExecutionBatch[], correlationId?: string): Promise<void> {
+    return this.send(() =>
+      this.messaging.publishMany(
+        this.topics.requests,
+        batches,
+        correlationId ? { correlationId } : {},
+      ),
     );
   }
 

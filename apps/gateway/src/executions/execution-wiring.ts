@@ -7,14 +7,26 @@ import {
 } from '@toolkit/contracts';
 import { hmacFingerprints } from '@toolkit/gateway-data-access';
 import type { GatewayStore } from '@toolkit/gateway-data-access';
-import { CompletionWaiters, ExecutionService, RateLimiter } from '@toolkit/gateway-domain';
+import {
+  BULK_MAX_WAIT_MS,
+  BulkExecutionService,
+  CompletionWaiters,
+  ExecutionService,
+  RateLimiter,
+} from '@toolkit/gateway-domain';
 import type { Clock, RateLimitPolicy } from '@toolkit/gateway-domain';
 import type { Logger } from '@toolkit/logger';
 import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 import type { GatewayConfig } from '../config';
 import type { ServiceName, UpstreamClient } from '../forwarding/upstream-client';
 import { startCompletionConsumers } from './completion.consumers';
-import { AnalyticsExecutionReader, CatalogRenderer, KafkaExecutionBus } from './execution-adapters';
+import {
+  AnalyticsBulkJobReader,
+  AnalyticsExecutionReader,
+  CatalogRenderer,
+  KafkaExecutionBus,
+  uuidV5,
+} from './execution-adapters';
 
 export interface ExecutionTopics {
   requests: typeof executionRequestsTopic;
@@ -62,8 +74,14 @@ export function rateLimitPolicy(config: ExecutionConfig): RateLimitPolicy {
   };
 }
 
+/** Largest JSON of one device message's items: well inside Kafka's default 1 MiB limit. */
+const BULK_MESSAGE_BYTES = 512 * 1024;
+
 export interface WiredExecutions {
   service: ExecutionService;
+  bulk: BulkExecutionService;
+  /** Bulk jobs and their executions as analytics recorded them (streamed answers). */
+  bulkJobs: AnalyticsBulkJobReader;
   /** Starts the completions consumers and the purge timer. */
   start(): Promise<void>;
   /** Ends the waits (shutdown: before the HTTP server closes). */
@@ -91,27 +109,57 @@ export function wireExecutions(options: {
   const clock = options.clock ?? { now: () => new Date() };
   const log = logger.child({ module: 'executions' });
   const waiters = new CompletionWaiters();
+  const renderer = new CatalogRenderer(options.upstreams.catalog);
+  const bus = new KafkaExecutionBus(options.messaging, topics);
+  const rateLimiter = new RateLimiter({
+    store: store.rateLimits,
+    policy: rateLimitPolicy(config),
+    clock,
+  });
+  const fingerprints = hmacFingerprints(
+    config.IDEMPOTENCY_KEY_SECRET ?? config.INTERNAL_API_TOKEN,
+  );
+  const pollIntervalsMs = options.pollIntervalsMs ?? [2_000, 4_000, 8_000, 15_000];
+  const warn = (error: unknown, message: string) => log.warn({ err: error }, message);
   const service = new ExecutionService({
-    renderer: new CatalogRenderer(options.upstreams.catalog),
-    bus: new KafkaExecutionBus(options.messaging, topics),
+    renderer,
+    bus,
     reader: new AnalyticsExecutionReader(options.upstreams.analytics),
     tickets: store.tickets,
-    rateLimiter: new RateLimiter({
-      store: store.rateLimits,
-      policy: rateLimitPolicy(config),
-      clock,
-    }),
+    rateLimiter,
     idempotency: store.idempotencyKeys,
-    fingerprints: hmacFingerprints(config.IDEMPOTENCY_KEY_SECRET ?? config.INTERNAL_API_TOKEN),
+    fingerprints,
     waiters,
     clock,
     newExecutionId: randomUUID,
     settings: {
       waitGraceMs: config.EXECUTION_WAIT_GRACE_MS,
       cancelWaitMs: config.EXECUTION_CANCEL_WAIT_MS,
-      pollIntervalsMs: options.pollIntervalsMs ?? [2_000, 4_000, 8_000, 15_000],
+      pollIntervalsMs,
     },
-    warn: (error, message) => log.warn({ err: error }, message),
+    warn,
+  });
+  const bulkJobs = new AnalyticsBulkJobReader(options.upstreams.analytics);
+  const bulk = new BulkExecutionService({
+    renderer,
+    bus,
+    jobs: bulkJobs,
+    tickets: store.tickets,
+    rateLimiter,
+    idempotency: store.idempotencyKeys,
+    fingerprints,
+    waiters,
+    clock,
+    newId: randomUUID,
+    deriveId: uuidV5,
+    settings: {
+      waitGraceMs: config.EXECUTION_WAIT_GRACE_MS,
+      maxWaitMs: BULK_MAX_WAIT_MS,
+      pollIntervalsMs,
+      maxBatchBytes: BULK_MESSAGE_BYTES,
+      limitConcurrency: 8,
+    },
+    warn,
   });
   const instance =
     config.GATEWAY_INSTANCE_ID ??
@@ -127,10 +175,13 @@ export function wireExecutions(options: {
   };
   return {
     service,
+    bulk,
+    bulkJobs,
     async start() {
       consumers = await startCompletionConsumers({
         messaging: options.messaging,
         executions: service,
+        bulk,
         topic: topics.completions,
         wakeGroupId: `${config.GATEWAY_COMPLETIONS_GROUP_PREFIX}.wake.${instance}`,
         settleGroupId: `${config.GATEWAY_COMPLETIONS_GROUP_PREFIX}.settle`,

@@ -29,13 +29,24 @@ export interface ExecutionRoutesDeps {
   bypassGroups: readonly string[];
 }
 
-function abortOnClose(req: Request, res: Response): AbortSignal {
+/** Aborts when the client goes away before the answer is written. */
+export function abortOnClose(req: Request, res: Response): AbortSignal {
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();
   });
   req.on('aborted', () => controller.abort());
   return controller.signal;
+}
+
+/** The caller's group names, looked up only when a rate-limit bypass group is configured. */
+export async function groupNamesOf(
+  res: Response,
+  deps: { groups: GroupRepository; bypassGroups: readonly string[] },
+): Promise<string[]> {
+  const auth = authOf(res);
+  if (deps.bypassGroups.length === 0 || auth.user.groupIds.length === 0) return [];
+  return (await deps.groups.findByIds(auth.user.groupIds)).map((g) => g.name);
 }
 
 /**
@@ -46,11 +57,6 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
   const { executions, metrics } = deps;
   const executionUrl = (origin: string, id: string) => `${origin}${EXECUTIONS_PATH}${id}/`;
 
-  const groupNamesOf = async (res: Response): Promise<string[]> => {
-    const auth = authOf(res);
-    if (deps.bypassGroups.length === 0 || auth.user.groupIds.length === 0) return [];
-    return (await deps.groups.findByIds(auth.user.groupIds)).map((g) => g.name);
-  };
 
   app.post(
     '/api/plugins/toolkit/commands/:id/execute/',
@@ -72,7 +78,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
       try {
         outcome = await executions.submit({
           requester: principalOf(authOf(res)),
-          groupNames: await groupNamesOf(res),
+          groupNames: await groupNamesOf(res, deps),
           commandId,
           body,
           permissions: {
@@ -190,7 +196,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
       if (answer.status === 404) throw missing;
       if (answer.status !== 200) throw deps.catalog.unavailable();
       res.json(
-        await executions.rateLimitStatus(deviceId, principalOf(auth), await groupNamesOf(res)),
+        await executions.rateLimitStatus(deviceId, principalOf(auth), await groupNamesOf(res, deps)),
       );
     }),
   );

@@ -232,7 +232,6 @@ export const FORWARDED_RESOURCES: readonly ForwardedResource[] = [
     tag: 'toolkit',
     label: 'bulk jobs',
     readOnly: true,
-    detailOnly: true,
   },
 ];
 
@@ -705,6 +704,58 @@ export function executionRoutes(): RouteSpec[] {
           description:
             'The same key, user and body within 24 h returns the first answer (or waits on the same execution) and never runs the command twice; another body with it is refused.',
         },
+      ],
+    },
+    {
+      method: 'post',
+      path: '/api/plugins/toolkit/commands/bulk-execute/',
+      operationId: 'plugins_toolkit_commands_bulk_execute',
+      summary:
+        'Run up to 1,000 commands on devices: every item checked first, refused ones reported with their position, the rest run (per device in order on one session); waits for every result, or 202 with a bulk job with `async`',
+      tag: 'toolkit',
+      auth: 'token',
+      response: 'json',
+      requestSchema: 'bulkExecuteRequestDocumentSchema',
+      responseSchema: 'bulkExecuteResponseSchema',
+      otherResponses: [
+        {
+          status: 202,
+          description: 'Accepted (async): follow the bulk job at its URL',
+          schema: 'bulkExecuteAcceptedSchema',
+        },
+        {
+          status: 400,
+          description:
+            'Invalid request (`executions` empty or over 1,000 items, a shared field invalid), or no item can run (one error per item, aligned with the list)',
+        },
+        {
+          status: 503,
+          description:
+            'The message broker or a service is unavailable: nothing was run (Retry-After)',
+        },
+      ],
+      headers: [
+        {
+          name: 'Idempotency-Key',
+          description:
+            'The same key, user and body within 24 h answers with the same bulk job and never runs its items twice.',
+        },
+      ],
+    },
+    {
+      method: 'post',
+      path: '/api/plugins/toolkit/bulk-jobs/{id}/cancel/',
+      operationId: 'plugins_toolkit_bulk_jobs_cancel',
+      summary:
+        "Cancel a bulk job's items not started yet (requester or superuser); running items finish",
+      tag: 'toolkit',
+      auth: 'token',
+      response: 'json',
+      idType: 'string',
+      otherResponses: [
+        { status: 202, description: 'Cancellation requested; the executors report the items' },
+        { status: 409, description: 'Every item has a result already' },
+        { status: 503, description: 'The message broker is unavailable' },
       ],
     },
     {

@@ -130,6 +130,7 @@ export async function startGatewayHarness(options: {
     ...infra,
     ...store,
     executions: executions.service,
+    bulk: { service: executions.bulk, pages: executions.bulkJobs },
     bypassGroups: executionConfig.RATE_LIMIT_BYPASS_GROUPS,
     bodyLimitBytes: 64 * 1024,
     passwords: testPasswords,

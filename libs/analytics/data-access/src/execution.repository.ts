@@ -280,16 +280,6 @@ export class ExecutionRepository {
     return (doc as unknown as ExecutionDoc | null) ?? undefined;
   }
 
-  /** The items of a bulk job, by position (at most the job's size, 1000). */
-  async bulkJobItems(bulkJobId: string, scope: QueryFilter): Promise<ExecutionDoc[]> {
-    const docs = await this.executions.collection
-      .find({ $and: [{ bulk_job: bulkJobId }, scope] })
-      .sort({ bulk_position: 1, _id: 1 })
-      .limit(10_000)
-      .toArray();
-    return docs as unknown as ExecutionDoc[];
-  }
-
   async purgeOlderThan(cutoff: Date, options: { chunk: number; maxDocs: number }): Promise<number> {
     let deleted = 0;
     while (deleted < options.maxDocs) {

@@ -79,6 +79,7 @@ executionSchema.index({ 'command.id': 1, created: -1 });
 executionSchema.index({ 'device.id': 1, created: -1 });
 executionSchema.index({ 'user.id': 1, created: -1 });
 executionSchema.index({ 'user.username': 1, created: -1 });
+// A bulk job's items: its refresh reads, `bulk_job` filters, `ordering=bulk_position`.
 executionSchema.index({ bulk_job: 1, bulk_position: 1 });
 executionSchema.index({ requested_at: -1 });
 executionSchema.index({ finished_at: -1 });

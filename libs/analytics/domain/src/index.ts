@@ -60,3 +60,5 @@ export {
   oneResultPerExecution,
   supersedes,
 } from './ingest-rules';
+export { bulkJobProgress, bulkJobStatus, bulkJobSummary, doneOf, emptyCounts } from './bulk-job';
+export type { BulkJobItemState, BulkJobProgress } from './bulk-job';

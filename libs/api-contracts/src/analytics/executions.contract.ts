@@ -93,6 +93,8 @@ export const executionListSpec: ListSpec = {
     finished_at: 'finished_at',
     status: 'status',
     created: 'created',
+    /** A bulk job's items in the order given (with `bulk_job=<id>`). */
+    bulk_position: 'bulk_position',
   },
   defaultOrdering: ['-created'],
   search: ['command.name', 'device.name', 'user.username', 'notes'],

@@ -17,7 +17,7 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 export const EXECUTION_TIMEOUT_SECONDS = { min: 5, max: 300, default: 30 } as const;
 
 /** An integer id, also given as a string of digits (DRF's IntegerField accepts both). */
-const objectId = z.union([
+export const objectId = z.union([
   z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   z
     .string()
@@ -28,6 +28,48 @@ const objectId = z.union([
 
 /** Variable values are text; numbers are taken as their text (DRF's CharField does). */
 const variableValue = z.union([z.string().max(500), z.number().transform(String)]);
+export const variablesSchema = z.record(z.string().max(100), variableValue);
+
+interface LoginFields {
+  credential_token?: string | undefined;
+  username?: string | undefined;
+  password?: string | undefined;
+  enable_secret?: string | undefined;
+}
+
+/**
+ * What is wrong with a login as given: a credential token or a username and password
+ * (never both), an enable secret only with the latter. `required: false` for a bulk
+ * request's shared login, which may be absent.
+ */
+export function executeLoginProblems(
+  body: LoginFields,
+  options: { required: boolean },
+): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  const login = body.username !== undefined || body.password !== undefined;
+  if (body.credential_token !== undefined && login)
+    problems.push({
+      field: 'non_field_errors',
+      message: 'Give either credential_token or username and password, not both.',
+    });
+  else if (body.credential_token === undefined && !login) {
+    if (options.required)
+      problems.push({
+        field: 'credential_token',
+        message: 'This field is required (or give username and password, used once).',
+      });
+  } else if (login && body.username === undefined)
+    problems.push({ field: 'username', message: 'This field is required.' });
+  else if (login && body.password === undefined)
+    problems.push({ field: 'password', message: 'This field is required.' });
+  if (body.enable_secret !== undefined && !login)
+    problems.push({
+      field: 'enable_secret',
+      message: 'Only with username and password (a credential set keeps its own).',
+    });
+  return problems;
+}
 
 /**
  * The execute body: the original's fields (`device_id`, `credential_token`, `variables`,
@@ -43,7 +85,7 @@ export const executeRequestSchema = z
     password: z.string().min(1).max(1_024).optional(),
     /** Privilege escalation secret (IOS `enable`), with `username` + `password`. */
     enable_secret: z.string().min(1).max(1_024).optional(),
-    variables: z.record(z.string().max(100), variableValue).optional(),
+    variables: variablesSchema.optional(),
     /** Seconds, counted from the request: queueing, connecting and the command together. */
     timeout: z
       .number()
@@ -56,29 +98,8 @@ export const executeRequestSchema = z
   })
   .strict()
   .superRefine((body, ctx) => {
-    const login = body.username !== undefined || body.password !== undefined;
-    if (body.credential_token !== undefined && login)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['non_field_errors'],
-        message: 'Give either credential_token or username and password, not both.',
-      });
-    else if (body.credential_token === undefined && !login)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['credential_token'],
-        message: 'This field is required (or give username and password, used once).',
-      });
-    else if (login && body.username === undefined)
-      ctx.addIssue({ code: 'custom', path: ['username'], message: 'This field is required.' });
-    else if (login && body.password === undefined)
-      ctx.addIssue({ code: 'custom', path: ['password'], message: 'This field is required.' });
-    if (body.enable_secret !== undefined && !login)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['enable_secret'],
-        message: 'Only with username and password (a credential set keeps its own).',
-      });
+    for (const problem of executeLoginProblems(body, { required: true }))
+      ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
   });
 export type ExecuteRequestBody = z.output<typeof executeRequestSchema>;
 

@@ -49,7 +49,8 @@ export { OutboxRelay } from './outbox-relay';
 export { WriteTransactions } from './write-transactions';
 export type { UndoStep } from './write-transactions';
 export type { OutboxRelayOptions } from './outbox-relay';
-export { RenderCommand, variablesError } from './render-command.use-case';
+export { BULK_RENDER_CONCURRENCY, RenderCommand, variablesError } from './render-command.use-case';
+export type { BulkRenderOutcome, RenderItem } from './render-command.use-case';
 export { Batch, ResourceService, WRITE_CHUNK } from './resource-service';
 export type {
   BuildArgs,

@@ -1,7 +1,8 @@
-import type { RenderRequest, RenderResponse } from '@toolkit/api-contracts';
+import type { BulkRenderRequest, RenderRequest, RenderResponse } from '@toolkit/api-contracts';
 import type { DeviceCredentials, PlatformDriver } from '@toolkit/contracts';
-import { AppError } from '@toolkit/errors';
-import type { CredentialTokens } from './credential-tokens.use-case';
+import { AppError, isAppError } from '@toolkit/errors';
+import type { ErrorCategory } from '@toolkit/errors';
+import type { CredentialTokens, ResolvedCredentials } from './credential-tokens.use-case';
 import type { CommandDoc, DeviceDoc, PlatformDoc } from './entities';
 import type { RequestContext, SecretBox } from './ports';
 import type { CatalogServices } from './resources';
@@ -13,6 +14,43 @@ import {
   variableChoices,
 } from './variable-rendering';
 import type { DeviceContext, RenderOutcome, VariableProblem } from './variable-rendering';
+
+/** One item of a render: what differs between the items of a bulk render. */
+export type RenderItem = BulkRenderRequest['items'][number];
+
+/**
+ * A bulk render's answer, aligned with its items: each rendered, or refused with the error
+ * `render` would have thrown for it (the transport turns it into a status and body).
+ */
+export interface BulkRenderOutcome {
+  results: ({ rendered: RenderResponse } | { refused: AppError })[];
+}
+
+/** Items of a bulk render in progress at once (reads are shared; this overlaps them). */
+export const BULK_RENDER_CONCURRENCY = 16;
+
+/**
+ * Failures of the service rather than of an item (storage down, a bug): they fail the
+ * whole call instead of being reported per item.
+ */
+const FAILS_THE_CALL: ReadonlySet<ErrorCategory> = new Set<ErrorCategory>([
+  'unavailable',
+  'internal',
+]);
+
+/**
+ * The reads of one render call, each made once: the command's verdict per command id, the
+ * device per device id, the platform per platform id, the device's data per device id and a
+ * credential token per (token, platform). A failure is kept like a value, so every item
+ * naming a missing device gets the same error.
+ */
+interface RenderReads {
+  executableCommand(id: number): Promise<CommandDoc>;
+  visibleDevice(id: number): Promise<DeviceDoc>;
+  platformOf(device: DeviceDoc): Promise<PlatformDoc | undefined>;
+  deviceContext(device: DeviceDoc): Promise<DeviceContext>;
+  credentials(token: string, device: DeviceDoc): Promise<ResolvedCredentials>;
+}
 
 /**
  * What executions are made of: a command rendered for a device (variables checked against
@@ -33,31 +71,68 @@ export class RenderCommand {
    * the operators of the device's platform refused), the device's platform and SSH target,
    * then the credentials.
    */
-  async render(request: RenderRequest, ctx: RequestContext): Promise<RenderResponse> {
+  render(request: RenderRequest, ctx: RequestContext): Promise<RenderResponse> {
+    return this.renderItem(request, this.reads(request, ctx));
+  }
+
+  /**
+   * Many renders for one requester: each item checked as `render` checks one, the reads
+   * shared between the items (`RenderReads`), `concurrency` items at a time (1: one after
+   * the other). An item's refusal is answered in its place; a failure of the service (see
+   * `FAILS_THE_CALL`) fails the whole call and no further item is started.
+   */
+  async renderMany(
+    request: BulkRenderRequest,
+    ctx: RequestContext,
+    { concurrency = BULK_RENDER_CONCURRENCY }: { concurrency?: number } = {},
+  ): Promise<BulkRenderOutcome> {
+    const reads = this.reads(request, ctx);
+    const results: BulkRenderOutcome['results'] = new Array(request.items.length);
+    let next = 0;
+    let failed = false;
+    const worker = async () => {
+      while (!failed && next < request.items.length) {
+        const index = next++;
+        const item = request.items[index] as RenderItem;
+        try {
+          results[index] = { rendered: await this.renderItem(item, reads) };
+        } catch (error) {
+          if (!isAppError(error) || FAILS_THE_CALL.has(error.category)) {
+            failed = true;
+            throw error;
+          }
+          results[index] = { refused: error };
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(concurrency, request.items.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    return { results };
+  }
+
+  /** The checks of one item (see `render`), reading through `reads`. */
+  private async renderItem(item: RenderItem, reads: RenderReads): Promise<RenderResponse> {
     // Independent reads run together; their verdicts are given in the order above.
-    const commandRead = this.executableCommand(request.command_id, request.permissions, ctx);
-    const deviceRead = this.visibleDevice(request.device_id, request.permissions.view_device, ctx);
+    const commandRead = reads.executableCommand(item.command_id);
+    const deviceRead = reads.visibleDevice(item.device_id);
     deviceRead.catch(() => undefined); // reported below, after the command's verdict
     const command = await commandRead;
     const device = await deviceRead;
-    const platform = await this.platformOf(device);
+    const platform = await reads.platformOf(device);
     const outcome = await this.renderFor(
       command,
       device,
-      request.variables ?? {},
+      item.variables ?? {},
       platform?.driver ?? undefined,
+      (d) => reads.deviceContext(d),
     );
     if (outcome.rendered === null) throw variablesError(outcome.problems);
     const target = this.target(command, device, platform);
 
     let login: DeviceCredentials;
     let credentialSet: { id: number; name: string } | null = null;
-    if ('credential_token' in request.credentials) {
-      const resolved = await this.credentials.resolve(
-        request.credentials.credential_token,
-        request.requester.id,
-        device.platform ? { id: device.platform.id, name: device.platform.name } : null,
-      );
+    if ('credential_token' in item.credentials) {
+      const resolved = await reads.credentials(item.credentials.credential_token, device);
       login = {
         username: resolved.username,
         password: resolved.password,
@@ -65,7 +140,7 @@ export class RenderCommand {
       };
       credentialSet = resolved.set;
     } else {
-      const { username, password, enable_secret } = request.credentials;
+      const { username, password, enable_secret } = item.credentials;
       login = { username, password, ...(enable_secret ? { enableSecret: enable_secret } : {}) };
     }
     return {
@@ -84,9 +159,42 @@ export class RenderCommand {
         port: device.port,
         platform: target.driver,
       },
-      credentials: this.executionBox.seal(login, request.execution_id),
+      // Per item: the AAD is the item's execution id.
+      credentials: this.executionBox.seal(login, item.execution_id),
       username: login.username,
       credential_set: credentialSet,
+    };
+  }
+
+  /** Fresh reads for one call (one `render`, or one `renderMany` shared by its items). */
+  private reads(
+    who: Pick<RenderRequest, 'requester' | 'permissions'>,
+    ctx: RequestContext,
+  ): RenderReads {
+    const commands = new Map<number, Promise<CommandDoc>>();
+    const devices = new Map<number, Promise<DeviceDoc>>();
+    const platforms = new Map<number, Promise<PlatformDoc | undefined>>();
+    const contexts = new Map<number, Promise<DeviceContext>>();
+    const logins = new Map<string, Promise<ResolvedCredentials>>();
+    return {
+      executableCommand: (id) =>
+        once(commands, id, () => this.executableCommand(id, who.permissions, ctx)),
+      visibleDevice: (id) =>
+        once(devices, id, () => this.visibleDevice(id, who.permissions.view_device, ctx)),
+      platformOf: (device) =>
+        device.platform
+          ? once(platforms, device.platform.id, () => this.platformOf(device))
+          : Promise.resolve(undefined),
+      deviceContext: (device) => once(contexts, device._id, () => this.deviceContext(device)),
+      credentials: (token, device) => {
+        const platform = device.platform
+          ? { id: device.platform.id, name: device.platform.name }
+          : null;
+        // Platform first: its id has no `:`, so the key is unambiguous.
+        return once(logins, `${platform?.id ?? ''}:${token}`, () =>
+          this.credentials.resolve(token, who.requester.id, platform),
+        );
+      },
     };
   }
 
@@ -100,7 +208,13 @@ export class RenderCommand {
     const command = await this.command(commandId, ctx);
     const device = await this.device(deviceId);
     const platform = await this.platformOf(device);
-    const outcome = await this.renderFor(command, device, variables, platform?.driver ?? undefined);
+    const outcome = await this.renderFor(
+      command,
+      device,
+      variables,
+      platform?.driver ?? undefined,
+      (d) => this.deviceContext(d),
+    );
     return {
       valid: outcome.rendered !== null,
       rendered_command: outcome.rendered,
@@ -130,10 +244,9 @@ export class RenderCommand {
     device: DeviceDoc,
     variables: Record<string, string>,
     driver: PlatformDriver | undefined,
+    contextOf: (device: DeviceDoc) => Promise<DeviceContext>,
   ): Promise<RenderOutcome> {
-    const context = needsDeviceData(command.variables)
-      ? await this.deviceContext(device)
-      : undefined;
+    const context = needsDeviceData(command.variables) ? await contextOf(device) : undefined;
     const outcome = renderCommand(command, context, variables, driver);
     if (outcome.rendered !== null && outcome.rendered.length > MAX_RENDERED_LENGTH) {
       const first = command.variables[0]?.name ?? 'command';
@@ -233,13 +346,13 @@ export class RenderCommand {
     throw AppError.validation({ device_id: [`Device with ID ${id} not found.`] });
   }
 
-  /** SSH host (explicit host, else primary IPv4, else IPv6) and driver, or a 400 saying what is missing. */
   /** The device's platform record (its driver), if it has one. */
   private async platformOf(device: DeviceDoc): Promise<PlatformDoc | undefined> {
     if (!device.platform) return undefined;
     return (await this.services.platforms.repository.findById(device.platform.id)) ?? undefined;
   }
 
+  /** SSH host (explicit host, else primary IPv4, else IPv6) and driver, or a 400 saying what is missing. */
   private target(
     command: CommandDoc,
     device: DeviceDoc,
@@ -293,6 +406,20 @@ export class RenderCommand {
       })),
     };
   }
+}
+
+/**
+ * The promise of `key` in `memo`, started by `load` on first use. A rejection is kept too
+ * (observed here, so one that no item awaits is not reported as unhandled).
+ */
+function once<K, V>(memo: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> {
+  let promise = memo.get(key);
+  if (!promise) {
+    promise = load();
+    promise.catch(() => undefined);
+    memo.set(key, promise);
+  }
+  return promise;
 }
 
 /**

@@ -155,6 +155,7 @@ export class CliSession {
   }
 
   private runCommand(line: string, exec: boolean): void {
+    this.ctx.device.recordReceived(line);
     const fault = this.faults.onCommand(line);
     if (fault === 'drop') {
       this.state = 'closed';

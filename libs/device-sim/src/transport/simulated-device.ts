@@ -93,6 +93,11 @@ export class SimulatedDevice {
     return this.options.host;
   }
 
+  /** Command lines received so far, in order (paging and set-up commands included). */
+  get receivedCommands(): readonly string[] {
+    return this.state.received;
+  }
+
   /** Number of SSH connections accepted so far. */
   get connections(): number {
     return this.connectionCount;

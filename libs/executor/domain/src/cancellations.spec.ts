@@ -38,4 +38,16 @@ describe('cancellation book', () => {
     expect(book.cancel('a', 'u')).toBe('recorded');
     expect(run.signal?.aborted).toBe(false);
   });
+
+  it('when a bulk job is cancelled, then its items not started are skipped, other jobs and running items are not touched', () => {
+    const book = new CancellationBook({ horizonMs: 60_000, maxEntries: 10 });
+    const running = book.start('item-1', 'show');
+
+    book.cancelJob('job-1', 'bob');
+
+    expect(book.cancelledBy('item-2', 'job-1')).toBe('bob');
+    expect(book.cancelledBy('item-3', 'job-2')).toBeUndefined();
+    expect(book.cancelledBy('item-4')).toBeUndefined();
+    expect(running.signal?.aborted).toBe(false);
+  });
 });

@@ -103,3 +103,23 @@ export type {
   RemoveCall,
   UserObjects,
 } from './administration.use-cases';
+export {
+  BULK_MAX_WAIT_MS,
+  BulkExecutionService,
+  BulkTally,
+  bulkResultOf,
+  devicesBatches,
+  pendingResultOf,
+  rejectedResultOf,
+} from './executions/bulk-execute.use-case';
+export type {
+  AcceptedItem,
+  BulkBus,
+  BulkExecutionDeps,
+  BulkJobReader,
+  BulkRenderer,
+  BulkSettings,
+  BulkSubmitInput,
+  BulkSubmitOutcome,
+  RejectedItem,
+} from './executions/bulk-execute.use-case';

@@ -9,9 +9,10 @@ import { CompletionWaiters } from './completion-waiters';
 import { ExecutionService } from './execute-command.use-case';
 import type { ExecutionTicket } from './execute-command.use-case';
 import { executeAnswer } from './execution-answer';
-import type { IdempotencyRecord, IdempotencyStore } from './idempotency';
 import { RateLimiter } from './rate-limit';
 import type { RateLimitStore } from './rate-limit';
+import type { IdempotencyRecord } from './idempotency';
+import { MemoryKeys } from './test-doubles';
 
 const PRINCIPAL = { id: 7, username: 'alice', isSuperuser: false };
 const CONTEXT = { origin: 'https://netbox.example.com' };
@@ -60,35 +61,6 @@ function execution(id: string, status: ExecutionRepresentation['status']): Execu
     created: '2026-12-01T10:00:00.000Z',
     last_updated: '2026-12-01T10:00:00.000Z',
   };
-}
-
-class MemoryKeys implements IdempotencyStore {
-  readonly records = new Map<string, IdempotencyRecord>();
-  async claim(record: IdempotencyRecord) {
-    const existing = this.records.get(record.id);
-    if (existing) return { claimed: false as const, existing: { ...existing } };
-    this.records.set(record.id, { ...record });
-    return { claimed: true as const };
-  }
-  async accept(id: string) {
-    const r = this.records.get(id);
-    if (r) r.state = 'accepted';
-  }
-  async release(id: string, executionId: string) {
-    if (this.records.get(id)?.executionId === executionId) this.records.delete(id);
-  }
-  async expire(id: string, executionId: string) {
-    await this.release(id, executionId);
-  }
-  async markFailed(id: string, executionId: string) {
-    const r = this.records.get(id);
-    if (r?.executionId === executionId) r.state = 'failed';
-  }
-  async retake(record: IdempotencyRecord) {
-    const r = this.records.get(record.id);
-    if (r)
-      Object.assign(r, { state: 'pending', created: record.created, expiresAt: record.expiresAt });
-  }
 }
 
 const noLimits: RateLimitStore = {

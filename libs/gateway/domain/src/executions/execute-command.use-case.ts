@@ -19,7 +19,7 @@ import type { Clock } from '../ports';
 import type { CompletionWaiters, Waiter } from './completion-waiters';
 import { isFinished } from './execution-answer';
 import type { Fingerprints, IdempotencyRecord, IdempotencyStore } from './idempotency';
-import { IDEMPOTENCY_TTL_MS, PENDING_CLAIM_MS, keyReusedError } from './idempotency';
+import { IdempotencyKeys } from './idempotency';
 import type { RateLimiter, Reservation } from './rate-limit';
 
 /** Who asks, as the services behind the gateway need it: URLs and log correlation. */
@@ -136,10 +136,16 @@ export interface ExecutionServiceDeps {
  * HTTP and Kafka stay outside: they are ports.
  */
 export class ExecutionService {
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly keys: IdempotencyKeys;
 
   constructor(private readonly deps: ExecutionServiceDeps) {
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.keys = new IdempotencyKeys({
+      store: deps.idempotency,
+      fingerprints: deps.fingerprints,
+      clock: deps.clock,
+      warn: deps.warn,
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    });
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
@@ -155,7 +161,13 @@ export class ExecutionService {
     let executionId = this.deps.newExecutionId();
     let claim: IdempotencyRecord | undefined;
     if (input.idempotencyKey !== undefined) {
-      const key = await this.claimKey(input, input.idempotencyKey, executionId);
+      const key = await this.keys.claim({
+        userId: input.requester.id,
+        key: input.idempotencyKey,
+        request: { command: input.commandId, body: input.body },
+        id: executionId,
+        published: async (id) => (await this.read(id, input.requester, input.context)) !== undefined,
+      });
       if (key.replay) return this.replay(key.executionId, input, timeoutMs);
       claim = key.record;
       executionId = key.record.executionId;
@@ -164,35 +176,16 @@ export class ExecutionService {
     try {
       accepted = await this.accept(input, executionId, timeoutMs);
     } catch (error) {
-      if (claim) await this.settleClaimAfterFailure(claim, error);
+      if (claim) await this.keys.settleAfterFailure(claim, isNotQueued(error));
       throw error;
     }
-    if (claim)
-      await this.deps.idempotency
-        .accept(claim.id)
-        .catch((e: unknown) => this.deps.warn(e, 'idempotency key not marked accepted'));
+    if (claim) await this.keys.accepted(claim);
     const base = { executionId, replayed: false, rate: accepted.rate };
     if (!accepted.waiter) return { ...base, kind: 'accepted', status: 'queued' };
     const waited = await this.waitFor(executionId, accepted.waiter, input, timeoutMs, {
       readFirst: false,
     });
     return { ...base, ...waited };
-  }
-
-  /**
-   * A request with a key failed. Refused before publishing (a 4xx): nothing ran, the key
-   * is freed for a corrected retry. Failed while publishing: the broker may still have the
-   * request (an acknowledgement lost), so the key keeps its execution id, marked `failed`:
-   * a retry publishes again under the same id, which executors deduplicate (a `config`
-   * never runs twice).
-   */
-  private async settleClaimAfterFailure(claim: IdempotencyRecord, error: unknown): Promise<void> {
-    const mayHavePublished = error instanceof AppError && error.code === NOT_QUEUED;
-    await (
-      mayHavePublished
-        ? this.deps.idempotency.markFailed(claim.id, claim.executionId)
-        : this.deps.idempotency.release(claim.id, claim.executionId)
-    ).catch((e: unknown) => this.deps.warn(e, 'idempotency key not settled after a failure'));
   }
 
   /**
@@ -283,61 +276,6 @@ export class ExecutionService {
         }
       : null;
     return { waiter, rate };
-  }
-
-  /**
-   * Claims an idempotency key for this request, or finds the execution an earlier request
-   * with the same key and body started (waiting while that one is still being checked).
-   * A key whose request failed to publish, or whose request never said it was published
-   * and that analytics does not know, is taken over: this request publishes under the same
-   * execution id.
-   */
-  private async claimKey(
-    input: SubmitInput,
-    key: string,
-    executionId: string,
-  ): Promise<{ replay: false; record: IdempotencyRecord } | { replay: true; executionId: string }> {
-    const { fingerprints, idempotency, clock } = this.deps;
-    const id = fingerprints.keyId(input.requester.id, key);
-    const fingerprint = fingerprints.of({ command: input.commandId, body: input.body });
-    const started = clock.now().getTime();
-    for (let attempt = 0; ; attempt++) {
-      const now = clock.now();
-      const record: IdempotencyRecord = {
-        id,
-        userId: input.requester.id,
-        fingerprint,
-        executionId,
-        state: 'pending',
-        created: now,
-        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-      };
-      const answer = await idempotency.claim(record);
-      if (answer.claimed) return { replay: false, record };
-      const existing = answer.existing;
-      if (!existing) continue; // freed meanwhile: claim it
-      if (existing.expiresAt <= now) {
-        await idempotency.expire(id, existing.executionId);
-        continue;
-      }
-      if (existing.fingerprint !== fingerprint) throw keyReusedError();
-      if (existing.state === 'accepted') return { replay: true, executionId: existing.executionId };
-      const stale =
-        existing.created.getTime() + PENDING_CLAIM_MS <= now.getTime() ||
-        now.getTime() - started >= PENDING_CLAIM_MS;
-      if (existing.state === 'failed' || stale) {
-        // Published after all (a lost acknowledgement, a crash after publishing)?
-        if (stale && (await this.read(existing.executionId, input.requester, input.context)))
-          return { replay: true, executionId: existing.executionId };
-        const taken = { ...record, executionId: existing.executionId };
-        await idempotency.retake(taken);
-        return { replay: false, record: taken };
-      }
-      if (attempt > PENDING_CLAIM_MS / 25)
-        throw AppError.unavailable('Idempotency-Key records (the first request never settled)');
-      // The first request with this key is still being checked, or just gave up.
-      await this.sleep(25);
-    }
   }
 
   /** The answer for a key seen before: the same execution, never a second run. */
@@ -587,7 +525,7 @@ function tooMany(options: {
 }
 
 /** The device's limit is reached (or contended): the original's wording. */
-function rateLimited(reservation: Reservation, limiter: RateLimiter): AppError {
+export function rateLimited(reservation: Reservation, limiter: RateLimiter): AppError {
   const { limit, windowMs } = limiter.policy;
   const overLimit = reservation.allowed || reservation.reason === 'limit';
   return tooMany({
@@ -604,7 +542,7 @@ function rateLimited(reservation: Reservation, limiter: RateLimiter): AppError {
 }
 
 /** A device login refused for now after repeated authentication failures. */
-function loginBlocked(failures: number, retryAfterMs: number, limiter: RateLimiter): AppError {
+export function loginBlocked(failures: number, retryAfterMs: number, limiter: RateLimiter): AppError {
   const { authFailureLimit, authFailureWindowMs } = limiter.policy;
   return tooMany({
     code: 'device-login-blocked',
@@ -635,8 +573,13 @@ export function rateLimitOf(rate: RateInfo): {
 /** The code of a publish that failed: the broker may or may not have the request. */
 const NOT_QUEUED = 'execution-not-queued';
 
+/** A publish failed: the broker may have the request after all. */
+export function isNotQueued(error: unknown): boolean {
+  return error instanceof AppError && error.code === NOT_QUEUED;
+}
+
 /** Kafka did not take the message: 503 with Retry-After. */
-function notQueued(error: unknown, what = 'The execution could not be queued'): AppError {
+export function notQueued(error: unknown, what = 'The execution could not be queued'): AppError {
   if (error instanceof AppError && error.category !== 'unavailable') return error;
   return new AppError({
     code: NOT_QUEUED,

@@ -1,4 +1,5 @@
 import { AppError } from '@toolkit/errors';
+import type { Clock } from '../ports';
 
 /** How long a key is remembered (a retry within it gets the first answer). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
@@ -78,4 +79,106 @@ export function keyReusedError(): AppError {
     },
     'idempotency-key-reused',
   );
+}
+
+export type KeyClaim =
+  | { replay: false; record: IdempotencyRecord }
+  | { replay: true; executionId: string };
+
+/**
+ * The key protocol of single and bulk execution: a request with a key claims it for the
+ * id it will publish under (an execution or a bulk job), or finds the id an earlier
+ * request with the same key and body started, waiting while that one is still being
+ * checked. A key whose request failed to publish, or never said it published and whose
+ * id nobody knows (`published`), is taken over: this request publishes under the same id.
+ */
+export class IdempotencyKeys {
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly deps: {
+      store: IdempotencyStore;
+      fingerprints: Fingerprints;
+      clock: Clock;
+      warn: (error: unknown, message: string) => void;
+      sleep?: (ms: number) => Promise<void>;
+    },
+  ) {
+    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async claim(input: {
+    userId: number;
+    key: string;
+    /** What makes two requests the same (hashed, never stored). */
+    request: unknown;
+    /** The id this request publishes under if the key is new. */
+    id: string;
+    /** Whether an id was published after all (its execution or job is known). */
+    published: (id: string) => Promise<boolean>;
+  }): Promise<KeyClaim> {
+    const { fingerprints, store, clock } = this.deps;
+    const id = fingerprints.keyId(input.userId, input.key);
+    const fingerprint = fingerprints.of(input.request);
+    const started = clock.now().getTime();
+    for (let attempt = 0; ; attempt++) {
+      const now = clock.now();
+      const record: IdempotencyRecord = {
+        id,
+        userId: input.userId,
+        fingerprint,
+        executionId: input.id,
+        state: 'pending',
+        created: now,
+        expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+      };
+      const answer = await store.claim(record);
+      if (answer.claimed) return { replay: false, record };
+      const existing = answer.existing;
+      if (!existing) continue; // freed meanwhile: claim it
+      if (existing.expiresAt <= now) {
+        await store.expire(id, existing.executionId);
+        continue;
+      }
+      if (existing.fingerprint !== fingerprint) throw keyReusedError();
+      if (existing.state === 'accepted') return { replay: true, executionId: existing.executionId };
+      const stale =
+        existing.created.getTime() + PENDING_CLAIM_MS <= now.getTime() ||
+        now.getTime() - started >= PENDING_CLAIM_MS;
+      if (existing.state === 'failed' || stale) {
+        // Published after all (a lost acknowledgement, a crash after publishing)?
+        if (stale && (await input.published(existing.executionId)))
+          return { replay: true, executionId: existing.executionId };
+        const taken = { ...record, executionId: existing.executionId };
+        await store.retake(taken);
+        return { replay: false, record: taken };
+      }
+      if (attempt > PENDING_CLAIM_MS / 25)
+        throw AppError.unavailable('Idempotency-Key records (the first request never settled)');
+      // The first request with this key is still being checked, or just gave up.
+      await this.sleep(25);
+    }
+  }
+
+  /** The request published: a retry replays it. */
+  async accepted(claim: IdempotencyRecord): Promise<void> {
+    await this.deps.store
+      .accept(claim.id)
+      .catch((e: unknown) => this.deps.warn(e, 'idempotency key not marked accepted'));
+  }
+
+  /**
+   * A request with a key failed. Refused before publishing (a 4xx): nothing ran, the key
+   * is freed for a corrected retry. Failed while publishing (`mayHavePublished`): the
+   * broker may still have the request (an acknowledgement lost), so the key keeps its id,
+   * marked `failed`: a retry publishes again under the same id, which executors
+   * deduplicate (a `config` never runs twice).
+   */
+  async settleAfterFailure(claim: IdempotencyRecord, mayHavePublished: boolean): Promise<void> {
+    await (
+      mayHavePublished
+        ? this.deps.store.markFailed(claim.id, claim.executionId)
+        : this.deps.store.release(claim.id, claim.executionId)
+    ).catch((e: unknown) => this.deps.warn(e, 'idempotency key not settled after a failure'));
+  }
 }

@@ -1,51 +1,7 @@
 import type { ExecutionCompletion } from '@toolkit/contracts';
 import { RateLimiter, slotUsage } from './rate-limit';
-import type { AuthFailure, RateLimitPolicy, RateLimitStore, RateSlot } from './rate-limit';
-
-/** An in-memory store with the one property the real one guarantees: unique slot ids. */
-class MemoryStore implements RateLimitStore {
-  readonly slots = new Map<string, RateSlot>();
-  readonly failures = new Map<string, AuthFailure>();
-  /** Runs before each claim: lets a test take the slot first (a racing replica). */
-  beforeClaim: ((slot: RateSlot) => void) | undefined;
-
-  async slotsOf(deviceId: number) {
-    return [...this.slots.values()].filter((s) => s.deviceId === deviceId).map((s) => ({ ...s }));
-  }
-  async claim(slot: RateSlot) {
-    this.beforeClaim?.(slot);
-    if (this.slots.has(slot.id)) return false;
-    this.slots.set(slot.id, { ...slot });
-    return true;
-  }
-  async settle(id: string, changes: Pick<RateSlot, 'state' | 'at' | 'expiresAt'>) {
-    const slot = this.slots.get(id);
-    if (slot) Object.assign(slot, changes);
-  }
-  async settleExecution(
-    deviceId: number,
-    executionId: string,
-    changes: Pick<RateSlot, 'state' | 'at' | 'expiresAt'>,
-  ) {
-    for (const slot of this.slots.values())
-      if (
-        slot.deviceId === deviceId &&
-        slot.executionId === executionId &&
-        slot.state === 'reserved'
-      )
-        Object.assign(slot, changes);
-  }
-  /** As the real store: exactly the generation just below the one kept. */
-  async trim(deviceId: number, slot: number, below: number) {
-    this.slots.delete(`${deviceId}:${slot}:${below - 1}`);
-  }
-  async recordAuthFailure(f: AuthFailure) {
-    this.failures.set(f.executionId, f);
-  }
-  async authFailuresOf(deviceId: number, since: Date) {
-    return [...this.failures.values()].filter((f) => f.deviceId === deviceId && f.at >= since);
-  }
-}
+import type { RateLimitPolicy, RateSlot } from './rate-limit';
+import { MemoryStore } from './test-doubles';
 
 const POLICY: RateLimitPolicy = {
   enabled: true,
