@@ -28,6 +28,7 @@ import type {
 } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { ErrorCategory } from '@toolkit/errors';
+import { chunksOf } from '@toolkit/gateway-domain';
 import type {
   BulkBus,
   BulkJobReader,
@@ -86,18 +87,26 @@ export class CatalogRenderer implements CommandRenderer, BulkRenderer {
     return parsed.data;
   }
 
-  /** `/internal/render/bulk`: every item's render or refusal, aligned with the items. */
+  /**
+   * `/internal/render/bulk`: every item's render or refusal, aligned with the items. Sent in
+   * calls of at most RENDER_CALL_BYTES of JSON (a shared login is repeated in every item, so
+   * the catalog's body limit could otherwise be passed by a request the gateway accepted).
+   */
   async renderMany(request: BulkRenderRequest, context: CallContext): Promise<BulkRenderResponse> {
-    const answer = await this.catalog.postJson(
-      BULK_RENDER_PATH,
-      request,
-      this.headers(request.requester, context),
-    );
-    if (answer.status !== 200) throw relayed('catalog', answer.status, answer.body);
-    const parsed = bulkRenderResponseSchema.safeParse(answer.body);
-    if (!parsed.success || parsed.data.results.length !== request.items.length)
-      throw this.catalog.unavailable(parsed.error);
-    return parsed.data;
+    const results: BulkRenderResponse['results'] = [];
+    for (const items of chunksOf(request.items, RENDER_CALL_BYTES)) {
+      const answer = await this.catalog.postJson(
+        BULK_RENDER_PATH,
+        { ...request, items },
+        this.headers(request.requester, context),
+      );
+      if (answer.status !== 200) throw relayed('catalog', answer.status, answer.body);
+      const parsed = bulkRenderResponseSchema.safeParse(answer.body);
+      if (!parsed.success || parsed.data.results.length !== items.length)
+        throw this.catalog.unavailable(parsed.error);
+      results.push(...parsed.data.results);
+    }
+    return { results };
   }
 
   private headers(requester: { id: number; username: string }, context: CallContext) {
@@ -109,6 +118,9 @@ export class CatalogRenderer implements CommandRenderer, BulkRenderer {
     });
   }
 }
+
+/** Most JSON sent to the catalog in one bulk render call (its body limit is 1 MiB by default). */
+const RENDER_CALL_BYTES = 256 * 1024;
 
 /** A name-based UUID (RFC 9562 version 5, SHA-1): the same namespace and name, the same id. */
 export function uuidV5(namespace: string, name: string): string {

@@ -108,6 +108,7 @@ export {
   BulkExecutionService,
   BulkTally,
   bulkResultOf,
+  chunksOf,
   devicesBatches,
   pendingResultOf,
   rejectedResultOf,

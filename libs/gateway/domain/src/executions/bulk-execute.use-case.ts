@@ -658,36 +658,40 @@ export function devicesBatches(
 ): ExecutionBatch[] {
   const batches: ExecutionBatch[] = [];
   for (const items of groupBy(requests, (r) => r.device.id).values()) {
-    let current: ExecutionRequest[] = [];
-    let bytes = 0;
     let queuedBehindMs = 0;
-    let behindNext = 0;
-    const flush = () => {
-      if (current.length === 0) return;
-      const device = current[0]?.device as ExecutionRequest['device'];
+    for (const chunk of chunksOf(items, maxBytes)) {
+      const device = (chunk[0] as ExecutionRequest).device;
       batches.push({
         kind: 'bulk-batch',
         bulkJobId: jobId,
         device: { id: device.id, name: device.name },
         job,
         queuedBehindMs,
-        items: current,
+        items: chunk,
       });
-      queuedBehindMs += behindNext;
-      behindNext = 0;
-      current = [];
-      bytes = 0;
-    };
-    for (const request of items) {
-      const size = Buffer.byteLength(JSON.stringify(request));
-      if (current.length > 0 && bytes + size > maxBytes) flush();
-      current.push(request);
-      bytes += size;
-      behindNext += request.timeoutMs;
+      queuedBehindMs += chunk.reduce((sum, r) => sum + r.timeoutMs, 0);
     }
-    flush();
   }
   return batches;
+}
+
+/** Consecutive groups of items, each at most `maxBytes` of JSON (an item alone may pass it). */
+export function chunksOf<T>(items: readonly T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of items) {
+    const size = Buffer.byteLength(JSON.stringify(item));
+    if (current.length > 0 && bytes + size > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 /** An item's line in a bulk answer, from its execution as analytics recorded it. */
