@@ -12,13 +12,15 @@
 //    job), against a bare loop opening one session per device, --concurrency at a time;
 //  - the ratios, and the CPU and memory (RSS) of every process.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Consumer } from 'kafkajs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bareConnect } from '@toolkit/device-sim';
 import type { BareSession } from '@toolkit/device-sim';
 import { driverFor } from '@toolkit/executor-domain';
 import type { SimDevice } from './support/process-stack';
-import { ProcessStack, buildBundles, cpuDelta } from './support/process-stack';
+import { ProcessStack, brokers, buildBundles, cpuDelta } from './support/process-stack';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -35,10 +37,59 @@ const SETUP = driverFor('cisco_ios').sessionSetup;
 
 const stack = new ProcessStack();
 
+/**
+ * The results topic as the executors publish it: when each job's last result reached the
+ * broker (the executor pipeline's end), before analytics records it (the whole system's).
+ */
+class ResultWatch {
+  private readonly counts = new Map<string, number>();
+  private readonly waiters = new Map<string, { count: number; resolve: (at: number) => void }>();
+  private consumer: Consumer | undefined;
+
+  async start(): Promise<void> {
+    const kafka = new Kafka({ clientId: 'bench-watch', brokers, logLevel: logLevel.NOTHING });
+    this.consumer = kafka.consumer({ groupId: `bench-watch-${stack.runId}`, maxWaitTimeInMs: 20 });
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topic: `${stack.prefix}toolkit.execution.results.v1`,
+      fromBeginning: true,
+    });
+    await this.consumer.run({
+      eachBatch: async ({ batch }) => {
+        const at = performance.now();
+        for (const m of batch.messages) {
+          const job = (
+            JSON.parse(m.value?.toString() ?? '{}') as { payload?: { bulkJobId?: string } }
+          ).payload?.bulkJobId;
+          if (!job) continue;
+          const count = (this.counts.get(job) ?? 0) + 1;
+          this.counts.set(job, count);
+          const waiter = this.waiters.get(job);
+          if (waiter && count >= waiter.count) waiter.resolve(at);
+        }
+      },
+    });
+  }
+
+  /** When the job's `count`-th result was read (performance.now()). */
+  until(job: string, count: number): Promise<number> {
+    return new Promise((resolve) => {
+      if ((this.counts.get(job) ?? 0) >= count) resolve(performance.now());
+      else this.waiters.set(job, { count, resolve });
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+const watch = new ResultWatch();
+
 const login = (d: SimDevice) => ({
   port: d.port,
   username: d.credentials['username'] ?? '',
   password: d.credentials['password'] ?? '',
+  enableSecret: d.credentials['enableSecret'] ?? '',
   setup: SETUP,
 });
 
@@ -86,7 +137,13 @@ async function pipeline(
   perDevice: number,
   commandId: number,
   credential: string,
-): Promise<{ seconds: number; succeeded: number; total: number }> {
+): Promise<{
+  seconds: number;
+  submitSeconds: number;
+  publishedSeconds: number;
+  succeeded: number;
+  total: number;
+}> {
   const devicesPerJob = Math.max(1, Math.floor(MAX_ITEMS / perDevice));
   const jobs: number[][] = [];
   for (let i = 0; i < deviceIds.length; i += devicesPerJob)
@@ -105,12 +162,16 @@ async function pipeline(
       });
       if (res.status !== 202)
         throw new Error(`bulk-execute ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
-      return res.body.id as string;
+      return { id: res.body.id as string, items: executions.length };
     }),
+  );
+  const submitSeconds = (performance.now() - started) / 1_000;
+  const published = Math.max(
+    ...(await Promise.all(ids.map(({ id, items }) => watch.until(id, items)))),
   );
   let succeeded = 0;
   let total = 0;
-  for (const id of ids) {
+  for (const { id } of ids) {
     for (;;) {
       const job = await stack.api('GET', `/api/plugins/toolkit/bulk-jobs/${id}/`);
       if (job.body?.status === 'completed') {
@@ -118,10 +179,38 @@ async function pipeline(
         total += job.body.total as number;
         break;
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
     }
   }
-  return { seconds: (performance.now() - started) / 1_000, succeeded, total };
+  return {
+    seconds: (performance.now() - started) / 1_000,
+    publishedSeconds: (published - started) / 1_000,
+    submitSeconds,
+    succeeded,
+    total,
+  };
+}
+
+function report(
+  items: number,
+  bareSeconds: number,
+  run: {
+    seconds: number;
+    submitSeconds: number;
+    publishedSeconds: number;
+    succeeded: number;
+    total: number;
+  },
+): void {
+  console.log(
+    `API bulk, submit answered (checks, renders, publish): ${run.submitSeconds.toFixed(2)} s`,
+  );
+  const line = (what: string, seconds: number) =>
+    console.log(
+      `API bulk, submit -> ${what}: ${(items / seconds).toFixed(0)} commands/s (${seconds.toFixed(2)} s; ${((bareSeconds / seconds) * 100).toFixed(0)}% of the bare loop)`,
+    );
+  line('last result on Kafka (executors)', run.publishedSeconds);
+  line(`last result recorded (analytics; ${run.succeeded}/${run.total} succeeded)`, run.seconds);
 }
 
 const memory = () =>
@@ -143,6 +232,7 @@ async function main(): Promise<void> {
       gateway: { RATE_LIMIT_ENABLED: 'false' },
     });
     const { deviceIds, commandId, credential } = await stack.seed(fleet, COMMAND);
+    await watch.start();
     const reuseFleet = fleet.slice(0, REUSE_DEVICES);
     const reuseIds = deviceIds.slice(0, REUSE_DEVICES);
     const newFleet = fleet.slice(REUSE_DEVICES);
@@ -161,10 +251,7 @@ async function main(): Promise<void> {
     console.log(
       `bare ssh2, one open session per device: ${(items / bareSeconds).toFixed(0)} commands/s (${bareSeconds.toFixed(2)} s)`,
     );
-    console.log(
-      `API bulk (submit -> last result recorded): ${(items / run.seconds).toFixed(0)} commands/s (${run.seconds.toFixed(2)} s, ${run.succeeded}/${run.total} succeeded)`,
-    );
-    console.log(`ratio: ${((bareSeconds / run.seconds) * 100).toFixed(0)}% of the bare loop`);
+    report(items, bareSeconds, run);
     console.log(`CPU during the API run: ${cpuDelta(cpu, cpuAfter, run.seconds)}`);
     console.log(`memory after: ${memory()}`);
 
@@ -174,18 +261,14 @@ async function main(): Promise<void> {
     const cpu2 = stack.cpuSnapshot();
     const run2 = await pipeline(newIds.slice(NEW_DEVICES), 1, commandId, credential);
     const cpu2After = stack.cpuSnapshot();
-    const bareRate = NEW_DEVICES / bareNew;
-    const apiRate = NEW_DEVICES / run2.seconds;
     console.log(
-      `bare ssh2, one new session per device: ${bareRate.toFixed(0)} commands/s (${bareNew.toFixed(2)} s)`,
+      `bare ssh2, one new session per device: ${(NEW_DEVICES / bareNew).toFixed(0)} commands/s (${bareNew.toFixed(2)} s)`,
     );
-    console.log(
-      `API bulk: ${apiRate.toFixed(0)} commands/s (${run2.seconds.toFixed(2)} s, ${run2.succeeded}/${run2.total} succeeded)`,
-    );
-    console.log(`ratio: ${((apiRate / bareRate) * 100).toFixed(0)}% of the bare loop`);
+    report(NEW_DEVICES, bareNew, run2);
     console.log(`CPU during the API run: ${cpuDelta(cpu2, cpu2After, run2.seconds)}`);
     console.log(`memory after: ${memory()}`);
   } finally {
+    await watch.stop().catch(() => undefined);
     await stack.cleanup();
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,6 +5,9 @@
 import net from 'node:net';
 import { Client } from 'ssh2';
 
+/** A privileged prompt, an unprivileged one, or `enable`'s password prompt. */
+const PROMPT = /(?:[#>] ?|Password: ?)$/;
+
 export interface BareSession {
   run(command: string): Promise<string>;
   close(): void;
@@ -17,6 +20,8 @@ export function bareConnect(options: {
   host?: string;
   /** The session set-up lines (the driver table's `sessionSetup` for the platform). */
   setup: readonly string[];
+  /** Sent to `enable` when the session starts unprivileged (a `>` prompt). */
+  enableSecret?: string;
 }): Promise<BareSession> {
   const { setup } = options;
   return new Promise((resolve, reject) => {
@@ -32,11 +37,11 @@ export function bareConnect(options: {
         stream.setEncoding('utf8');
         stream.on('data', (d: string) => {
           buffer += d;
-          if (waiter && /# $/.test(buffer)) waiter();
+          if (waiter && PROMPT.test(buffer)) waiter();
         });
         const untilPrompt = () =>
           new Promise<void>((r) => {
-            if (/# $/.test(buffer)) r();
+            if (PROMPT.test(buffer)) r();
             else waiter = r;
           });
         const run = async (cmd: string) => {
@@ -48,6 +53,13 @@ export function bareConnect(options: {
         };
         void untilPrompt()
           .then(async () => {
+            if (/> ?$/.test(buffer)) {
+              // Unprivileged (IOS, EOS): `enable`, its password prompt, then `#`.
+              buffer = '';
+              stream.write('enable\n');
+              await untilPrompt();
+              await run(options.enableSecret ?? '');
+            }
             for (const line of setup) await run(line);
           })
           .then(() => resolve({ run, close: () => client.end() }));
