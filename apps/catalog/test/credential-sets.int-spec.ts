@@ -293,4 +293,24 @@ describe('credential sets: encrypted at rest, private, tokens', () => {
       'updated',
     ]);
   });
+
+  it("when a set is renamed to another of the owner's sets' name (PUT or PATCH), then 409 names the field and neither set changes", async () => {
+    const first = await createSet();
+    const second = await createSet();
+    const path = `/api/plugins/toolkit/credential-sets/${second.id}/`;
+
+    const patched = await api(kit.app).patch(path, { name: first.name });
+    const put = await api(kit.app).put(path, {
+      name: first.name,
+      username: 'netops',
+      password: 'Sup3rS3cret!',
+    });
+    const after = await api(kit.app).get(path);
+
+    for (const res of [patched, put]) {
+      expect(res.status).toBe(409);
+      expect(res.body).toHaveProperty('name');
+    }
+    expect(after.body.name).toBe(second.name);
+  });
 });

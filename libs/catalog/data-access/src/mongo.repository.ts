@@ -1,7 +1,7 @@
 import type { Model, mongo } from 'mongoose';
 import type { Repository } from '@toolkit/catalog-domain';
 import type { Filter, SortDirection } from '@toolkit/netbox-list';
-import { toStorageError } from '@toolkit/mongo';
+import { isDuplicateKey, toStorageError } from '@toolkit/mongo';
 import type { SequenceAllocator } from '@toolkit/mongo';
 import { ListCache } from './list-cache';
 import type { ListCacheOptions } from './list-cache';
@@ -98,6 +98,8 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
           docs.slice(start, start + INSERT_CHUNK).map((d) => ({ ...d })) as mongo.Document[],
           { ordered: true },
         );
+    } catch (error) {
+      throw asDuplicateKey(error);
     } finally {
       if (docs.length > 0) this.cache.invalidate();
     }
@@ -109,6 +111,8 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
         { _id: doc._id } as unknown as mongo.Filter<mongo.Document>,
         { ...doc } as mongo.Document,
       );
+    } catch (error) {
+      throw asDuplicateKey(error);
     } finally {
       this.cache.invalidate();
     }
@@ -162,4 +166,14 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
   allocateIds(count: number): Promise<number[]> {
     return count === 0 ? Promise.resolve([]) : this.sequences.take(this.sequence, count);
   }
+}
+
+/**
+ * The services read a unique index violation as `code: 11000`. MongoDB answers so; FerretDB
+ * 1.24 does for inserts but not for updates (a replace that takes another object's unique
+ * key fails with PostgreSQL's SQLSTATE 23505 in the message): those get the code too.
+ */
+function asDuplicateKey(error: unknown): unknown {
+  if (!isDuplicateKey(error) || (error as { code?: unknown }).code === 11000) return error;
+  return Object.assign(new Error((error as Error).message, { cause: error }), { code: 11000 });
 }
