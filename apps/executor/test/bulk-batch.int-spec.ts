@@ -1,12 +1,17 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { Fleet } from '@toolkit/device-sim';
 import { startFleet } from '@toolkit/device-sim';
 import { anExecutionBatch, collectMessages, uniqueMongoUri } from '@toolkit/testing';
 import type { DeviceRef, TestNode } from './executor-harness';
-import { results, sealedRequest, startNode, testSettings, uniqueTopics } from './executor-harness';
+import {
+  results,
+  sealedRequest,
+  startExecutorChild,
+  startNode,
+  testSettings,
+  uniqueTopics,
+} from './executor-harness';
 
 /**
  * Bulk batches through a real executor: one device's items in one message, run in order on
@@ -104,21 +109,10 @@ it('when a batch item waits behind slow ones longer than its own timeout, then i
   );
 });
 
-function startChild(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(__dirname, 'executor-process.ts')],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+async function startChild(env: Record<string, string>): Promise<ChildProcess> {
+  const child = await startExecutorChild(env);
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`executor process exited ${code}: ${err}`)));
-  });
+  return child;
 }
 
 it('when the executor is killed with SIGKILL mid-batch, then done items are not run again, the started config item is reported unknown, and every item has exactly one result', async () => {

@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { DeviceCredentials, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
 import {
@@ -167,4 +170,28 @@ export async function results(
 
 export function payloadOf(value: string | null): ExecutionResult {
   return (JSON.parse(value ?? '{}') as { payload: ExecutionResult }).payload;
+}
+
+/**
+ * An executor in a process of its own (executor-process.ts), for crash tests: resolves
+ * once it consumes. `env` names its topics (TEST_TOPIC_ID, TEST_PARTITIONS), database
+ * (TEST_MONGO_URI) and settings (TEST_SETTINGS, JSON).
+ */
+export function startExecutorChild(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'executor-process.ts')],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`executor process exited ${code}: ${err}`)));
+  });
 }

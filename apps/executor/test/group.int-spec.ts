@@ -1,12 +1,17 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Fleet } from '@toolkit/device-sim';
 import { startFleet } from '@toolkit/device-sim';
 import { collectMessages, testInfra, uniqueMongoUri } from '@toolkit/testing';
 import type { DeviceRef, TestNode } from './executor-harness';
-import { results, sealedRequest, startNode, testSettings, uniqueTopics } from './executor-harness';
+import {
+  results,
+  sealedRequest,
+  startExecutorChild,
+  startNode,
+  testSettings,
+  uniqueTopics,
+} from './executor-harness';
 
 const CREDS = { username: 'netops', password: 'pw-S3cret!', enableSecret: 'en-S3cret!' };
 let fleet: Fleet;
@@ -32,24 +37,10 @@ async function messagesOn(topic: string): Promise<number> {
   }
 }
 
-function startChild(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(__dirname, 'executor-process.ts')],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+async function startChild(env: Record<string, string>): Promise<ChildProcess> {
+  const child = await startExecutorChild(env);
   children.push(child);
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout?.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`executor process exited ${code}: ${err}`)));
-  });
+  return child;
 }
 
 beforeAll(async () => {

@@ -25,11 +25,11 @@ import {
 } from '@toolkit/gateway-domain';
 import { asyncHandler, pathUuid } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
-import { authOf, forbidden, grantOf } from '../auth/auth.middleware';
+import { authOf, grantOf } from '../auth/auth.middleware';
 import { principalOf } from '../forwarding/forward.routes';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { publicOrigin } from '../http/public-origin';
-import { abortOnClose, groupNamesOf } from './executions.routes';
+import { abortOnClose, executePermissions, groupNamesOf } from './executions.routes';
 
 /** Port: a job's executions in position order, a page at a time (analytics). */
 export interface BulkJobPages {
@@ -68,12 +68,7 @@ export function mountBulkExecutionRoutes(app: Express, deps: BulkRoutesDeps): vo
   app.post(
     BULK_EXECUTE_PATH,
     asyncHandler(async (req, res) => {
-      const show = grantOf(res, 'toolkit.command', 'execute_show');
-      const config = grantOf(res, 'toolkit.command', 'execute_config');
-      if (show === false && config === false) {
-        metrics.permissionDenials.inc({ object_type: 'toolkit.command', action: 'execute' });
-        throw forbidden();
-      }
+      const permissions = executePermissions(res, metrics);
       const body = parseInput(bulkExecuteRequestSchema, req.body ?? {});
       const rawKey = req.header(IDEMPOTENCY_KEY_HEADER);
       const idempotencyKey = rawKey === undefined ? undefined : checkIdempotencyKey(rawKey);
@@ -87,12 +82,7 @@ export function mountBulkExecutionRoutes(app: Express, deps: BulkRoutesDeps): vo
           requester,
           groupNames: await groupNamesOf(res, deps),
           body,
-          permissions: {
-            execute_show: show,
-            execute_config: config,
-            view_command: grantOf(res, 'toolkit.command', 'view'),
-            view_device: grantOf(res, 'dcim.device', 'view'),
-          },
+          permissions,
           ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
           context,
           signal: abortOnClose(req, res),

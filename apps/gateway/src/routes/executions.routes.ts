@@ -1,4 +1,5 @@
 import type { Express, Request, Response } from 'express';
+import type { RenderRequest } from '@toolkit/api-contracts';
 import {
   EXECUTIONS_PATH,
   IDEMPOTENCY_KEY_HEADER,
@@ -17,6 +18,8 @@ import { serviceHeaders } from '../forwarding/forward';
 import type { UpstreamClient } from '../forwarding/upstream-client';
 import type { GatewayMetrics } from '../gateway-metrics';
 import { publicOrigin } from '../http/public-origin';
+
+type RenderPermissions = RenderRequest['permissions'];
 
 export interface ExecutionRoutesDeps {
   executions: ExecutionService;
@@ -39,6 +42,25 @@ export function abortOnClose(req: Request, res: Response): AbortSignal {
   return controller.signal;
 }
 
+/**
+ * What the caller may execute, as the catalog checks it per command; no execute action at
+ * all is refused here (403) before the body is read.
+ */
+export function executePermissions(res: Response, metrics: GatewayMetrics): RenderPermissions {
+  const show = grantOf(res, 'toolkit.command', 'execute_show');
+  const config = grantOf(res, 'toolkit.command', 'execute_config');
+  if (show === false && config === false) {
+    metrics.permissionDenials.inc({ object_type: 'toolkit.command', action: 'execute' });
+    throw forbidden();
+  }
+  return {
+    execute_show: show,
+    execute_config: config,
+    view_command: grantOf(res, 'toolkit.command', 'view'),
+    view_device: grantOf(res, 'dcim.device', 'view'),
+  };
+}
+
 /** The caller's group names, looked up only when a rate-limit bypass group is configured. */
 export async function groupNamesOf(
   res: Response,
@@ -57,17 +79,11 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
   const { executions, metrics } = deps;
   const executionUrl = (origin: string, id: string) => `${origin}${EXECUTIONS_PATH}${id}/`;
 
-
   app.post(
     '/api/plugins/toolkit/commands/:id/execute/',
     asyncHandler(async (req, res) => {
       const commandId = pathId(req.params['id'], 'command');
-      const show = grantOf(res, 'toolkit.command', 'execute_show');
-      const config = grantOf(res, 'toolkit.command', 'execute_config');
-      if (show === false && config === false) {
-        metrics.permissionDenials.inc({ object_type: 'toolkit.command', action: 'execute' });
-        throw forbidden();
-      }
+      const permissions = executePermissions(res, metrics);
       const body = parseInput(executeRequestSchema, req.body ?? {});
       const rawKey = req.header(IDEMPOTENCY_KEY_HEADER);
       const idempotencyKey = rawKey === undefined ? undefined : checkIdempotencyKey(rawKey);
@@ -81,12 +97,7 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
           groupNames: await groupNamesOf(res, deps),
           commandId,
           body,
-          permissions: {
-            execute_show: show,
-            execute_config: config,
-            view_command: grantOf(res, 'toolkit.command', 'view'),
-            view_device: grantOf(res, 'dcim.device', 'view'),
-          },
+          permissions,
           ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
           context: { origin, requestId: String(res.locals['requestId'] ?? '') },
           signal: abortOnClose(req, res),
@@ -196,7 +207,11 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
       if (answer.status === 404) throw missing;
       if (answer.status !== 200) throw deps.catalog.unavailable();
       res.json(
-        await executions.rateLimitStatus(deviceId, principalOf(auth), await groupNamesOf(res, deps)),
+        await executions.rateLimitStatus(
+          deviceId,
+          principalOf(auth),
+          await groupNamesOf(res, deps),
+        ),
       );
     }),
   );

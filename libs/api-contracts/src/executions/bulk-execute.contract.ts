@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { MAX_BULK_ITEMS, NOTES_MAX_LENGTH } from '@toolkit/contracts';
 import { API_ERROR_CLASSES, EXECUTION_STATUSES } from '../analytics/choices.contract';
 import { parsedOutputViewSchema } from '../analytics/executions.contract';
-import { EXECUTION_TIMEOUT_SECONDS, executeLoginProblems, objectId, variablesSchema } from './execute.contract';
+import {
+  EXECUTION_TIMEOUT_SECONDS,
+  executeLoginProblems,
+  objectId,
+  timeoutSecondsSchema,
+  variablesSchema,
+} from './execute.contract';
 
 /** `POST /api/plugins/toolkit/commands/bulk-execute/` */
 export const BULK_EXECUTE_PATH = '/api/plugins/toolkit/commands/bulk-execute/';
@@ -26,12 +32,7 @@ export const bulkExecuteItemSchema = z
     device_id: objectId,
     ...login,
     variables: variablesSchema.optional(),
-    timeout: z
-      .number()
-      .int()
-      .min(EXECUTION_TIMEOUT_SECONDS.min)
-      .max(EXECUTION_TIMEOUT_SECONDS.max)
-      .optional(),
+    timeout: timeoutSecondsSchema.optional(),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
   })
   .strict();
@@ -50,12 +51,7 @@ export const bulkExecuteRequestSchema = z
         error: `At most ${MAX_BULK_ITEMS} executions per request: split the list.`,
       }),
     ...login,
-    timeout: z
-      .number()
-      .int()
-      .min(EXECUTION_TIMEOUT_SECONDS.min)
-      .max(EXECUTION_TIMEOUT_SECONDS.max)
-      .default(EXECUTION_TIMEOUT_SECONDS.default),
+    timeout: timeoutSecondsSchema.default(EXECUTION_TIMEOUT_SECONDS.default),
     async: z.boolean().default(false),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
   })
@@ -71,12 +67,7 @@ export const bulkExecuteRequestDocumentSchema = z
   .object({
     executions: z.array(bulkExecuteItemSchema).min(1).max(MAX_BULK_ITEMS),
     ...login,
-    timeout: z
-      .number()
-      .int()
-      .min(EXECUTION_TIMEOUT_SECONDS.min)
-      .max(EXECUTION_TIMEOUT_SECONDS.max)
-      .optional(),
+    timeout: timeoutSecondsSchema.optional(),
     async: z.boolean().optional(),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
   })

@@ -16,6 +16,13 @@ export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
 export const EXECUTION_TIMEOUT_SECONDS = { min: 5, max: 300, default: 30 } as const;
 
+/** Seconds, counted from the request: queueing, connecting and the command together. */
+export const timeoutSecondsSchema = z
+  .number()
+  .int()
+  .min(EXECUTION_TIMEOUT_SECONDS.min)
+  .max(EXECUTION_TIMEOUT_SECONDS.max);
+
 /** An integer id, also given as a string of digits (DRF's IntegerField accepts both). */
 export const objectId = z.union([
   z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
@@ -86,13 +93,7 @@ export const executeRequestSchema = z
     /** Privilege escalation secret (IOS `enable`), with `username` + `password`. */
     enable_secret: z.string().min(1).max(1_024).optional(),
     variables: variablesSchema.optional(),
-    /** Seconds, counted from the request: queueing, connecting and the command together. */
-    timeout: z
-      .number()
-      .int()
-      .min(EXECUTION_TIMEOUT_SECONDS.min)
-      .max(EXECUTION_TIMEOUT_SECONDS.max)
-      .default(EXECUTION_TIMEOUT_SECONDS.default),
+    timeout: timeoutSecondsSchema.default(EXECUTION_TIMEOUT_SECONDS.default),
     async: z.boolean().default(false),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
   })

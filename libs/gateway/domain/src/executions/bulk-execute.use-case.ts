@@ -23,7 +23,14 @@ import { AppError } from '@toolkit/errors';
 import type { Clock } from '../ports';
 import type { CompletionWaiters } from './completion-waiters';
 import type { CallContext, TicketStore } from './execute-command.use-case';
-import { isNotQueued, loginBlocked, notQueued, rateLimited } from './execute-command.use-case';
+import {
+  checkCanceller,
+  isNotQueued,
+  loginBlocked,
+  notQueued,
+  rateLimited,
+  refuseWhileShuttingDown,
+} from './execute-command.use-case';
 import type { Fingerprints, IdempotencyRecord, IdempotencyStore } from './idempotency';
 import { IdempotencyKeys } from './idempotency';
 import type { RateLimiter } from './rate-limit';
@@ -152,23 +159,11 @@ export class BulkExecutionService {
   private readonly waiting = new Map<string, Set<string>>();
 
   constructor(private readonly deps: BulkExecutionDeps) {
-    this.keys = new IdempotencyKeys({
-      store: deps.idempotency,
-      fingerprints: deps.fingerprints,
-      clock: deps.clock,
-      warn: deps.warn,
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    });
+    this.keys = new IdempotencyKeys(deps);
   }
 
   async submit(input: BulkSubmitInput): Promise<BulkSubmitOutcome> {
-    if (this.deps.waiters.closed)
-      throw new AppError({
-        code: 'gateway-shutting-down',
-        category: 'unavailable',
-        message: 'This gateway is shutting down: send the request again.',
-        details: { retryAfterSeconds: 1 },
-      });
+    refuseWhileShuttingDown(this.deps.waiters);
     let jobId = this.deps.newId();
     let claim: IdempotencyRecord | undefined;
     if (input.idempotencyKey !== undefined) {
@@ -243,19 +238,14 @@ export class BulkExecutionService {
       if (unreadable !== undefined) throw unreadable;
       throw AppError.notFound('bulk job');
     }
-    const ownerId = job?.user?.id ?? ticket?.userId;
-    if (ownerId !== caller.id && !caller.isSuperuser) {
-      const visible =
-        input.viewGrant === null ||
-        (input.viewGrant !== false &&
-          (await this.deps.jobs.get(jobId, caller, context, input.viewGrant)) !== undefined);
-      if (!visible) throw AppError.notFound('bulk job');
-      throw new AppError({
-        code: 'cancel-not-requester',
-        category: 'forbidden',
-        message: 'Only the requester of a bulk job, or a superuser, may cancel it.',
-      });
-    }
+    await checkCanceller({
+      what: 'bulk job',
+      requesterId: job?.user?.id ?? ticket?.userId,
+      caller,
+      viewGrant: input.viewGrant,
+      visibleWith: async (grant) =>
+        (await this.deps.jobs.get(jobId, caller, context, grant)) !== undefined,
+    });
     if (job?.status === 'completed')
       throw AppError.conflict('The bulk job has already finished: every item has a result.');
     await this.deps.bus

@@ -139,24 +139,11 @@ export class ExecutionService {
   private readonly keys: IdempotencyKeys;
 
   constructor(private readonly deps: ExecutionServiceDeps) {
-    this.keys = new IdempotencyKeys({
-      store: deps.idempotency,
-      fingerprints: deps.fingerprints,
-      clock: deps.clock,
-      warn: deps.warn,
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    });
+    this.keys = new IdempotencyKeys(deps);
   }
 
   async submit(input: SubmitInput): Promise<SubmitOutcome> {
-    if (this.deps.waiters.closed)
-      // Shutting down: refuse before anything is claimed or published.
-      throw new AppError({
-        code: 'gateway-shutting-down',
-        category: 'unavailable',
-        message: 'This gateway is shutting down: send the request again.',
-        details: { retryAfterSeconds: 1 },
-      });
+    refuseWhileShuttingDown(this.deps.waiters);
     const timeoutMs = input.body.timeout * 1_000;
     let executionId = this.deps.newExecutionId();
     let claim: IdempotencyRecord | undefined;
@@ -166,7 +153,8 @@ export class ExecutionService {
         key: input.idempotencyKey,
         request: { command: input.commandId, body: input.body },
         id: executionId,
-        published: async (id) => (await this.read(id, input.requester, input.context)) !== undefined,
+        published: async (id) =>
+          (await this.read(id, input.requester, input.context)) !== undefined,
       });
       if (key.replay) return this.replay(key.executionId, input, timeoutMs);
       claim = key.record;
@@ -371,20 +359,14 @@ export class ExecutionService {
       if (unreadable !== undefined) throw unreadable; // analytics down: 503, not "no such"
       throw AppError.notFound('execution');
     }
-    const requesterId = execution?.user?.id ?? ticket?.userId;
-    if (requesterId !== caller.id && !caller.isSuperuser) {
-      const visible =
-        input.viewGrant === null ||
-        (input.viewGrant !== false &&
-          (await this.deps.reader.get(executionId, caller, context, input.viewGrant)) !==
-            undefined);
-      if (!visible) throw AppError.notFound('execution');
-      throw new AppError({
-        code: 'cancel-not-requester',
-        category: 'forbidden',
-        message: 'Only the requester of an execution, or a superuser, may cancel it.',
-      });
-    }
+    await checkCanceller({
+      what: 'execution',
+      requesterId: execution?.user?.id ?? ticket?.userId,
+      caller,
+      viewGrant: input.viewGrant,
+      visibleWith: async (grant) =>
+        (await this.deps.reader.get(executionId, caller, context, grant)) !== undefined,
+    });
     const status = execution?.status ?? 'queued';
     if (isFinishedStatus(status))
       throw AppError.conflict(`The execution has already finished (${status}).`);
@@ -491,6 +473,40 @@ export class ExecutionService {
   }
 }
 
+/** Shutting down: refuse before anything is claimed or published (503, retry at once). */
+export function refuseWhileShuttingDown(waiters: CompletionWaiters): void {
+  if (waiters.closed)
+    throw new AppError({
+      code: 'gateway-shutting-down',
+      category: 'unavailable',
+      message: 'This gateway is shutting down: send the request again.',
+      details: { retryAfterSeconds: 1 },
+    });
+}
+
+/**
+ * Who may cancel: the requester or a superuser. Anyone else gets 403 if their `view`
+ * permission covers the object (`visibleWith` asks with their constraints), else 404.
+ */
+export async function checkCanceller(input: {
+  what: 'execution' | 'bulk job';
+  requesterId: number | null | undefined;
+  caller: Principal;
+  viewGrant: Constraints | false;
+  visibleWith: (grant: Constraints) => Promise<boolean>;
+}): Promise<void> {
+  const { caller, viewGrant } = input;
+  if (input.requesterId === caller.id || caller.isSuperuser) return;
+  const visible =
+    viewGrant === null || (viewGrant !== false && (await input.visibleWith(viewGrant)));
+  if (!visible) throw AppError.notFound(input.what);
+  throw new AppError({
+    code: 'cancel-not-requester',
+    category: 'forbidden',
+    message: `Only the requester of ${input.what === 'execution' ? 'an execution' : 'a bulk job'}, or a superuser, may cancel it.`,
+  });
+}
+
 /** Seconds to wait before trying again (at least 1). */
 const secondsOf = (ms: number | null) => Math.max(1, Math.ceil((ms ?? 1_000) / 1_000));
 
@@ -542,7 +558,11 @@ export function rateLimited(reservation: Reservation, limiter: RateLimiter): App
 }
 
 /** A device login refused for now after repeated authentication failures. */
-export function loginBlocked(failures: number, retryAfterMs: number, limiter: RateLimiter): AppError {
+export function loginBlocked(
+  failures: number,
+  retryAfterMs: number,
+  limiter: RateLimiter,
+): AppError {
   const { authFailureLimit, authFailureWindowMs } = limiter.policy;
   return tooMany({
     code: 'device-login-blocked',

@@ -82,8 +82,7 @@ export function keyReusedError(): AppError {
 }
 
 export type KeyClaim =
-  | { replay: false; record: IdempotencyRecord }
-  | { replay: true; executionId: string };
+  { replay: false; record: IdempotencyRecord } | { replay: true; executionId: string };
 
 /**
  * The key protocol of single and bulk execution: a request with a key claims it for the
@@ -97,11 +96,11 @@ export class IdempotencyKeys {
 
   constructor(
     private readonly deps: {
-      store: IdempotencyStore;
+      idempotency: IdempotencyStore;
       fingerprints: Fingerprints;
       clock: Clock;
       warn: (error: unknown, message: string) => void;
-      sleep?: (ms: number) => Promise<void>;
+      sleep?: ((ms: number) => Promise<void>) | undefined;
     },
   ) {
     this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -117,7 +116,7 @@ export class IdempotencyKeys {
     /** Whether an id was published after all (its execution or job is known). */
     published: (id: string) => Promise<boolean>;
   }): Promise<KeyClaim> {
-    const { fingerprints, store, clock } = this.deps;
+    const { fingerprints, idempotency: store, clock } = this.deps;
     const id = fingerprints.keyId(input.userId, input.key);
     const fingerprint = fingerprints.of(input.request);
     const started = clock.now().getTime();
@@ -162,7 +161,7 @@ export class IdempotencyKeys {
 
   /** The request published: a retry replays it. */
   async accepted(claim: IdempotencyRecord): Promise<void> {
-    await this.deps.store
+    await this.deps.idempotency
       .accept(claim.id)
       .catch((e: unknown) => this.deps.warn(e, 'idempotency key not marked accepted'));
   }
@@ -177,8 +176,8 @@ export class IdempotencyKeys {
   async settleAfterFailure(claim: IdempotencyRecord, mayHavePublished: boolean): Promise<void> {
     await (
       mayHavePublished
-        ? this.deps.store.markFailed(claim.id, claim.executionId)
-        : this.deps.store.release(claim.id, claim.executionId)
+        ? this.deps.idempotency.markFailed(claim.id, claim.executionId)
+        : this.deps.idempotency.release(claim.id, claim.executionId)
     ).catch((e: unknown) => this.deps.warn(e, 'idempotency key not settled after a failure'));
   }
 }
