@@ -44,5 +44,9 @@ module.exports = {
   // A global option in Jest (ignored per project): generous for integration tests on a
   // shared 2-core machine; unit tests finish in milliseconds either way.
   testTimeout: 60_000,
+  // The run ends when the last test file is done, even if a client left a socket open: a
+  // clean-clone run once stayed up after its summary with one kafkajs connection from an
+  // integration test (intermittent; not found yet), and CI must end by itself.
+  forceExit: true,
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.cjs'],
 };
