@@ -119,8 +119,10 @@ export async function startExecutionConsumer(
 
   /**
    * A bulk job's items for one device, in order, from the first one no earlier delivery
-   * finished. The first item's timeout counts from the job's request (plus the device's
-   * items in earlier messages); each later one's from when its turn comes.
+   * finished. Item i may start from when its turn comes, but no later than its place in the
+   * job allows: the job's request time, plus the device's earlier messages' timeouts
+   * (`queuedBehindMs`), plus the timeouts of the items before it; after that it is expired
+   * (an executor that comes back hours later runs none of them, config or not).
    */
   const handleBatch = async (
     batch: ExecutionBatch,
@@ -136,19 +138,21 @@ export async function startExecutionConsumer(
       done,
       (error) => logger.warn({ err: error, batchId }, 'bulk progress not recorded (retrying)'),
     );
-    if (done > 0) logger.info({ batchId, done }, 'redelivered bulk batch resumes after its done items');
-    let timeoutFrom =
-      done > 0
-        ? undefined
-        : new Date(Date.parse(batch.items[0]?.requestedAt ?? '') + batch.queuedBehindMs);
-    for (let index = done; index < batch.items.length; index++) {
+    if (done > 0)
+      logger.info({ batchId, done }, 'redelivered bulk batch resumes after its done items');
+    let budgetStart = Date.parse(batch.items[0]?.requestedAt ?? '') + batch.queuedBehindMs;
+    for (let index = 0; index < batch.items.length; index++) {
       const item = batch.items[index] as ExecutionRequest;
-      const { acknowledged } = await handleOne(item, item, attempt, acks, timeoutFrom ?? new Date());
+      const turnFrom = budgetStart;
+      budgetStart += item.timeoutMs;
+      if (index < done) continue;
+      // Its own timeout from its turn, within what its place in the job allows.
+      const timeoutFrom = new Date(Math.min(Date.now(), turnFrom));
+      const { acknowledged } = await handleOne(item, item, attempt, acks, timeoutFrom);
       acknowledged.then(
         () => progress.acknowledge(index),
         () => undefined,
       );
-      timeoutFrom = undefined;
     }
     acks.push(progress.settled());
   };

@@ -1,4 +1,5 @@
 import {
+  MAX_BULK_ITEMS,
   MAX_TIMEOUT_MS,
   deviceCredentialsSchema,
   executionCancellationsTopic,
@@ -93,6 +94,8 @@ export const DEFAULT_EXECUTOR_TOPICS: ExecutorTopics = {
  * from its request time, plus this much clock skew between gateway and executor hosts.
  */
 const CANCELLATION_HORIZON_MS = MAX_TIMEOUT_MS + 300_000;
+/** A bulk job's last item on a device may start after all the others' timeouts. */
+const JOB_CANCELLATION_HORIZON_MS = MAX_BULK_ITEMS * MAX_TIMEOUT_MS + 300_000;
 const CANCELLATIONS_KEPT = 100_000;
 /** Longest a start waits to have read the cancellations already published. */
 const CANCELLATION_CATCH_UP_MS = 15_000;
@@ -191,6 +194,7 @@ export async function createExecutor(deps: ExecutorDeps): Promise<Executor> {
   const publisher = new KafkaExecutionPublisher(deps.messaging, topics, logger);
   const cancellations = new CancellationBook({
     horizonMs: CANCELLATION_HORIZON_MS,
+    jobHorizonMs: JOB_CANCELLATION_HORIZON_MS,
     maxEntries: CANCELLATIONS_KEPT,
   });
   const useCase = new ExecuteRequest({

@@ -182,11 +182,13 @@ async function streamAnswer(
     `{"bulk_job":${JSON.stringify({ id: outcome.jobId, url: options.jobUrl })},"results":[`,
   );
   const write = async (result: BulkExecuteResult) => {
+    // A page read while analytics was still recording may repeat an item: once only.
+    if (written.has(result.position)) return;
     tally.add(result);
     written.add(result.position);
     const chunk = `${first ? '' : ','}${JSON.stringify(result)}`;
     first = false;
-    if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    if (!res.write(chunk)) await drainedOrClosed(res);
   };
   // Everything before `position` that is not an execution analytics returned.
   const upTo = async (position: number) => {
@@ -238,4 +240,18 @@ async function streamAnswer(
   await upTo(Infinity);
   const missing = Math.max(0, outcome.total - written.size);
   res.end(`],"summary":${JSON.stringify(tally.summary(missing))}}`);
+}
+
+/** Until the client reads on (`drain`) or goes away (`close`): never forever. */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+    if (res.destroyed) done();
+  });
 }

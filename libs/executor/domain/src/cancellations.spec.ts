@@ -50,4 +50,21 @@ describe('cancellation book', () => {
     expect(book.cancelledBy('item-4')).toBeUndefined();
     expect(running.signal?.aborted).toBe(false);
   });
+
+  it('when a bulk job is cancelled, then it is remembered for the job horizon, longer than a single execution', () => {
+    let now = 0;
+    const book = new CancellationBook({
+      horizonMs: 1_000,
+      jobHorizonMs: 10_000,
+      maxEntries: 10,
+      now: () => now,
+    });
+    book.cancel('exec', 'u');
+    book.cancelJob('job', 'u');
+
+    now = 5_000;
+
+    expect(book.cancelledBy('exec')).toBeUndefined();
+    expect(book.cancelledBy('item', 'job')).toBe('u');
+  });
 });

@@ -7,6 +7,11 @@ export interface CancellationBookOptions {
    * the clock skew allowed can no longer matter.
    */
   horizonMs: number;
+  /**
+   * How long a bulk job's cancellation is remembered (default `horizonMs`): as long as its
+   * last items may still start (their timeouts in sequence on one device).
+   */
+  jobHorizonMs?: number;
   /** Most cancellations remembered (the oldest are forgotten first). */
   maxEntries: number;
   now?: () => number;
@@ -58,7 +63,8 @@ export class CancellationBook {
   /** Who cancelled the execution (or the bulk job it belongs to), when it was. */
   cancelledBy(executionId: string, bulkJobId?: string): string | undefined {
     return (
-      this.lookup(executionId) ?? (bulkJobId === undefined ? undefined : this.lookup(jobKey(bulkJobId)))
+      this.lookup(executionId) ??
+      (bulkJobId === undefined ? undefined : this.lookup(jobKey(bulkJobId)))
     );
   }
 
@@ -71,7 +77,7 @@ export class CancellationBook {
   private lookup(key: string): string | undefined {
     const entry = this.cancelled.get(key);
     if (!entry) return undefined;
-    if (entry.at < this.now() - this.options.horizonMs) {
+    if (entry.at < this.now() - this.horizonOf(key)) {
       this.cancelled.delete(key);
       return undefined;
     }
@@ -91,13 +97,21 @@ export class CancellationBook {
     };
   }
 
+  private horizonOf(key: string): number {
+    return key.startsWith(JOB_PREFIX)
+      ? (this.options.jobHorizonMs ?? this.options.horizonMs)
+      : this.options.horizonMs;
+  }
+
   private prune(): void {
-    const oldest = this.now() - this.options.horizonMs;
+    const now = this.now();
     for (const [id, entry] of this.cancelled) {
-      if (entry.at >= oldest && this.cancelled.size <= this.options.maxEntries) break;
+      if (entry.at >= now - this.horizonOf(id) && this.cancelled.size <= this.options.maxEntries)
+        break;
       this.cancelled.delete(id);
     }
   }
 }
 
-const jobKey = (bulkJobId: string) => `job:${bulkJobId}`;
+const JOB_PREFIX = 'job:';
+const jobKey = (bulkJobId: string) => `${JOB_PREFIX}${bulkJobId}`;

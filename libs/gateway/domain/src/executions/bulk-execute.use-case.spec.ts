@@ -172,7 +172,11 @@ describe('bulk execution', () => {
     ]);
     expect(outcome.rejected[0]?.body).toMatchObject({ error: 'Rate limit exceeded' });
     expect(published[0]?.map((b) => b.items.length)).toEqual([2, 1]);
-    expect([...rates.slots.values()].filter((s) => s.deviceId === 10)).toHaveLength(2);
+    const slots = [...rates.slots.values()].filter((s) => s.deviceId === 10);
+    expect(slots).toHaveLength(2);
+    // The second item starts after the first: its reservation outlasts the first's by its timeout.
+    const [a, b] = slots.map((slot) => slot.expiresAt.getTime()).sort((x, y) => x - y);
+    expect((b ?? 0) - (a ?? 0)).toBeGreaterThanOrEqual(30_000 - 1_000);
   });
 
   it('when no item can run, then the request is refused with one entry per item', async () => {

@@ -285,10 +285,21 @@ export class BulkExecutionService {
         },
         input.context,
       );
+      const maxItemBytes = this.deps.settings.maxBatchBytes - ITEM_ENVELOPE_BYTES;
       parsed.forEach((item, index) => {
         const outcome = answer.results[index];
-        if (outcome && 'rendered' in outcome) checked.push({ item, rendered: outcome.rendered });
-        else
+        if (outcome && 'rendered' in outcome) {
+          // An item the requests topic cannot carry is refused alone, not the whole job.
+          if (Buffer.byteLength(JSON.stringify(outcome.rendered)) > maxItemBytes)
+            rejected.push({
+              position: item.position,
+              commandId: item.commandId,
+              deviceId: item.deviceId,
+              status: 400,
+              body: { variables: [`The rendered item is larger than ${maxItemBytes} bytes.`] },
+            });
+          else checked.push({ item, rendered: outcome.rendered });
+        } else
           rejected.push({
             position: item.position,
             commandId: item.commandId,
@@ -391,7 +402,10 @@ export class BulkExecutionService {
         const items = devices[index] as Checked[];
         const logins = new Map<string, Promise<AppError | undefined>>();
         let exhausted: AppError | undefined;
+        // An item starts after the device's earlier ones: its reservation must outlast them.
+        let deviceWorkMs = 0;
         for (const c of items) {
+          deviceWorkMs += c.item.timeoutMs;
           const deviceId = c.rendered.device.id;
           let login = logins.get(c.rendered.username);
           if (!login) {
@@ -420,7 +434,7 @@ export class BulkExecutionService {
           const reservation = await limiter.reserve({
             deviceId,
             executionId: c.item.executionId,
-            timeoutMs: c.item.timeoutMs,
+            timeoutMs: deviceWorkMs,
           });
           if (reservation.allowed) {
             c.slotId = reservation.slotId;
@@ -464,19 +478,18 @@ export class BulkExecutionService {
       this.waiting.set(jobId, new Set(prepared.accepted.map((c) => c.item.executionId)));
     }
     const first = prepared.accepted[0]?.rendered;
-    const ticket = body.async
-      ? this.deps.tickets
-          .record({
-            executionId: jobId,
-            userId: requester.id,
-            username: requester.username,
-            deviceId: first?.device.id ?? 0,
-            deviceName: first?.device.name ?? '',
-            commandType: first?.command.command_type ?? 'show',
-            created: now,
-          })
-          .catch((e: unknown) => this.deps.warn(e, 'bulk job ticket not recorded'))
-      : undefined;
+    // Lets a cancel find the job's requester before analytics has recorded it.
+    const ticket = this.deps.tickets
+      .record({
+        executionId: jobId,
+        userId: requester.id,
+        username: requester.username,
+        deviceId: first?.device.id ?? 0,
+        deviceName: first?.device.name ?? '',
+        commandType: first?.command.command_type ?? 'show',
+        created: now,
+      })
+      .catch((e: unknown) => this.deps.warn(e, 'bulk job ticket not recorded'));
     try {
       await Promise.all([this.deps.bus.publishBatches(batches, input.context.requestId), ticket]);
     } catch (error) {
@@ -789,6 +802,9 @@ export class BulkTally {
     return { ...this.counts, pending: this.counts.pending + missing };
   }
 }
+
+/** Room left in a device message for an item's fields beyond its rendering. */
+const ITEM_ENVELOPE_BYTES = 4_096;
 
 /** The longest any synchronous bulk wait can be. */
 export const BULK_MAX_WAIT_MS = MAX_TIMEOUT_MS;
