@@ -135,6 +135,34 @@ export function uuidV5(namespace: string, name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/** Headers of a read from analytics on behalf of `requester` (constraints null: theirs). */
+function analyticsHeaders(requester: Principal, context: CallContext, constraints: Constraints) {
+  return {
+    ...serviceHeaders({
+      origin: context.origin,
+      principal: requester,
+      constraints,
+      requestId: context.requestId,
+    }),
+    accept: 'application/json',
+  };
+}
+
+/** One object from analytics: undefined when it answers 404, 503 when it cannot answer. */
+async function readDetail<T>(
+  analytics: UpstreamClient,
+  path: string,
+  schema: z.ZodType<T>,
+  headers: Record<string, string>,
+): Promise<T | undefined> {
+  const answer = await analytics.getJson(path, headers);
+  if (answer.status === 404) return undefined;
+  if (answer.status !== 200) throw analytics.unavailable();
+  const parsed = schema.safeParse(answer.body);
+  if (!parsed.success) throw analytics.unavailable(parsed.error);
+  return parsed.data;
+}
+
 /** Bulk jobs as analytics recorded them, and their executions a page at a time. */
 export class AnalyticsBulkJobReader implements BulkJobReader {
   constructor(private readonly analytics: UpstreamClient) {}
@@ -145,15 +173,12 @@ export class AnalyticsBulkJobReader implements BulkJobReader {
     context: CallContext,
     constraints: Constraints = null,
   ): Promise<BulkJobRepresentation | undefined> {
-    const answer = await this.analytics.getJson(
+    return readDetail(
+      this.analytics,
       `${BULK_JOBS_PATH}${encodeURIComponent(jobId)}/`,
-      this.headers(requester, context, constraints),
+      bulkJobSchema,
+      analyticsHeaders(requester, context, constraints),
     );
-    if (answer.status === 404) return undefined;
-    if (answer.status !== 200) throw this.analytics.unavailable();
-    const parsed = bulkJobSchema.safeParse(answer.body);
-    if (!parsed.success) throw this.analytics.unavailable(parsed.error);
-    return parsed.data;
   }
 
   /** The job's executions in position order, `limit` from `offset` (as its requester). */
@@ -172,24 +197,12 @@ export class AnalyticsBulkJobReader implements BulkJobReader {
     });
     const answer = await this.analytics.getJson(
       `${EXECUTIONS_PATH}?${query.toString()}`,
-      this.headers(requester, context, null),
+      analyticsHeaders(requester, context, null),
     );
     if (answer.status !== 200) throw this.analytics.unavailable();
     const parsed = executionPageSchema.safeParse(answer.body);
     if (!parsed.success) throw this.analytics.unavailable(parsed.error);
     return parsed.data;
-  }
-
-  private headers(requester: Principal, context: CallContext, constraints: Constraints) {
-    return {
-      ...serviceHeaders({
-        origin: context.origin,
-        principal: requester,
-        constraints,
-        requestId: context.requestId,
-      }),
-      accept: 'application/json',
-    };
   }
 }
 
@@ -208,23 +221,12 @@ export class AnalyticsExecutionReader implements ExecutionReader {
     context: CallContext,
     constraints: Constraints = null,
   ): Promise<ExecutionRepresentation | undefined> {
-    const answer = await this.analytics.getJson(
-      `/api/plugins/toolkit/executions/${encodeURIComponent(executionId)}/`,
-      {
-        ...serviceHeaders({
-          origin: context.origin,
-          principal: requester,
-          constraints,
-          requestId: context.requestId,
-        }),
-        accept: 'application/json',
-      },
+    return readDetail(
+      this.analytics,
+      `${EXECUTIONS_PATH}${encodeURIComponent(executionId)}/`,
+      executionSchema,
+      analyticsHeaders(requester, context, constraints),
     );
-    if (answer.status === 404) return undefined;
-    if (answer.status !== 200) throw this.analytics.unavailable();
-    const parsed = executionSchema.safeParse(answer.body);
-    if (!parsed.success) throw this.analytics.unavailable(parsed.error);
-    return parsed.data;
   }
 }
 
