@@ -80,8 +80,8 @@ function sameState(stored: BulkJobDoc, next: JobState): boolean {
  * Reads and writes filter on `_id` or on the indexed top-level `bulk_job` (FerretDB 1.24
  * pushes both down to PostgreSQL). A job's messages travel on several partitions (one per
  * device), so two replicas may refresh the same job at once: the write names the revision
- * it was computed from (`{_id, rev}`), and the one that lost reads and recomputes. Inside
- * a process, the write gate (shared with the other repositories) serializes them.
+ * it was computed from (`{_id, rev}`), and the one that lost reads and recomputes; so do two
+ * refreshes of one process (only their writes take the shared write gate).
  */
 export class BulkJobRepository {
   readonly jobs: Model<BulkJobDoc>;
@@ -118,7 +118,7 @@ export class BulkJobRepository {
       } else if (message.bulkJobId) ids.add(message.bulkJobId);
     }
     for (const id of ids) {
-      await this.gate.run(() => this.sync(id, facts.get(id)));
+      await this.sync(id, facts.get(id));
       await onProgress?.();
     }
   }
@@ -127,7 +127,7 @@ export class BulkJobRepository {
   async refresh(jobIds: Iterable<string | undefined>, onProgress?: Progress): Promise<void> {
     for (const id of new Set(jobIds)) {
       if (id === undefined) continue;
-      await this.gate.run(() => this.sync(id, undefined));
+      await this.sync(id, undefined);
       await onProgress?.();
     }
   }
@@ -148,7 +148,11 @@ export class BulkJobRepository {
     });
   }
 
-  /** One read-compute-write; false when another writer got there first. */
+  /**
+   * One read-compute-write; false when another writer got there first. Only the write
+   * takes the process's write gate: the reads (up to a job's 1,000 items) do not hold up
+   * the other repositories' writes, and the revision check catches what they miss.
+   */
   private async syncOnce(id: string, facts: JobFacts | undefined): Promise<boolean> {
     const stored = (await this.jobs.collection.findOne({
       _id: id,
@@ -162,7 +166,9 @@ export class BulkJobRepository {
     const last_updated = this.now();
     if (!stored) {
       try {
-        await this.jobs.collection.insertOne({ _id: id, ...next, last_updated, rev: 1 } as never);
+        await this.gate.run(() =>
+          this.jobs.collection.insertOne({ _id: id, ...next, last_updated, rev: 1 } as never),
+        );
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;
@@ -170,9 +176,11 @@ export class BulkJobRepository {
       }
     }
     const { rev } = stored;
-    const written = await this.jobs.collection.updateOne({ _id: id, rev } as QueryFilter, {
-      $set: { ...next, last_updated, rev: rev + 1 },
-    });
+    const written = await this.gate.run(() =>
+      this.jobs.collection.updateOne({ _id: id, rev } as QueryFilter, {
+        $set: { ...next, last_updated, rev: rev + 1 },
+      }),
+    );
     return written.matchedCount === 1;
   }
 

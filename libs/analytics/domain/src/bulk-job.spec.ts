@@ -101,13 +101,4 @@ describe('bulk job progress', () => {
       pending: 1,
     });
   });
-
-  it('when the same items are counted again, then the progress is the same (recomputed, never added)', () => {
-    const items = [
-      { status: 'succeeded' as const, finished_at: at('2026-01-01T00:00:02Z') },
-      { status: 'running' as const },
-    ];
-
-    expect(bulkJobProgress(items, 2)).toEqual(bulkJobProgress([...items], 2));
-  });
 });
