@@ -17,6 +17,10 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 step "system packages"
 bash tools/scripts/system-deps.sh || fail
+step "template library"
+# The community TextFSM templates the catalog serves and the tests parse with (pinned).
+TEXTFSM_TEMPLATES_DIR=${TEXTFSM_TEMPLATES_DIR:-$(bash tools/scripts/ntc-templates.sh)} || fail
+export TEXTFSM_TEMPLATES_DIR
 step "typecheck"
 npx tsc -p tsconfig.json --noEmit || fail
 step "lint"

@@ -139,6 +139,10 @@ up() {
   bash tools/scripts/infra.sh up >/dev/null
   eval "$(bash tools/scripts/infra.sh env)"
   export KAFKA_BROKERS MONGODB_URI
+  # The community TextFSM templates (ntc-templates, pinned): parsed output out of the box.
+  TEXTFSM_TEMPLATES_DIR=${TEXTFSM_TEMPLATES_DIR:-$(bash tools/scripts/ntc-templates.sh)} \
+    || die "installing the TextFSM template library failed"
+  export TEXTFSM_TEMPLATES_DIR
   node tools/scripts/build.mjs
   ensure_secrets
   trap 'echo; stop_all; exit 0' INT TERM

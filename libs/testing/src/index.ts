@@ -18,3 +18,4 @@ export { connectTestInfra, itServesHealthEndpoints } from './service-kit';
 export type { AppFactory, TestInfra } from './service-kit';
 export { startServiceProcess, waitForLine } from './service-process';
 export type { ServiceProcess } from './service-process';
+export { installedTemplateLibrary, templateLibraryDir } from './template-library';

@@ -5,6 +5,8 @@
 export { TextFsmBaseError, TextFsmError, TextFsmIndexError, TextFsmTemplateError } from './errors';
 export { loadIndexFile, parseWithIndexFile } from './index-loader';
 export type { LoadedIndex } from './index-loader';
+export { TemplateLibrary } from './template-library';
+export type { LibraryTemplate } from './template-library';
 export { PythonRegex, compilePythonRegex, isAscii } from './python-regex/python-regex';
 export type { PythonMatch } from './python-regex/python-regex';
 export { PythonRegexError } from './python-regex/regex-parser';

@@ -26,6 +26,9 @@ export function expandCommandCompletion(command: string): string {
 }
 
 interface IndexRow {
+  /** The cells as written in the file. */
+  readonly cells: Readonly<Record<string, string>>;
+  /** The cells with `Command` completions expanded into regexes. */
   readonly values: Readonly<Record<string, string>>;
   readonly compiled: ReadonlyMap<string, PythonRegex>;
 }
@@ -91,20 +94,27 @@ export class TemplateIndex {
     line: number,
   ): IndexRow {
     const values: Record<string, string> = {};
+    const written: Record<string, string> = {};
     const compiled = new Map<string, PythonRegex>();
     header.forEach((column, i) => {
       const raw = cells[i] ?? '';
       const value = column === 'Command' ? expandCommandCompletion(raw) : raw;
       values[column] = value;
+      written[column] = raw;
       if (column !== 'Template' && value !== '')
         compiled.set(column, compileColumn(column, value, line));
     });
-    return { values, compiled };
+    return { cells: written, values, compiled };
   }
 
   /** Number of template rows. */
   get size(): number {
     return this.rows.length;
+  }
+
+  /** The rows' cells as written in the file (`sh[[ow]] ver[[sion]]`), in order. */
+  entries(): readonly IndexAttributes[] {
+    return this.rows.map((row) => row.cells);
   }
 
   /**
