@@ -1,3 +1,4 @@
+export { guardRegexBacktracking } from './regex-guard';
 export { runService } from './run-service';
 export type {
   BaseServiceConfig,

@@ -11,6 +11,7 @@ import { KafkaMessaging } from '@toolkit/messaging';
 import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
 import type { MessagingMetrics, Registry } from '@toolkit/metrics';
 import { MongoDatabase } from '@toolkit/mongo';
+import { guardRegexBacktracking } from './regex-guard';
 
 export type BaseServiceConfig = ServiceEnv & KafkaEnv & MongoEnv;
 
@@ -66,6 +67,7 @@ export async function runService<C extends BaseServiceConfig>(
   options: RunServiceOptions<C>,
 ): Promise<{ port: number; metricsPort: number | undefined; lifecycle: Lifecycle }> {
   const { service, config } = options;
+  guardRegexBacktracking();
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   const lifecycle = new Lifecycle({
     logger,
