@@ -27,6 +27,9 @@ beforeAll(async () => {
       { name: 'r1', platform: 'ios' },
       { name: 'r2', platform: 'ios' },
       { name: 'sw1', platform: 'eos' },
+      { name: 'sw2', platform: 'eos' },
+      { name: 'nx1', platform: 'nxos' },
+      { name: 'jn1', platform: 'junos' },
       // `show version` streams at 2 ms per byte (a few seconds); set-up is instant.
       { name: 'slow1', platform: 'ios', faults: { latencyPerByteMs: 2 } },
       { name: 'hang1', platform: 'ios', faults: { hang: '^show clock' } },
@@ -84,7 +87,12 @@ describe('running a command through the API', () => {
       command: { id, command_type: 'show' },
       device: { id: stack.devices['r1'], name: 'r1' },
       syntax_error: { detected: false },
-      parsed_output: { success: false, method: null, data: [] },
+      parsed_output: {
+        success: true,
+        method: 'textfsm',
+        template: 'cisco_ios_show_version.textfsm',
+        error: null,
+      },
       rendered_command: 'show version',
       error_class: null,
       notes: 'change CHG-42',
@@ -106,6 +114,60 @@ describe('running a command through the API', () => {
       rendered_command: 'show version',
     });
     expect(JSON.stringify(log.body)).not.toContain(DEVICE_LOGIN.password);
+  });
+
+  it.each([
+    ['r1', 'ios', 'cisco_ios_show_version.textfsm', 'VERSION'],
+    ['sw2', 'eos', 'arista_eos_show_version.textfsm', 'IMAGE'],
+    ['nx1', 'nxos', 'cisco_nxos_show_version.textfsm', 'OS'],
+    ['jn1', 'junos', 'juniper_junos_show_version.textfsm', 'JUNOS_VERSION'],
+  ])(
+    'when "show version" runs on %s (%s) with no template configured, then the library template the index selects parses it, in the answer, the execution and the log',
+    async (device, platform, template, versionField) => {
+      const created = await admin().post('/api/plugins/toolkit/commands/', {
+        name: `version-${platform}-${randomUUID().slice(0, 6)}`,
+        command: 'show version',
+        platforms: [stack.platforms[platform]],
+      });
+
+      const res = await admin().post(EXECUTE(created.body.id), {
+        device_id: stack.devices[device],
+        ...login,
+      });
+      const execution = await admin().get(EXECUTION(res.body.execution_id));
+      const log = await admin().get(
+        `/api/plugins/toolkit/command-logs/${String(res.body.command_log_id)}/`,
+      );
+
+      expect(created.body.parsing_template).toBe('auto');
+      expect(res.status).toBe(200);
+      expect(res.body.parsed_output).toMatchObject({
+        success: true,
+        method: 'textfsm',
+        template,
+        error: null,
+      });
+      const [record] = res.body.parsed_output.data as Record<string, unknown>[];
+      expect(record?.[versionField]).toMatch(/\d+\.\d+/);
+      expect(execution.body.result.parsed_output).toEqual(res.body.parsed_output);
+      expect(log.body.parsed_output).toBe(true);
+    },
+  );
+
+  it('when a show command has no library template, then parsed_output says no template applied, which is not a failure', async () => {
+    const { id } = await command({ name: 'running', command: 'show running-config' });
+
+    const res = await admin().post(EXECUTE(id), { device_id: stack.devices['sw2'], ...login });
+
+    expect(res.status).toBe(200);
+    expect(res.body.success).toBe(true);
+    expect(res.body.parsed_output).toEqual({
+      success: false,
+      method: null,
+      template: null,
+      data: [],
+      error: null,
+    });
   });
 
   it('when the command has a TextFSM template, then the answer carries the parsed records', async () => {

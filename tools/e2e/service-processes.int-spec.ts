@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { startServiceProcess, waitForLine } from '@toolkit/testing';
+import { startServiceProcess, templateLibraryDir, waitForLine } from '@toolkit/testing';
 import type { ServiceProcess } from '@toolkit/testing';
 
 /**
@@ -17,6 +17,7 @@ const REQUIRED_ENV = {
   CATALOG_URL: 'http://127.0.0.1:1',
   ANALYTICS_URL: 'http://127.0.0.1:1',
   EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
+  TEXTFSM_TEMPLATES_DIR: templateLibraryDir(),
   // Consumer groups of their own: on a broker a local stack also uses (infra.sh reuses
   // running servers), these processes must not take the stack's requests or results.
   EXECUTOR_GROUP_ID: `process-test-executor-${randomUUID()}`,
@@ -79,6 +80,21 @@ describe('a service at boot', () => {
       expect.objectContaining({ level: 'fatal', msg: 'catalog failed to start' }),
     );
     expect(JSON.stringify(started.lines)).toContain('Kafka is unavailable.');
+  });
+
+  it('when the catalog finds its template library, then it says how many templates it loaded; when the directory has no index, then it exits 1 naming it', async () => {
+    const withLibrary = startService('catalog', {});
+    const loaded = await waitForLine(withLibrary, (l) => l['msg'] === 'template library loaded');
+    withLibrary.child.kill('SIGTERM');
+    await withLibrary.exited;
+    const missing = startService('catalog', { TEXTFSM_TEMPLATES_DIR: '/nonexistent/templates' });
+
+    const code = await missing.exited;
+
+    expect(loaded['templates']).toBeGreaterThan(900);
+    expect(loaded['version']).toBe('9.3.0');
+    expect(code).toBe(1);
+    expect(JSON.stringify(missing.lines)).toContain('/nonexistent/templates/index');
   });
 
   it('when configuration is invalid, then it exits 1 naming every bad variable', async () => {

@@ -32,6 +32,7 @@ export function sampleResult(i: number, now: number): ExecutionResult {
     syntaxError: { detected: false },
     parsedOutput: null,
     parseError: null,
+    parseTemplate: null,
     timings: {
       requestedAt: t,
       startedAt: t,

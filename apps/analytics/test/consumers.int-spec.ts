@@ -228,6 +228,7 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
       device,
       notes: 'change ticket CHG-1234',
       parsedOutput: [{ VERSION: '15.2(4)M7' }],
+      parseTemplate: 'cisco_ios_show_version.textfsm',
       syntaxError: { detected: false },
     });
     const failed = anExecutionResult({
@@ -292,7 +293,7 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
         guidance: 'Check it.',
         guidance_provided: true,
       },
-      parsed_output: { success: false, method: null, data: [], error: null },
+      parsed_output: { success: false, method: null, template: null, data: [], error: null },
     });
     expect(parsed.body).toMatchObject({
       rendered_command: 'show version',
@@ -301,11 +302,71 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
         parsed_output: {
           success: true,
           method: 'textfsm',
+          template: 'cisco_ios_show_version.textfsm',
           data: [{ VERSION: '15.2(4)M7' }],
           error: null,
         },
       },
     });
+    expect(log.body).toMatchObject({
+      parsed_output: true,
+      parsed_data: [{ VERSION: '15.2(4)M7' }],
+    });
+  });
+
+  it('when results name the template that parsed them or failed, then the execution shows it and the log keeps it', async () => {
+    // Arrange
+    const device = { id: 900_012, name: 'templated', platform: 'cisco_ios' as const };
+    const empty = anExecutionResult({ device, parsedOutput: [], parseTemplate: 'inline' });
+    const failed = anExecutionResult({
+      device,
+      parseError: 'Error: unexpected. Rule Line: 4. Input Line: % banner.',
+      parseTemplate: 'custom-strict',
+    });
+    const ids = [empty.executionId, failed.executionId];
+
+    // Act
+    await svc.infra.messaging.publishMany(svc.topics.results, [empty, failed]);
+    await collectMessages(svc.topics.completions.topic, {
+      count: 2,
+      predicate: (m) => ids.some((id) => (m.value ?? '').includes(id)),
+    });
+    const [emptyView, failedView] = await Promise.all(
+      ids.map((id) => api().get(`/api/plugins/toolkit/executions/${id}/`).set(internalHeaders())),
+    );
+    const logs = await svc.infra.mongo.connection.db
+      ?.collection<{ _id: string }>('command_logs')
+      .find({ _id: { $in: ids } })
+      .toArray();
+
+    // Assert
+    expect(emptyView?.body.result).toMatchObject({
+      success: true,
+      parsed_output: {
+        success: true,
+        method: 'textfsm',
+        template: 'inline',
+        data: [],
+        error: null,
+      },
+    });
+    expect(failedView?.body.result).toMatchObject({
+      success: true,
+      parsed_output: {
+        success: false,
+        method: 'textfsm',
+        template: 'custom-strict',
+        data: [],
+        error: 'Error: unexpected. Rule Line: 4. Input Line: % banner.',
+      },
+    });
+    const byId = new Map((logs ?? []).map((l) => [l._id, l]));
+    expect(byId.get(empty.executionId)).toMatchObject({
+      parsed_output: false,
+      parsed_json: '[]',
+      parse_template: 'inline',
+    });
+    expect(byId.get(failed.executionId)).toMatchObject({ parse_template: 'custom-strict' });
   });
 
   it('when logs carry notes, then they are filterable, searchable and exported with formulas neutralised', async () => {

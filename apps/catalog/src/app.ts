@@ -7,6 +7,7 @@ import type { Logger } from '@toolkit/logger';
 import type { KafkaMessaging } from '@toolkit/messaging';
 import type { Registry } from '@toolkit/metrics';
 import type { MongoDatabase } from '@toolkit/mongo';
+import type { TemplateLibrary } from '@toolkit/textfsm';
 import { catalogRouter } from './routes/catalog.routes';
 import { wireCatalog } from './wiring';
 import type { Catalog } from './wiring';
@@ -30,6 +31,8 @@ export interface CatalogAppDeps {
   listCacheTtlMs?: number;
   /** See wireCatalog. */
   changeLogScans?: { running: number; queued: number };
+  /** See wireCatalog. */
+  templateLibrary?: TemplateLibrary | null;
   /** Built from the other deps when absent. */
   catalog?: Catalog;
 }
@@ -52,6 +55,7 @@ export function createApp(deps: CatalogAppDeps): Express {
       listCacheTtlMs: deps.listCacheTtlMs,
       changeLogScans: deps.changeLogScans,
       registry: deps.registry,
+      templateLibrary: deps.templateLibrary,
     });
   return createHttpApp({
     ...deps,

@@ -55,6 +55,12 @@ export const catalogConfigSchema = z.object({
    */
   CATALOG_WRITE_ABANDON_MS: envInt({ min: 1_000, max: 86_400_000, default: 120_000 }),
   CATALOG_RECOVERY_INTERVAL_MS: envInt({ min: 100, max: 3_600_000, default: 30_000 }),
+  /**
+   * The community TextFSM library's directory (the one holding `index`), as
+   * tools/scripts/ntc-templates.sh installs it. Unset: no library (only custom and inline
+   * templates parse); set to a directory without an index: the service does not start.
+   */
+  TEXTFSM_TEMPLATES_DIR: z.string().min(1).optional(),
   /** NetBox importer (tools/import-netbox.ts). */
   NETBOX_URL: envUrl().optional(),
   NETBOX_TOKEN: z.string().min(1).optional(),

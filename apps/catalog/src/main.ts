@@ -2,6 +2,7 @@ import { ALL_TOPICS } from '@toolkit/contracts';
 import { loadConfigOrExit } from '@toolkit/config';
 import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
 import { runService } from '@toolkit/service';
+import { TemplateLibrary } from '@toolkit/textfsm';
 import { createApp } from './app';
 import { PeriodicJob } from '@toolkit/lifecycle';
 import { changeLogRetention } from './change-log-retention';
@@ -16,6 +17,16 @@ void runService({
   topics: ALL_TOPICS,
   wire: async (infra) => {
     await ensureCatalogIndexes(infra.mongo);
+    const templateLibrary = config.TEXTFSM_TEMPLATES_DIR
+      ? TemplateLibrary.load(config.TEXTFSM_TEMPLATES_DIR)
+      : null;
+    if (templateLibrary)
+      infra.logger.info(
+        { templates: templateLibrary.templates.length, version: templateLibrary.version },
+        'template library loaded',
+      );
+    else
+      infra.logger.warn('TEXTFSM_TEMPLATES_DIR is not set: only custom and inline templates parse');
     const catalog = wireCatalog({
       connection: infra.mongo.connection,
       messaging: infra.messaging,
@@ -23,6 +34,7 @@ void runService({
       credentialKeys: config.CREDENTIAL_KEYS,
       executionKeys: config.EXECUTION_KEYS,
       listCacheTtlMs: config.LIST_CACHE_TTL_MS,
+      templateLibrary,
       registry: infra.registry,
       // Well inside the delay after which an open write is taken for dead.
       writeHeartbeatMs: Math.max(100, Math.floor(config.CATALOG_WRITE_ABANDON_MS / 4)),

@@ -4,6 +4,7 @@ import type { Connection } from 'mongoose';
 import {
   ConcurrencyLimit,
   CredentialTokens,
+  ParsingTemplates,
   ObjectChangeLog,
   OutboxRelay,
   WriteTransactions,
@@ -31,6 +32,7 @@ import type { KafkaMessaging } from '@toolkit/messaging';
 import { Counter, getOrCreateMetric } from '@toolkit/metrics';
 import type { Registry } from '@toolkit/metrics';
 import { EpochLease } from '@toolkit/mongo';
+import type { TemplateLibrary } from '@toolkit/textfsm';
 
 export interface CatalogWiringDeps {
   connection: Connection;
@@ -53,6 +55,8 @@ export interface CatalogWiringDeps {
   outboxLease?: Lease;
   /** CHANGELOG_MAX_CONCURRENT_SCANS / CHANGELOG_QUEUED_SCANS; see DEFAULT_CHANGE_LOG_SCANS. */
   changeLogScans?: { running: number; queued: number };
+  /** The community TextFSM library (TEXTFSM_TEMPLATES_DIR); without it only custom templates parse. */
+  templateLibrary?: TemplateLibrary | null;
 }
 
 /** How often the relay looks at the outbox (other replicas' writes, retries after an outage). */
@@ -71,6 +75,7 @@ export interface Catalog {
   services: CatalogServices;
   tokens: CredentialTokens;
   render: RenderCommand;
+  parsingTemplates: ParsingTemplates;
   objectChanges: ObjectChangeLog;
   /**
    * Publishes the events recorded with each change (the outbox). Writes nudge it; `start`
@@ -130,6 +135,11 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     logger,
     heartbeatMs: deps.writeHeartbeatMs,
   });
+  const parsingTemplates = new ParsingTemplates(
+    deps.templateLibrary ?? null,
+    deps.templateLibrary?.version ?? null,
+    store.repositories.parsingTemplates,
+  );
   const services = createCatalogServices({
     repositories: store.repositories,
     changes: store.changeLog,
@@ -138,6 +148,7 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     logger,
     credentialBox,
     tokens: credentialTokenIssuer,
+    parsingTemplates,
   });
   const tokens = new CredentialTokens(services, {
     tokens: credentialTokenIssuer,
@@ -148,7 +159,8 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
   return {
     services,
     tokens,
-    render: new RenderCommand(services, tokens, keyringBox(deps.executionKeys)),
+    render: new RenderCommand(services, tokens, keyringBox(deps.executionKeys), parsingTemplates),
+    parsingTemplates,
     relay: relay.controls,
     transactions,
     objectChanges: new ObjectChangeLog(store.objectChanges, objectChangeListSpec, {

@@ -110,7 +110,7 @@ describe('commands, variables and rendering for a device', () => {
       description: '',
       platforms: expect.any(Array),
       command_type: 'show',
-      parsing_template: null,
+      parsing_template: 'auto',
       variables: [
         {
           id: expect.any(Number),
@@ -288,8 +288,8 @@ describe('commands, variables and rendering for a device', () => {
         id: c.id,
         name: expect.any(String),
         command_type: 'config',
-        parsing_template: 'Value X (\\S+)\n\nStart\n  ^${X}\n',
       },
+      parsing: { template: 'inline', texts: ['Value X (\\S+)\n\nStart\n  ^${X}\n'] },
       device: {
         id: device.id,
         name: device.name,

@@ -70,10 +70,12 @@ describe('executor over Kafka, MongoDB and simulated devices', () => {
   it('when every platform runs a show command, then each succeeds with clean output and parsed records', async () => {
     const template =
       'Value VERSION (\\S+)\n\nStart\n  ^Cisco IOS XE Software, Version ${VERSION} -> Record\n';
+    // Two texts merged like clitable (joined by position: no Key values).
+    const uptime = 'Value HOSTNAME (\\S+)\n\nStart\n  ^${HOSTNAME} uptime is -> Record\n';
     const requests = [
       sealedRequest(ref('ios-1'), CREDS, {
         renderedCommand: 'show version',
-        parsingTemplate: template,
+        parsing: { template: 'cisco_ios_show_version.textfsm', texts: [template, uptime] },
       }),
       sealedRequest(ref('nxos-1'), CREDS, { renderedCommand: 'show version' }),
       sealedRequest(ref('eos-1'), CREDS, { renderedCommand: 'show version' }),
@@ -83,6 +85,11 @@ describe('executor over Kafka, MongoDB and simulated devices', () => {
       sealedRequest(ref('eos-1'), CREDS, {
         renderedCommand: 'show version',
         parsingTemplate: 'Value X (',
+      }),
+      // A message published before `parsing` existed: its inline text still parses.
+      sealedRequest(ref('ios-1'), CREDS, {
+        renderedCommand: 'show version',
+        parsingTemplate: template,
       }),
     ];
     await node.messaging.publishMany(topics.requests, requests);
@@ -104,12 +111,29 @@ describe('executor over Kafka, MongoDB and simulated devices', () => {
       expect(r?.output.split('\n')[0]).not.toContain(q.renderedCommand);
       expect(r?.output.trimEnd()).not.toMatch(/[>#$] ?$/);
     }
-    expect(byId.get(requests[0]!.executionId)?.parsedOutput).toEqual([{ VERSION: '17.09.04a' }]);
+    expect(byId.get(requests[0]!.executionId)).toMatchObject({
+      parsedOutput: [{ VERSION: '17.09.04a', HOSTNAME: 'ios-1' }],
+      parseError: null,
+      parseTemplate: 'cisco_ios_show_version.textfsm',
+    });
+    expect(byId.get(requests[1]!.executionId)).toMatchObject({
+      parsedOutput: null,
+      parseError: null,
+      parseTemplate: null,
+    });
     expect(byId.get(requests[3]!.executionId)?.output).toContain('Junos: ');
     expect(byId.get(requests[4]!.executionId)?.output).toMatch(/^Linux linux-1 /);
     expect(byId.get(requests[5]!.executionId)?.output.trimEnd()).toMatch(/\nend$/);
-    expect(byId.get(requests[6]!.executionId)).toMatchObject({ success: true, parsedOutput: null });
+    expect(byId.get(requests[6]!.executionId)).toMatchObject({
+      success: true,
+      parsedOutput: null,
+      parseTemplate: 'inline',
+    });
     expect(byId.get(requests[6]!.executionId)?.parseError).toEqual(expect.any(String));
+    expect(byId.get(requests[7]!.executionId)).toMatchObject({
+      parsedOutput: [{ VERSION: '17.09.04a' }],
+      parseTemplate: 'inline',
+    });
     expect(node.logText()).not.toContain(CREDS.password);
     expect(node.logText()).not.toContain(CREDS.enableSecret);
   });

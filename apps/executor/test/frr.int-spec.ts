@@ -61,7 +61,7 @@ describe('executor against FRRouting (zebra, staticd, vtysh over OpenSSH)', () =
       parsingTemplate: 'Value VERSION (\\S+)\n\nStart\n  ^FRRouting ${VERSION} -> Record\n',
     });
 
-    expect(r).toMatchObject({ outcome: 'succeeded', parseError: null });
+    expect(r).toMatchObject({ outcome: 'succeeded', parseError: null, parseTemplate: 'inline' });
     expect(r.parsedOutput).toEqual([{ VERSION: expect.stringMatching(/^\d+\.\d+/) }]);
   });
 

@@ -214,6 +214,27 @@ export {
 } from './catalog/credential-set.api';
 export type { CredentialSetCreate } from './catalog/credential-set.api';
 export {
+  MAX_PARSE_OUTPUT_LENGTH,
+  PARSING_KEYWORDS,
+  PARSING_TEMPLATE_BRIEF_FIELDS,
+  PARSING_TEMPLATE_PATH,
+  TEMPLATE_NAME_PATTERN,
+  TEMPLATE_SOURCES,
+  parseRequestSchema,
+  parseResponseSchema,
+  parsingTemplateCreateSchema,
+  parsingTemplateListSpec,
+  parsingTemplateSchema,
+  parsingTemplateUpdateSchema,
+} from './catalog/parsing-template.api';
+export type {
+  ParseRequest,
+  ParseResponse,
+  ParsingTemplateCreate,
+  ParsingTemplateRepresentation,
+  TemplateSource,
+} from './catalog/parsing-template.api';
+export {
   OBJECT_CHANGE_ACTIONS,
   OBJECT_CHANGE_BRIEF_FIELDS,
   OBJECT_CHANGE_PATH,

@@ -10,6 +10,7 @@ export const CATALOG_ENTITIES = [
   'vlan',
   'ip-address',
   'credential-set',
+  'parsing-template',
 ] as const;
 
 export const catalogEventSchema = z.object({

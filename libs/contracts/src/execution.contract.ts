@@ -72,6 +72,21 @@ const commandRef = z.object({
   name: z.string().min(1).max(255),
 });
 
+/** The longest TextFSM template text a command, a custom template or a message may carry. */
+export const MAX_TEMPLATE_LENGTH = 200_000;
+
+/**
+ * The TextFSM template(s) an execution's output is parsed with, resolved by the catalog
+ * when it renders the command: the template's name (a library or custom template's, or
+ * `inline` for text written on the command) and its text, or several texts merged like
+ * clitable merges an index row naming several templates (`a.textfsm:b.textfsm`).
+ */
+export const parsingSpecSchema = z.object({
+  template: z.string().min(1).max(255),
+  texts: z.array(z.string().min(1).max(MAX_TEMPLATE_LENGTH)).min(1).max(8),
+});
+export type ParsingSpec = z.output<typeof parsingSpecSchema>;
+
 const requester = z.object({
   userId: z.number().int().positive().optional(),
   username: z.string().min(1).max(150),
@@ -92,7 +107,10 @@ export const executionRequestSchema = z
     /** Sealed DeviceCredentials; the AAD is the execution id. */
     credentials: sealedBoxSchema,
     timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS),
-    parsingTemplate: z.string().max(200_000).optional(),
+    /** Absent: the output is not parsed. */
+    parsing: parsingSpecSchema.optional(),
+    /** Inline template text of messages published before `parsing` existed. */
+    parsingTemplate: z.string().max(MAX_TEMPLATE_LENGTH).optional(),
     requestedBy: requester,
     requestedAt: z.iso.datetime({ offset: true }),
     bulkJobId: z.uuid().optional(),
@@ -202,6 +220,12 @@ export const executionResultSchema = z.object({
   syntaxError: syntaxErrorSchema,
   parsedOutput: z.array(z.record(z.string(), z.unknown())).nullable(),
   parseError: z.string().nullable().default(null),
+  /**
+   * The template the output was parsed with (`parsing.template`); null when none applied
+   * ("no template for this command"), which `parseError` set tells apart from a template
+   * that failed.
+   */
+  parseTemplate: z.string().max(255).nullable().default(null),
   timings: z.object({
     requestedAt: z.iso.datetime({ offset: true }),
     startedAt: z.iso.datetime({ offset: true }),

@@ -15,6 +15,7 @@ export {
   EXECUTION_OUTCOMES,
   EXECUTION_PHASES,
   MAX_BULK_ITEMS,
+  MAX_TEMPLATE_LENGTH,
   MAX_TIMEOUT_MS,
   MIN_TIMEOUT_MS,
   NOTES_MAX_LENGTH,
@@ -34,6 +35,7 @@ export {
   requestsOf,
   executionResultSchema,
   executionResultsTopic,
+  parsingSpecSchema,
   renderedCommandProblem,
   syntaxErrorSchema,
 } from './execution.contract';
@@ -48,6 +50,7 @@ export type {
   ExecutionRequest,
   ExecutionRequestMessage,
   ExecutionResult,
+  ParsingSpec,
   PlatformDriver,
 } from './execution.contract';
 export { CATALOG_ENTITIES, catalogEventSchema, catalogEventsTopic } from './catalog.contract';

@@ -80,6 +80,7 @@ export function anExecutionResult(overrides: Partial<ExecutionResult> = {}): Exe
     syntaxError: { detected: false },
     parsedOutput: null,
     parseError: null,
+    parseTemplate: null,
     timings: { requestedAt: now, startedAt: now, finishedAt: now, connectMs: 12, durationMs: 40 },
     executorId: 'executor-test',
     attempt: 1,

@@ -9,7 +9,12 @@ import { createKeyring, parseKeyring } from '@toolkit/crypto';
 import type { DeviceSpec, Fleet } from '@toolkit/device-sim';
 import { startFleet } from '@toolkit/device-sim';
 import { createMessagingMetrics } from '@toolkit/metrics';
-import { connectTestInfra, testInfra, uniqueMongoUri } from '@toolkit/testing';
+import {
+  connectTestInfra,
+  installedTemplateLibrary,
+  testInfra,
+  uniqueMongoUri,
+} from '@toolkit/testing';
 import type { TestInfra } from '@toolkit/testing';
 import { createApp as createCatalogApp } from '../../../apps/catalog/src/app';
 import { analyticsConfigSchema } from '../../../apps/analytics/src/config';
@@ -127,6 +132,7 @@ export async function startExecutionStack(options: StackOptions): Promise<Execut
       executionKeys: parseKeyring(TEST_KEYS),
       eventsTopic,
       listCacheTtlMs: 0,
+      templateLibrary: installedTemplateLibrary(),
     }),
   );
   servers.push(catalog);

@@ -17,7 +17,8 @@ const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : nul
 function parsedRecords(json: string | null): Record<string, unknown>[] | null {
   if (!json) return null;
   try {
-    return JSON.parse(json) as Record<string, unknown>[];
+    const records: unknown = JSON.parse(json);
+    return Array.isArray(records) ? (records as Record<string, unknown>[]) : null;
   } catch {
     return null;
   }
@@ -60,6 +61,7 @@ export function commandLogRepresentation(
     parsed_output: doc.parsed_output === true,
     parsed_data: parsedRecords(doc.parsed_json),
     parse_error: doc.parse_error ?? null,
+    parse_template: doc.parse_template ?? null,
     execution_id: doc.execution_id,
     bulk_job: doc.bulk_job ?? null,
     bulk_position: doc.bulk_position ?? null,
@@ -104,14 +106,31 @@ export function syntaxErrorView(stored: boolean | StoredSyntaxError): SyntaxErro
   return stored.detected ? { ...stored, guidance_provided: true } : { detected: false };
 }
 
+/**
+ * An execution's `parsed_output` from what is stored with its result:
+ * - parsed: `{success: true, method: "textfsm", template, data: [...records], error: null}`.
+ *   `success` is true even when `data` is empty (the template ran without error and
+ *   matched no line), where the original reported an empty parse as a failure;
+ * - the template failed (a TextFSM `Error` action, a template that does not compile, the
+ *   records dropped with a cut output): `{success: false, method: "textfsm", template,
+ *   data: [], error: "message"}`; the execution itself still succeeded;
+ * - no template for the command: `{success: false, method: null, template: null, data: [],
+ *   error: null}`.
+ * Results stored before the template's name was kept have none: their stored records
+ * (a list, even empty: it was only stored when a template ran) read as parsed, their
+ * error as failed, each with `template: null`.
+ */
 export function parsedOutputView(
   json: string | null | undefined,
   error: string | null | undefined,
+  template: string | null | undefined,
 ): ParsedOutputView {
+  const name = template ?? null;
+  if (error) return { success: false, method: 'textfsm', template: name, data: [], error };
   const data = parsedRecords(json ?? null);
-  if (data && data.length > 0) return { success: true, method: 'textfsm', data, error: null };
-  if (error) return { success: false, method: 'textfsm', data: [], error };
-  return { success: false, method: null, data: [], error: null };
+  if (data !== null || name !== null)
+    return { success: true, method: 'textfsm', template: name, data: data ?? [], error: null };
+  return { success: false, method: null, template: null, data: [], error: null };
 }
 
 function resultView(stored: NonNullable<ExecutionDoc['result']>): ExecutionResultView {
@@ -122,7 +141,7 @@ function resultView(stored: NonNullable<ExecutionDoc['result']>): ExecutionResul
     error_class: stored.error_class as ExecutionResultView['error_class'],
     execution_duration: stored.execution_duration,
     syntax_error: syntaxErrorView(stored.syntax_error),
-    parsed_output: parsedOutputView(stored.parsed_json, stored.parse_error),
+    parsed_output: parsedOutputView(stored.parsed_json, stored.parse_error, stored.parse_template),
     command_log_id: stored.command_log_id,
   };
 }

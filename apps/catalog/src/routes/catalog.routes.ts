@@ -18,6 +18,7 @@ import {
   VARIABLE_TYPE_CHOICES,
   VLAN_STATUSES,
   objectChangeListSpec,
+  parseRequestSchema,
   renderRequestSchema,
   validateVariablesRequestSchema,
 } from '@toolkit/api-contracts';
@@ -60,6 +61,30 @@ export function catalogRouter(catalog: Catalog): Router {
     choices: { command_type: COMMAND_TYPE_CHOICES, variable_type: VARIABLE_TYPE_CHOICES },
   });
   mountResource(router, services.credentialSets, { name: 'Credential Set' });
+  const templates = catalog.parsingTemplates;
+  const templateService = services.parsingTemplates;
+  // Before the resource's own `{id}/` routes, which would take `parse` for an id.
+  router.post(
+    `${templateService.def.path}parse/`,
+    asyncHandler(async (req, res) => {
+      const ctx = internalRequest(req, res);
+      const body = parseInput(parseRequestSchema, req.body ?? {});
+      res.json(await templates.parse(body, templateService.visibility(ctx)));
+    }),
+  );
+  mountResource(router, templateService, {
+    name: 'Parsing Template',
+    choices: { platform: PLATFORM_DRIVERS.map((d) => ({ value: d, label: d })) },
+    list: (ctx, query) => templates.list(query, templateService.visibility(ctx), ctx),
+    get: (ctx, id) => templates.get(id, templateService.visibility(ctx), ctx),
+    afterWrite: () => templates.invalidate(),
+    assertWritable: (ids) => {
+      if (ids.some((id) => templates.isLibraryId(id)))
+        throw AppError.conflict(
+          'Library templates are read-only: create a custom template for the same platform and command to take its place.',
+        );
+    },
+  });
 
   const commandPath = services.commands.def.path;
   router.post(

@@ -16,6 +16,13 @@ export interface ResourceRouteOptions {
   choices?: Readonly<Record<string, readonly Choice[]>>;
   /** Replaces the plain create (devices: nested interfaces and addresses). */
   create?: (bodies: readonly unknown[], ctx: RequestContext, bulk: boolean) => Promise<Presented[]>;
+  /** Replace the plain list and detail (parsing templates: library and custom together). */
+  list?: (ctx: RequestContext, query: URLSearchParams) => Promise<object>;
+  get?: (ctx: RequestContext, id: number) => Promise<object>;
+  /** Runs after every successful create, update and delete of this process. */
+  afterWrite?: () => void;
+  /** Throws for objects that cannot be changed or deleted, before anything is read. */
+  assertWritable?: (ids: readonly number[]) => void;
 }
 
 /** A catalog resource on the one NetBox route layer (`mountResourceRoutes`). */
@@ -26,6 +33,11 @@ export function mountResource<D extends StoredBase, I>(
 ): void {
   const create = options.create ?? ((bodies, ctx, bulk) => service.create(bodies, ctx, bulk));
   const schema = service.def.createSchema;
+  const after = async <T>(write: Promise<T>): Promise<T> => {
+    const result = await write;
+    options.afterWrite?.();
+    return result;
+  };
   mountResourceRoutes<RequestContext>(router, {
     path: service.def.path,
     context: (req, res) => internalRequest(req, res),
@@ -33,10 +45,16 @@ export function mountResource<D extends StoredBase, I>(
       detail
         ? optionsMetadata(options.name, schema, options.choices ?? {}, 'PUT')
         : optionsMetadata(`${options.name} List`, schema, options.choices ?? {}),
-    list: (ctx, query) => service.list(query, ctx),
-    get: (ctx, id) => service.get(id, ctx),
-    create: (ctx, items, bulk) => create(items, ctx, bulk),
-    update: (ctx, items, updateOptions) => service.update(items, ctx, updateOptions),
-    delete: (ctx, ids) => service.delete(ids, ctx),
+    list: options.list ?? ((ctx, query) => service.list(query, ctx)),
+    get: options.get ?? ((ctx, id) => service.get(id, ctx)),
+    create: (ctx, items, bulk) => after(create(items, ctx, bulk)),
+    update: (ctx, items, updateOptions) => {
+      options.assertWritable?.(items.map((item) => item.id));
+      return after(service.update(items, ctx, updateOptions));
+    },
+    delete: (ctx, ids) => {
+      options.assertWritable?.(ids);
+      return after(service.delete(ids, ctx));
+    },
   });
 }

@@ -11,7 +11,7 @@ import {
 import type { Principal } from '@toolkit/contracts';
 import { createKeyring } from '@toolkit/crypto';
 import type { Keyring } from '@toolkit/crypto';
-import { connectTestInfra } from '@toolkit/testing';
+import { connectTestInfra, installedTemplateLibrary } from '@toolkit/testing';
 import type { TestInfra } from '@toolkit/testing';
 import { createApp } from '../../src/app';
 import type { CatalogAppDeps } from '../../src/app';
@@ -60,6 +60,7 @@ export async function startCatalog(): Promise<CatalogKit> {
       credentialKeys: keys.credential,
       executionKeys: keys.execution,
       eventsTopic,
+      templateLibrary: installedTemplateLibrary(),
       ...overrides,
     });
   // As main.ts runs it: the outbox relay polls (writes in a lease margin wait for it).
@@ -71,6 +72,7 @@ export async function startCatalog(): Promise<CatalogKit> {
     executionKeys: keys.execution,
     eventsTopic,
     outboxPollMs: 200,
+    templateLibrary: installedTemplateLibrary(),
   });
   catalog.relay.start();
   return {

@@ -29,6 +29,7 @@ const APPS: Record<string, Record<string, string>> = {
     commands: 'commands/',
     'credential-sets': 'credential-sets/',
     executions: 'executions/',
+    'parsing-templates': 'parsing-templates/',
   },
 };
 

@@ -131,6 +131,27 @@ export const FORWARDED_RESOURCES: readonly ForwardedResource[] = [
   },
   {
     service: 'catalog',
+    path: '/api/plugins/toolkit/parsing-templates/',
+    objectType: 'toolkit.parsingtemplate',
+    resource: 'parsingTemplate',
+    tag: 'toolkit',
+    label: 'parsing templates',
+    extras: [
+      {
+        method: 'post',
+        suffix: 'parse/',
+        action: 'view',
+        summary:
+          'Parse pasted output with a template, a template name, or the index pick for a platform and command',
+        response: 'json',
+        operation: 'parse',
+        requestSchema: 'parseRequestSchema',
+        responseSchema: 'parseResponseSchema',
+      },
+    ],
+  },
+  {
+    service: 'catalog',
     path: '/api/dcim/devices/',
     objectType: 'dcim.device',
     resource: 'device',
@@ -271,6 +292,7 @@ export function forwardedRoutes(): RouteSpec[] {
         operationId: opId(r.path, extra.operation),
         summary: extra.summary,
         response: extra.response,
+        requestSchema: extra.requestSchema,
         responseSchema: extra.responseSchema,
         forward: fwd(extra.action, false),
       });

@@ -37,6 +37,7 @@ const commandLogSchema = new Schema<CommandLogRecord>(
     parsed_output: Boolean,
     parsed_json: { type: String, default: null },
     parse_error: { type: String, default: null },
+    parse_template: { type: String, default: null },
     bulk_job: { type: String, default: null },
     bulk_position: { type: Number, default: null },
     notes: { type: String, default: '' },

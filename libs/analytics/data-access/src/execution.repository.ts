@@ -142,6 +142,7 @@ export class ExecutionRepository {
               parsed_output: r.parsedOutput !== null && r.parsedOutput.length > 0,
               parsed_json: r.parsedOutput === null ? null : JSON.stringify(r.parsedOutput),
               parse_error: r.parseError,
+              parse_template: r.parseTemplate,
               command_log_id: logIds.get(r.executionId) ?? null,
             },
           },

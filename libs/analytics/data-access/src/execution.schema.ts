@@ -41,6 +41,11 @@ export interface ExecutionDoc {
     /** Parsed records as JSON text (template field names never become storage keys). */
     parsed_json?: string | null;
     parse_error?: string | null;
+    /**
+     * The template the output was parsed with (a library or custom template's name, or
+     * `inline`); null when none applied. Absent in records written before it was kept.
+     */
+    parse_template?: string | null;
     command_log_id: number | null;
   };
   created: Date;

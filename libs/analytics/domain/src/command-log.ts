@@ -51,6 +51,11 @@ export interface CommandLogRecord {
   /** Parsed records as JSON text (their keys come from templates, so never stored as keys). */
   parsed_json: string | null;
   parse_error: string | null;
+  /**
+   * The template the output was parsed with (a library or custom template's name, or
+   * `inline`); null when none applied. Absent in logs written before it was kept.
+   */
+  parse_template?: string | null;
   bulk_job: string | null;
   bulk_position: number | null;
   /** The requester's notes ('' when none). */
@@ -108,6 +113,7 @@ export function commandLogFromResult(
     parsed_output: result.parsedOutput !== null && result.parsedOutput.length > 0,
     parsed_json: result.parsedOutput ? JSON.stringify(result.parsedOutput) : null,
     parse_error: result.parseError,
+    parse_template: result.parseTemplate,
     bulk_job: result.bulkJobId ?? null,
     bulk_position: result.position ?? null,
     notes: result.notes ?? '',

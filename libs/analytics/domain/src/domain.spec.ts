@@ -7,6 +7,7 @@ import {
   percentileMs,
 } from './duration-histogram';
 import { anExecutionResult } from '@toolkit/testing';
+import { commandLogFromResult } from './command-log';
 import { canTransition, completionsOf, foldStatus } from './execution-status';
 import { rollupIncrements } from './rollups';
 import { planStatistics, splitTimeBounds, wholeHours } from './statistics-plan';
@@ -182,5 +183,52 @@ describe('completions', () => {
       [unknown.executionId, 'succeeded', true, null, 41],
       [other.executionId, 'cancelled', false, 'cancelled', null],
     ]);
+  });
+});
+
+describe('command log from a result', () => {
+  it('when a result was parsed with a named template, then the log keeps the name; the parsed flag means records exist', () => {
+    // Arrange
+    const now = new Date('2026-12-01T10:00:00.000Z');
+    const parsed = anExecutionResult({
+      parsedOutput: [{ VERSION: '15.2(4)M7' }],
+      parseTemplate: 'cisco_ios_show_version.textfsm',
+    });
+    const empty = anExecutionResult({ parsedOutput: [], parseTemplate: 'inline' });
+    const failed = anExecutionResult({
+      parseError: 'Invalid regular expression',
+      parseTemplate: 'x',
+    });
+
+    // Act
+    const [parsedLog, emptyLog, failedLog, plainLog] = [
+      parsed,
+      empty,
+      failed,
+      anExecutionResult(),
+    ].map((r, i) => commandLogFromResult(r, i + 1, now));
+
+    // Assert
+    expect(parsedLog).toMatchObject({
+      parsed_output: true,
+      parsed_json: '[{"VERSION":"15.2(4)M7"}]',
+      parse_error: null,
+      parse_template: 'cisco_ios_show_version.textfsm',
+    });
+    expect(emptyLog).toMatchObject({
+      parsed_output: false,
+      parsed_json: '[]',
+      parse_template: 'inline',
+    });
+    expect(failedLog).toMatchObject({
+      parsed_output: false,
+      parsed_json: null,
+      parse_template: 'x',
+    });
+    expect(plainLog).toMatchObject({
+      parsed_output: false,
+      parsed_json: null,
+      parse_template: null,
+    });
   });
 });

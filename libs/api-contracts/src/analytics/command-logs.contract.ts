@@ -42,6 +42,8 @@ export const commandLogSchema = z.object({
   /** The parsed records, when `parsed_output` is true. */
   parsed_data: z.array(z.record(z.string(), z.unknown())).nullable(),
   parse_error: z.string().nullable(),
+  /** The template the output was parsed with (a name, or `inline`); null when none applied. */
+  parse_template: z.string().nullable(),
   execution_id: z.uuid(),
   bulk_job: z.uuid().nullable(),
   bulk_position: z.number().int().nullable(),

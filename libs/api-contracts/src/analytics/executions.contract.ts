@@ -14,13 +14,17 @@ export const syntaxErrorViewSchema = syntaxErrorSchema.extend({
 export type SyntaxErrorView = z.output<typeof syntaxErrorViewSchema>;
 
 /**
- * The original's `parsed_output`: `{success: true, method: "textfsm", data: [...]}` when a
- * template turned the output into records; `success: false` otherwise, with `error` when
- * a template failed (`method` says one was applied) and `null` when there was none.
+ * The original's `parsed_output`, with the template named: `{success: true, method:
+ * "textfsm", template, data: [...]}` when a template parsed the output (`data` may be
+ * empty: the template matched no line); `{success: false, method: "textfsm", template,
+ * error}` when the template failed on it; `{success: false, method: null, template: null,
+ * error: null}` when no template applies to the command.
  */
 export const parsedOutputViewSchema = z.object({
   success: z.boolean(),
   method: z.literal('textfsm').nullable(),
+  /** A library or custom template's name, `inline`, or null when none applied. */
+  template: z.string().nullable(),
   data: z.array(z.record(z.string(), z.unknown())),
   error: z.string().nullable(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_TEMPLATE_LENGTH } from '@toolkit/contracts';
 import { nameText } from '../text';
 import type { ListSpec } from '@toolkit/netbox-list';
 import {
@@ -63,8 +64,13 @@ export const commandCreateSchema = z.object({
   description: z.string().max(2_000).optional(),
   platforms: z.array(idSchema).min(1).max(1_000),
   command_type: z.enum(COMMAND_TYPES).optional(),
-  /** TextFSM template text, or the name of a template of the template index. */
-  parsing_template: z.string().max(200_000).nullable().optional(),
+  /**
+   * How the output is parsed: `auto` (the default for show commands: the template the
+   * index selects for the device's platform and the rendered command, custom templates
+   * first), the name of a library or custom template, inline TextFSM text, or null /
+   * `none` (not parsed; the default for config commands).
+   */
+  parsing_template: z.string().max(MAX_TEMPLATE_LENGTH).nullable().optional(),
   variables: z.array(commandVariableInputSchema).max(100).optional(),
   ...writableTaggable,
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_BULK_ITEMS, constraintsSchema } from '@toolkit/contracts';
+import { MAX_BULK_ITEMS, constraintsSchema, parsingSpecSchema } from '@toolkit/contracts';
 import {
   CATALOG_COMMAND_TYPES as COMMAND_TYPES,
   CATALOG_PLATFORM_DRIVERS as PLATFORM_DRIVERS,
@@ -56,8 +56,13 @@ export const renderResponseSchema = z.object({
     id: z.number().int(),
     name: z.string(),
     command_type: z.enum(COMMAND_TYPES),
-    parsing_template: z.string().nullable(),
   }),
+  /**
+   * The template(s) the output is to be parsed with, resolved from the command's
+   * `parsing_template` for this device's platform and the rendered command (custom
+   * templates first, then the library); null: not parsed.
+   */
+  parsing: parsingSpecSchema.nullable(),
   device: z.object({
     id: z.number().int(),
     name: z.string(),

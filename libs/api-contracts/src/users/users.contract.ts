@@ -17,6 +17,7 @@ export const TOKEN_PROVISION_PATH = '/api/users/tokens/provision/';
 export const PERMISSION_OBJECT_TYPES = [
   'toolkit.command',
   'toolkit.credentialset',
+  'toolkit.parsingtemplate',
   'toolkit.commandlog',
   'toolkit.execution',
   'toolkit.bulkjob',

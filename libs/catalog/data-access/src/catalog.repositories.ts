@@ -8,6 +8,7 @@ import type {
   InterfaceDoc,
   IpAddressDoc,
   ObjectChangeDoc,
+  ParsingTemplateDoc,
   PlatformDoc,
   Repository,
   SiteDoc,
@@ -67,6 +68,7 @@ export function createCatalogStore(
       ipAddresses: repo<IpAddressDoc>('ip_addresses', 'catalog.ip_address'),
       commands: repo<CommandDoc>('commands', 'catalog.command'),
       credentialSets: repo<CredentialSetDoc>('credential_sets', 'catalog.credential_set'),
+      parsingTemplates: repo<ParsingTemplateDoc>('parsing_templates', 'catalog.parsing_template'),
       allocateVariableIds: (count) =>
         count === 0 ? Promise.resolve([]) : sequences.take('catalog.command_variable', count),
     },

@@ -68,6 +68,17 @@ const COLLECTIONS: readonly CollectionSpec[] = [
     extra: [{ 'owner.id': 1, _id: 1 }],
   },
   {
+    model: 'CatalogParsingTemplate',
+    collection: 'parsing_templates',
+    // Custom templates only, listed together with the library in memory: few indexes.
+    listSpec: {
+      filters: [{ name: 'platform', type: 'string' }],
+      ordering: { name: 'name' },
+      defaultOrdering: ['name'],
+    },
+    unique: [{ name: 1 }],
+  },
+  {
     model: 'CatalogObjectChange',
     collection: 'object_changes',
     listSpec: objectChangeListSpec,
@@ -85,6 +96,7 @@ export type CollectionName =
   | 'ip_addresses'
   | 'commands'
   | 'credential_sets'
+  | 'parsing_templates'
   | 'object_changes';
 
 /** Index keys derived from a list spec: what the API filters and sorts on. */

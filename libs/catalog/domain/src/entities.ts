@@ -111,6 +111,18 @@ export interface CommandDoc extends StoredBase, Taggable {
   variables: CommandVariable[];
 }
 
+/** A custom TextFSM template (library templates are not stored: they are read from disk). */
+export interface ParsingTemplateDoc extends StoredBase {
+  name: string;
+  /** Always `custom`: stored so that permission constraints on `source` hold for both kinds. */
+  source: 'custom';
+  description: string;
+  platform: PlatformDriver;
+  /** Index `Command` cell as written (`sh[[ow]] ver[[sion]]`); empty: selected by name only. */
+  command: string;
+  text: string;
+}
+
 export interface CredentialSetDoc extends StoredBase, Taggable {
   owner: { id: number; username: string };
   name: string;

@@ -17,6 +17,7 @@ export type {
   IpRef,
   NamedRef,
   ObjectChangeDoc,
+  ParsingTemplateDoc,
   PlatformDoc,
   SiteDoc,
   StoredBase,
@@ -25,6 +26,17 @@ export type {
   VlanDoc,
 } from './entities';
 export { matchesFilter } from './filter-matcher';
+export {
+  CUSTOM_TEMPLATE_TTL_MS,
+  LIBRARY_ID_BASE,
+  LIBRARY_PLATFORMS,
+  MAX_CUSTOM_TEMPLATES,
+  ParsingTemplates,
+  applyTemplates,
+  parsingSetting,
+  templateProblem,
+} from './parsing-templates';
+export type { ParsingSetting, TemplateEntry } from './parsing-templates';
 export { driverForPlatform } from './platform-aliases';
 export type {
   ChangeLog,

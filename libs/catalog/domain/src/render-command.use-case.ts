@@ -4,6 +4,7 @@ import { AppError, isAppError } from '@toolkit/errors';
 import type { ErrorCategory } from '@toolkit/errors';
 import type { CredentialTokens, ResolvedCredentials } from './credential-tokens.use-case';
 import type { CommandDoc, DeviceDoc, PlatformDoc } from './entities';
+import type { ParsingTemplates } from './parsing-templates';
 import type { RequestContext, SecretBox } from './ports';
 import type { CatalogServices } from './resources';
 import {
@@ -63,6 +64,7 @@ export class RenderCommand {
     private readonly credentials: CredentialTokens,
     /** EXECUTION_KEYS: shared with the executors. */
     private readonly executionBox: SecretBox,
+    private readonly templates: ParsingTemplates,
   ) {}
 
   /**
@@ -143,6 +145,11 @@ export class RenderCommand {
       const { username, password, enable_secret } = item.credentials;
       login = { username, password, ...(enable_secret ? { enableSecret: enable_secret } : {}) };
     }
+    const parsing = await this.templates.resolve(
+      command.parsing_template,
+      target.driver,
+      outcome.rendered,
+    );
     return {
       rendered_command: outcome.rendered,
       variables: outcome.values,
@@ -150,8 +157,8 @@ export class RenderCommand {
         id: command._id,
         name: command.name,
         command_type: command.command_type,
-        parsing_template: command.parsing_template,
       },
+      parsing,
       device: {
         id: device._id,
         name: device.name,

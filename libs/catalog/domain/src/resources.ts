@@ -4,6 +4,7 @@ import type {
   DeviceCreate,
   InterfaceCreate,
   IpAddressCreate,
+  ParsingTemplateCreate,
   PlatformCreate,
   SiteCreate,
   VlanCreate,
@@ -14,11 +15,13 @@ import type {
   DeviceDoc,
   InterfaceDoc,
   IpAddressDoc,
+  ParsingTemplateDoc,
   PlatformDoc,
   SiteDoc,
   StoredBase,
   VlanDoc,
 } from './entities';
+import type { ParsingTemplates } from './parsing-templates';
 import type { WriteTransactions } from './write-transactions';
 import type { ChangeLog, Clock, Logger, Repository, SecretBox, TokenIssuer } from './ports';
 import { ResourceService } from './resource-service';
@@ -27,6 +30,7 @@ import { credentialSetResource } from './resources/credential-set.resource';
 import { deviceResource } from './resources/device.resource';
 import { interfaceResource } from './resources/interface.resource';
 import { ipAddressResource } from './resources/ip-address.resource';
+import { parsingTemplateResource } from './resources/parsing-template.resource';
 import { platformResource } from './resources/platform.resource';
 import type { ResourceEnv } from './resources/shared';
 import { siteResource } from './resources/site.resource';
@@ -41,6 +45,7 @@ export interface CatalogRepositories {
   ipAddresses: Repository<IpAddressDoc>;
   commands: Repository<CommandDoc>;
   credentialSets: Repository<CredentialSetDoc>;
+  parsingTemplates: Repository<ParsingTemplateDoc>;
   /** Ids for command variables (their own sequence). */
   allocateVariableIds(count: number): Promise<number[]>;
 }
@@ -55,6 +60,8 @@ export interface CatalogDeps {
   /** Seals credential-set secrets at rest (CREDENTIAL_KEYS). */
   credentialBox: SecretBox;
   tokens: TokenIssuer;
+  /** The library and custom TextFSM templates (selection, validation of commands). */
+  parsingTemplates: ParsingTemplates;
 }
 
 export interface CatalogServices {
@@ -66,6 +73,7 @@ export interface CatalogServices {
   ipAddresses: ResourceService<IpAddressDoc, IpAddressCreate>;
   commands: ResourceService<CommandDoc, CommandCreate>;
   credentialSets: ResourceService<CredentialSetDoc, CredentialSetCreate>;
+  parsingTemplates: ResourceService<ParsingTemplateDoc, ParsingTemplateCreate>;
 }
 
 export function createCatalogServices(deps: CatalogDeps): CatalogServices {
@@ -86,6 +94,7 @@ export function createCatalogServices(deps: CatalogDeps): CatalogServices {
   services.ipAddresses = new ResourceService(ipAddressResource(env), resourceDeps);
   services.commands = new ResourceService(commandResource(env), resourceDeps);
   services.credentialSets = new ResourceService(credentialSetResource(env), resourceDeps);
+  services.parsingTemplates = new ResourceService(parsingTemplateResource(env), resourceDeps);
   const byEntity = new Map<string, ResourceService<StoredBase, never>>(
     Object.values(services).map((service) => [service.def.entity, service]),
   );

@@ -78,6 +78,64 @@ describe('execute request', () => {
     expect(events.map((e) => e.phase)).toEqual(['started', 'finished']);
   });
 
+  it('when the request names a template, then the result carries its records and its name', async () => {
+    // Arrange
+    const { useCase, published } = setup(async () => ok('Cisco IOS Software, Version 15.2(4)M7'));
+    const parsing = {
+      template: 'cisco_ios_show_version.textfsm',
+      texts: ['Value VERSION (\\S+)\n\nStart\n  ^.*Version ${VERSION} -> Record\n'],
+    };
+
+    // Act
+    await useCase.execute(anExecutionRequest({ parsing }));
+
+    // Assert
+    expect(published[0]).toMatchObject({
+      outcome: 'succeeded',
+      parsedOutput: [{ VERSION: '15.2(4)M7' }],
+      parseError: null,
+      parseTemplate: 'cisco_ios_show_version.textfsm',
+    });
+  });
+
+  it('when the template fails on the output, then the execution still succeeds and the parse error names nothing secret', async () => {
+    // Arrange
+    const { useCase, published } = setup(async () => ok('% unexpected banner'));
+    const parsing = { template: 'strict', texts: ['Value X (\\d+)\n\nStart\n  ^. -> Error\n'] };
+
+    // Act
+    await useCase.execute(anExecutionRequest({ parsing }));
+
+    // Assert
+    expect(published[0]).toMatchObject({
+      outcome: 'succeeded',
+      success: true,
+      parsedOutput: null,
+      parseTemplate: 'strict',
+      parseError: expect.stringContaining('% unexpected banner'),
+    });
+    expect(published[0]?.parseError).not.toContain('hunter22');
+  });
+
+  it('when the command fails, then nothing is parsed and no template is reported', async () => {
+    // Arrange
+    const { useCase, published } = setup(async () => {
+      throw new DeviceRunError({ errorClass: 'command_timeout', message: 'Timed out.' });
+    });
+    const parsing = { template: 'inline', texts: ['Value X (\\S+)\n\nStart\n'] };
+
+    // Act
+    await useCase.execute(anExecutionRequest({ parsing }));
+
+    // Assert
+    expect(published[0]).toMatchObject({
+      outcome: 'failed',
+      parsedOutput: null,
+      parseError: null,
+      parseTemplate: null,
+    });
+  });
+
   describe('with started events delayed by 1 s', () => {
     /** A manual timer: `fire()` is the delay elapsing. */
     function manualTimer() {

@@ -12,7 +12,7 @@ import { decideOnClaim, needsClaim } from './claim-decision';
 import { DeviceRunError, isDeviceRunError, sanitiseMessage } from './error-classification';
 import { buildEvent, buildResult } from './execution-result';
 import type { ResultBody } from './execution-result';
-import { detectVendorError, parseWithTemplate } from './output-analysis';
+import { detectVendorError, parseOutput, parsingOf } from './output-analysis';
 import { driverFor } from './platform-drivers';
 
 export interface DeviceRunInput {
@@ -337,7 +337,7 @@ export class ExecuteRequest {
         errorClass: null,
         errorMessage: null,
         syntaxError,
-        parsed: parseWithTemplate(request.parsingTemplate, out.output),
+        parsed: parseOutput(parsingOf(request), out.output),
         connectMs: out.connectMs,
       };
     } catch (error) {

@@ -46,6 +46,7 @@ describe('shrinking a refused result', () => {
     const result = {
       ...withOutput('line of running-config\n'.repeat(100_000)), // 2.3 MB
       parsedOutput: [{ LINE: 'x' }],
+      parseTemplate: 'cisco_ios_show_running-config.textfsm',
       errorMessage: 'earlier words',
     };
 
@@ -58,6 +59,7 @@ describe('shrinking a refused result', () => {
       outcome: 'succeeded',
       parsedOutput: null,
       parseError: 'Parsed records were dropped with the cut output.',
+      parseTemplate: 'cisco_ios_show_running-config.textfsm',
       errorMessage: expect.stringMatching(
         /^Output cut to \d+ of 2300000 bytes: the results topic accepts messages up to 100000 bytes\. earlier words$/,
       ),

@@ -48,8 +48,9 @@ const CUT_NOTE = /^Output (?:cut to \d+|dropped) of (\d+) bytes: [^.]*\.\s?/;
  * A result its topic refused as too large (a message of `encodedBytes` where values of at
  * most `valueLimit` bytes fit, e.g. an operator-owned topic still at Kafka's 1 MB
  * default), cut down to fit: the output keeps its start, parsed records are dropped (they
- * would describe a cut output), and `errorMessage` starts with what was done. What else the
- * result carries stays; when that alone is too large the output goes entirely.
+ * would describe a cut output; `parseError` says so, `parseTemplate` stays), and
+ * `errorMessage` starts with what was done. What else the result carries stays; when that
+ * alone is too large the output goes entirely.
  */
 export function shrinkToFit(
   result: ExecutionResult,
@@ -111,6 +112,7 @@ export function buildResult(
     syntaxError: body.syntaxError ?? NO_SYNTAX_ERROR,
     parsedOutput: body.parsed?.parsedOutput ?? null,
     parseError: body.parsed?.parseError ?? null,
+    parseTemplate: body.parsed?.parseTemplate ?? null,
     timings: {
       requestedAt: request.requestedAt,
       startedAt: context.startedAt.toISOString(),

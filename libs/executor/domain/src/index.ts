@@ -5,8 +5,11 @@ export {
   cleanExecOutput,
   cleanShellOutput,
   detectVendorError,
+  NOT_PARSED,
+  PARSE_ERROR_MAX_LENGTH,
   normaliseTerminalText,
-  parseWithTemplate,
+  parseOutput,
+  parsingOf,
 } from './output-analysis';
 export type { ParsedOutcome, SyntaxErrorInfo } from './output-analysis';
 export {

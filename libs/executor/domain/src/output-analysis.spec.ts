@@ -3,7 +3,9 @@ import {
   cleanShellOutput,
   detectVendorError,
   normaliseTerminalText,
-  parseWithTemplate,
+  PARSE_ERROR_MAX_LENGTH,
+  parseOutput,
+  parsingOf,
 } from './output-analysis';
 import { driverFor } from './platform-drivers';
 
@@ -108,25 +110,139 @@ describe('prompt patterns', () => {
 describe('TextFSM parsing', () => {
   const template =
     'Value NAME (\\S+)\nValue STATUS (up|down)\n\nStart\n  ^${NAME}\\s+${STATUS} -> Record\n';
+  const inline = (text: string) => ({ template: 'inline', texts: [text] });
 
-  it('when the command has a template, then records come back keyed by value names', () => {
-    expect(parseWithTemplate(template, 'Gi1 up\nGi2 down')).toEqual({
+  it('when the request names no template, then nothing is parsed and no template is reported', () => {
+    // Arrange
+    const request = {};
+
+    // Act
+    const outcome = parseOutput(parsingOf(request), 'Gi1 up\n');
+
+    // Assert
+    expect(outcome).toEqual({ parsedOutput: null, parseError: null, parseTemplate: null });
+  });
+
+  it('when an inline template parses the output, then records come back keyed by value names with the template named', () => {
+    // Arrange
+    const parsing = inline(template);
+
+    // Act
+    const outcome = parseOutput(parsing, 'Gi1 up\nGi2 down');
+
+    // Assert
+    expect(outcome).toEqual({
       parsedOutput: [
         { NAME: 'Gi1', STATUS: 'up' },
         { NAME: 'Gi2', STATUS: 'down' },
       ],
       parseError: null,
+      parseTemplate: 'inline',
     });
   });
 
-  it('when the template is broken, then the parse error is reported instead of thrown', () => {
-    const outcome = parseWithTemplate('Value X (\n\nStart\n', 'text');
+  it('when the template matches no line, then the outcome is an empty list of records, not an error', () => {
+    // Arrange
+    const parsing = { template: 'cisco_ios_show_interfaces.textfsm', texts: [template] };
 
-    expect(outcome.parsedOutput).toBeNull();
-    expect(outcome.parseError).toEqual(expect.any(String));
+    // Act
+    const outcome = parseOutput(parsing, 'nothing to see\n');
+
+    // Assert
+    expect(outcome).toEqual({
+      parsedOutput: [],
+      parseError: null,
+      parseTemplate: 'cisco_ios_show_interfaces.textfsm',
+    });
   });
 
-  it('when there is no template, then nothing is parsed', () => {
-    expect(parseWithTemplate(undefined, 'x')).toEqual({ parsedOutput: null, parseError: null });
+  it('when a line hits an Error action, then the error is reported with the template named instead of thrown', () => {
+    // Arrange
+    const strict = `${template}  ^. -> Error "unexpected line"\n`;
+
+    // Act
+    const outcome = parseOutput({ template: 'strict', texts: [strict] }, 'Gi1 up\n%% oops\n');
+
+    // Assert
+    expect(outcome.parsedOutput).toBeNull();
+    expect(outcome.parseTemplate).toBe('strict');
+    expect(outcome.parseError).toContain('unexpected line');
+    expect(outcome.parseError).toContain('%% oops');
+  });
+
+  it('when the template does not compile, then the parse error is reported instead of thrown', () => {
+    // Arrange
+    const broken = inline('Value X (\n\nStart\n');
+
+    // Act
+    const outcome = parseOutput(broken, 'text');
+
+    // Assert
+    expect(outcome).toEqual({
+      parsedOutput: null,
+      parseError: expect.any(String),
+      parseTemplate: 'inline',
+    });
+  });
+
+  it('when the error quotes a very long output line, then the message is cut to its limit', () => {
+    // Arrange
+    const strict = 'Value X (\\d+)\n\nStart\n  ^${X} -> Record\n  ^. -> Error\n';
+
+    // Act
+    const outcome = parseOutput(inline(strict), `${'x'.repeat(50_000)}\n`);
+
+    // Assert
+    expect(outcome.parseError).toHaveLength(PARSE_ERROR_MAX_LENGTH);
+  });
+
+  it('when several templates are given, then their records are merged on the Key values like clitable', () => {
+    // Arrange
+    const names =
+      'Value Key NAME (\\S+)\nValue STATUS (up|down)\n\nStart\n  ^${NAME}\\s+${STATUS} -> Record\n';
+    const mtus =
+      'Value Key NAME (\\S+)\nValue MTU (\\d+)\n\nStart\n  ^${NAME} mtu ${MTU} -> Record\n';
+    const output = 'Gi1 up\nGi2 down\nGi2 mtu 9000\nGi1 mtu 1500\n';
+
+    // Act
+    const outcome = parseOutput({ template: 'a.textfsm:b.textfsm', texts: [names, mtus] }, output);
+
+    // Assert
+    expect(outcome).toEqual({
+      parsedOutput: [
+        { NAME: 'Gi1', STATUS: 'up', MTU: '1500' },
+        { NAME: 'Gi2', STATUS: 'down', MTU: '9000' },
+      ],
+      parseError: null,
+      parseTemplate: 'a.textfsm:b.textfsm',
+    });
+  });
+
+  it('when a message from before parsing existed carries inline template text, then it is parsed as the inline template', () => {
+    // Arrange
+    const legacy = { parsingTemplate: template };
+
+    // Act
+    const outcome = parseOutput(parsingOf(legacy), 'Gi1 up\n');
+
+    // Assert
+    expect(outcome).toEqual({
+      parsedOutput: [{ NAME: 'Gi1', STATUS: 'up' }],
+      parseError: null,
+      parseTemplate: 'inline',
+    });
+  });
+
+  it('when a request carries both, then parsing wins; a blank legacy text means no template', () => {
+    // Arrange
+    const both = { parsing: { template: 'lib', texts: [template] }, parsingTemplate: 'Value X (' };
+
+    // Act
+    const preferred = parsingOf(both);
+    const blank = parsingOf({ parsingTemplate: '  \n' });
+
+    // Assert
+    expect(preferred?.template).toBe('lib');
+    expect(blank).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { parseTextToRecords } from '@toolkit/textfsm';
+import type { ExecutionRequest, ParsingSpec } from '@toolkit/contracts';
+import { parseWithTemplates, tableToRecords } from '@toolkit/textfsm';
 import type { PlatformDriverSpec, VendorErrorKind } from './platform-drivers';
 
 export interface SyntaxErrorInfo {
@@ -192,20 +193,65 @@ export function detectVendorError(driver: PlatformDriverSpec, output: string): S
 }
 
 export interface ParsedOutcome {
+  /** The records (several templates' merged), or null when none applied or it failed. */
   parsedOutput: Record<string, unknown>[] | null;
+  /** Why the template could not be applied; null when it parsed or none applied. */
   parseError: string | null;
+  /** The name of the template applied (`parsing.template`); null when none applied. */
+  parseTemplate: string | null;
 }
 
-/** TextFSM parsing; a bad template or unparsable output is reported, never thrown. */
-export function parseWithTemplate(template: string | undefined, output: string): ParsedOutcome {
-  if (template === undefined || template.trim() === '') {
-    return { parsedOutput: null, parseError: null };
-  }
+/** The longest parse error a result carries (a TextFSM error quotes the input line). */
+export const PARSE_ERROR_MAX_LENGTH = 1_000;
+
+export const NOT_PARSED: ParsedOutcome = Object.freeze({
+  parsedOutput: null,
+  parseError: null,
+  parseTemplate: null,
+});
+
+/**
+ * What a request's output is to be parsed with: its `parsing`, or the inline template text
+ * of a message published before `parsing` existed (`parsingTemplate`, blank: none).
+ */
+export function parsingOf(
+  request: Pick<ExecutionRequest, 'parsing' | 'parsingTemplate'>,
+): ParsingSpec | undefined {
+  if (request.parsing !== undefined) return request.parsing;
+  const legacy = request.parsingTemplate;
+  return legacy === undefined || legacy.trim() === ''
+    ? undefined
+    : { template: 'inline', texts: [legacy] };
+}
+
+/**
+ * TextFSM parsing with the template(s) of `parsing` (several merged like clitable merges
+ * an index row naming several); a bad template or unparsable output is reported (the
+ * error's message, cut to PARSE_ERROR_MAX_LENGTH), never thrown. The message quotes at
+ * most template text and an output line, both already in the request and the result.
+ */
+export function parseOutput(parsing: ParsingSpec | undefined, output: string): ParsedOutcome {
+  if (parsing === undefined) return NOT_PARSED;
+  const parseTemplate = parsing.template;
   try {
-    const records = parseTextToRecords(template, output.endsWith('\n') ? output : `${output}\n`);
-    return { parsedOutput: records as Record<string, unknown>[], parseError: null };
+    const table = parseWithTemplates(parsing.texts, output.endsWith('\n') ? output : `${output}\n`);
+    return { parsedOutput: tableToRecords(table), parseError: null, parseTemplate };
   } catch (error) {
-    const message = error instanceof Error ? error.message : 'template could not be applied';
-    return { parsedOutput: null, parseError: message.slice(0, 1_000) };
+    const message =
+      error instanceof Error && error.message !== ''
+        ? error.message
+        : 'The template could not be applied.';
+    return {
+      parsedOutput: null,
+      parseError: cutMessage(message, PARSE_ERROR_MAX_LENGTH),
+      parseTemplate,
+    };
   }
+}
+
+/** At most `max` UTF-16 units, not splitting a surrogate pair. */
+function cutMessage(message: string, max: number): string {
+  if (message.length <= max) return message;
+  const code = message.charCodeAt(max - 1);
+  return message.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }

@@ -9,6 +9,7 @@ import type { CommandCreate } from '@toolkit/api-contracts';
 import { AppError } from '@toolkit/errors';
 import { checkCommandDefinition } from '../command-rules';
 import type { CommandDoc } from '../entities';
+import { parsingSetting } from '../parsing-templates';
 import { PATHS, namedBrief, normaliseTags, objectUrl } from '../presenters';
 import { resolveRefs } from '../references';
 import type { ResourceDefinition } from '../resource-service';
@@ -18,6 +19,7 @@ import type { ResourceEnv } from './shared';
 
 export function commandResource({
   repos,
+  deps,
 }: ResourceEnv): ResourceDefinition<CommandDoc, CommandCreate> {
   return {
     entity: 'command',
@@ -50,11 +52,19 @@ export function commandResource({
     }),
     build: async (input, { id, now, existing, batch }) => {
       const variablesInput = input.variables ?? [];
-      const errors = checkCommandDefinition(
-        input.command,
-        variablesInput,
-        input.command_type ?? existing?.command_type ?? 'show',
-      );
+      const commandType = input.command_type ?? existing?.command_type ?? 'show';
+      const errors = checkCommandDefinition(input.command, variablesInput, commandType);
+      // Show commands are parsed with the index's pick unless told otherwise.
+      const parsing =
+        input.parsing_template === undefined
+          ? commandType === 'show'
+            ? 'auto'
+            : null
+          : parsingSetting(input.parsing_template).kind === 'none'
+            ? null
+            : input.parsing_template;
+      const parsingProblem = await deps.parsingTemplates.settingProblem(parsing);
+      if (parsingProblem) errors['parsing_template'] = [parsingProblem];
       if (Object.keys(errors).length > 0) throw AppError.validation(errors);
       const platforms = await resolveRefs(
         'platform',
@@ -84,8 +94,8 @@ export function commandResource({
           command: input.command,
           description: input.description ?? '',
           platforms: platforms.map(namedRef).sort((a, b) => a.name.localeCompare(b.name)),
-          command_type: input.command_type ?? 'show',
-          parsing_template: input.parsing_template ?? null,
+          command_type: commandType,
+          parsing_template: parsing,
           variables,
           tags: normaliseTags(input.tags),
           custom_fields: input.custom_fields ?? {},

@@ -13,6 +13,9 @@ const CONTEXT = { origin: 'https://netbox.example.com' };
 const GRANTS = { execute_show: null, execute_config: null, view_command: null, view_device: null };
 const LOGIN = { username: 'netops', password: 'pw' };
 
+/** Command 4 is parsed with its inline template; the others are not parsed. */
+const INLINE = { template: 'inline', texts: ['Value V (\\S+)\n\nStart\n  ^${V} -> Record\n'] };
+
 function rendered(item: BulkRenderRequest['items'][number]): RenderResponse {
   return {
     rendered_command: `show thing ${item.command_id}`,
@@ -21,8 +24,8 @@ function rendered(item: BulkRenderRequest['items'][number]): RenderResponse {
       id: item.command_id,
       name: `c${item.command_id}`,
       command_type: 'show',
-      parsing_template: null,
     },
+    parsing: item.command_id === 4 ? INLINE : null,
     device: {
       id: item.device_id,
       name: `d${item.device_id}`,
@@ -137,6 +140,7 @@ describe('bulk execution', () => {
     ]);
     expect(new Set(device10.items.map((i) => i.executionId)).size).toBe(2);
     expect(device10.items.every((i) => i.bulkJobId === outcome.jobId)).toBe(true);
+    expect(device10.items.map((i) => i.parsing ?? null)).toEqual([null, INLINE]);
   });
 
   it('when an item has no login and the request none to share, then that item is refused naming credential_token', async () => {

@@ -296,7 +296,11 @@ export class BulkExecutionService {
               commandId: item.commandId,
               deviceId: item.deviceId,
               status: 400,
-              body: { variables: [`The rendered item is larger than ${maxItemBytes} bytes.`] },
+              body: {
+                variables: [
+                  `The rendered item (command, variables and parsing templates) is larger than ${maxItemBytes} bytes.`,
+                ],
+              },
             });
           else checked.push({ item, rendered: outcome.rendered });
         } else
@@ -637,9 +641,7 @@ function requestOf(
     device: rendered.device,
     credentials: rendered.credentials,
     timeoutMs: item.timeoutMs,
-    ...(rendered.command.parsing_template
-      ? { parsingTemplate: rendered.command.parsing_template }
-      : {}),
+    ...(rendered.parsing ? { parsing: rendered.parsing } : {}),
     requestedBy: job.requestedBy,
     requestedAt: job.requestedAt,
     bulkJobId: jobId,

@@ -19,7 +19,8 @@ const CONTEXT = { origin: 'https://netbox.example.com' };
 const RENDERED: RenderResponse = {
   rendered_command: 'show version',
   variables: {},
-  command: { id: 1, name: 'Show version', command_type: 'show', parsing_template: null },
+  command: { id: 1, name: 'Show version', command_type: 'show' },
+  parsing: null,
   device: { id: 3, name: 'r3', host: '10.0.0.3', port: 22, platform: 'cisco_ios' },
   credentials: { alg: 'A256GCM', kid: 'k1', iv: 'AA==', tag: 'AA==', ct: 'AA==' },
   username: 'netops',
@@ -54,7 +55,13 @@ function execution(id: string, status: ExecutionRepresentation['status']): Execu
             error_class: null,
             execution_duration: 0.2,
             syntax_error: { detected: false },
-            parsed_output: { success: false, method: null, data: [], error: null },
+            parsed_output: {
+              success: false,
+              method: null,
+              template: null,
+              data: [],
+              error: null,
+            },
             command_log_id: 11,
           }
         : null,
@@ -186,6 +193,26 @@ describe('execution service', () => {
         command_log_id: 11,
         error_message: null,
       });
+  });
+
+  it('when the catalog resolves a template, then the request carries it as parsing; without one, no parsing at all', async () => {
+    // Arrange
+    const parsing = {
+      template: 'cisco_ios_show_version.textfsm',
+      texts: ['Value V (\\S+)\n\nStart\n'],
+    };
+    const { service, published } = setup({
+      render: async (r) => (r.device_id === 3 ? { ...RENDERED, parsing } : RENDERED),
+    });
+
+    // Act
+    await submit(service, { body: { ...body, async: true } });
+    await submit(service, { body: { ...body, device_id: 4, async: true } });
+
+    // Assert
+    expect(published[0]?.parsing).toEqual(parsing);
+    expect(published[1]).not.toHaveProperty('parsing');
+    expect(published[1]).not.toHaveProperty('parsingTemplate');
   });
 
   it('when requests with one key arrive together, then one publishes and the others wait for it, then share its execution', async () => {

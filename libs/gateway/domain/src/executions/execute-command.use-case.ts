@@ -225,9 +225,7 @@ export class ExecutionService {
       device: rendered.device,
       credentials: rendered.credentials,
       timeoutMs,
-      ...(rendered.command.parsing_template
-        ? { parsingTemplate: rendered.command.parsing_template }
-        : {}),
+      ...(rendered.parsing ? { parsing: rendered.parsing } : {}),
       requestedBy: { userId: requester.id, username: requester.username },
       requestedAt: now.toISOString(),
       ...(body.notes ? { notes: body.notes } : {}),
