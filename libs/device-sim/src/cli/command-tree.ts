@@ -73,6 +73,7 @@ export type MatchResult<C, R> =
 
 export class CommandTree<C, R> {
   private readonly root: Node<C, R> = { children: [] };
+  private readonly defined: string[] = [];
 
   constructor(
     commands: readonly CommandDef<C, R>[],
@@ -82,7 +83,13 @@ export class CommandTree<C, R> {
     for (const command of commands) this.add(command);
   }
 
+  /** The patterns of the commands added, in order, words separated by one space. */
+  get patterns(): readonly string[] {
+    return this.defined;
+  }
+
   add(command: CommandDef<C, R>): void {
+    this.defined.push(command.pattern.trim().replace(/\s+/g, ' '));
     let node = this.root;
     for (const part of command.pattern.trim().split(/\s+/)) {
       const paramName = /^\{(.+)\}$/.exec(part)?.[1];

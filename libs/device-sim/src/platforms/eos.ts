@@ -451,6 +451,7 @@ export function createEosPlatform(enableSecret: () => string): Platform {
       `Last login: ${new Date(d.bootTime.getTime() + 3600_000).toUTCString()} from 10.0.0.5\n`,
     prompt: (ctx) =>
       `${ctx.device.hostname}${ctx.mode === 'exec' ? (ctx.privileged ? '#' : '>') : configPromptSuffix(ctx.mode)}`,
+    execPatterns: execTree.patterns,
     execute: (ctx, line) => runModal(spec, ctx, line),
     ctrlZ: ciscoCtrlZ,
   };

@@ -513,7 +513,8 @@ function interfaceConfig(i: InterfaceState): string[] {
   return out;
 }
 
-export function iosRunningConfig(d: DeviceState): string {
+/** The configuration text as `show running-config` prints it after its byte count line. */
+function iosConfigText(d: DeviceState): string {
   const body = [
     '!',
     `! Last configuration change at ${formatCiscoDate(d.lastConfigChange)} by ${d.lastConfigChangeBy}`,
@@ -580,7 +581,27 @@ export function iosRunningConfig(d: DeviceState): string {
     '!',
     'end',
   );
-  const text = `${body.join('\n')}\n`;
+  return `${body.join('\n')}\n`;
+}
+
+export function iosRunningConfig(d: DeviceState): string {
+  const text = iosConfigText(d);
+  return `Building configuration...\n\nCurrent configuration : ${text.length} bytes\n${text}\n`;
+}
+
+/** `show startup-config`: the saved configuration after its NVRAM usage line. */
+function iosStartupConfig(d: DeviceState): string {
+  const text = iosConfigText(d);
+  return `Using ${text.length} out of 2097152 bytes\n${text}\n`;
+}
+
+/**
+ * `show running-config interface X`: one interface's block between a leading `!` and `end`
+ * (no `!` of its own before `end`), after the byte count of that text.
+ */
+function iosInterfaceRunningConfig(i: InterfaceState): string {
+  const block = interfaceConfig(i).filter((line, n, all) => n < all.length - 1 || line !== '!');
+  const text = `!\n${block.join('\n')}\nend\n`;
   return `Building configuration...\n\nCurrent configuration : ${text.length} bytes\n${text}\n`;
 }
 
@@ -649,22 +670,10 @@ function showCommands(privileged: boolean): Def[] {
         pattern: 'show running-config interface {interface}',
         run: (ctx, a) => {
           const iface = ctx.device.findInterface(a['interface'] ?? '');
-          const cfg = iface ? interfaceConfig(iface).join('\n') : '';
-          const text = `${cfg}\nend\n`;
-          return {
-            output: `Building configuration...\n\nCurrent configuration : ${text.length} bytes\n${text}\n`,
-          };
+          return { output: iface ? iosInterfaceRunningConfig(iface) : '' };
         },
       },
-      {
-        pattern: 'show startup-config',
-        run: show((d) =>
-          iosRunningConfig(d).replace(
-            /^Building configuration...\n\nCurrent configuration/,
-            'Using 7034 out of 2097152 bytes',
-          ),
-        ),
-      },
+      { pattern: 'show startup-config', run: show(iosStartupConfig) },
       { pattern: 'write memory', run: () => ({ output: 'Building configuration...\n[OK]\n' }) },
       {
         pattern: 'copy running-config startup-config',
@@ -779,6 +788,7 @@ export function createIosPlatform(enableSecret: () => string): Platform {
     motd: (d) => `\n${d.hostname} - authorized access only\n\n`,
     prompt: (ctx) =>
       `${ctx.device.hostname}${ctx.mode === 'exec' ? (ctx.privileged ? '#' : '>') : configPromptSuffix(ctx.mode)}`,
+    execPatterns: execTree.patterns,
     execute: (ctx, line) => runModal(spec, ctx, line),
     ctrlZ: ciscoCtrlZ,
   };

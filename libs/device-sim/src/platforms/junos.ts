@@ -78,7 +78,7 @@ function showInterfacesTerse(d: DeviceState): string {
     `${name.padEnd(23)} ${admin.padEnd(5)} ${link.padEnd(4)} ${proto.padEnd(8)} ${local}`.trimEnd();
   for (const i of d.interfaces) {
     const admin = i.adminUp ? 'up' : 'down';
-    const link = i.linkUp ? 'up' : 'down';
+    const link = i.operUp ? 'up' : 'down';
     if (i.kind === 'svi') continue;
     out.push(f(i.name, admin, link));
     if (i.ipv4)
@@ -106,26 +106,27 @@ function showInterfacesTerse(d: DeviceState): string {
 function showInterface(d: DeviceState, i: InterfaceState): string {
   const c = i.counters;
   const lines = [
-    `Physical interface: ${i.name}, ${i.adminUp ? 'Enabled' : 'Administratively down'}, Physical link is ${i.linkUp ? 'Up' : 'Down'}`,
+    // A disabled port turns its laser off: the physical link is down whatever the cable.
+    `Physical interface: ${i.name}, ${i.adminUp ? 'Enabled' : 'Administratively down'}, Physical link is ${i.operUp ? 'Up' : 'Down'}`,
     `  Interface index: ${128 + i.index}, SNMP ifIndex: ${500 + i.index}`,
   ];
   if (i.description) lines.push(`  Description: ${i.description}`);
   lines.push(
     `  Link-level type: Ethernet, MTU: 1514, Link-mode: Full-duplex, Speed: ${i.speedMbps >= 1000 ? `${i.speedMbps / 1000}Gbps` : `${i.speedMbps}mbps`}, BPDU Error: None, Loop Detect PDU Error: None, Ethernet-Switching Error: None, MAC-REWRITE Error: None, Loopback: Disabled, Source filtering: Disabled, Flow control: Disabled, Auto-negotiation: Enabled, Remote fault: Online`,
-    '  Device flags   : Present Running',
-    '  Interface flags: SNMP-Traps Internal: 0x4000',
+    `  Device flags   : Present Running${i.operUp ? '' : ' Down'}`,
+    `  Interface flags: ${i.adminUp ? '' : 'Down '}${i.operUp ? '' : 'Hardware-Down '}SNMP-Traps Internal: 0x4000`,
     '  Link flags     : None',
     '  CoS queues     : 12 supported, 12 maximum usable queues',
     `  Current address: ${macToColon(i.mac)}, Hardware address: ${macToColon(i.mac)}`,
     `  Last flapped   : ${formatIsoUtc(d.bootTime)} (${secondsAgo(d.uptimeSeconds)} ago)`,
     `  Input rate     : ${i.operUp ? 1232 : 0} bps (${i.operUp ? 2 : 0} pps)`,
     `  Output rate    : ${i.operUp ? 2344 : 0} bps (${i.operUp ? 3 : 0} pps)`,
-    '  Active alarms  : None',
-    '  Active defects : None',
+    `  Active alarms  : ${i.operUp ? 'None' : 'LINK'}`,
+    `  Active defects : ${i.operUp ? 'None' : 'LINK'}`,
     '  Interface transmit statistics: Disabled',
     '',
     `  Logical interface ${i.name}.0 (Index ${330 + i.index}) (SNMP ifIndex ${520 + i.index})`,
-    '    Flags: Up SNMP-Traps 0x4004000 Encapsulation: ENET2',
+    `    Flags: ${i.operUp ? 'Up' : 'Device-Down'} SNMP-Traps 0x4004000 Encapsulation: ENET2`,
     `    Input packets : ${c.inPackets}`,
     `    Output packets: ${c.outPackets}`,
   );
@@ -188,16 +189,20 @@ function showRoute(d: DeviceState): string {
   return `${out.join('\n')}\n\n`;
 }
 
-function showArp(d: DeviceState): string {
+/** `show arp` (with the resolved `Name` column) or `show arp no-resolve` (without it). */
+function showArp(d: DeviceState, resolve: boolean): string {
   const out = [
-    'MAC Address       Address         Name                      Interface               Flags',
+    resolve
+      ? 'MAC Address       Address         Name                      Interface               Flags'
+      : 'MAC Address       Address         Interface                Flags',
   ];
   for (const a of d.arp) {
     const iface = a.interfaceName.startsWith('irb')
       ? `${a.interfaceName} [ge-0/0/${a.ageMinutes % 16}.0]`
       : `${a.interfaceName}.0`;
+    const name = resolve ? `${a.address.padEnd(25)} ` : '';
     out.push(
-      `${macToColon(a.mac)} ${a.address.padEnd(15)} ${a.address.padEnd(25)} ${iface.padEnd(23)} none`,
+      `${macToColon(a.mac)} ${a.address.padEnd(15)} ${name}${iface.padEnd(resolve ? 23 : 24)} none`,
     );
   }
   out.push(`Total entries: ${d.arp.length}`);
@@ -385,8 +390,8 @@ function opCommands(): Def[] {
     },
     { pattern: 'show vlans', run: show(showVlans) },
     { pattern: 'show route', run: show(showRoute) },
-    { pattern: 'show arp', run: show(showArp) },
-    { pattern: 'show arp no-resolve', run: show(showArp) },
+    { pattern: 'show arp', run: show((d) => showArp(d, true)) },
+    { pattern: 'show arp no-resolve', run: show((d) => showArp(d, false)) },
     { pattern: 'show lldp neighbors', run: show(showLldpNeighbors) },
     { pattern: 'show configuration', run: show(junosConfig) },
     { pattern: 'show chassis hardware', run: show(showChassisHardware) },
@@ -598,6 +603,7 @@ export function createJunosPlatform(): Platform {
       ctx.mode === 'config'
         ? `\n[edit]\n${ctx.username}@${ctx.device.hostname}# `
         : `${ctx.username}@${ctx.device.hostname}> `,
+    execPatterns: opTree.patterns,
     execute: (ctx, line) => {
       if (/\|\s*display\s+set\s*$/.test(line) && /^\s*show\s+configuration/.test(line))
         return { output: displaySet(ctx.device) };

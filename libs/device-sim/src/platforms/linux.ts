@@ -1,6 +1,6 @@
 /** A Linux (Ubuntu 22.04) shell: a handful of commands, exit codes and stderr like bash. */
-import type { DeviceState, HardwareProfile } from '../device-state';
-import { macToColon, networkOf } from '../device-state';
+import type { DeviceState, HardwareProfile, InterfaceState, Ipv4 } from '../device-state';
+import { intToIp, ipToInt, macToColon, networkOf } from '../device-state';
 import type { CliContext, CommandOutcome, Platform } from './platform';
 
 export const LINUX_HARDWARE: HardwareProfile = {
@@ -33,14 +33,87 @@ function uptime(d: DeviceState): string {
   return ` ${clock} up ${days} days, ${String(h).padStart(2)}:${String(m).padStart(2, '0')},  1 user,  load average: 0.08, 0.03, 0.01\n`;
 }
 
-function ipBrAddr(d: DeviceState): string {
-  const out = [`${'lo'.padEnd(16)} ${'UNKNOWN'.padEnd(14)} 127.0.0.1/8 ::1/128 `];
-  for (const i of d.interfaces) {
-    const state = !i.adminUp ? 'DOWN' : i.linkUp ? 'UP' : 'DOWN';
-    const v6 = `fe80::${i.mac.slice(0, 4)}:${i.mac.slice(4, 6)}ff:fe${i.mac.slice(6, 8)}:${i.mac.slice(8, 12)}/64`;
+/** The EUI-64 link-local address of a MAC (`525400123456` -> `fe80::5054:ff:fe12:3456`). */
+function linkLocal(mac: string): string {
+  const first = (parseInt(mac.slice(0, 2), 16) ^ 0x02).toString(16).padStart(2, '0');
+  const eui = `${first}${mac.slice(2, 6)}fffe${mac.slice(6, 12)}`;
+  const groups = (eui.match(/.{4}/g) ?? []).map((g) => parseInt(g, 16).toString(16));
+  return `fe80::${groups.join(':')}`;
+}
+
+function broadcastOf(ip: Ipv4): string {
+  const host = ip.prefixLength >= 32 ? 0 : 0xffffffff >>> ip.prefixLength;
+  return intToIp((ipToInt(ip.address) | host) >>> 0);
+}
+
+/** The kernel's state word of an interface: DOWN when disabled or without carrier. */
+function operState(i: InterfaceState): string {
+  return i.operUp ? 'UP' : 'DOWN';
+}
+
+/** `<BROADCAST,MULTICAST,UP,LOWER_UP>`; `NO-CARRIER` when up without a link; no `UP` when down. */
+function linkFlags(i: InterfaceState): string {
+  if (!i.adminUp) return '<BROADCAST,MULTICAST>';
+  return i.linkUp ? '<BROADCAST,MULTICAST,UP,LOWER_UP>' : '<NO-CARRIER,BROADCAST,MULTICAST,UP>';
+}
+
+/** The first line of `ip link` / `ip address` for an interface (`mode DEFAULT` for `ip link`). */
+function linkHeader(n: number, i: InterfaceState, mode: string): string {
+  const qdisc = i.adminUp ? 'fq_codel' : 'noop';
+  return `${n}: ${i.name}: ${linkFlags(i)} mtu ${i.mtu} qdisc ${qdisc} state ${operState(i)}${mode} group default qlen 1000`;
+}
+
+/** The interfaces `ip` lists (lo first, as the kernel numbers them), or the one named. */
+function ipTargets(d: DeviceState, name: string | undefined): InterfaceState[] | string {
+  if (name === undefined) return d.interfaces;
+  if (name === 'lo') return [];
+  const iface = d.interfaces.find((i) => i.name === name);
+  return iface ? [iface] : `Device "${name}" does not exist.\n`;
+}
+
+/** `ip -brief address`: one line per interface, `lo` first. */
+function ipBrAddr(d: DeviceState, only: readonly InterfaceState[], withLo: boolean): string {
+  const out = withLo ? [`${'lo'.padEnd(16)} ${'UNKNOWN'.padEnd(14)} 127.0.0.1/8 ::1/128 `] : [];
+  for (const i of only) {
+    const v4 = i.ipv4 ? `${i.ipv4.address}/${i.ipv4.prefixLength} ` : '';
+    const v6 = i.adminUp ? `${linkLocal(i.mac)}/64 ` : '';
+    out.push(`${i.name.padEnd(16)} ${operState(i).padEnd(14)} ${v4}${v6}`);
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** `ip address show`: the detailed form (flags, link, inet and inet6 lines with lifetimes). */
+function ipAddr(d: DeviceState, only: readonly InterfaceState[], withLo: boolean): string {
+  const forever = '       valid_lft forever preferred_lft forever';
+  const out = withLo
+    ? [
+        '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+        '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+        '    inet 127.0.0.1/8 scope host lo',
+        forever,
+        '    inet6 ::1/128 scope host ',
+        forever,
+      ]
+    : [];
+  for (const i of only) {
     out.push(
-      `${i.name.padEnd(16)} ${state.padEnd(14)} ${i.ipv4 ? `${i.ipv4.address}/${i.ipv4.prefixLength} ` : ''}${v6} `,
+      linkHeader(d.interfaces.indexOf(i) + 2, i, ''),
+      `    link/ether ${macToColon(i.mac)} brd ff:ff:ff:ff:ff:ff`,
     );
+    if (i.ipv4) {
+      const brd = i.ipv4.prefixLength < 31 ? ` brd ${broadcastOf(i.ipv4)}` : '';
+      out.push(
+        `    inet ${i.ipv4.address}/${i.ipv4.prefixLength}${brd} scope global ${i.name}`,
+        forever,
+      );
+    }
+    // The kernel drops the link-local address of a disabled interface (and keeps it
+    // tentative until the link comes up).
+    if (i.adminUp)
+      out.push(
+        `    inet6 ${linkLocal(i.mac)}/64 scope link ${i.linkUp ? '' : 'tentative '}`,
+        forever,
+      );
   }
   return `${out.join('\n')}\n`;
 }
@@ -61,17 +134,18 @@ function ipRoute(d: DeviceState): string {
   return `${out.join('\n')}\n`;
 }
 
-function ipLink(d: DeviceState): string {
-  const out = [
-    '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
-    '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
-  ];
-  d.interfaces.forEach((i, n) => {
+function ipLink(d: DeviceState, only: readonly InterfaceState[], withLo: boolean): string {
+  const out = withLo
+    ? [
+        '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default qlen 1000',
+        '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+      ]
+    : [];
+  for (const i of only)
     out.push(
-      `${n + 2}: ${i.name}: <BROADCAST,MULTICAST${i.operUp ? ',UP,LOWER_UP' : ''}> mtu ${i.mtu} qdisc fq_codel state ${i.operUp ? 'UP' : 'DOWN'} mode DEFAULT group default qlen 1000`,
+      linkHeader(d.interfaces.indexOf(i) + 2, i, ' mode DEFAULT'),
       `    link/ether ${macToColon(i.mac)} brd ff:ff:ff:ff:ff:ff`,
     );
-  });
   return `${out.join('\n')}\n`;
 }
 
@@ -147,15 +221,29 @@ const COMMANDS: Record<string, Cmd> = {
     };
   },
   ip: (ctx, args) => {
+    const d = ctx.device;
     const flags = args.filter((a) => a.startsWith('-'));
-    const rest = args.filter((a) => !a.startsWith('-'));
-    const obj = rest[0] ?? '';
+    const [obj = '', ...rest] = args.filter((a) => !a.startsWith('-'));
+    const is = (word: string): boolean => obj !== '' && word.startsWith(obj);
+    if (is('route')) return ok(ipRoute(d));
+    if (!is('address') && !is('link'))
+      return { stderr: `Object "${obj}" is unknown, try "ip help".\n`, exitCode: 1 };
+    // `ip address|link [show|list|lst [[dev] NAME]]` (subcommands match by prefix, like iproute2).
+    const [sub, ...filter] = rest;
+    const isShow = (w: string): boolean =>
+      'show'.startsWith(w) || 'list'.startsWith(w) || w === 'lst';
+    if (sub !== undefined && !isShow(sub))
+      return {
+        stderr: `Command "${sub}" is unknown, try "ip ${is('link') ? 'link' : 'address'} help".\n`,
+        exitCode: 255,
+      };
+    const name = filter[0] === 'dev' ? filter[1] : filter[0];
+    const only = ipTargets(d, name);
+    if (typeof only === 'string') return { stderr: only, exitCode: 1 };
+    const withLo = name === undefined || name === 'lo';
+    if (is('link')) return ok(ipLink(d, only, withLo));
     const brief = flags.some((f) => f === '-br' || f === '-brief');
-    if ('address'.startsWith(obj) && obj !== '' && brief) return ok(ipBrAddr(ctx.device));
-    if ('route'.startsWith(obj) && obj !== '') return ok(ipRoute(ctx.device));
-    if ('link'.startsWith(obj) && obj !== '') return ok(ipLink(ctx.device));
-    if ('address'.startsWith(obj) && obj !== '') return ok(ipBrAddr(ctx.device));
-    return { stderr: `Object "${obj}" is unknown, try "ip help".\n`, exitCode: 1 };
+    return ok(brief ? ipBrAddr(d, only, withLo) : ipAddr(d, only, withLo));
   },
 };
 

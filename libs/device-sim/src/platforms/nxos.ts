@@ -509,6 +509,7 @@ export function createNxosPlatform(): Platform {
       '\nCisco NX-OS Software\nCopyright (c) 2002-2023, Cisco Systems, Inc. All rights reserved.\nNexus 9000v software ("Nexus 9000v Software") and related documentation,\nfiles or other reference materials ("Documentation") are\nthe proprietary property and confidential information of Cisco\nSystems, Inc. ("Cisco") and are protected, without limitation,\npursuant to United States and International copyright and trademark\nlaws in the applicable jurisdiction which provide civil and criminal\npenalties for copying or distribution without Cisco\'s authorization.\n\n',
     prompt: (ctx) =>
       `${ctx.device.hostname}${ctx.mode === 'exec' ? '#' : configPromptSuffix(ctx.mode)} `,
+    execPatterns: execTree.patterns,
     execute: (ctx, line) => runModal(spec, ctx, line),
     ctrlZ: ciscoCtrlZ,
   };

@@ -47,6 +47,12 @@ export interface Platform {
   motd(device: DeviceState, username: string): string;
   prompt(ctx: CliContext): string;
   execute(ctx: CliContext, line: string): CommandOutcome;
+  /**
+   * The command patterns of the privileged exec (operational) mode, in table order
+   * (`show interfaces {interface}`): what tools enumerate to run everything the device
+   * answers. Undefined for shells without a command table (Linux).
+   */
+  readonly execPatterns?: readonly string[];
   /** Ctrl-Z: leave configuration mode (IOS family); undefined if the key does nothing. */
   ctrlZ?(ctx: CliContext): CommandOutcome | undefined;
 }
