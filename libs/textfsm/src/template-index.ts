@@ -31,7 +31,14 @@ interface IndexRow {
   /** The cells with `Command` completions expanded into regexes. */
   readonly values: Readonly<Record<string, string>>;
   readonly compiled: ReadonlyMap<string, PythonRegex>;
+  /**
+   * Cells without regex syntax: `re.match` of such a pattern is a prefix test, done with
+   * `startsWith` (most rows are skipped on their literal `Platform` without running a regex).
+   */
+  readonly literals: ReadonlyMap<string, string>;
 }
+
+const REGEX_SYNTAX = /[\\.^$*+?{}[\]|()]/;
 
 function splitIndexLines(text: string): string[] {
   return text.split(/\r\n|\r|\n/);
@@ -96,15 +103,17 @@ export class TemplateIndex {
     const values: Record<string, string> = {};
     const written: Record<string, string> = {};
     const compiled = new Map<string, PythonRegex>();
+    const literals = new Map<string, string>();
     header.forEach((column, i) => {
       const raw = cells[i] ?? '';
       const value = column === 'Command' ? expandCommandCompletion(raw) : raw;
       values[column] = value;
       written[column] = raw;
-      if (column !== 'Template' && value !== '')
-        compiled.set(column, compileColumn(column, value, line));
+      if (column === 'Template' || value === '') return;
+      if (REGEX_SYNTAX.test(value)) compiled.set(column, compileColumn(column, value, line));
+      else literals.set(column, value);
     });
-    return { cells: written, values, compiled };
+    return { cells: written, values, compiled, literals };
   }
 
   /** Number of template rows. */
@@ -122,11 +131,17 @@ export class TemplateIndex {
    * (Python `re.match`, i.e. anchored at the start only; empty cells match anything).
    */
   findTemplates(attributes: IndexAttributes): string[] | undefined {
-    const row = this.rows.find((candidate) =>
-      Object.entries(attributes).every(([column, value]) => {
-        const regex = candidate.compiled.get(column);
-        return regex === undefined || regex.match(value) !== null;
-      }),
+    const entries = Object.entries(attributes);
+    const row = this.rows.find(
+      (candidate) =>
+        entries.every(([column, value]) => {
+          const literal = candidate.literals.get(column);
+          return literal === undefined || value.startsWith(literal);
+        }) &&
+        entries.every(([column, value]) => {
+          const regex = candidate.compiled.get(column);
+          return regex === undefined || regex.match(value) !== null;
+        }),
     );
     return row === undefined ? undefined : (row.values['Template'] ?? '').split(':');
   }
