@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { openJson } from '@toolkit/crypto';
-import { ALICE, api, BASE, startCatalog, unique } from './support/catalog-kit';
+import { ALICE, api, BASE, renderBody, startCatalog, unique } from './support/catalog-kit';
 import type { CatalogKit } from './support/catalog-kit';
 
 describe('commands, variables and rendering for a device', () => {
@@ -75,20 +75,10 @@ describe('commands, variables and rendering for a device', () => {
     variables: Record<string, string>,
     credentials: Record<string, string> = { username: 'admin', password: 'pw' },
   ) {
-    return api(kit.app).post('/internal/render', {
-      execution_id: randomUUID(),
-      command_id: commandId,
-      device_id: device.id,
-      variables,
-      credentials,
-      requester: { id: ALICE.id, username: ALICE.username },
-      permissions: {
-        execute_show: null,
-        execute_config: null,
-        view_command: null,
-        view_device: null,
-      },
-    });
+    return api(kit.app).post(
+      '/internal/render',
+      renderBody(commandId, device.id, { variables, credentials }),
+    );
   }
 
   it('when a command with variables is created, then it is answered with nested variables and display', async () => {
@@ -543,20 +533,10 @@ describe('commands, variables and rendering for a device', () => {
   it('when the command is outside the caller constraints, then render and actions answer 404', async () => {
     const c = await command({ name: unique('cfg'), command: 'hostname x', command_type: 'config' });
     const render = (permissions: Record<string, unknown>) =>
-      api(kit.app, { principal: ALICE }).post('/internal/render', {
-        execution_id: randomUUID(),
-        command_id: c.id,
-        device_id: device.id,
-        credentials: { username: 'a', password: 'b' },
-        requester: { id: ALICE.id, username: ALICE.username },
-        permissions: {
-          execute_show: null,
-          execute_config: null,
-          view_command: null,
-          view_device: null,
-          ...permissions,
-        },
-      });
+      api(kit.app, { principal: ALICE }).post(
+        '/internal/render',
+        renderBody(c.id, device.id, { credentials: { username: 'a', password: 'b' }, permissions }),
+      );
 
     const outside = await render({ execute_config: [{ name__ic: 'nothing-like-it' }] });
     const inside = await render({ execute_config: [{ command_type: 'config' }] });

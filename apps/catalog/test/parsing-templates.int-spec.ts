@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { guardRegexBacktracking } from '@toolkit/service';
-import { ALICE, api, BASE, startCatalog, unique } from './support/catalog-kit';
+import { api, BASE, renderBody, startCatalog, unique } from './support/catalog-kit';
 import type { CatalogKit } from './support/catalog-kit';
 
 const PATH = '/api/plugins/toolkit/parsing-templates/';
@@ -49,20 +48,7 @@ describe('parsing templates: the community library and custom templates', () => 
   });
 
   function render(commandId: number) {
-    return api(kit.app).post('/internal/render', {
-      execution_id: randomUUID(),
-      command_id: commandId,
-      device_id: device.id,
-      variables: {},
-      credentials: { username: 'admin', password: 'pw' },
-      requester: { id: ALICE.id, username: ALICE.username },
-      permissions: {
-        execute_show: null,
-        execute_config: null,
-        view_command: null,
-        view_device: null,
-      },
-    });
+    return api(kit.app).post('/internal/render', renderBody(commandId, device.id));
   }
 
   async function command(body: Record<string, unknown>) {

@@ -120,6 +120,36 @@ export function api(app: Express, as: As = { principal: ALICE }) {
 
 export const BASE = 'https://netbox.example.com';
 
+/** Every permission a render checks, granted without constraints. */
+export const ALL_GRANTED = {
+  execute_show: null,
+  execute_config: null,
+  view_command: null,
+  view_device: null,
+} as const;
+
+/**
+ * A `/internal/render` body as the gateway sends it, for ALICE with every permission and a
+ * one-time login; `overrides` replaces whole fields (`permissions` is merged).
+ */
+export function renderBody(
+  commandId: number,
+  deviceId: number,
+  overrides: { variables?: Record<string, string>; credentials?: Record<string, string> } & {
+    permissions?: Record<string, unknown>;
+  } = {},
+) {
+  return {
+    execution_id: randomUUID(),
+    command_id: commandId,
+    device_id: deviceId,
+    variables: overrides.variables ?? {},
+    credentials: overrides.credentials ?? { username: 'admin', password: 'pw' },
+    requester: { id: ALICE.id, username: ALICE.username },
+    permissions: { ...ALL_GRANTED, ...overrides.permissions },
+  };
+}
+
 export function unique(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }

@@ -1,4 +1,5 @@
 import {
+  PARSING_TEMPLATE_BRIEF_FIELDS,
   PARSING_TEMPLATE_PATH,
   TEMPLATE_NAME_PATTERN,
   parsingTemplateListSpec,
@@ -261,7 +262,7 @@ export class ParsingTemplates {
     entries.sort(compareBy(parsed.sort));
     const page = entries.slice(parsed.offset, parsed.offset + parsed.limit);
     const results = page.map((entry) =>
-      selectFields(this.present(entry, ctx.baseUrl), parsed, PARSING_TEMPLATE_BRIEF),
+      selectFields(this.present(entry, ctx.baseUrl), parsed, PARSING_TEMPLATE_BRIEF_FIELDS),
     );
     return toPage(ctx.requestUrl, entries.length, parsed.limit, parsed.offset, results);
   }
@@ -420,16 +421,6 @@ export class ParsingTemplates {
     return loading;
   }
 }
-
-const PARSING_TEMPLATE_BRIEF = [
-  'id',
-  'url',
-  'display',
-  'name',
-  'source',
-  'platform',
-  'command',
-] as const;
 
 function snapshotOf(at: number, docs: readonly ParsingTemplateDoc[]): CustomSnapshot {
   const patterns = new Map<number, PythonRegex | null>();
