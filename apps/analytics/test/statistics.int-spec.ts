@@ -1,8 +1,9 @@
 import request from 'supertest';
 import { bucketIndex, bucketRepresentativeMs } from '@toolkit/analytics-domain';
 import type { ExecutionResult, PlatformDriver } from '@toolkit/contracts';
+import { mulberry32 } from '@toolkit/device-sim';
 import { anExecutionResult } from '@toolkit/testing';
-import { appOnly, internalHeaders, seededRandom } from './support';
+import { appOnly, internalHeaders } from './support';
 
 const NOW = new Date('2026-06-10T12:34:56.789Z');
 const PLATFORMS: PlatformDriver[] = ['cisco_ios', 'arista_eos', 'juniper_junos', 'linux'];
@@ -14,7 +15,7 @@ const ERRORS = [
 
 /** Random logs over the 3 days before NOW, from a seeded PRNG (reproducible). */
 function randomResults(seed: number, n: number): ExecutionResult[] {
-  const rnd = seededRandom(seed);
+  const rnd = mulberry32(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(rnd() * items.length)] as T;
   return Array.from({ length: n }, () => {
     const t = new Date(NOW.getTime() - Math.floor(rnd() * 3 * 86_400_000)).toISOString();

@@ -120,18 +120,6 @@ export function internalHeaders(extra: { constraints?: unknown } = {}): Record<s
   return headers;
 }
 
-/** Deterministic PRNG (mulberry32) so property tests are reproducible from their seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface BulkJobFixture {
   bulkJobId: string;
   /** One request message per device, as the gateway publishes them. */

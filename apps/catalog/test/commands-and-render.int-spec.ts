@@ -530,6 +530,38 @@ describe('commands, variables and rendering for a device', () => {
     expect(notNumber.body).toEqual({ device_id: ['A valid integer is required.'] });
   });
 
+  it.each(['0', '-1', '1e3', '9007199254740993', '12345678901234567890'])(
+    'when variable choices are asked for device_id=%s, then 400 naming device_id, never a 500',
+    async (deviceId) => {
+      // Arrange
+      const c = await command({ name: unique('vc-id'), command: 'show clock', variables: [] });
+
+      // Act
+      const res = await api(kit.app).get(
+        `/api/plugins/toolkit/commands/${c.id}/variable-choices/?device_id=${deviceId}`,
+      );
+
+      // Assert
+      expect([res.status, res.body]).toEqual([
+        400,
+        { device_id: ['A valid integer is required.'] },
+      ]);
+    },
+  );
+
+  it.each(['0', '9007199254740993'])(
+    'when a command id in the path is %s, then its variable choices are a NetBox 404',
+    async (id) => {
+      // Act
+      const res = await api(kit.app).get(
+        `/api/plugins/toolkit/commands/${id}/variable-choices/?device_id=${device.id}`,
+      );
+
+      // Assert
+      expect([res.status, res.body]).toEqual([404, { detail: 'Not found.' }]);
+    },
+  );
+
   it('when the command is outside the caller constraints, then render and actions answer 404', async () => {
     const c = await command({ name: unique('cfg'), command: 'hostname x', command_type: 'config' });
     const render = (permissions: Record<string, unknown>) =>

@@ -333,4 +333,28 @@ describe('gateway forwarding to the catalog and analytics services', () => {
     expect(response.body).toEqual({ device_id: ['Invalid pk "9" - object does not exist.'] });
     expect(seen).toHaveLength(0);
   });
+
+  it.each([0, -1, 1.5, 2 ** 53, '0', '1e3', '12345678901234567890'])(
+    'when validating variables for device_id %p, not an id the catalog reads, then no device is looked up and the catalog answers for the field',
+    async (deviceId) => {
+      // Arrange
+      const user = await h.user();
+      await h.grant({ userIds: [user.id], objectTypes: ['toolkit.command'], actions: ['view'] });
+
+      // Act
+      await request(h.app)
+        .post('/api/plugins/toolkit/commands/3/validate-variables/')
+        .set('Authorization', `Token ${user.key}`)
+        .send({ device_id: deviceId, variables: {} });
+
+      // Assert
+      expect(seen.map((s) => [s.method, s.url, s.body])).toEqual([
+        [
+          'POST',
+          '/api/plugins/toolkit/commands/3/validate-variables/',
+          { device_id: deviceId, variables: {} },
+        ],
+      ]);
+    },
+  );
 });

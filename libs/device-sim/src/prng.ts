@@ -10,21 +10,33 @@ export function hashString(text: string): number {
   return hash >>> 0;
 }
 
-/** mulberry32: fast, tiny, good enough for test data and repeatable fault draws. */
+/**
+ * mulberry32: fast, tiny, good enough for test data and repeatable fault draws (never for
+ * secrets). The one seeded PRNG of the repository: uniform floats in [0, 1), the same
+ * sequence for the same seed.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** mulberry32 with helpers; a string seed is hashed first (`hashString`). */
 export class Prng {
-  private stateValue: number;
+  private readonly draw: () => number;
 
   constructor(seed: number | string) {
-    this.stateValue = typeof seed === 'number' ? seed >>> 0 : hashString(seed);
+    this.draw = mulberry32(typeof seed === 'number' ? seed : hashString(seed));
   }
 
   /** Uniform float in [0, 1). */
   next(): number {
-    this.stateValue = (this.stateValue + 0x6d2b79f5) >>> 0;
-    let t = this.stateValue;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.draw();
   }
 
   /** Integer in [min, max] inclusive. */

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { createOperationsApp } from '@toolkit/http';
+import { DETAIL, createOperationsApp } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
@@ -189,6 +189,6 @@ export function itServesHealthEndpoints(
     const response = await request(createApp(infra)).get('/nothing-here');
 
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ detail: 'Not found.' });
+    expect(response.body).toEqual({ detail: DETAIL.notFound });
   });
 }

@@ -27,7 +27,14 @@ import { PLATFORM_DRIVERS } from '@toolkit/contracts';
 import { createDevices, iso, objectUrl } from '@toolkit/catalog-domain';
 import type { ObjectChangeDoc } from '@toolkit/catalog-domain';
 import { AppError, parseInput } from '@toolkit/errors';
-import { asyncHandler, internalRequest, pathId, searchParamsOf, toProblem } from '@toolkit/http';
+import {
+  asyncHandler,
+  internalRequest,
+  parseObjectId,
+  pathId,
+  searchParamsOf,
+  toProblem,
+} from '@toolkit/http';
 import { parseListQuery, selectFields, toPage } from '@toolkit/netbox-list';
 import type { Catalog } from '../wiring';
 import { mountResource } from './resource.routes';
@@ -103,12 +110,12 @@ export function catalogRouter(catalog: Catalog): Router {
       const id = pathId(req.params['id']);
       const given = searchParamsOf(req).getAll('device_id');
       if (given.length > 1) throw AppError.validation({ device_id: ['Give a single device.'] });
-      const deviceId = given[0];
-      if (deviceId === undefined || deviceId === '')
+      if (given[0] === undefined || given[0] === '')
         throw AppError.validation({ device_id: ['This parameter is required.'] });
-      if (!/^\d{1,15}$/.test(deviceId) || Number(deviceId) === 0)
+      const deviceId = parseObjectId(given[0]);
+      if (deviceId === undefined)
         throw AppError.validation({ device_id: ['A valid integer is required.'] });
-      res.json(await catalog.render.choices(id, Number(deviceId), ctx));
+      res.json(await catalog.render.choices(id, deviceId, ctx));
     }),
   );
   router.post(

@@ -1,7 +1,7 @@
 import type { Express, Request, Response } from 'express';
 import { AppError, isAppError } from '@toolkit/errors';
 import type { Constraints, Principal } from '@toolkit/contracts';
-import { asyncHandler, searchParamsOf } from '@toolkit/http';
+import { asyncHandler, parseObjectId, searchParamsOf } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import type { AuthContext } from '@toolkit/gateway-domain';
 import { authOf, permit } from '../auth/auth.middleware';
@@ -108,12 +108,8 @@ async function requireVisibleDevice(
     req.method === 'GET'
       ? given[0]
       : (req.body as Record<string, unknown> | undefined)?.['device_id'];
-  const deviceId =
-    typeof raw === 'number'
-      ? raw
-      : typeof raw === 'string' && /^\d+$/.test(raw)
-        ? Number(raw)
-        : undefined;
+  // Read as the catalog reads it, so that every id the catalog would look up is checked here.
+  const deviceId = parseObjectId(raw);
   if (deviceId === undefined) return; // the catalog reports the missing or malformed field
   const missing = AppError.validation({
     device_id: [`Invalid pk "${deviceId}" - object does not exist.`],

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { INTERNAL_HEADERS } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { Logger } from '@toolkit/logger';
 
@@ -147,7 +148,7 @@ export class UpstreamClient {
       const url = new URL(request.path, this.origin);
       const headers: Record<string, string> = {
         ...request.headers,
-        'x-toolkit-internal-token': this.options.internalToken,
+        [INTERNAL_HEADERS.token]: this.options.internalToken,
       };
       if (request.body) headers['content-length'] = String(request.body.length);
       const outgoing = this.transport.request(url, {

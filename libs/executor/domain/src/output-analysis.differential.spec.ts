@@ -1,4 +1,5 @@
 import type { PlatformDriver } from '@toolkit/contracts';
+import { mulberry32 } from '@toolkit/device-sim';
 import type { SyntaxErrorInfo } from './output-analysis';
 import { cleanShellOutput, detectVendorError, normaliseTerminalText } from './output-analysis';
 import { PLATFORM_DRIVER_TABLE, driverFor } from './platform-drivers';
@@ -81,18 +82,6 @@ function referenceDetect(driver: PlatformDriverSpec, output: string): SyntaxErro
 
 /* eslint-enable no-control-regex */
 
-/** mulberry32: a seeded PRNG, so that a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = [
   'a',
   'b',
@@ -159,7 +148,7 @@ const CASES = 4_000;
 
 describe('output path, against the reference implementations', () => {
   it('when random terminal text is normalised, then both agree', () => {
-    const next = prng(1);
+    const next = mulberry32(1);
     for (let i = 0; i < CASES; i++) {
       const raw = randomText(next);
       expect([raw, normaliseTerminalText(raw)]).toEqual([raw, referenceNormalise(raw)]);
@@ -167,7 +156,7 @@ describe('output path, against the reference implementations', () => {
   });
 
   it('when random shell output is cleaned on every platform, with and without a known prompt, then both agree', () => {
-    const next = prng(2);
+    const next = mulberry32(2);
     for (let i = 0; i < CASES; i++) {
       const raw = randomText(next);
       const driver = drivers[i % drivers.length] as PlatformDriverSpec;
@@ -182,7 +171,7 @@ describe('output path, against the reference implementations', () => {
   });
 
   it('when random output is screened for vendor errors on every platform, then both agree', () => {
-    const next = prng(3);
+    const next = mulberry32(3);
     let detected = 0;
     for (let i = 0; i < CASES; i++) {
       const output = normaliseTerminalText(randomText(next));
@@ -239,7 +228,7 @@ describe('terminal buffer', () => {
   };
 
   it('when random text arrives in random chunks, then every reading matches the whole text', () => {
-    const next = prng(4);
+    const next = mulberry32(4);
     const buffer = new TerminalBuffer();
     for (let i = 0; i < 500; i++) {
       const keep = next() < 0.3 ? randomText(next).replace(/\n/g, '') : '';

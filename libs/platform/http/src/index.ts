@@ -14,7 +14,7 @@ export {
   unsupportedMediaType,
 } from './problem';
 export type { Problem, RateLimitState } from './problem';
-export { pathId, pathUuid, searchParamsOf } from './path-params';
+export { parseObjectId, pathId, pathUuid, searchParamsOf } from './path-params';
 export { MAX_BODY_DEPTH, checkStorableBody } from './storable-body';
 export { internalRequest, requireInternalToken } from './internal-request';
 export type { InternalRequest } from './internal-request';

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import { INTERNAL_HEADERS, encodeHeaderJson } from '@toolkit/contracts';
 import { createLogger } from '@toolkit/logger';
@@ -23,17 +24,43 @@ function app() {
 
 describe('requireInternalToken', () => {
   it.each([
-    [undefined, 401, { detail: 'Authentication credentials were not provided.' }],
-    ['short', 401, { detail: 'Invalid token.' }],
-    [`${TOKEN.slice(0, -1)}x`, 401, { detail: 'Invalid token.' }],
-  ])('when the token is %s, then %i with DRF detail', async (token, status, body) => {
+    ['the right one', TOKEN, 200, expect.objectContaining({ requestUrl: expect.any(String) })],
+    ['missing', undefined, 401, { detail: 'Authentication credentials were not provided.' }],
+    ['empty', '', 401, { detail: 'Authentication credentials were not provided.' }],
+    ['wrong, of the same length', `${TOKEN.slice(0, -1)}x`, 401, { detail: 'Invalid token.' }],
+    ['shorter', TOKEN.slice(0, -1), 401, { detail: 'Invalid token.' }],
+    ['longer', `${TOKEN}0`, 401, { detail: 'Invalid token.' }],
+    ['much shorter', 'short', 401, { detail: 'Invalid token.' }],
+  ])('when the token is %s, then %i', async (_what, token, status, body) => {
+    // Arrange
     const call = request(app()).get('/who');
-    if (token) call.set(INTERNAL_HEADERS.token, token);
+    if (token !== undefined) call.set(INTERNAL_HEADERS.token, token);
 
+    // Act
     const res = await call;
 
+    // Assert
     expect([res.status, res.body]).toEqual([status, body]);
   });
+
+  it.each([
+    ['of the same length', `${TOKEN.slice(0, -1)}x`],
+    ['shorter', 'short'],
+    ['longer', `${TOKEN}-and-more`],
+  ])(
+    'when a wrong token is %s, then it is still compared in constant time over equal-length digests',
+    async (_what, token) => {
+      // Arrange
+      const compare = jest.spyOn(crypto, 'timingSafeEqual');
+
+      // Act
+      const res = await request(app()).get('/who').set(INTERNAL_HEADERS.token, token);
+
+      // Assert
+      expect(res.status).toBe(401);
+      expect(compare.mock.calls.map(([a, b]) => [a.byteLength, b.byteLength])).toEqual([[32, 32]]);
+    },
+  );
 
   it('when the path is open, then no token is needed', async () => {
     expect((await request(app()).get('/open')).body).toEqual({ open: true });
@@ -66,6 +93,23 @@ describe('internalRequest', () => {
       baseUrl: 'https://netbox.example.com',
       requestUrl: 'https://netbox.example.com/who?limit=5',
     });
+  });
+
+  it.each([
+    ['https', 'https://netbox.example.com'],
+    ['http', 'http://netbox.example.com'],
+    ['https, http', 'https://netbox.example.com'],
+    ['javascript', 'http://netbox.example.com'],
+    ['https://evil.example', 'http://netbox.example.com'],
+  ])('when X-Forwarded-Proto is %p, then the base URL is %s', async (proto, baseUrl) => {
+    // Act
+    const res = await call({
+      [INTERNAL_HEADERS.forwardedProto]: proto,
+      [INTERNAL_HEADERS.forwardedHost]: 'netbox.example.com',
+    });
+
+    // Assert
+    expect(res.body.baseUrl).toBe(baseUrl);
   });
 
   it('when the forwarded origin is not a plain scheme and host, then it is not used in URLs', async () => {

@@ -90,4 +90,26 @@ describe('mountResourceRoutes', () => {
     expect([post.status, get.status]).toEqual([404, 404]);
     expect(options.headers['allow']).toBe('DELETE, OPTIONS');
   });
+
+  it.each(['0', '00', '9007199254740993', '12345678901234567890'])(
+    'when the detail id is %s, then every method answers a NetBox 404 (never a 500)',
+    async (id) => {
+      // Arrange
+      const agent = request(app(full).express);
+
+      // Act
+      const answers = await Promise.all([
+        agent.get(`/api/things/${id}/`),
+        agent.patch(`/api/things/${id}/`).send({ name: 'x' }),
+        agent.delete(`/api/things/${id}/`),
+      ]);
+
+      // Assert
+      expect(answers.map((a) => [a.status, a.body])).toEqual([
+        [404, { detail: 'Not found.' }],
+        [404, { detail: 'Not found.' }],
+        [404, { detail: 'Not found.' }],
+      ]);
+    },
+  );
 });
