@@ -29,6 +29,13 @@ export class TextFsmError extends TextFsmBaseError {
   }
 }
 
+/**
+ * A rule's regex needed more matching steps on an input line than the `sre`
+ * emulation allows (catastrophic backtracking); the parse is abandoned instead
+ * of hanging. Python TextFSM has no such limit (it would keep going).
+ */
+export class TextFsmMatchLimitError extends TextFsmError {}
+
 /** Index (clitable) problems: malformed index, no matching row, bad merge. */
 export class TextFsmIndexError extends TextFsmBaseError {
   override readonly name = 'TextFSMIndexError';

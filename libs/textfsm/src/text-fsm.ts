@@ -2,9 +2,10 @@
  * The TextFSM state machine: a compiled template ({@link TextFsmTemplate})
  * and the per-parse runtime reproducing Python `TextFSM.ParseText`.
  */
-import { TextFsmError } from './errors';
+import { TextFsmError, TextFsmMatchLimitError } from './errors';
+import { RegexStepLimitError } from './python-regex/regex-backtracker';
 import { isAscii } from './python-regex/python-regex';
-import type { PythonRegex } from './python-regex/python-regex';
+import type { PythonMatch, PythonRegex } from './python-regex/python-regex';
 import { pySplitLines } from './python-text';
 import type {
   LineOp,
@@ -150,7 +151,7 @@ class FsmRun {
 
   private checkLine(line: string): void {
     for (const rule of this.state) {
-      const match = rule.regex.match(line, this.subjectIsAscii);
+      const match = this.match(rule, line);
       if (match === null) continue;
       const assignments = rule.assignments;
       for (let i = 0; i < assignments.length; i += 2) {
@@ -164,6 +165,19 @@ class FsmRun {
         }
         return;
       }
+    }
+  }
+
+  private match(rule: CompiledRule, line: string): PythonMatch | null {
+    try {
+      return rule.regex.match(line, this.subjectIsAscii);
+    } catch (error) {
+      if (!(error instanceof RegexStepLimitError)) throw error;
+      throw new TextFsmMatchLimitError(
+        `Regular expression step limit exceeded: ${error.reason}. Rule Line: ${rule.lineNum}. Input Line: ${line}`,
+        rule.lineNum,
+        line,
+      );
     }
   }
 

@@ -34,14 +34,47 @@ export function findReferencePython(): string {
   throw new Error(INSTALL_HINT);
 }
 
-/** Runs all cases through the reference implementation in a single process. */
-export function runReference(cases: readonly ReferenceCase[]): ReferenceResult[] {
+function runScript<T>(request: unknown): T {
   const python = findReferencePython();
   const result = spawnSync(python, [SCRIPT], {
-    input: JSON.stringify(cases),
+    input: JSON.stringify(request),
     encoding: 'utf8',
     maxBuffer: 512 * 1024 * 1024,
   });
   if (result.status !== 0) throw new Error(`reference.py failed: ${result.stderr}`);
-  return JSON.parse(result.stdout) as ReferenceResult[];
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Runs all cases through the reference implementation in a single process. */
+export function runReference(cases: readonly ReferenceCase[]): ReferenceResult[] {
+  return runScript<ReferenceResult[]>(cases);
+}
+
+export type CompileResult =
+  { readonly ok: true } | { readonly ok: false; readonly error: string; readonly message: string };
+
+/** Compiles every template with Python TextFSM (one process). */
+export function runCompileReference(templates: readonly string[]): CompileResult[] {
+  return runScript<CompileResult[]>({ mode: 'compile', templates });
+}
+
+export interface RegexCase {
+  readonly pattern: string;
+  readonly subject: string;
+}
+
+export interface PythonReMatch {
+  /** Group 0 first; null when the group did not participate. */
+  readonly groups: (string | null)[];
+  /** [start, end] in code points; [-1, -1] when the group did not participate. */
+  readonly spans: [number, number][];
+}
+
+export type RegexResult =
+  | { readonly ok: true; readonly match: PythonReMatch | null }
+  | { readonly ok: false; readonly error: string; readonly message: string };
+
+/** Python `re.match(pattern, subject)` for every case (one process). */
+export function runRegexReference(cases: readonly RegexCase[]): RegexResult[] {
+  return runScript<RegexResult[]>({ mode: 'regex', cases });
 }

@@ -1,13 +1,18 @@
 /**
  * Python `re` patterns compiled to JavaScript RegExps with `re.match`
- * semantics (anchored at the start of the subject, not at its end).
+ * semantics (anchored at the start of the subject, not at its end). Patterns
+ * on which a RegExp could give other group values than Python (see
+ * {@link ./regex-checks}) are matched by an emulation of Python's `sre`
+ * instead, with the RegExp as a prefilter where that is sound.
  */
 import type { ParsedRegex, RegexNode } from './regex-ast';
 import { FLAG_I } from './regex-ast';
-import { checkSupported } from './regex-checks';
+import { SreRegex } from './regex-backtracker';
+import { divergenceReasons, nativePrefilterIsSound } from './regex-checks';
 import type { EmittedRegex } from './regex-emitter';
 import { emitJavaScript } from './regex-emitter';
 import { parsePythonRegex } from './regex-parser';
+import { compileSreProgram } from './sre-program';
 
 /** Match result indexed by Python group number (0 = whole match); `undefined` = did not participate. */
 export type PythonMatch = ArrayLike<string | undefined>;
@@ -76,19 +81,44 @@ function toRegExp(emitted: EmittedRegex): RegExp {
   return new RegExp(emitted.source, emitted.flags);
 }
 
+export interface PythonRegexOptions {
+  /**
+   * Steps the `sre` emulation may take for one match before it throws
+   * `RegexStepLimitError` (default `DEFAULT_STEP_BUDGET`, 10,000,000).
+   */
+  readonly stepBudget?: number;
+  /** Match with the `sre` emulation even when the native RegExp is exact (tests, benchmarks). */
+  readonly forceEmulation?: boolean;
+  /** Use the native RegExp to reject subjects before the emulation, where sound (default true). */
+  readonly nativePrefilter?: boolean;
+}
+
 /** A compiled Python regular expression. Immutable and reusable. */
 export class PythonRegex {
   readonly pattern: string;
   readonly groupCount: number;
   /** Named groups in definition order: name -> Python group number. */
   readonly groupIndex: ReadonlyMap<string, number>;
+  /** Why the native RegExp could differ from Python (empty when it is exact and used alone). */
+  readonly emulationReasons: readonly string[];
+  /** True when matches run through the `sre` emulation. */
+  readonly emulated: boolean;
+  /** True when the native RegExp rejects non-matching subjects before the emulation runs. */
+  readonly prefiltered: boolean;
   private readonly ascii: RegExp | null;
   private readonly unicode: RegExp;
   private readonly groupMap: readonly number[] | null;
+  private readonly sre: SreRegex | null;
 
-  constructor(pattern: string) {
+  constructor(pattern: string, options: PythonRegexOptions = {}) {
     const parsed = parsePythonRegex(pattern);
-    checkSupported(parsed);
+    this.emulationReasons = divergenceReasons(parsed);
+    this.emulated = this.emulationReasons.length > 0 || options.forceEmulation === true;
+    this.sre = this.emulated
+      ? new SreRegex(compileSreProgram(parsed), pattern, options.stepBudget)
+      : null;
+    this.prefiltered =
+      this.emulated && options.nativePrefilter !== false && nativePrefilterIsSound(parsed);
     this.pattern = pattern;
     this.groupCount = parsed.groupCount;
     this.groupIndex = parsed.groupIndex;
@@ -108,6 +138,10 @@ export class PythonRegex {
   match(subject: string, subjectIsAscii: boolean = isAscii(subject)): PythonMatch | null {
     const regex = subjectIsAscii && this.ascii !== null ? this.ascii : this.unicode;
     regex.lastIndex = 0;
+    if (this.sre !== null) {
+      if (this.prefiltered && !regex.test(subject)) return null;
+      return this.sre.match(subject, subjectIsAscii);
+    }
     const result = regex.exec(subject);
     if (result === null || this.groupMap === null) return result;
     const groups: (string | undefined)[] = [result[0]];
@@ -124,6 +158,6 @@ export class PythonRegex {
 }
 
 /** Compile a Python `re` pattern; throws `PythonRegexError` like `re.compile` would. */
-export function compilePythonRegex(pattern: string): PythonRegex {
-  return new PythonRegex(pattern);
+export function compilePythonRegex(pattern: string, options: PythonRegexOptions = {}): PythonRegex {
+  return new PythonRegex(pattern, options);
 }

@@ -1,14 +1,28 @@
 /**
- * Rejects the few constructs whose JavaScript translation would silently
- * behave differently from Python's `re`:
+ * Decides, per pattern, between the native JavaScript RegExp translation (the
+ * fast path) and the emulation of Python's `sre` matcher
+ * ({@link ./regex-backtracker}). The native translation is used unless the
+ * pattern contains one of the constructs on which JavaScript and Python's `re`
+ * can return different group values or a different match:
  * - a capture group inside a repetition that is not matched in every
- *   iteration (JavaScript clears it at each iteration, Python keeps the
- *   previous value);
+ *   iteration (JavaScript clears it at each iteration, Python keeps the value
+ *   of the last iteration in which it participated);
+ * - a repetition whose body can match the empty string and contains a capture
+ *   group, an alternation or a lazy quantifier (Python accepts one empty
+ *   iteration, keeps its captures and stops iterating; JavaScript rejects the
+ *   empty iteration and backtracks into the body's other choices);
  * - a backreference to a group that may not have participated (JavaScript
  *   matches the empty string, Python fails).
+ * Those patterns are matched by the emulation, which reproduces `sre`
+ * (CPython 3.11) step by step. Nothing is refused here any more: the
+ * constructs this engine cannot handle at all are refused by the parser and
+ * the emitter.
+ *
+ * {@link nativePrefilterIsSound} tells when the native RegExp can still be used
+ * to reject non-matching subjects before the emulation runs.
  */
 import type { ParsedRegex, RegexNode } from './regex-ast';
-import { PythonRegexError, widthOf } from './regex-parser';
+import { widthOf } from './regex-parser';
 
 function hasCaptureOrChoiceOrder(node: RegexNode): boolean {
   switch (node.kind) {
@@ -40,12 +54,7 @@ interface Context {
 
 class Checker {
   readonly optionalGroups = new Set<number>();
-
-  constructor(private readonly parsed: ParsedRegex) {}
-
-  private fail(reason: string): never {
-    throw new PythonRegexError(reason, this.parsed.pattern, undefined);
-  }
+  readonly reasons: string[] = [];
 
   visit(node: RegexNode, ctx: Context): void {
     switch (node.kind) {
@@ -78,8 +87,8 @@ class Checker {
         return;
       case 'backref':
         if (this.optionalGroups.has(node.index)) {
-          this.fail(
-            `backreference to group ${node.index}, which may not participate in the match, is not supported by this engine`,
+          this.reasons.push(
+            `backreference to group ${node.index}, which may not participate in the match`,
           );
         }
         return;
@@ -97,28 +106,63 @@ class Checker {
   private checkNullableRepeat(body: RegexNode): void {
     if (widthOf(body, { groupWidths: [] }).lo > 0) return;
     if (hasCaptureOrChoiceOrder(body)) {
-      this.fail(
-        'a repetition whose body can match the empty string and contains a capture group, ' +
-          'an alternation or a lazy quantifier is not supported by this engine (Python and JavaScript disagree on it)',
+      this.reasons.push(
+        'a repetition whose body can match the empty string contains a capture group, ' +
+          'an alternation or a lazy quantifier',
       );
     }
   }
 
   private checkGroup(index: number, ctx: Context): void {
     if (ctx.inRepeat && ctx.optionalInRepeat) {
-      this.fail(
-        `capture group ${index} is inside a repetition but not matched by every iteration; ` +
-          'JavaScript would reset it where Python keeps the previous value (unsupported by this engine)',
+      this.reasons.push(
+        `capture group ${index} is inside a repetition but not matched by every iteration`,
       );
     }
     if (ctx.optional) this.optionalGroups.add(index);
   }
 }
 
-export function checkSupported(parsed: ParsedRegex): void {
-  new Checker(parsed).visit(parsed.root, {
-    inRepeat: false,
-    optionalInRepeat: false,
-    optional: false,
-  });
+/**
+ * Why the native JavaScript translation could differ from Python on this
+ * pattern (empty: the native RegExp is exact and is used).
+ */
+export function divergenceReasons(parsed: ParsedRegex): string[] {
+  const checker = new Checker();
+  checker.visit(parsed.root, { inRepeat: false, optionalInRepeat: false, optional: false });
+  return checker.reasons;
+}
+
+function hasCommittingConstruct(node: RegexNode): boolean {
+  switch (node.kind) {
+    case 'backref':
+    case 'atomic':
+      return true;
+    case 'repeat':
+      return node.mode === 'possessive' || hasCommittingConstruct(node.body);
+    case 'sequence':
+      return node.items.some(hasCommittingConstruct);
+    case 'alternation':
+      return node.alternatives.some(hasCommittingConstruct);
+    case 'group':
+    case 'flagGroup':
+    case 'look':
+      return hasCommittingConstruct(node.body);
+    default:
+      return false;
+  }
+}
+
+/**
+ * Whether the native RegExp matches exactly the subjects Python matches (only
+ * the group values may differ), so that it can reject subjects before the
+ * emulation runs. Both engines explore every path of a backtracking search;
+ * the divergences above only change which path is found first (never whether
+ * one exists), except where the first path is committed to or observed:
+ * backreferences (they read group values), atomic groups and possessive
+ * repeats (they cut the search after the first path). Lookarounds are
+ * harmless: their bodies only answer "a path exists".
+ */
+export function nativePrefilterIsSound(parsed: ParsedRegex): boolean {
+  return !hasCommittingConstruct(parsed.root);
 }
