@@ -415,4 +415,30 @@ describe('analytics consumers over real Kafka and the MongoDB-wire server', () =
     expect(csv.text.split('\r\n')[0]).toContain(',Notes,Output');
     expect(csv.text).toContain(`"'=HYPERLINK(""x"") ${marker}"`);
   });
+
+  it('when output pieces for live streams arrive on the events topic, then analytics records nothing for them', async () => {
+    // Arrange: same device, same partition: the marker is read after the pieces.
+    const device = { id: 900_077, name: 'live-1' };
+    const streamed = anExecutionEvent({
+      phase: 'output',
+      device,
+      output: { offset: 0, text: 'Building configuration...' },
+    });
+    const marker = anExecutionEvent({ device });
+
+    // Act
+    await svc.infra.messaging.publishMany(svc.topics.events, [streamed, streamed, marker]);
+
+    // Assert
+    await eventually(async () => {
+      const r = await api()
+        .get(`/api/plugins/toolkit/executions/${marker.executionId}/`)
+        .set(internalHeaders());
+      expect(r.body.status).toBe('running');
+    });
+    const piece = await api()
+      .get(`/api/plugins/toolkit/executions/${streamed.executionId}/`)
+      .set(internalHeaders());
+    expect(piece.status).toBe(404);
+  });
 });

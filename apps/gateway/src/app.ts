@@ -6,7 +6,11 @@ import type { Registry } from '@toolkit/metrics';
 import type {
   Clock,
   BulkExecutionService,
+  BulkJobReader,
+  BulkJobStreams,
+  ExecutionReader,
   ExecutionService,
+  ExecutionStreams,
   GroupRepository,
   PasswordHasher,
   PermissionRepository,
@@ -18,7 +22,8 @@ import { Authenticator, FailureLimiter, TokenIssuer, isWriteMethod } from '@tool
 import { authenticate } from './auth/auth.middleware';
 import { mountForwardedRoutes } from './forwarding/forward.routes';
 import type { ServiceName, UpstreamClient } from './forwarding/upstream-client';
-import { createGatewayMetrics, registerWaitsGauge } from './gateway-metrics';
+import { createGatewayMetrics, registerStreamMetrics, registerWaitsGauge } from './gateway-metrics';
+import { mountStreamRoutes } from './routes/stream.routes';
 import { appendSlash, cors, edgeHeaders } from './http/edge.middleware';
 import { methodNotAllowed } from './http/method-not-allowed';
 import { requireUsableHost } from './http/public-origin';
@@ -52,7 +57,16 @@ export interface GatewayAppDeps {
   /** Running commands: checks, rate limits, idempotency, Kafka, waits. */
   executions: ExecutionService;
   /** Bulk execution (absent: the bulk routes are not mounted). */
-  bulk?: { service: BulkExecutionService; pages: BulkJobPages };
+  bulk?: { service: BulkExecutionService; pages: BulkJobPages; jobs?: BulkJobReader };
+  /** Live streams (absent: `/executions/{id}/stream/` is not mounted). */
+  streams?: {
+    hub: ExecutionStreams;
+    reader: ExecutionReader;
+    /** Bulk job streams, mounted with the bulk routes. */
+    bulkHub?: BulkJobStreams;
+    perUser: number;
+    total: number;
+  };
   /** RATE_LIMIT_BYPASS_GROUPS (group names are read only when set). */
   bypassGroups?: readonly string[];
   probes: StatusProbes;
@@ -163,6 +177,27 @@ export function createApp(deps: GatewayAppDeps): Express {
         publicUrl: deps.publicUrl,
         bypassGroups: deps.bypassGroups ?? [],
       });
+      if (deps.streams) {
+        const { hub, bulkHub } = deps.streams;
+        const counters = registerStreamMetrics(deps.registry, {
+          get open() {
+            return hub.open + (bulkHub?.open ?? 0);
+          },
+          get heldChars() {
+            return hub.heldChars;
+          },
+        });
+        hub.countWith(counters);
+        bulkHub?.countWith(counters);
+        mountStreamRoutes(app, {
+          ...deps.streams,
+          ...(bulkHub && deps.bulk?.jobs
+            ? { bulk: { hub: bulkHub, jobs: deps.bulk.jobs, pages: deps.bulk.pages } }
+            : {}),
+          dropped: counters.dropped,
+          publicUrl: deps.publicUrl,
+        });
+      }
       if (deps.bulk)
         mountBulkExecutionRoutes(app, {
           bulk: deps.bulk.service,

@@ -88,6 +88,10 @@ export const gatewayConfigSchema = z
     EXECUTION_WAIT_GRACE_MS: envInt({ min: 0, max: 120_000, default: 5_000 }),
     /** A cancel waits this long for the executor to report the cancellation (else 202). */
     EXECUTION_CANCEL_WAIT_MS: envInt({ min: 0, max: 60_000, default: 5_000 }),
+    /** Live streams (`/executions/{id}/stream/`) one user may have open per replica (429 beyond). */
+    STREAMS_PER_USER: envInt({ min: 1, max: 10_000, default: 20 }),
+    /** Live streams a replica keeps open at most (503 beyond). */
+    STREAMS_MAX: envInt({ min: 1, max: 100_000, default: 2_000 }),
     /**
      * Names this replica's completions consumer group (`<prefix>.<instance>`): default the
      * host name and a random suffix. Every replica reads every (small) completion.

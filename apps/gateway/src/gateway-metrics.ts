@@ -18,6 +18,10 @@ export const GATEWAY_METRIC = {
   executionWaitsInFlight: 'toolkit_gateway_execution_waits_in_flight',
   rateLimitRefusals: 'toolkit_gateway_rate_limit_refusals_total',
   idempotentReplays: 'toolkit_gateway_idempotent_replays_total',
+  streamsOpen: 'toolkit_gateway_streams_open',
+  streamOutputHeld: 'toolkit_gateway_stream_output_held_chars',
+  streamEvents: 'toolkit_gateway_stream_events_sent_total',
+  streamDropped: 'toolkit_gateway_stream_clients_dropped_total',
 } as const;
 
 export interface GatewayMetrics {
@@ -144,4 +148,64 @@ export function registerWaitsGauge(registry: Registry, waits: () => number): voi
         },
       }),
   );
+}
+
+/**
+ * Live streams: open streams and output held (read when scraped), events sent by type,
+ * clients dropped by reason (`slow_client`: too far behind; `limit`: refused, too many).
+ */
+export function registerStreamMetrics(
+  registry: Registry,
+  streams: { readonly open: number; readonly heldChars: number },
+): { eventSent(event: string): void; dropped(reason: string): void } {
+  const gauge = (name: string, help: string, read: () => number) =>
+    getOrCreateMetric(
+      registry,
+      name,
+      () =>
+        new Gauge({
+          name,
+          help,
+          registers: [registry],
+          collect() {
+            this.set(read());
+          },
+        }),
+    );
+  gauge(
+    GATEWAY_METRIC.streamsOpen,
+    'Live execution streams open on this replica.',
+    () => streams.open,
+  );
+  gauge(
+    GATEWAY_METRIC.streamOutputHeld,
+    'Output characters this replica holds for live streams (bounded).',
+    () => streams.heldChars,
+  );
+  const events = getOrCreateMetric(
+    registry,
+    GATEWAY_METRIC.streamEvents,
+    () =>
+      new Counter({
+        name: GATEWAY_METRIC.streamEvents,
+        help: 'Server-Sent Events written to live streams, by event type.',
+        labelNames: ['event'],
+        registers: [registry],
+      }),
+  ) as Counter<'event'>;
+  const dropped = getOrCreateMetric(
+    registry,
+    GATEWAY_METRIC.streamDropped,
+    () =>
+      new Counter({
+        name: GATEWAY_METRIC.streamDropped,
+        help: 'Live stream clients dropped or refused, by reason.',
+        labelNames: ['reason'],
+        registers: [registry],
+      }),
+  ) as Counter<'reason'>;
+  return {
+    eventSent: (event) => events.inc({ event }),
+    dropped: (reason) => dropped.inc({ reason }),
+  };
 }

@@ -76,7 +76,14 @@ export async function wireGateway(
       clock,
       upstreams,
       executions: executions.service,
-      bulk: { service: executions.bulk, pages: executions.bulkJobs },
+      bulk: { service: executions.bulk, pages: executions.bulkJobs, jobs: executions.bulkJobs },
+      streams: {
+        hub: executions.streams,
+        bulkHub: executions.bulkStreams,
+        reader: executions.reader,
+        perUser: config.STREAMS_PER_USER,
+        total: config.STREAMS_MAX,
+      },
       bypassGroups: config.RATE_LIMIT_BYPASS_GROUPS,
       probes: {
         mongodb: () => infra.mongo.ping(),

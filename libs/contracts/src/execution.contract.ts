@@ -109,6 +109,11 @@ export const executionRequestSchema = z
     timeoutMs: z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS),
     /** Absent: the output is not parsed. */
     parsing: parsingSpecSchema.optional(),
+    /**
+     * Publish the output on the events topic while it is read (phase `output`), for live
+     * streams; off by default, so that executions nobody follows cost nothing more.
+     */
+    streamOutput: z.boolean().optional(),
     /** Inline template text of messages published before `parsing` existed. */
     parsingTemplate: z.string().max(MAX_TEMPLATE_LENGTH).optional(),
     requestedBy: requester,
@@ -241,18 +246,44 @@ export const executionResultSchema = z.object({
 });
 export type ExecutionResult = z.output<typeof executionResultSchema>;
 
-export const EXECUTION_PHASES = ['started', 'progress', 'finished'] as const;
+export const EXECUTION_PHASES = ['started', 'progress', 'output', 'finished'] as const;
 
-export const executionEventSchema = z.object({
-  executionId: z.uuid(),
-  phase: z.enum(EXECUTION_PHASES),
-  device: deviceRef,
-  executorId: z.string().min(1),
-  at: z.iso.datetime({ offset: true }),
-  attempt: z.number().int().min(1),
-  bulkJobId: z.uuid().optional(),
-  message: z.string().max(1_024).optional(),
+/** The most characters one output event carries (executors coalesce to about 16 KB). */
+export const OUTPUT_CHUNK_MAX_CHARS = 65_536;
+
+/**
+ * A piece of a running execution's output (phase `output`, only for requests with
+ * `streamOutput`): the command's output as the result will hold it (paging, terminal
+ * control sequences, the echoed command and the trailing prompt removed), in order:
+ * `offset` is the number of characters before `text`, so the pieces of one attempt
+ * concatenate without gaps or repeats. `last` marks the attempt's final piece; the result
+ * (authoritative) follows on the results topic. A piece with offset 0 after others starts
+ * the output again (a new attempt).
+ */
+export const outputChunkSchema = z.object({
+  offset: z.number().int().min(0),
+  text: z.string().max(OUTPUT_CHUNK_MAX_CHARS),
+  last: z.boolean().optional(),
 });
+export type OutputChunk = z.output<typeof outputChunkSchema>;
+
+export const executionEventSchema = z
+  .object({
+    executionId: z.uuid(),
+    phase: z.enum(EXECUTION_PHASES),
+    device: deviceRef,
+    executorId: z.string().min(1),
+    at: z.iso.datetime({ offset: true }),
+    attempt: z.number().int().min(1),
+    bulkJobId: z.uuid().optional(),
+    message: z.string().max(1_024).optional(),
+    /** Phase `output` only. */
+    output: outputChunkSchema.optional(),
+  })
+  .refine((event) => (event.phase === 'output') === (event.output !== undefined), {
+    path: ['output'],
+    message: 'output events, and only they, carry output',
+  });
 export type ExecutionEvent = z.output<typeof executionEventSchema>;
 
 export const executionRequestsTopic = defineTopic({

@@ -16,6 +16,7 @@ export {
   EXECUTION_PHASES,
   MAX_BULK_ITEMS,
   MAX_TEMPLATE_LENGTH,
+  OUTPUT_CHUNK_MAX_CHARS,
   MAX_TIMEOUT_MS,
   MIN_TIMEOUT_MS,
   NOTES_MAX_LENGTH,
@@ -35,6 +36,7 @@ export {
   requestsOf,
   executionResultSchema,
   executionResultsTopic,
+  outputChunkSchema,
   parsingSpecSchema,
   renderedCommandProblem,
   syntaxErrorSchema,
@@ -50,6 +52,7 @@ export type {
   ExecutionRequest,
   ExecutionRequestMessage,
   ExecutionResult,
+  OutputChunk,
   ParsingSpec,
   PlatformDriver,
 } from './execution.contract';

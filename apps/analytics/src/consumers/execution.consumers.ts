@@ -132,7 +132,9 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
       contract: topics.events,
       groupId: `${deps.groupPrefix}-events`,
       handleBatch: async (messages, heartbeat) => {
-        const events = messages.map((m) => m.payload);
+        // Output pieces are for live streams (the gateway); the result carries the output.
+        const events = messages.map((m) => m.payload).filter((e) => e.phase !== 'output');
+        if (events.length === 0) return;
         await timed(deps.metrics, 'events', events.length, () =>
           withHeartbeats(heartbeat, async (beat) => {
             await deps.executions.recordEvents(events, beat);

@@ -1,4 +1,4 @@
-import type { executionCompletionsTopic } from '@toolkit/contracts';
+import type { ExecutionCompletion, executionCompletionsTopic } from '@toolkit/contracts';
 import type { BulkExecutionService, ExecutionService } from '@toolkit/gateway-domain';
 import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
 
@@ -7,6 +7,8 @@ export interface CompletionConsumerOptions {
   executions: ExecutionService;
   /** Synchronous bulk requests of this replica wait on their items' completions too. */
   bulk?: BulkExecutionService;
+  /** Live streams of this replica end with their execution's result. */
+  streams?: { onCompletion(completion: ExecutionCompletion): Promise<void> };
   topic: typeof executionCompletionsTopic;
   /** This replica's own group: it reads every completion to wake its waiting requests. */
   wakeGroupId: string;
@@ -38,6 +40,8 @@ export async function startCompletionConsumers(
       for (const m of messages) {
         options.executions.wake(m.payload);
         options.bulk?.wake(m.payload);
+        // Best effort: a stream that misses it finds the result on its next look (sweep).
+        void options.streams?.onCompletion(m.payload).catch(() => undefined);
       }
     },
   });

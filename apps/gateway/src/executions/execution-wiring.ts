@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import {
   executionCancellationsTopic,
   executionCompletionsTopic,
+  executionEventsTopic,
   executionRequestsTopic,
 } from '@toolkit/contracts';
 import { hmacFingerprints } from '@toolkit/gateway-data-access';
@@ -10,8 +11,10 @@ import type { GatewayStore } from '@toolkit/gateway-data-access';
 import {
   BULK_MAX_WAIT_MS,
   BulkExecutionService,
+  BulkJobStreams,
   CompletionWaiters,
   ExecutionService,
+  ExecutionStreams,
   RateLimiter,
 } from '@toolkit/gateway-domain';
 import type { Clock, RateLimitPolicy } from '@toolkit/gateway-domain';
@@ -32,13 +35,21 @@ export interface ExecutionTopics {
   requests: typeof executionRequestsTopic;
   cancellations: typeof executionCancellationsTopic;
   completions: typeof executionCompletionsTopic;
+  /** Status changes and output pieces, for live streams. */
+  events: typeof executionEventsTopic;
 }
 
 export const DEFAULT_EXECUTION_TOPICS: ExecutionTopics = {
   requests: executionRequestsTopic,
   cancellations: executionCancellationsTopic,
   completions: executionCompletionsTopic,
+  events: executionEventsTopic,
 };
+
+/** How often live streams are swept (idle ones end, missed results are looked for). */
+const STREAM_SWEEP_MS = 5_000;
+/** A followed execution quiet for this long is read again (its completion may be missed). */
+const STREAM_RECHECK_MS = 15_000;
 
 /** The configuration the execution wiring reads (tests build it directly). */
 export type ExecutionConfig = Pick<
@@ -82,6 +93,12 @@ export interface WiredExecutions {
   bulk: BulkExecutionService;
   /** Bulk jobs and their executions as analytics recorded them (streamed answers). */
   bulkJobs: AnalyticsBulkJobReader;
+  /** Executions as analytics recorded them, as a caller sees them (live streams). */
+  reader: AnalyticsExecutionReader;
+  /** The live streams of this replica (`/executions/{id}/stream/`). */
+  streams: ExecutionStreams;
+  /** The live bulk job streams of this replica (`/bulk-jobs/{id}/stream/`). */
+  bulkStreams: BulkJobStreams;
   /** Starts the completions consumers and the purge timer. */
   start(): Promise<void>;
   /** Ends the waits (shutdown: before the HTTP server closes). */
@@ -116,15 +133,16 @@ export function wireExecutions(options: {
     policy: rateLimitPolicy(config),
     clock,
   });
-  const fingerprints = hmacFingerprints(
-    config.IDEMPOTENCY_KEY_SECRET ?? config.INTERNAL_API_TOKEN,
-  );
+  const fingerprints = hmacFingerprints(config.IDEMPOTENCY_KEY_SECRET ?? config.INTERNAL_API_TOKEN);
   const pollIntervalsMs = options.pollIntervalsMs ?? [2_000, 4_000, 8_000, 15_000];
   const warn = (error: unknown, message: string) => log.warn({ err: error }, message);
+  const reader = new AnalyticsExecutionReader(options.upstreams.analytics);
+  const streams = new ExecutionStreams(() => clock.now().getTime());
+  const bulkStreams = new BulkJobStreams(() => clock.now().getTime());
   const service = new ExecutionService({
     renderer,
     bus,
-    reader: new AnalyticsExecutionReader(options.upstreams.analytics),
+    reader,
     tickets: store.tickets,
     rateLimiter,
     idempotency: store.idempotencyKeys,
@@ -166,6 +184,7 @@ export function wireExecutions(options: {
     `${hostname().replace(/[^A-Za-z0-9._-]/g, '-')}-${randomUUID().slice(0, 8)}`;
   let consumers: RunningConsumer[] = [];
   let purge: NodeJS.Timeout | undefined;
+  let sweep: NodeJS.Timeout | undefined;
   const policy = rateLimitPolicy(config);
   const purgeOnce = async () => {
     const now = clock.now();
@@ -177,11 +196,22 @@ export function wireExecutions(options: {
     service,
     bulk,
     bulkJobs,
+    reader,
+    streams,
+    bulkStreams,
     async start() {
       consumers = await startCompletionConsumers({
         messaging: options.messaging,
         executions: service,
         bulk,
+        streams: {
+          onCompletion: async (completion) => {
+            await Promise.all([
+              streams.onCompletion(completion.executionId),
+              bulkStreams.onCompletion(completion),
+            ]);
+          },
+        },
         topic: topics.completions,
         wakeGroupId: `${config.GATEWAY_COMPLETIONS_GROUP_PREFIX}.wake.${instance}`,
         settleGroupId: `${config.GATEWAY_COMPLETIONS_GROUP_PREFIX}.settle`,
@@ -191,11 +221,39 @@ export function wireExecutions(options: {
         purgeOnce().catch((error: unknown) => log.warn({ err: error }, 'purge failed'));
       }, PURGE_EVERY_MS);
       purge.unref();
+      // Every replica reads every event from its start on (its own group, nothing
+      // committed): the output pieces of executions asked to stream, and status changes.
+      consumers.push(
+        await options.messaging.consumeBatches({
+          contract: topics.events,
+          fromBeginning: false,
+          groupId: `${config.GATEWAY_COMPLETIONS_GROUP_PREFIX}.stream.${instance}`,
+          commitOffsets: false,
+          ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTimeMs: options.maxWaitTimeMs }),
+          handleBatch: async (messages) => {
+            for (const m of messages) {
+              streams.onEvent(m.payload);
+              bulkStreams.onEvent(m.payload);
+            }
+          },
+        }),
+      );
+      sweep = setInterval(() => {
+        Promise.all([streams.sweep(STREAM_RECHECK_MS), bulkStreams.sweep(STREAM_RECHECK_MS)]).catch(
+          (error: unknown) => log.warn({ err: error }, 'stream sweep failed'),
+        );
+      }, STREAM_SWEEP_MS);
+      sweep.unref();
       log.info({ instance }, 'reading execution completions');
     },
-    release: () => service.releaseWaits(),
+    release: () => {
+      service.releaseWaits();
+      streams.closeAll();
+      bulkStreams.closeAll();
+    },
     async stop() {
       clearInterval(purge);
+      clearInterval(sweep);
       await Promise.all(consumers.map((c) => c.stop()));
       consumers = [];
     },

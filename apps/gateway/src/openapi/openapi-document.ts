@@ -193,6 +193,13 @@ function responses(route: RouteSpec, read: Json, components: ComponentRegistry):
     case 'no-content':
       out['204'] = { description: 'Deleted' };
       break;
+    case 'event-stream':
+      out['200'] = {
+        description:
+          'Server-Sent Events: `status`, `output` ({offset, text}), `result` (the execution), `end` ({reason, status})',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      };
+      break;
     case 'stream':
       out['200'] = {
         description: 'Streamed export',

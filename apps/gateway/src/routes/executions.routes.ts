@@ -122,7 +122,12 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
           res
             .status(202)
             .location(url)
-            .json({ execution_id: outcome.executionId, url, status: outcome.status });
+            .json({
+              execution_id: outcome.executionId,
+              url,
+              stream_url: `${url}stream/`,
+              status: outcome.status,
+            });
           return;
         case 'finished': {
           const answer = executeAnswer(outcome.execution);
@@ -134,13 +139,17 @@ export function mountExecutionRoutes(app: Express, deps: ExecutionRoutesDeps): v
         case 'timed-out':
           metrics.executionsCompleted.inc({ mode, outcome: 'timeout' });
           metrics.executionWait.observe({ outcome: 'timeout' }, waited);
-          res.status(504).location(url).json({
-            detail:
-              'The execution did not finish within its timeout: it goes on. Follow it at its URL.',
-            execution_id: outcome.executionId,
-            url,
-            status: 'running',
-          });
+          res
+            .status(504)
+            .location(url)
+            .json({
+              detail:
+                'The execution did not finish within its timeout: it goes on. Follow it at its URL.',
+              execution_id: outcome.executionId,
+              url,
+              stream_url: `${url}stream/`,
+              status: 'running',
+            });
           return;
         case 'interrupted':
           if (res.destroyed || res.writableEnded) return; // the client went away

@@ -10,6 +10,7 @@ export type ResponseKind =
   | 'list'
   | 'no-content'
   | 'stream'
+  | 'event-stream'
   | 'options'
   | 'json'
   | 'yaml-or-json'
@@ -798,6 +799,53 @@ export function executionRoutes(): RouteSpec[] {
         },
         { status: 409, description: 'Finished already, or a running configuration command' },
         { status: 503, description: 'The message broker is unavailable' },
+      ],
+    },
+    {
+      method: 'get',
+      path: '/api/plugins/toolkit/executions/{id}/stream/',
+      operationId: 'plugins_toolkit_executions_stream',
+      summary:
+        'Follow an execution as Server-Sent Events: status changes, its output as the device sends it (executions run with `stream`), the result, then `end`; a finished one is replayed',
+      tag: 'toolkit',
+      auth: 'token',
+      response: 'event-stream',
+      idType: 'string',
+      query: [
+        {
+          name: 'last_event_id',
+          type: 'string',
+          required: false,
+          description: 'Resume after this event id (as the Last-Event-ID header).',
+        },
+      ],
+      headers: [
+        {
+          name: 'Last-Event-ID',
+          description:
+            'Resume after this event (`<attempt>:<offset>`): the output continues from there, without repeats.',
+        },
+      ],
+      otherResponses: [
+        { status: 404, description: 'No such execution, or not one the caller may read' },
+        { status: 429, description: 'Too many live streams open for this user' },
+        { status: 503, description: 'Too many live streams open on this gateway' },
+      ],
+    },
+    {
+      method: 'get',
+      path: '/api/plugins/toolkit/bulk-jobs/{id}/stream/',
+      operationId: 'plugins_toolkit_bulk_jobs_stream',
+      summary:
+        "Follow a bulk job as Server-Sent Events: `progress` (its counts), each item's status changes once (`item`), the job when it completes (`job`), then `end`",
+      tag: 'toolkit',
+      auth: 'token',
+      response: 'event-stream',
+      idType: 'string',
+      otherResponses: [
+        { status: 404, description: 'No such bulk job, or not one the caller may read' },
+        { status: 429, description: 'Too many live streams open for this user' },
+        { status: 503, description: 'Too many live streams open on this gateway' },
       ],
     },
     {

@@ -53,6 +53,8 @@ export const bulkExecuteRequestSchema = z
     ...login,
     timeout: timeoutSecondsSchema.default(EXECUTION_TIMEOUT_SECONDS.default),
     async: z.boolean().default(false),
+    /** Publish every item's output while it is read (follow them at their `stream/` URL). */
+    stream: z.boolean().optional(),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
   })
   .strict()
@@ -69,6 +71,7 @@ export const bulkExecuteRequestDocumentSchema = z
     ...login,
     timeout: timeoutSecondsSchema.optional(),
     async: z.boolean().optional(),
+    stream: z.boolean().optional(),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
   })
   .strict();

@@ -95,6 +95,11 @@ export const executeRequestSchema = z
     variables: variablesSchema.optional(),
     timeout: timeoutSecondsSchema.default(EXECUTION_TIMEOUT_SECONDS.default),
     async: z.boolean().default(false),
+    /**
+     * Publish the output while the device sends it, for `/executions/{id}/stream/` (its
+     * status and result stream either way).
+     */
+    stream: z.boolean().optional(),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
   })
   .strict()
@@ -137,6 +142,8 @@ export type ExecuteResponse = z.output<typeof executeResponseSchema>;
 export const executionAcceptedSchema = z.object({
   execution_id: z.uuid(),
   url: z.string(),
+  /** Its live stream (Server-Sent Events). */
+  stream_url: z.string().optional(),
   status: z.enum(EXECUTION_STATUSES),
   detail: z.string().optional(),
 });

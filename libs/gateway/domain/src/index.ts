@@ -124,3 +124,19 @@ export type {
   BulkSubmitOutcome,
   RejectedItem,
 } from './executions/bulk-execute.use-case';
+export {
+  DEFAULT_STREAM_SETTINGS,
+  ExecutionStreams,
+  finishReason,
+  parseLastEventId,
+} from './streams/execution-streams';
+export type {
+  EndReason,
+  Resume,
+  StreamCounters,
+  StreamEvent,
+  StreamSettings,
+  StreamSink,
+} from './streams/execution-streams';
+export { BulkJobStreams } from './streams/bulk-job-streams';
+export type { BulkJobSource, ItemState } from './streams/bulk-job-streams';

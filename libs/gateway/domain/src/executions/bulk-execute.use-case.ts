@@ -475,7 +475,9 @@ export class BulkExecutionService {
     const batches = devicesBatches(
       jobId,
       job,
-      prepared.accepted.map(({ item, rendered }) => requestOf(jobId, item, rendered, job)),
+      prepared.accepted.map(({ item, rendered }) =>
+        requestOf(jobId, item, rendered, job, body.stream === true),
+      ),
       this.deps.settings.maxBatchBytes,
     );
     if (!body.async) {
@@ -631,6 +633,7 @@ function requestOf(
   item: ParsedItem,
   rendered: RenderResponse,
   job: ExecutionBatch['job'],
+  streamOutput: boolean,
 ): ExecutionRequest {
   return {
     executionId: item.executionId,
@@ -642,6 +645,7 @@ function requestOf(
     credentials: rendered.credentials,
     timeoutMs: item.timeoutMs,
     ...(rendered.parsing ? { parsing: rendered.parsing } : {}),
+    ...(streamOutput ? { streamOutput: true } : {}),
     requestedBy: job.requestedBy,
     requestedAt: job.requestedAt,
     bulkJobId: jobId,

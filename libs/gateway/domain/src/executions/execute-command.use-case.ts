@@ -226,6 +226,7 @@ export class ExecutionService {
       credentials: rendered.credentials,
       timeoutMs,
       ...(rendered.parsing ? { parsing: rendered.parsing } : {}),
+      ...(body.stream ? { streamOutput: true } : {}),
       requestedBy: { userId: requester.id, username: requester.username },
       requestedAt: now.toISOString(),
       ...(body.notes ? { notes: body.notes } : {}),
