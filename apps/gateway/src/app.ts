@@ -14,6 +14,7 @@ import type {
   GroupRepository,
   PasswordHasher,
   PermissionRepository,
+  TicketStore,
   TokenRepository,
   TokenSecrets,
   UserRepository,
@@ -62,6 +63,7 @@ export interface GatewayAppDeps {
   streams?: {
     hub: ExecutionStreams;
     reader: ExecutionReader;
+    tickets: TicketStore;
     /** Bulk job streams, mounted with the bulk routes. */
     bulkHub?: BulkJobStreams;
     perUser: number;

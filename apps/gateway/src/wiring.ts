@@ -81,6 +81,7 @@ export async function wireGateway(
         hub: executions.streams,
         bulkHub: executions.bulkStreams,
         reader: executions.reader,
+        tickets: store.tickets,
         perUser: config.STREAMS_PER_USER,
         total: config.STREAMS_MAX,
       },

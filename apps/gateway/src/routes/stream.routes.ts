@@ -1,7 +1,10 @@
 import type { Express, Response } from 'express';
 import { BULK_JOBS_PATH, EXECUTIONS_PATH } from '@toolkit/api-contracts';
+import type { BulkJobRepresentation, ExecutionRepresentation } from '@toolkit/api-contracts';
+import type { Principal } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type {
+  TicketStore,
   BulkJobReader,
   BulkJobStreams,
   ExecutionReader,
@@ -19,6 +22,12 @@ import type { BulkJobPages } from './bulk-executions.routes';
 export interface StreamRoutesDeps {
   hub: ExecutionStreams;
   reader: ExecutionReader;
+  /**
+   * What the gateway recorded when it accepted an execution or a bulk job: a stream opened
+   * right after the 202, before analytics has recorded it, starts from it (requester and
+   * superusers only).
+   */
+  tickets: TicketStore;
   /** Bulk job streams (absent: `/bulk-jobs/{id}/stream/` is not mounted). */
   bulk?: { hub: BulkJobStreams; jobs: BulkJobReader; pages: BulkJobPages };
   /** Streams one user may have open on this replica (429 beyond). */
@@ -60,6 +69,12 @@ function sseSink(res: Response): StreamSink {
 export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
   const perUser = new Map<number, number>();
   let open = 0;
+
+  /** Accepted by this caller (or a superuser asks) and not recorded by analytics yet. */
+  const acceptedByCaller = async (id: string, caller: Principal): Promise<boolean> => {
+    const ticket = await deps.tickets.find(id);
+    return ticket !== undefined && (ticket.userId === caller.id || caller.isSuperuser);
+  };
 
   /** Counts the stream against the limits, sends the headers, and ends it cleanly. */
   const openStream = (res: Response, callerId: number, onClose: (sink: StreamSink) => void) => {
@@ -115,7 +130,11 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
       const origin = publicOrigin(req, deps.publicUrl);
       const context = { origin, requestId: String(res.locals['requestId'] ?? '') };
       const read = () => deps.reader.get(executionId, caller, context, grant ?? undefined);
-      const view = await read();
+      const view =
+        (await read()) ??
+        ((await acceptedByCaller(executionId, caller))
+          ? ({ id: executionId, status: 'queued', result: null } as ExecutionRepresentation)
+          : undefined);
       if (!view) throw AppError.notFound('execution');
       const sink = openStream(res, caller.id, (s) => deps.hub.unsubscribe(executionId, s));
       deps.hub.subscribe(view, sink, parseLastEventId(resumeFrom ?? undefined), read);
@@ -134,7 +153,8 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
       const origin = publicOrigin(req, deps.publicUrl);
       const context = { origin, requestId: String(res.locals['requestId'] ?? '') };
       const job = () => bulk.jobs.get(jobId, caller, context, grant ?? undefined);
-      const first = await job();
+      const first =
+        (await job()) ?? ((await acceptedByCaller(jobId, caller)) ? queuedJob(jobId) : undefined);
       if (!first) throw AppError.notFound('bulk job');
       const sink = openStream(res, caller.id, (s) => bulk.hub.unsubscribe(jobId, s));
       await bulk.hub.subscribe(first, sink, {
@@ -143,4 +163,16 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
       });
     }),
   );
+}
+
+/** A bulk job accepted a moment ago, before analytics has read its first message. */
+function queuedJob(jobId: string): BulkJobRepresentation {
+  return {
+    id: jobId,
+    status: 'queued',
+    total: null,
+    accepted: null,
+    rejected: null,
+    done: 0,
+  } as BulkJobRepresentation;
 }

@@ -135,6 +135,7 @@ export async function startGatewayHarness(options: {
       hub: executions.streams,
       bulkHub: executions.bulkStreams,
       reader: executions.reader,
+      tickets: store.tickets,
       perUser: 20,
       total: 2_000,
     },

@@ -165,6 +165,9 @@ UBUNTU_CODENAME=jammy
 
 type Cmd = (ctx: CliContext, args: string[]) => CommandOutcome;
 
+/** The most lines `seq` prints (about 7 MB). */
+const SEQ_MAX_LINES = 1_000_000;
+
 const ok = (output: string): CommandOutcome => ({ output, exitCode: 0 });
 
 const COMMANDS: Record<string, Cmd> = {
@@ -203,6 +206,18 @@ const COMMANDS: Record<string, Cmd> = {
   true: () => ok(''),
   false: () => ({ output: '', exitCode: 1 }),
   date: () => ok(`${new Date().toUTCString().replace('GMT', 'UTC')}\n`),
+  /** `seq [FIRST] LAST`: integers, one a line (how tests get outputs of megabytes). */
+  seq: (_ctx, args) => {
+    const numbers = args.map(Number);
+    if (numbers.length < 1 || numbers.length > 2 || !numbers.every(Number.isSafeInteger))
+      return { stderr: 'seq: usage: seq [FIRST] LAST (integers)\n', exitCode: 1 };
+    const [first, last] = numbers.length === 2 ? numbers : [1, numbers[0]];
+    if ((last ?? 0) - (first ?? 0) >= SEQ_MAX_LINES)
+      return { stderr: `seq: at most ${SEQ_MAX_LINES} numbers here\n`, exitCode: 1 };
+    const lines: string[] = [];
+    for (let n = first ?? 1; n <= (last ?? 0); n++) lines.push(String(n));
+    return ok(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
+  },
   cat: (ctx, args) => {
     const results: string[] = [];
     const errors: string[] = [];

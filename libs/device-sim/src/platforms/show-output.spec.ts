@@ -179,6 +179,18 @@ describe('show output generators', () => {
     expect(out).not.toContain(' lo:');
   });
 
+  it('when Linux seq is run, then it prints the integers one a line, and refuses bad or huge ranges', () => {
+    const d = device('linux');
+    const p = getPlatform('linux', 'secret');
+    const exec = (line: string) => p.execute(newContext(d, p, 'admin', false), line);
+
+    expect(exec('seq 3').output).toBe('1\n2\n3\n');
+    expect(exec('seq 9 11').output).toBe('9\n10\n11\n');
+    expect(exec('seq 300000').output?.length).toBe(1_988_895);
+    expect(exec('seq x')).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('usage') });
+    expect(exec('seq 2000000')).toMatchObject({ exitCode: 1 });
+  });
+
   it('when a privilege-1 IOS user asks for running-config, then the input is invalid', () => {
     expect(run('ios', 'show running-config', false)).toContain(
       "% Invalid input detected at '^' marker.",

@@ -451,3 +451,95 @@ describe('execute request', () => {
     });
   });
 });
+
+describe('live output', () => {
+  const outputEvents = (events: ExecutionEvent[]) => events.filter((e) => e.phase === 'output');
+
+  it('when a request asks to stream, then the runner gets a listener and the output events concatenate to the result output', async () => {
+    // Arrange
+    const { useCase, published, events } = setup(async (input) => {
+      input.onOutput?.('line 1');
+      input.onOutput?.('\nline 2');
+      return { output: 'line 1\nline 2', exitCode: 1, stderr: 'oops', connectMs: null };
+    });
+
+    // Act
+    await useCase.execute(anExecutionRequest({ streamOutput: true }), 2);
+
+    // Assert
+    const chunks = outputEvents(events);
+    expect(chunks.map((e) => e.output)).toEqual([
+      { offset: 0, text: 'line 1\nline 2\noops', last: true },
+    ]);
+    expect(chunks[0]).toMatchObject({ attempt: 2, executorId: 'exec-1' });
+    expect(published[0]?.output).toBe('line 1\nline 2\noops');
+  });
+
+  it('when the flush interval passes while the command runs, then a chunk goes out before the result', async () => {
+    // Arrange
+    let flush: (() => void) | undefined;
+    const { useCase, events } = setup(
+      async (input) => {
+        input.onOutput?.('first');
+        flush?.();
+        input.onOutput?.('\nsecond');
+        return ok('first\nsecond');
+      },
+      undefined,
+      {
+        startedEventDelayMs: null,
+        schedule: (fn) => {
+          flush = fn;
+          return () => (flush = undefined);
+        },
+      },
+    );
+
+    // Act
+    await useCase.execute(anExecutionRequest({ streamOutput: true }));
+
+    // Assert
+    expect(outputEvents(events).map((e) => e.output)).toEqual([
+      { offset: 0, text: 'first' },
+      { offset: 5, text: '\nsecond', last: true },
+    ]);
+  });
+
+  it('when a request does not ask to stream, then the runner gets no listener and no output event goes out', async () => {
+    // Arrange
+    let listener: unknown = 'unset';
+    const { useCase, events } = setup(async (input) => {
+      listener = input.onOutput;
+      return ok('Version 1');
+    });
+
+    // Act
+    await useCase.execute(anExecutionRequest({}));
+
+    // Assert
+    expect(listener).toBeUndefined();
+    expect(outputEvents(events)).toEqual([]);
+  });
+
+  it('when a streamed run fails with its raw partial output, then the output is streamed again from offset 0', async () => {
+    // Arrange
+    const { useCase, published, events } = setup(async (input) => {
+      input.onOutput?.('12:00');
+      throw new DeviceRunError({
+        errorClass: 'command_timeout',
+        message: 'The device did not finish the command in time.',
+        commandSent: true,
+        partialOutput: 'show clock\n12:00\n',
+      });
+    });
+
+    // Act
+    await useCase.execute(anExecutionRequest({ streamOutput: true }));
+
+    // Assert
+    expect(outputEvents(events).map((e) => e.output)).toEqual([
+      { offset: 0, text: 'show clock\n12:00\n', last: true },
+    ]);
+    expect(published[0]?.output).toBe('show clock\n12:00\n');
+  });
+});

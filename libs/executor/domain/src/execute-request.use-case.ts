@@ -12,6 +12,8 @@ import { decideOnClaim, needsClaim } from './claim-decision';
 import { DeviceRunError, isDeviceRunError, sanitiseMessage } from './error-classification';
 import { buildEvent, buildResult } from './execution-result';
 import type { ResultBody } from './execution-result';
+import { LiveOutput } from './live-output';
+import type { LiveOutputOptions } from './live-output';
 import { detectVendorError, parseOutput, parsingOf } from './output-analysis';
 import { driverFor } from './platform-drivers';
 
@@ -28,6 +30,13 @@ export interface DeviceRunInput {
   timeoutMs: number;
   /** Aborts a running `show` (cancelled by its requester). */
   signal?: AbortSignal;
+  /**
+   * Requests with `streamOutput`: called with the output's next text as it is read, in
+   * order, the pieces concatenating to (a prefix of) the run's `output`. A runner that
+   * cannot keep to that stops calling it (the result's output is then streamed again).
+   * Called from the read loop: it must return at once.
+   */
+  onOutput?: (text: string) => void;
 }
 
 export interface DeviceRunOutput {
@@ -91,6 +100,15 @@ export interface ExecuteRequestDeps {
    * awaits every acknowledgement before committing the request offsets.
    */
   deferResultAck?: boolean;
+  /**
+   * Live output of requests with `streamOutput` (phase `output` events): coalescing and
+   * bounds (defaults: 100 ms or 16 Ki characters, chunks of at most 64 Ki characters, at
+   * most the result's output cap per attempt).
+   */
+  liveOutput?: Pick<
+    LiveOutputOptions,
+    'flushIntervalMs' | 'flushChars' | 'maxBytes' | 'maxChunkChars'
+  >;
   /** Cancellations read from the cancellations topic (default: an empty book). */
   cancellations?: CancellationBook;
   now?: () => Date;
@@ -193,14 +211,17 @@ export class ExecuteRequest {
 
     const start = this.announceStart(request, attempt, startedAt);
     const handle = this.cancellations.start(request.executionId, request.commandType);
+    const live = request.streamOutput === true ? this.liveOutput(request, attempt) : undefined;
     let body: ResultBody & { connectMs: number | null };
     try {
-      body = await this.run(request, credentials, startedAt, timeoutFrom, handle.signal);
+      body = await this.run(request, credentials, startedAt, timeoutFrom, handle.signal, live);
     } finally {
       handle.finish();
     }
     start.cancel();
     const result = buildResult(request, context(credentials.username, body.connectMs), body);
+    // The stream's last chunk makes its text the result's output exactly.
+    live?.finish(result.output);
     if (claimed) await this.deps.claims.finish(request.executionId, result);
     const acknowledged = this.deps.publisher.publishResult(result);
     if (!(this.deps.deferResultAck ?? false)) await acknowledged;
@@ -235,6 +256,26 @@ export class ExecuteRequest {
     if (delay !== null && delay <= 0) publish();
     else if (delay !== null) cancel = (this.deps.schedule ?? scheduleUnref)(publish, delay);
     return { cancel, announced: () => announced };
+  }
+
+  /** The output events of one attempt of a request with `streamOutput`. */
+  private liveOutput(request: ExecutionRequest, attempt: number): LiveOutput {
+    return new LiveOutput({
+      ...this.deps.liveOutput,
+      schedule: this.deps.schedule ?? scheduleUnref,
+      publish: (chunk) =>
+        this.deps.publisher.publishEvent(
+          buildEvent(
+            request,
+            'output',
+            this.deps.executorId,
+            attempt,
+            this.now(),
+            undefined,
+            chunk,
+          ),
+        ),
+    });
   }
 
   /**
@@ -285,6 +326,7 @@ export class ExecuteRequest {
     startedAt: Date,
     timeoutFrom: number,
     signal: AbortSignal | undefined,
+    live: LiveOutput | undefined,
   ): Promise<ResultBody & { connectMs: number | null }> {
     // What is left of the request's timeout, counted from when it was requested.
     const left = timeoutFrom + request.timeoutMs - startedAt.getTime();
@@ -303,6 +345,7 @@ export class ExecuteRequest {
         command: request.renderedCommand,
         timeoutMs: Math.max(1, Math.min(left, this.deps.maxCommandTimeoutMs)),
         ...(signal === undefined ? {} : { signal }),
+        ...(live === undefined ? {} : { onOutput: (text: string) => live.write(text) }),
       });
       const output = out.stderr
         ? `${out.output}${out.output ? '\n' : ''}${out.stderr}`

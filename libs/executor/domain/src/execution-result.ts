@@ -4,6 +4,7 @@ import type {
   ExecutionOutcome,
   ExecutionRequest,
   ExecutionResult,
+  OutputChunk,
 } from '@toolkit/contracts';
 import { RESULT_OUTPUT_MAX_BYTES } from '@toolkit/contracts';
 import type { ParsedOutcome, SyntaxErrorInfo } from './output-analysis';
@@ -31,7 +32,7 @@ export interface ResultBody {
  * `output` cut to at most `maxBytes` of UTF-8 (at a character boundary): by default
  * RESULT_OUTPUT_MAX_BYTES, so that the result fits its topic's message limit.
  */
-function capOutput(output: string, maxBytes = RESULT_OUTPUT_MAX_BYTES): string {
+export function capOutput(output: string, maxBytes = RESULT_OUTPUT_MAX_BYTES): string {
   // A UTF-8 character is at most 3 bytes per UTF-16 unit: short outputs need no count.
   if (output.length * 3 <= maxBytes) return output;
   const bytes = Buffer.from(output, 'utf8');
@@ -135,6 +136,7 @@ export function buildEvent(
   attempt: number,
   at: Date,
   message?: string,
+  output?: OutputChunk,
 ): ExecutionEvent {
   return {
     executionId: request.executionId,
@@ -145,5 +147,6 @@ export function buildEvent(
     attempt,
     ...(request.bulkJobId === undefined ? {} : { bulkJobId: request.bulkJobId }),
     ...(message === undefined ? {} : { message: message.slice(0, 1_024) }),
+    ...(output === undefined ? {} : { output }),
   };
 }

@@ -25,6 +25,14 @@ export { decideOnClaim, needsClaim } from './claim-decision';
 export type { ClaimDecision, ExecutionClaim } from './claim-decision';
 export { runKeyed } from './keyed-scheduler';
 export { TerminalBuffer } from './terminal-buffer';
+export {
+  ExecOutputStreamer,
+  LiveOutput,
+  OUTPUT_FLUSH_CHARS,
+  OUTPUT_FLUSH_INTERVAL_MS,
+  ShellOutputStreamer,
+} from './live-output';
+export type { LiveOutputOptions, StreamEnd } from './live-output';
 export { buildEvent, buildResult, shrinkToFit } from './execution-result';
 export type { ResultBody, ResultContext } from './execution-result';
 export { CancellationBook } from './cancellations';

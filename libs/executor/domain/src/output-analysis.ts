@@ -116,7 +116,7 @@ const isBlank = (code: number): boolean =>
   code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
 
 /** Every line without its trailing blanks; only the lines that have some are copied. */
-function trimLineEnds(text: string): string {
+export function trimLineEnds(text: string): string {
   let out = '';
   let copied = 0;
   for (let lineStart = 0; lineStart <= text.length;) {

@@ -5,6 +5,8 @@ import type { ClientChannel, ConnectConfig } from 'ssh2';
 import type { CommandType, DeviceCredentials, PlatformDriver } from '@toolkit/contracts';
 import {
   DeviceRunError,
+  ExecOutputStreamer,
+  ShellOutputStreamer,
   TerminalBuffer,
   classifyConnectError,
   cleanExecOutput,
@@ -119,6 +121,9 @@ export function connectSsh(
   });
 }
 
+/** Receives a run's output as it is read (see DeviceRunInput.onOutput). */
+export type OutputListener = (text: string) => void;
+
 interface Waiter {
   check: () => boolean;
   resolve: () => void;
@@ -139,6 +144,8 @@ export class DeviceSession {
   private readonly buffer = new TerminalBuffer();
   private waiter: Waiter | undefined;
   private prompt: RegExp | undefined;
+  /** The command being sent streams its output (requests with `streamOutput`). */
+  private streaming: { streamer: ShellOutputStreamer; listener: OutputListener } | undefined;
   private closedFlag = false;
   private readonly closeListeners: (() => void)[] = [];
   idleTimer: NodeJS.Timeout | undefined;
@@ -213,13 +220,16 @@ export class DeviceSession {
   /**
    * Runs one command. `signal` aborts it (a cancelled `show`): the session is closed, which
    * is the only way to stop a device mid-output, and the run fails as `cancelled` with what
-   * had arrived so far.
+   * had arrived so far. `onOutput` receives the output as it is read, cleaned as the
+   * returned `output` is, the pieces concatenating to it (a `config` command's as each of
+   * its lines completes); it is called no more once that cannot hold.
    */
   async run(
     commandType: CommandType,
     command: string,
     timeoutMs: number,
     signal?: AbortSignal,
+    onOutput?: OutputListener,
   ): Promise<CommandOutput> {
     if (signal?.aborted) throw cancelledRun(false, '');
     if (this.closedFlag)
@@ -229,13 +239,22 @@ export class DeviceSession {
       });
     const abort = () => this.close();
     signal?.addEventListener('abort', abort, { once: true });
+    const listener = onOutput && bestEffort(onOutput);
     try {
-      if (this.driver.transport === 'exec') return await this.exec(command, timeoutMs);
+      if (this.driver.transport === 'exec') return await this.exec(command, timeoutMs, listener);
       const deadline = Date.now() + timeoutMs;
       if (commandType === 'show') {
-        return { output: await this.send(command, deadline, true), exitCode: null, stderr: '' };
+        return {
+          output: await this.send(command, deadline, true, 'command_timeout', listener),
+          exitCode: null,
+          stderr: '',
+        };
       }
-      return { output: await this.configure(command, deadline), exitCode: null, stderr: '' };
+      return {
+        output: await this.configure(command, deadline, listener),
+        exitCode: null,
+        stderr: '',
+      };
     } catch (error) {
       this.close();
       if (signal?.aborted)
@@ -267,6 +286,11 @@ export class DeviceSession {
     shell.stderr.setEncoding('utf8');
     const onData = (chunk: string) => {
       this.buffer.append(chunk);
+      const live = this.streaming;
+      if (live) {
+        const text = live.streamer.push(chunk);
+        if (text !== '') live.listener(text);
+      }
       if (this.driver.morePattern.test(this.buffer.recent)) shell.write(' ');
       this.poke();
     };
@@ -322,21 +346,36 @@ export class DeviceSession {
     }
   }
 
-  private async configure(command: string, deadline: number): Promise<string> {
+  private async configure(
+    command: string,
+    deadline: number,
+    listener: OutputListener | undefined,
+  ): Promise<string> {
     // A config command may rename the device: accept any well-formed prompt meanwhile,
     // and learn the (possibly new) base prompt afterwards.
     const strict = this.prompt;
     this.prompt = undefined;
     try {
-      return await this.configureSteps(command, deadline);
+      return await this.configureSteps(command, deadline, listener);
     } finally {
       const base = this.driver.promptPattern.exec(this.lastLine())?.[1];
       this.prompt = base ? this.driver.promptFromBase(base) : strict;
     }
   }
 
-  private async configureSteps(command: string, deadline: number): Promise<string> {
+  private async configureSteps(
+    command: string,
+    deadline: number,
+    listener: OutputListener | undefined,
+  ): Promise<string> {
     const config = this.driver.config;
+    // The output is the non-blank parts joined by \n: each is streamed as its line completes.
+    let streamed = false;
+    const stream = (part: string) => {
+      if (!listener || part.trim() === '') return;
+      listener(streamed ? `\n${part}` : part);
+      streamed = true;
+    };
     for (const enter of config.enter) {
       const out = await this.send(enter, deadline, true);
       if (detectVendorError(this.driver, out).detected) return out;
@@ -347,6 +386,7 @@ export class DeviceSession {
     for (const line of command.split('\n')) {
       const output = await this.send(line, deadline, true);
       parts.push(output);
+      stream(output);
       if (detectVendorError(this.driver, output).detected) {
         for (const abort of config.abort) await this.send(abort, deadline, true);
         return parts.filter((p) => p.trim() !== '').join('\n');
@@ -355,27 +395,46 @@ export class DeviceSession {
     for (const commit of config.commit) {
       const out = await this.send(commit, deadline, true);
       if (out.trim()) parts.push(out);
+      stream(out);
       if (detectVendorError(this.driver, out).detected) {
         for (const abort of config.abort) await this.send(abort, deadline, true);
-        return parts.join('\n');
+        return parts.filter((p) => p.trim() !== '').join('\n');
       }
     }
     for (const exit of config.exit) await this.send(exit, deadline, true);
     return parts.filter((p) => p.trim() !== '').join('\n');
   }
 
-  /** Sends one line and returns its cleaned output once the prompt is back. */
+  /**
+   * Sends one line and returns its cleaned output once the prompt is back; with a
+   * `listener`, streams that output as it arrives.
+   */
   private async send(
     command: string,
     deadline: number,
     sent: boolean,
     onTimeout: 'command_timeout' | 'connect_timeout' = 'command_timeout',
+    listener?: OutputListener,
   ): Promise<string> {
     this.buffer.reset();
-    this.write(command);
     const prompt = this.prompt ?? this.driver.promptPattern;
-    await this.waitForPrompt(prompt, deadline, onTimeout, sent, true);
+    const live = listener && {
+      streamer: new ShellOutputStreamer(this.driver, command, prompt),
+      listener,
+    };
+    this.streaming = live;
+    this.write(command);
+    try {
+      await this.waitForPrompt(prompt, deadline, onTimeout, sent, true);
+    } finally {
+      this.streaming = undefined;
+    }
     const output = cleanShellOutput(this.driver, this.buffer.raw, command, prompt);
+    if (live) {
+      // Not a continuation (never expected): the caller streams the result's output again.
+      const end = live.streamer.finish(output);
+      if (!end.restart && end.text !== '') live.listener(end.text);
+    }
     // An idle session keeps only the prompt line (read by lastLine), not the whole output.
     this.buffer.reset(this.buffer.rawLastLine);
     return output;
@@ -465,8 +524,13 @@ export class DeviceSession {
 
   // ---------------- exec ----------------
 
-  private exec(command: string, timeoutMs: number): Promise<CommandOutput> {
+  private exec(
+    command: string,
+    timeoutMs: number,
+    listener: OutputListener | undefined,
+  ): Promise<CommandOutput> {
     return new Promise<CommandOutput>((resolve, reject) => {
+      const streamer = listener && new ExecOutputStreamer();
       let stdout = '';
       let stderr = '';
       let exitCode: number | null = null;
@@ -476,13 +540,16 @@ export class DeviceSession {
         done = true;
         clearTimeout(timer);
         unsubscribe();
-        if (error) reject(error);
-        else
-          resolve({
-            output: cleanExecOutput(stdout),
-            exitCode: exitCode ?? 0,
-            stderr: cleanExecOutput(stderr),
-          });
+        if (error) {
+          reject(error);
+          return;
+        }
+        const output = cleanExecOutput(stdout);
+        if (streamer && listener) {
+          const end = streamer.finish(output);
+          if (!end.restart && end.text !== '') listener(end.text);
+        }
+        resolve({ output, exitCode: exitCode ?? 0, stderr: cleanExecOutput(stderr) });
       };
       const timer = setTimeout(
         () =>
@@ -520,6 +587,10 @@ export class DeviceSession {
         stream.stderr.setEncoding('utf8');
         stream.on('data', (chunk: string) => {
           stdout += chunk;
+          if (streamer && listener) {
+            const text = streamer.push(chunk);
+            if (text !== '') listener(text);
+          }
         });
         stream.stderr.on('data', (chunk: string) => {
           stderr += chunk;
@@ -538,6 +609,17 @@ export class DeviceSession {
       });
     });
   }
+}
+
+/** A listener whose failure never reaches the read loop (live output is best effort). */
+function bestEffort(listener: OutputListener): OutputListener {
+  return (text) => {
+    try {
+      listener(text);
+    } catch {
+      // The result carries the output anyway.
+    }
+  };
 }
 
 function cancelledRun(sent: boolean, partialOutput: string): DeviceRunError {

@@ -38,7 +38,7 @@ export class SshDeviceRunner implements DeviceRunner {
               errorClass: 'command_timeout',
               message: 'The timeout passed before the device could take the command.',
             });
-          return session.run(input.commandType, input.command, left, input.signal);
+          return session.run(input.commandType, input.command, left, input.signal, input.onOutput);
         },
       ),
     );
