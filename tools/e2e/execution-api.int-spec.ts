@@ -206,6 +206,7 @@ describe('running a command through the API', () => {
     expect(res.body).toEqual({
       execution_id: expect.any(String),
       url: expect.stringMatching(/\/api\/plugins\/toolkit\/executions\/[0-9a-f-]{36}\/$/),
+      stream_url: `${String(res.body.url)}stream/`,
       status: 'queued',
     });
     expect(res.headers['location']).toBe(res.body.url);
@@ -277,6 +278,7 @@ describe('running a command through the API', () => {
       detail: expect.stringContaining('goes on'),
       execution_id: expect.any(String),
       url: expect.stringContaining(`/api/plugins/toolkit/executions/${res.body.execution_id}/`),
+      stream_url: `${String(res.body.url)}stream/`,
       status: 'running',
     });
     expect(waited).toBeGreaterThanOrEqual(5_000);
