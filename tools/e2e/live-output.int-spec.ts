@@ -305,4 +305,48 @@ describe('following an execution live', () => {
     expect(events.filter((e) => e.event === 'output').length).toBeGreaterThan(10);
     expect(maxHeld).toBeLessThanOrEqual(4 * 1024 * 1024);
   });
+
+  it('when a followed execution is cancelled mid-output, then the stream ends saying so', async () => {
+    const id = await command('version', 'show version');
+    const executionId = await runAsync(id, 'slow1', true);
+
+    const following = follow(executionId);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const cancel = await stack
+      .api(stack.admin.key)
+      .post(`/api/plugins/toolkit/executions/${executionId}/cancel/`);
+    const { events } = await following;
+
+    expect([200, 202]).toContain(cancel.status);
+    expect(events.find((e) => e.event === 'result')?.data['status']).toBe('cancelled');
+    expect(events.at(-1)).toMatchObject({
+      event: 'end',
+      data: { reason: 'cancelled', status: 'cancelled' },
+    });
+  });
+
+  it('when a user has as many streams open as allowed, then one more is refused with 429 until one closes', async () => {
+    const id = await command('version', 'show version');
+    const executionId = await runAsync(id, 'slow1', false);
+    const url = `${gateway.url}/api/plugins/toolkit/executions/${executionId}/stream/`;
+    const headers = { Authorization: `Token ${stack.admin.key}` };
+    const controllers = Array.from({ length: 20 }, () => new AbortController());
+
+    const open = await Promise.all(
+      controllers.map((c) => fetch(url, { headers, signal: c.signal })),
+    );
+    const refused = await fetch(url, { headers });
+    const refusedBody: unknown = await refused.json();
+    controllers[0]?.abort();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = new AbortController();
+    const accepted = await fetch(url, { headers, signal: again.signal });
+    again.abort();
+    controllers.forEach((c) => c.abort());
+
+    expect(open.map((r) => r.status)).toEqual(Array(20).fill(200));
+    expect(refused.status).toBe(429);
+    expect(refusedBody).toEqual({ detail: 'At most 20 live streams per user: close one first.' });
+    expect(accepted.status).toBe(200);
+  });
 });

@@ -1,7 +1,12 @@
 import type { ExecutionRepresentation } from '@toolkit/api-contracts';
 import type { ExecutionEvent } from '@toolkit/contracts';
 import type { StreamEvent, StreamSettings, StreamSink } from './execution-streams';
-import { DEFAULT_STREAM_SETTINGS, ExecutionStreams, parseLastEventId } from './execution-streams';
+import {
+  DEFAULT_STREAM_SETTINGS,
+  ExecutionStreams,
+  finishReason,
+  parseLastEventId,
+} from './execution-streams';
 
 const ID = '0b5c4c1e-8f7a-4d61-9a4e-4d7f7b1f2a10';
 
@@ -255,4 +260,23 @@ describe('ExecutionStreams', () => {
     // Assert
     expect(resume).toEqual(expected);
   });
+
+  it.each([
+    ['succeeded', null, 'finished'],
+    ['failed', 'command_timeout', 'timeout'],
+    ['failed', 'unreachable', 'finished'],
+    ['cancelled', 'cancelled', 'cancelled'],
+  ])(
+    'when an execution ends %s (%s), then its stream ends with reason %s',
+    (status, errorClass, reason) => {
+      // Arrange
+      const ended = { id: ID, status, result: { output: '', error_class: errorClass } };
+
+      // Act
+      const why = finishReason(ended as unknown as ExecutionRepresentation);
+
+      // Assert
+      expect(why).toBe(reason);
+    },
+  );
 });
