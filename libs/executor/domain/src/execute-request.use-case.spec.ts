@@ -468,8 +468,10 @@ describe('live output', () => {
 
     // Assert
     const chunks = outputEvents(events);
+    // The first text goes at once; what follows within the interval comes with the end.
     expect(chunks.map((e) => e.output)).toEqual([
-      { offset: 0, text: 'line 1\nline 2\noops', last: true },
+      { offset: 0, text: 'line 1' },
+      { offset: 6, text: '\nline 2\noops', last: true },
     ]);
     expect(chunks[0]).toMatchObject({ attempt: 2, executorId: 'exec-1' });
     expect(published[0]?.output).toBe('line 1\nline 2\noops');
@@ -538,6 +540,7 @@ describe('live output', () => {
 
     // Assert
     expect(outputEvents(events).map((e) => e.output)).toEqual([
+      { offset: 0, text: '12:00' },
       { offset: 0, text: 'show clock\n12:00\n', last: true },
     ]);
     expect(published[0]?.output).toBe('show clock\n12:00\n');

@@ -298,6 +298,7 @@ function fakeTimers() {
     get pending() {
       return timers.length;
     },
+    now: () => now,
   };
 }
 
@@ -307,6 +308,7 @@ function live(options: Partial<ConstructorParameters<typeof LiveOutput>[0]> = {}
   const output = new LiveOutput({
     publish: (c) => chunks.push(c),
     schedule: timers.schedule,
+    now: timers.now,
     ...options,
   });
   const text = () => chunks.map((c) => c.text).join('');
@@ -314,31 +316,39 @@ function live(options: Partial<ConstructorParameters<typeof LiveOutput>[0]> = {}
 }
 
 describe('live output coalescing', () => {
-  it('when little text arrives, then it goes out 100 ms after the first of it, in one chunk', () => {
+  it('when text comes after a quiet interval, then it goes at once; text that follows within 100 ms waits for the interval to end, coalesced', () => {
     const { output, chunks, timers } = live();
 
     output.write('a');
     timers.advance(60);
     output.write('b');
+    output.write('c');
     timers.advance(39);
-    expect(chunks).toEqual([]);
+    expect(chunks).toEqual([{ offset: 0, text: 'a' }]);
     timers.advance(1);
 
-    expect(chunks).toEqual([{ offset: 0, text: 'ab' }]);
+    expect(chunks).toEqual([
+      { offset: 0, text: 'a' },
+      { offset: 1, text: 'bc' },
+    ]);
     expect(timers.pending).toBe(0);
   });
 
   it('when 16 Ki characters are pending, then they go out at once and the timer is cancelled', () => {
     const { output, chunks, timers } = live();
 
+    output.write('w');
     output.write('x'.repeat(10_000));
     output.write('y'.repeat(7_000));
 
-    expect(chunks).toEqual([{ offset: 0, text: 'x'.repeat(10_000) + 'y'.repeat(7_000) }]);
+    expect(chunks).toEqual([
+      { offset: 0, text: 'w' },
+      { offset: 1, text: 'x'.repeat(10_000) + 'y'.repeat(7_000) },
+    ]);
     expect(timers.pending).toBe(0);
     output.write('z');
     timers.advance(100);
-    expect(chunks[1]).toEqual({ offset: 17_000, text: 'z' });
+    expect(chunks[2]).toEqual({ offset: 17_001, text: 'z' });
   });
 
   it('when one piece is larger than a chunk may be, then it goes in chunks of at most the maximum, pairs kept whole', () => {
@@ -358,7 +368,7 @@ describe('live output coalescing', () => {
   it('when the run ends, then what is pending and the rest of the result output go out as the last chunk', () => {
     const { output, chunks, timers } = live();
     output.write('line 1');
-    timers.advance(100);
+    timers.advance(50);
     output.write('\nline 2');
 
     output.finish('line 1\nline 2\nline 3\n% stderr');

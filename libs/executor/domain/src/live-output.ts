@@ -197,7 +197,11 @@ export class ExecOutputStreamer {
   }
 }
 
-/** Flush what is pending this long after its first character arrived. */
+/**
+ * At most one chunk per this interval (unless OUTPUT_FLUSH_CHARS are pending): text that
+ * comes after a quiet interval goes at once, text that follows a chunk closely waits for
+ * the interval's end.
+ */
 export const OUTPUT_FLUSH_INTERVAL_MS = 100;
 /** Flush at once when this many characters are pending. */
 export const OUTPUT_FLUSH_CHARS = 16 * 1024;
@@ -207,6 +211,8 @@ export interface LiveOutputOptions {
   publish: (chunk: OutputChunk) => void;
   /** A timer; returns a cancel function. */
   schedule: (fn: () => void, ms: number) => () => void;
+  /** Milliseconds, for the interval since the last chunk (default Date.now). */
+  now?: () => number;
   flushIntervalMs?: number;
   flushChars?: number;
   /** The most output (UTF-8 bytes) streamed: the result's cap. */
@@ -217,9 +223,10 @@ export interface LiveOutputOptions {
 
 /**
  * One execution attempt's output chunks. `write` takes the output's next text (in order:
- * the pieces concatenate to the run's output) and publishes it coalesced: when
- * `flushChars` are pending, or `flushIntervalMs` after the first pending character,
- * whichever comes first, in chunks of at most `maxChunkChars`. At `maxBytes` of output
+ * the pieces concatenate to the run's output) and publishes it coalesced: at once when
+ * the last chunk is at least `flushIntervalMs` old (the first line of a slow command is
+ * not held back), otherwise when `flushChars` are pending or the interval ends, whichever
+ * comes first, in chunks of at most `maxChunkChars`. At `maxBytes` of output
  * (the result's cap, where the result's output is cut too) the stream ends there (`last`)
  * and later text is ignored. `finish` takes the result's output: what it adds beyond the
  * streamed text goes out as the last chunk(s), or, when the streamed text is not its
@@ -231,6 +238,7 @@ export class LiveOutput {
   private writtenBytes = 0;
   private pending = '';
   private published = 0;
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private cancelTimer: (() => void) | undefined;
   private capped = false;
   private finished = false;
@@ -274,12 +282,21 @@ export class LiveOutput {
       this.flush(true);
       return;
     }
-    if (this.pending.length >= this.flushChars) this.flush(false);
+    const now = (this.options.now ?? Date.now)();
+    const quiet = now - this.lastFlushAt;
+    if (
+      this.pending.length >= this.flushChars ||
+      (this.cancelTimer === undefined && quiet >= this.flushIntervalMs)
+    )
+      this.flush(false);
     else
-      this.cancelTimer ??= this.options.schedule(() => {
-        this.cancelTimer = undefined;
-        if (!this.finished && !this.capped) this.flush(false);
-      }, this.flushIntervalMs);
+      this.cancelTimer ??= this.options.schedule(
+        () => {
+          this.cancelTimer = undefined;
+          if (!this.finished && !this.capped) this.flush(false);
+        },
+        Math.max(0, this.flushIntervalMs - quiet),
+      );
   }
 
   /** The attempt's output as its result holds it: publishes the rest, marked `last`. */
@@ -306,6 +323,7 @@ export class LiveOutput {
   private flush(last: boolean): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
+    this.lastFlushAt = (this.options.now ?? Date.now)();
     let text = this.pending;
     this.pending = '';
     if (text === '' && !last) return;

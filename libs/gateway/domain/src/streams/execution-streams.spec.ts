@@ -129,7 +129,7 @@ describe('ExecutionStreams', () => {
     ]);
   });
 
-  it('when a piece is delivered twice or a new attempt starts, then nothing repeats and the new attempt starts at offset 0', () => {
+  it('when a piece is delivered twice, a new attempt starts or the output restarts, then nothing repeats and each new output starts at offset 0 under a new id generation', () => {
     // Arrange
     const { hub } = streams();
     const sink = new FakeSink();
@@ -137,16 +137,19 @@ describe('ExecutionStreams', () => {
 
     // Act
     hub.onEvent(piece(0, 'abc'));
-    hub.onEvent(piece(0, 'abc'));
+    hub.onEvent(piece(3, 'def'));
     hub.onEvent(piece(3, 'def'));
     hub.onEvent(piece(0, 'xy', { attempt: 2 }));
+    hub.onEvent(piece(0, 'show xy', { attempt: 2 }));
+    hub.onEvent(piece(0, 'late', { attempt: 1 }));
 
     // Assert
     const outputs = sink.events.filter((e) => e.event === 'output');
-    expect(outputs.map((e) => [e.id, e.data['text']])).toEqual([
-      ['1:3', 'abc'],
-      ['1:6', 'def'],
-      ['2:2', 'xy'],
+    expect(outputs.map((e) => [e.id, e.data['offset'], e.data['text']])).toEqual([
+      ['1:3', 0, 'abc'],
+      ['1:6', 3, 'def'],
+      ['2:2', 0, 'xy'],
+      ['3:7', 0, 'show xy'],
     ]);
   });
 

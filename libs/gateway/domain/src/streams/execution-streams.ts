@@ -89,7 +89,13 @@ interface Subscriber {
 interface Track {
   readonly executionId: string;
   status: string;
+  /**
+   * The output's generation (the `<attempt>` of event ids): 1 for the first attempt's
+   * output, one more for each new attempt or restart (a piece at offset 0 after others).
+   */
   attempt: number;
+  /** The executor's attempt the pieces come from. */
+  executorAttempt: number;
   /** Output of `attempt`, in order: `chunks` hold [base, length). */
   chunks: string[];
   base: number;
@@ -210,9 +216,11 @@ export class ExecutionStreams {
     if (track.finished) return;
     track.status = 'running';
     track.touchedAt = this.now();
-    if (event.attempt > track.attempt || (output.offset === 0 && track.length > 0)) {
+    if (event.attempt < track.executorAttempt) return; // a late piece of an older attempt
+    if (event.attempt > track.executorAttempt || (output.offset === 0 && track.length > 0)) {
       this.dropChunks(track);
-      track.attempt = Math.max(track.attempt, event.attempt);
+      track.executorAttempt = event.attempt;
+      track.attempt += 1;
     }
     // A redelivered piece overlaps what is held; a missing one leaves a gap (not kept).
     const end = output.offset + output.text.length;
@@ -287,6 +295,7 @@ export class ExecutionStreams {
         executionId,
         status: '',
         attempt: 0,
+        executorAttempt: 0,
         chunks: [],
         base: 0,
         length: 0,
