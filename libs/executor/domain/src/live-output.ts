@@ -1,7 +1,7 @@
 import type { OutputChunk } from '@toolkit/contracts';
 import { OUTPUT_CHUNK_MAX_CHARS, RESULT_OUTPUT_MAX_BYTES } from '@toolkit/contracts';
 import { capOutput } from './execution-result';
-import { normaliseTerminalText, trimLineEnds } from './output-analysis';
+import { anyLine, normaliseTerminalText, trimLineEnds } from './output-analysis';
 import type { PlatformDriverSpec } from './platform-drivers';
 
 /**
@@ -25,18 +25,6 @@ function endOf(emitted: string, final: string): StreamEnd {
   return final.startsWith(emitted)
     ? { text: final.slice(emitted.length), restart: false }
     : { text: final, restart: true };
-}
-
-/** `pattern` (written for one line) as a multiline regex over a whole text, cached. */
-const multilineForms = new WeakMap<RegExp, RegExp>();
-function anyLine(pattern: RegExp): RegExp {
-  let found = multilineForms.get(pattern);
-  if (!found) {
-    const flags = pattern.flags.replace(/[gy]/g, '');
-    found = new RegExp(pattern.source, flags.includes('m') ? flags : `${flags}m`);
-    multilineForms.set(pattern, found);
-  }
-  return found;
 }
 
 /**

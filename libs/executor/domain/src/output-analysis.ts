@@ -62,7 +62,7 @@ function applyBackspaces(text: string): string {
 
 /** `pattern` (written for one line) as a multiline regex over a whole text, cached. */
 const multilineForms = new WeakMap<RegExp, RegExp>();
-function anyLine(pattern: RegExp): RegExp {
+export function anyLine(pattern: RegExp): RegExp {
   let found = multilineForms.get(pattern);
   if (!found) {
     const flags = pattern.flags.replace(/[gy]/g, '');
