@@ -181,13 +181,18 @@ export class AnalyticsBulkJobReader implements BulkJobReader {
     );
   }
 
-  /** The job's executions in position order, `limit` from `offset` (as its requester). */
+  /**
+   * The job's executions in position order, `limit` from `offset`, as `requester` sees
+   * them (`constraints`: their view permission on executions; none for the job's own
+   * requester waiting on it).
+   */
   async executions(
     jobId: string,
     requester: Principal,
     context: CallContext,
     offset: number,
     limit: number,
+    constraints: Constraints = null,
   ): Promise<{ count: number; results: ExecutionRepresentation[] }> {
     const query = new URLSearchParams({
       bulk_job: jobId,
@@ -197,7 +202,7 @@ export class AnalyticsBulkJobReader implements BulkJobReader {
     });
     const answer = await this.analytics.getJson(
       `${EXECUTIONS_PATH}?${query.toString()}`,
-      analyticsHeaders(requester, context, null),
+      analyticsHeaders(requester, context, constraints),
     );
     if (answer.status !== 200) throw this.analytics.unavailable();
     const parsed = executionPageSchema.safeParse(answer.body);

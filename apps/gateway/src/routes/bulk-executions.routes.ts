@@ -8,7 +8,7 @@ import {
   bulkExecuteRequestSchema,
 } from '@toolkit/api-contracts';
 import type { BulkExecuteResult, ExecutionRepresentation } from '@toolkit/api-contracts';
-import type { Principal } from '@toolkit/contracts';
+import type { Constraints, Principal } from '@toolkit/contracts';
 import { isAppError, parseInput } from '@toolkit/errors';
 import type {
   BulkExecutionService,
@@ -39,6 +39,7 @@ export interface BulkJobPages {
     context: CallContext,
     offset: number,
     limit: number,
+    constraints?: Constraints,
   ): Promise<{ count: number; results: ExecutionRepresentation[] }>;
 }
 

@@ -77,7 +77,14 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
   };
 
   /** Counts the stream against the limits, sends the headers, and ends it cleanly. */
-  const openStream = (res: Response, callerId: number, onClose: (sink: StreamSink) => void) => {
+  const openStream = (
+    res: Response,
+    callerId: number,
+    onClose: (sink: StreamSink) => void,
+  ): StreamSink | undefined => {
+    // Gone while its permissions and the execution were read: no slot is taken ('close'
+    // has fired already and would never give it back).
+    if (res.destroyed || res.closed) return undefined;
     const mine = perUser.get(callerId) ?? 0;
     if (mine >= deps.perUser) {
       deps.dropped('limit');
@@ -137,6 +144,7 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
           : undefined);
       if (!view) throw AppError.notFound('execution');
       const sink = openStream(res, caller.id, (s) => deps.hub.unsubscribe(executionId, s));
+      if (!sink) return;
       deps.hub.subscribe(view, sink, parseLastEventId(resumeFrom ?? undefined), read);
     }),
   );
@@ -149,7 +157,9 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
       const jobId = pathUuid(req.params['id'], 'bulk job');
       const caller = principalOf(authOf(res));
       const grant = grantOf(res, 'toolkit.bulkjob', 'view');
-      if (grant === false) throw forbidden();
+      // Its items are executions: reported as the caller may read them.
+      const itemsGrant = grantOf(res, 'toolkit.execution', 'view');
+      if (grant === false || itemsGrant === false) throw forbidden();
       const origin = publicOrigin(req, deps.publicUrl);
       const context = { origin, requestId: String(res.locals['requestId'] ?? '') };
       const job = () => bulk.jobs.get(jobId, caller, context, grant ?? undefined);
@@ -157,9 +167,11 @@ export function mountStreamRoutes(app: Express, deps: StreamRoutesDeps): void {
         (await job()) ?? ((await acceptedByCaller(jobId, caller)) ? queuedJob(jobId) : undefined);
       if (!first) throw AppError.notFound('bulk job');
       const sink = openStream(res, caller.id, (s) => bulk.hub.unsubscribe(jobId, s));
+      if (!sink) return;
       await bulk.hub.subscribe(first, sink, {
         job,
-        items: (offset, limit) => bulk.pages.executions(jobId, caller, context, offset, limit),
+        items: (offset, limit) =>
+          bulk.pages.executions(jobId, caller, context, offset, limit, itemsGrant),
       });
     }),
   );

@@ -282,4 +282,46 @@ describe('ExecutionStreams', () => {
       expect(why).toBe(reason);
     },
   );
+
+  it('when the first piece is delivered again later, then it is a repeat, not a restart: the output goes on', () => {
+    // Arrange
+    const { hub } = streams();
+    const sink = new FakeSink();
+    hub.subscribe(view('running'), sink, undefined, async () => undefined);
+
+    // Act
+    hub.onEvent(piece(0, 'abc'));
+    hub.onEvent(piece(3, 'def'));
+    hub.onEvent(piece(0, 'abc'));
+    hub.onEvent(piece(6, 'ghi'));
+
+    // Assert
+    expect(sink.text).toBe('abcdefghi');
+    expect(sink.events.filter((e) => e.event === 'output').at(-1)?.id).toBe('1:9');
+  });
+
+  it('when a finished execution is replayed to a client that reads slowly, then it is paced by drain; one that stops reading is dropped', () => {
+    // Arrange
+    const { hub, dropped } = streams({ replayChunkChars: 2, maxBufferedBytes: 100 });
+    const paced = new FakeSink();
+    const stuck = new FakeSink();
+    paced.full = true;
+    stuck.full = true;
+    stuck.buffered = 1_000;
+
+    // Act
+    hub.subscribe(view('succeeded', 'abcdef'), paced, undefined, async () => undefined);
+    const afterFirstWrite = paced.events.length;
+    paced.drain();
+    hub.subscribe(view('succeeded', 'abcdef'), stuck, undefined, async () => undefined);
+
+    // Assert
+    expect(afterFirstWrite).toBe(1);
+    expect(paced.text).toBe('abcdef');
+    expect(paced.kinds().slice(-2)).toEqual(['result', 'end']);
+    expect(paced.closed).toBe(true);
+    expect(stuck.events).toHaveLength(1);
+    expect(stuck.closed).toBe(true);
+    expect(dropped).toEqual(['slow_client']);
+  });
 });

@@ -217,7 +217,9 @@ export class ExecutionStreams {
     track.status = 'running';
     track.touchedAt = this.now();
     if (event.attempt < track.executorAttempt) return; // a late piece of an older attempt
-    if (event.attempt > track.executorAttempt || (output.offset === 0 && track.length > 0)) {
+    const restart =
+      output.offset === 0 && track.length > 0 && !this.holdsPrefix(track, output.text);
+    if (event.attempt > track.executorAttempt || restart) {
       this.dropChunks(track);
       track.executorAttempt = event.attempt;
       track.attempt += 1;
@@ -309,6 +311,17 @@ export class ExecutionStreams {
     return track;
   }
 
+  /** The held output starts with `text` (a redelivered first piece, not a restart). */
+  private holdsPrefix(track: Track, text: string): boolean {
+    if (track.base !== 0 || track.length < text.length) return false;
+    let held = '';
+    for (const chunk of track.chunks) {
+      held += chunk;
+      if (held.length >= text.length) break;
+    }
+    return held.startsWith(text);
+  }
+
   private finish(track: Track, view: ExecutionRepresentation): void {
     track.finished = view;
     track.status = view.status;
@@ -379,33 +392,61 @@ export class ExecutionStreams {
     if (track.finished) this.sendResult(track, subscriber, track.finished);
   }
 
+  /**
+   * A finished execution, from the subscriber's offset, at the pace its client reads:
+   * pieces are written while the socket takes them, the rest after `drain`; a client that
+   * stops reading is dropped once `maxBufferedBytes` wait.
+   */
   private replay(view: ExecutionRepresentation, subscriber: Subscriber): void {
     const output = view.result?.output ?? '';
     const attempt = subscriber.attempt;
-    const send = (event: StreamEvent) => {
-      subscriber.sink.write(event);
-      this.counters.eventSent(event.event);
-    };
-    send({ id: `${attempt}:${subscriber.offset}`, event: 'status', data: { status: view.status } });
+    const events: StreamEvent[] = [
+      { id: `${attempt}:${subscriber.offset}`, event: 'status', data: { status: view.status } },
+    ];
     for (
       let offset = subscriber.offset;
       offset < output.length;
       offset += this.settings.replayChunkChars
     ) {
       const text = output.slice(offset, offset + this.settings.replayChunkChars);
-      send({ id: `${attempt}:${offset + text.length}`, event: 'output', data: { offset, text } });
+      events.push({
+        id: `${attempt}:${offset + text.length}`,
+        event: 'output',
+        data: { offset, text },
+      });
     }
-    send({
-      id: `${attempt}:${output.length}`,
-      event: 'result',
-      data: view as unknown as Record<string, unknown>,
-    });
-    send({
-      id: `${attempt}:${output.length}`,
-      event: 'end',
-      data: { reason: finishReason(view), status: view.status },
-    });
-    subscriber.sink.close();
+    events.push(
+      {
+        id: `${attempt}:${output.length}`,
+        event: 'result',
+        data: view as unknown as Record<string, unknown>,
+      },
+      {
+        id: `${attempt}:${output.length}`,
+        event: 'end',
+        data: { reason: finishReason(view), status: view.status },
+      },
+    );
+    let next = 0;
+    const pump = () => {
+      while (next < events.length) {
+        const event = events[next] as StreamEvent;
+        next += 1;
+        const accepted = subscriber.sink.write(event);
+        this.counters.eventSent(event.event);
+        if (!accepted && next < events.length) {
+          if (subscriber.sink.buffered > this.settings.maxBufferedBytes) {
+            this.counters.dropped('slow_client');
+            subscriber.sink.close();
+            return;
+          }
+          return; // the rest on drain
+        }
+      }
+      subscriber.sink.close();
+    };
+    subscriber.sink.onDrain(pump);
+    pump();
   }
 
   private sendResult(track: Track, subscriber: Subscriber, view: ExecutionRepresentation): void {
