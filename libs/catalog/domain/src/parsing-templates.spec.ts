@@ -198,4 +198,28 @@ describe('ParsingTemplates', () => {
       data: [{ VERSION: '1.0' }],
     });
   });
+
+  it('when a list filters by more than 10 commands, then it is refused naming command', async () => {
+    // Arrange
+    const templates = new ParsingTemplates(library, '1.2.3', customRepository([]));
+    const query = new URLSearchParams(
+      Array.from({ length: 11 }, (_, i): [string, string] => ['command', `show ${i}`]),
+    );
+    const ctx = {
+      principal: undefined,
+      constraints: undefined,
+      requestId: undefined,
+      baseUrl: 'https://nb.example.com',
+      requestUrl: 'https://nb.example.com/api/plugins/toolkit/parsing-templates/',
+    };
+
+    // Act
+    const listing = templates.list(query, {}, ctx);
+
+    // Assert
+    await expect(listing).rejects.toMatchObject({
+      category: 'validation',
+      details: { fields: { command: ['At most 10 commands per list.'] } },
+    });
+  });
 });

@@ -45,6 +45,9 @@ export const LIBRARY_PLATFORMS: Readonly<Record<PlatformDriver, string | null>> 
   frr: null,
 };
 
+/** `command` values one list may filter by (each is an index lookup per platform). */
+export const MAX_COMMAND_FILTERS = 10;
+
 /** Custom templates a catalog holds at most (they are listed and selected in memory). */
 export const MAX_CUSTOM_TEMPLATES = 1_000;
 
@@ -250,6 +253,11 @@ export class ParsingTemplates {
       matchesFilter(entry, filter),
     );
     const commands = parsed.passthrough['command'] ?? [];
+    // Each value is an index lookup per platform listed: a bounded number of them.
+    if (commands.length > MAX_COMMAND_FILTERS)
+      throw AppError.validation({
+        command: [`At most ${MAX_COMMAND_FILTERS} commands per list.`],
+      });
     if (commands.length > 0) {
       const selected = new Set<string>();
       const platforms = [...new Set(entries.map((entry) => entry.platform))];
