@@ -2,21 +2,12 @@ import type { Express } from 'express';
 import { BulkJobRepository } from '@toolkit/analytics-data-access';
 import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
 import { createHttpApp, requireInternalToken } from '@toolkit/http';
-import type { ReadinessCheck } from '@toolkit/http';
-import type { Logger } from '@toolkit/logger';
-import type { Registry } from '@toolkit/metrics';
+import type { ServiceAppDeps } from '@toolkit/http';
 import { mountBulkJobRoutes } from './routes/bulk-jobs.routes';
 import { mountCommandLogRoutes } from './routes/command-logs.routes';
 import { mountExecutionRoutes } from './routes/executions.routes';
 
-export interface AnalyticsAppDeps {
-  logger: Logger;
-  registry: Registry;
-  readiness: readonly ReadinessCheck[];
-  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
-  separateOperations?: boolean;
-  isShuttingDown: () => boolean;
-  bodyLimitBytes: number;
+export interface AnalyticsAppDeps extends ServiceAppDeps {
   internalToken: string;
   logs: CommandLogRepository;
   executions: ExecutionRepository;

@@ -20,8 +20,8 @@ export const analyticsConfigSchema = z.object({
   ANALYTICS_CONSUMER_GROUP_PREFIX: z.string().min(1).default('analytics'),
   /**
    * Most results handled per batch (its write commands stay at 50-200 statements). Rollup
-   * cells repeat within a batch, so larger batches send fewer upserts per result: 1,000
-   * ingested 2.1 times faster than 200 on FerretDB/PostgreSQL (bench, 10,000 results).
+   * cells repeat within a batch, so larger batches send fewer upserts per result and ingest
+   * faster (docs/benchmarks.md, analytics ingest).
    */
   ANALYTICS_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 1_000 }),
   /** Command log ids reserved per SequenceAllocator claim. */

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { bucketIndex, bucketRepresentativeMs } from '@toolkit/analytics-domain';
 import type { ExecutionResult, PlatformDriver } from '@toolkit/contracts';
-import { mulberry32 } from '@toolkit/device-sim';
+import { mulberry32 } from '@toolkit/prng';
 import { anExecutionResult } from '@toolkit/testing';
 import { appOnly, internalHeaders } from './support';
 

@@ -1,38 +1,27 @@
 import type { Express } from 'express';
-import type { catalogEventsTopic, TopicContract } from '@toolkit/contracts';
-import type { Keyring } from '@toolkit/crypto';
 import { createHttpApp, requireInternalToken } from '@toolkit/http';
-import type { ReadinessCheck } from '@toolkit/http';
-import type { Logger } from '@toolkit/logger';
-import type { KafkaMessaging } from '@toolkit/messaging';
-import type { Registry } from '@toolkit/metrics';
+import type { ServiceAppDeps } from '@toolkit/http';
 import type { MongoDatabase } from '@toolkit/mongo';
-import type { TemplateLibrary } from '@toolkit/textfsm';
 import { catalogRouter } from './routes/catalog.routes';
 import { wireCatalog } from './wiring';
-import type { Catalog } from './wiring';
+import type { Catalog, CatalogWiringDeps } from './wiring';
 
-export interface CatalogAppDeps {
-  logger: Logger;
-  registry: Registry;
-  readiness: readonly ReadinessCheck[];
-  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
-  separateOperations?: boolean;
-  isShuttingDown: () => boolean;
-  bodyLimitBytes: number;
+/** The wiring's options the app passes on when it wires the catalog itself (see wireCatalog). */
+type WiringOptions = Pick<
+  CatalogWiringDeps,
+  | 'messaging'
+  | 'credentialKeys'
+  | 'executionKeys'
+  | 'eventsTopic'
+  | 'listCacheTtlMs'
+  | 'changeLogScans'
+  | 'templateLibrary'
+>;
+
+export interface CatalogAppDeps extends ServiceAppDeps, WiringOptions {
   mongo: MongoDatabase;
-  messaging: Pick<KafkaMessaging, 'publishMany'>;
   /** Shared secret of the gateway (INTERNAL_API_TOKEN). */
   internalToken: string;
-  credentialKeys: Keyring;
-  executionKeys: Keyring;
-  eventsTopic?: TopicContract<typeof catalogEventsTopic.payload>;
-  /** LIST_CACHE_TTL_MS; see wireCatalog. */
-  listCacheTtlMs?: number;
-  /** See wireCatalog. */
-  changeLogScans?: { running: number; queued: number };
-  /** See wireCatalog. */
-  templateLibrary?: TemplateLibrary | null;
   /** Built from the other deps when absent. */
   catalog?: Catalog;
 }

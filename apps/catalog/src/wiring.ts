@@ -24,6 +24,7 @@ import { createCatalogStore } from '@toolkit/catalog-data-access';
 import { CREDENTIAL_TOKEN_PREFIX, objectChangeListSpec } from '@toolkit/api-contracts';
 import { catalogEventsTopic } from '@toolkit/contracts';
 import type { TopicContract } from '@toolkit/contracts';
+import { readDefault } from '@toolkit/config';
 import { issueToken, openJson, parseToken, sealJson, secretMatches } from '@toolkit/crypto';
 import type { Keyring } from '@toolkit/crypto';
 import { PeriodicJob } from '@toolkit/lifecycle';
@@ -33,6 +34,7 @@ import { Counter, getOrCreateMetric } from '@toolkit/metrics';
 import type { Registry } from '@toolkit/metrics';
 import { EpochLease } from '@toolkit/mongo';
 import type { TemplateLibrary } from '@toolkit/textfsm';
+import { catalogConfigSchema } from './config';
 
 export interface CatalogWiringDeps {
   connection: Connection;
@@ -43,7 +45,7 @@ export interface CatalogWiringDeps {
   /** Defaults to toolkit.catalog.events.v1; tests pass their own topic. */
   eventsTopic?: TopicContract<typeof catalogEventsTopic.payload>;
   clock?: Clock;
-  /** LIST_CACHE_TTL_MS (see ListCache); defaults to DEFAULT_LIST_CACHE_TTL_MS, 0 disables. */
+  /** LIST_CACHE_TTL_MS (see ListCache; 0 disables); defaults to the configuration's. */
   listCacheTtlMs?: number;
   /** Counts published and failed outbox rounds when given. */
   registry?: Registry;
@@ -53,7 +55,10 @@ export interface CatalogWiringDeps {
   writeHeartbeatMs?: number;
   /** Who may publish the outbox; defaults to one replica per 10 s epoch (EpochLease). */
   outboxLease?: Lease;
-  /** CHANGELOG_MAX_CONCURRENT_SCANS / CHANGELOG_QUEUED_SCANS; see DEFAULT_CHANGE_LOG_SCANS. */
+  /**
+   * Change-log lists running at once, and waiting; beyond that a list gets 503
+   * (CHANGELOG_MAX_CONCURRENT_SCANS / CHANGELOG_QUEUED_SCANS; defaults to the configuration's).
+   */
   changeLogScans?: { running: number; queued: number };
   /** The community TextFSM library (TEXTFSM_TEMPLATES_DIR); without it only custom templates parse. */
   templateLibrary?: TemplateLibrary | null;
@@ -64,12 +69,6 @@ export const DEFAULT_OUTBOX_POLL_MS = 1000;
 
 /** One relay holder among the catalog replicas per epoch; this process, whatever its wirings. */
 const RELAY_OWNER = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
-/** Change-log lists running at once, and waiting; beyond that a list gets 503. */
-export const DEFAULT_CHANGE_LOG_SCANS = { running: 4, queued: 16 };
-
-/** Lists may miss other replicas' writes for this long (this process's writes: never). */
-export const DEFAULT_LIST_CACHE_TTL_MS = 2000;
 
 export interface Catalog {
   services: CatalogServices;
@@ -109,7 +108,7 @@ export const credentialTokenIssuer: TokenIssuer = {
 /** The catalog's use cases over its store: shared by the HTTP app and the loader tools. */
 export function wireCatalog(deps: CatalogWiringDeps): Catalog {
   const store = createCatalogStore(deps.connection, {
-    listCacheTtlMs: deps.listCacheTtlMs ?? DEFAULT_LIST_CACHE_TTL_MS,
+    listCacheTtlMs: deps.listCacheTtlMs ?? readDefault(catalogConfigSchema, 'LIST_CACHE_TTL_MS'),
   });
   const topic = deps.eventsTopic ?? catalogEventsTopic;
   const events: EventPublisher = {
@@ -169,7 +168,10 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
         .map((service) => service.def.objectType),
       clock,
       scans: new ConcurrencyLimit({
-        ...(deps.changeLogScans ?? DEFAULT_CHANGE_LOG_SCANS),
+        ...(deps.changeLogScans ?? {
+          running: readDefault(catalogConfigSchema, 'CHANGELOG_MAX_CONCURRENT_SCANS'),
+          queued: readDefault(catalogConfigSchema, 'CHANGELOG_QUEUED_SCANS'),
+        }),
         what: 'change-log lists',
       }),
     }),

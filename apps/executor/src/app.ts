@@ -1,18 +1,9 @@
 import type { Express } from 'express';
 import { createHttpApp } from '@toolkit/http';
-import type { ReadinessCheck } from '@toolkit/http';
-import type { Logger } from '@toolkit/logger';
-import type { Registry } from '@toolkit/metrics';
+import type { ServiceAppDeps } from '@toolkit/http';
 import type { ExecutorStatus } from './executor';
 
-export interface ExecutorAppDeps {
-  logger: Logger;
-  registry: Registry;
-  readiness: readonly ReadinessCheck[];
-  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
-  separateOperations?: boolean;
-  isShuttingDown: () => boolean;
-  bodyLimitBytes: number;
+export interface ExecutorAppDeps extends ServiceAppDeps {
   /** Breaker and session summary for GET /executor/status. */
   status?: () => ExecutorStatus;
 }

@@ -27,8 +27,8 @@ export interface ExecutionConsumerOptions {
   maxBatchSize: number;
   /** kafkajs `maxBytesPerPartition` (default kafkajs' 1 MiB). */
   maxBytesPerPartition?: number;
-  /** Longest a fetch waits for new requests (default 500 ms). */
-  maxWaitTimeMs?: number;
+  /** Longest a fetch waits for new requests (EXECUTOR_FETCH_MAX_WAIT_MS). */
+  maxWaitTimeMs: number;
   sessionTimeoutMs: number;
   fromBeginning?: boolean;
 }
@@ -176,7 +176,7 @@ export async function startExecutionConsumer(
       : { maxBytesPerPartition: options.maxBytesPerPartition }),
     sessionTimeoutMs: options.sessionTimeoutMs,
     heartbeatIntervalMs: Math.max(300, Math.floor(options.sessionTimeoutMs / 10)),
-    maxWaitTimeMs: options.maxWaitTimeMs ?? 500,
+    maxWaitTimeMs: options.maxWaitTimeMs,
     handleBatch: async (messages, heartbeat) => {
       const timer = setInterval(() => {
         // A rebalance answer is expected while we work: the batch still finishes and

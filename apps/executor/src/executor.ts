@@ -7,6 +7,7 @@ import {
   executionRequestsTopic,
   executionResultsTopic,
 } from '@toolkit/contracts';
+import { readDefault } from '@toolkit/config';
 import { openJson, parseKeyring } from '@toolkit/crypto';
 import { BatchProgressRepository, ClaimsRepository } from '@toolkit/executor-data-access';
 import { CancellationBook, ExecuteRequest } from '@toolkit/executor-domain';
@@ -62,7 +63,7 @@ type RequiredSetting =
 /**
  * The executor's settings: the validated configuration's fields (ExecutorConfig), so that
  * tests and the bench can build them directly; those they leave out take the
- * configuration's own defaults (`settingDefault`), never a second copy of them.
+ * configuration's own defaults (`settingOrDefault`), never a second copy of them.
  */
 export type ExecutorSettings = Pick<ExecutorConfig, RequiredSetting> &
   Partial<Pick<ExecutorConfig, OptionalSetting>>;
@@ -72,7 +73,7 @@ export function settingOrDefault<K extends OptionalSetting>(
   s: Partial<ExecutorSettings>,
   key: K,
 ): ExecutorConfig[K] {
-  return (s[key] ?? executorConfigSchema.shape[key].parse(undefined)) as ExecutorConfig[K];
+  return (s[key] ?? readDefault(executorConfigSchema, key)) as ExecutorConfig[K];
 }
 
 export interface ExecutorTopics {

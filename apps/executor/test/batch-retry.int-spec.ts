@@ -90,6 +90,7 @@ describe('execution consumer, batch retried after a failed acknowledgement', () 
       partitionsConsumedConcurrently: 1,
       batchParallelism: 8,
       maxBatchSize: 10,
+      maxWaitTimeMs: 500,
       sessionTimeoutMs: 6_000,
     });
     await messaging.publishMany(topics.requests, requests);

@@ -1,8 +1,7 @@
 import type { Express } from 'express';
+import { readDefault } from '@toolkit/config';
 import { createHttpApp } from '@toolkit/http';
-import type { ReadinessCheck } from '@toolkit/http';
-import type { Logger } from '@toolkit/logger';
-import type { Registry } from '@toolkit/metrics';
+import type { ServiceAppDeps } from '@toolkit/http';
 import type {
   Clock,
   BulkExecutionService,
@@ -21,6 +20,7 @@ import type {
 } from '@toolkit/gateway-domain';
 import { Authenticator, FailureLimiter, TokenIssuer, isWriteMethod } from '@toolkit/gateway-domain';
 import { authenticate } from './auth/auth.middleware';
+import { gatewayConfigSchema } from './config';
 import { mountForwardedRoutes } from './forwarding/forward.routes';
 import type { ServiceName, UpstreamClient } from './forwarding/upstream-client';
 import { createGatewayMetrics, registerStreamMetrics, registerWaitsGauge } from './gateway-metrics';
@@ -40,14 +40,7 @@ import { FORWARDED_RESOURCES, allRoutes, forwardedRoutes } from './routes/route-
 import { mountUsersRoutes } from './routes/users.routes';
 import { CatalogChangeRecorder, CatalogUserObjects } from './forwarding/catalog-user-objects';
 
-export interface GatewayAppDeps {
-  logger: Logger;
-  registry: Registry;
-  readiness: readonly ReadinessCheck[];
-  /** /metrics and the detailed /readyz are served on METRICS_PORT instead. */
-  separateOperations?: boolean;
-  isShuttingDown: () => boolean;
-  bodyLimitBytes: number;
+export interface GatewayAppDeps extends ServiceAppDeps {
   users: UserRepository;
   groups: GroupRepository;
   permissions: PermissionRepository;
@@ -74,9 +67,9 @@ export interface GatewayAppDeps {
   probes: StatusProbes;
   corsOrigins?: readonly string[];
   publicUrl?: string | undefined;
+  /** AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS, AUTH_CACHE_TTL_MS (defaults: the configuration's). */
   authFailureLimit?: number;
   authFailureWindowMs?: number;
-  /** AUTH_CACHE_TTL_MS (default 0: every request reads its token, user and permissions). */
   authCacheTtlMs?: number;
   /** TRUSTED_PROXIES (default none). */
   trustedProxies?: readonly string[];
@@ -103,8 +96,8 @@ export function createApp(deps: GatewayAppDeps): Express {
   const metrics = createGatewayMetrics(deps.registry);
   registerWaitsGauge(deps.registry, () => deps.executions.waits);
   const limiter = new FailureLimiter({
-    limit: deps.authFailureLimit ?? 20,
-    windowMs: deps.authFailureWindowMs ?? 60_000,
+    limit: deps.authFailureLimit ?? readDefault(gatewayConfigSchema, 'AUTH_FAILURE_LIMIT'),
+    windowMs: deps.authFailureWindowMs ?? readDefault(gatewayConfigSchema, 'AUTH_FAILURE_WINDOW_MS'),
     clock,
   });
   const authenticator = new Authenticator({
@@ -113,7 +106,7 @@ export function createApp(deps: GatewayAppDeps): Express {
     permissions: deps.permissions,
     secrets: deps.secrets,
     clock,
-    cacheTtlMs: deps.authCacheTtlMs ?? 0,
+    cacheTtlMs: deps.authCacheTtlMs ?? readDefault(gatewayConfigSchema, 'AUTH_CACHE_TTL_MS'),
   });
   const issuer = new TokenIssuer({
     users: deps.users,

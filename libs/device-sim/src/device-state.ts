@@ -2,10 +2,20 @@
  * Device state model: plain classes, no I/O. Everything is generated deterministically from the
  * device name + seed, and mutated by configuration commands (hostname, descriptions, shutdown, VLANs).
  */
-import { Prng } from './prng';
+import { Prng } from '@toolkit/prng';
 import type { PlatformId } from './types';
 
 export type InterfaceKind = 'ethernet' | 'loopback' | 'svi' | 'management';
+
+/** An interface a generated device gets: its MAC is the hardware's prefix plus `macOffset`. */
+interface NewInterface {
+  name: string;
+  kind: InterfaceKind;
+  macOffset: number;
+  /** Mb/s. */
+  speed: number;
+  linkUp: boolean;
+}
 
 export interface Ipv4 {
   address: string;
@@ -207,14 +217,8 @@ export class DeviceState {
     };
   }
 
-  private addInterface(
-    rng: Prng,
-    name: string,
-    kind: InterfaceKind,
-    macOffset: number,
-    speed: number,
-    linkUp: boolean,
-  ): InterfaceState {
+  private addInterface(rng: Prng, spec: NewInterface): InterfaceState {
+    const { name, kind, macOffset, speed, linkUp } = spec;
     const iface = new InterfaceState(
       name,
       this.hardware.shortName(name),
@@ -241,21 +245,26 @@ export class DeviceState {
       for (const vlan of chosen.sort((a, b) => a.id - b.id)) this.vlans.set(vlan.id, { ...vlan });
     }
 
-    const mgmt = this.addInterface(rng, hw.managementName, 'management', macBase, 1000, true);
+    const mgmt = this.addInterface(rng, {
+      name: hw.managementName,
+      kind: 'management',
+      macOffset: macBase,
+      speed: 1000,
+      linkUp: true,
+    });
     mgmt.mode = 'routed';
     mgmt.ipv4 = { ...this.managementIp };
 
     const userVlans = [...this.vlans.keys()].filter((id) => id !== 1);
     for (let i = 0; i < hw.ethernetCount; i += 1) {
       const isUplink = i < uplinkCount;
-      const iface = this.addInterface(
-        rng,
-        hw.ethernetName(i),
-        'ethernet',
-        macBase + i + 1,
-        hw.ethernetSpeedMbps,
-        isUplink || rng.bool(0.6),
-      );
+      const iface = this.addInterface(rng, {
+        name: hw.ethernetName(i),
+        kind: 'ethernet',
+        macOffset: macBase + i + 1,
+        speed: hw.ethernetSpeedMbps,
+        linkUp: isUplink || rng.bool(0.6),
+      });
       if (isUplink || !hw.hasVlans) {
         iface.mode = 'routed';
         const peerIndex = i + 1;
@@ -299,13 +308,25 @@ export class DeviceState {
     }
 
     if (hw.loopbackName !== undefined) {
-      const lo = this.addInterface(rng, hw.loopbackName, 'loopback', macBase, 8000, true);
+      const lo = this.addInterface(rng, {
+        name: hw.loopbackName,
+        kind: 'loopback',
+        macOffset: macBase,
+        speed: 8000,
+        linkUp: true,
+      });
       lo.mode = 'routed';
       lo.ipv4 = { address: `10.255.${siteOctet}.${rng.int(1, 254)}`, prefixLength: 32 };
     }
     if (hw.hasVlans) {
       for (const vlan of userVlans) {
-        const svi = this.addInterface(rng, hw.sviName(vlan), 'svi', macBase + 0x40, 1000, true);
+        const svi = this.addInterface(rng, {
+          name: hw.sviName(vlan),
+          kind: 'svi',
+          macOffset: macBase + 0x40,
+          speed: 1000,
+          linkUp: true,
+        });
         svi.mode = 'routed';
         svi.ipv4 = { address: `10.${siteOctet}.${vlan}.1`, prefixLength: 24 };
         const hosts = rng.int(1, 3);

@@ -1,5 +1,5 @@
 /** Per-device fault state: the spec plus a seeded PRNG for the random failure rate. */
-import { hashString, Prng } from './prng';
+import { Prng, hashString } from '@toolkit/prng';
 import type { FaultSpec } from './types';
 
 export type CommandFault = 'drop' | 'hang' | undefined;

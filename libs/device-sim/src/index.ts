@@ -26,5 +26,4 @@ export type {
   PlatformId,
 } from './types';
 export { bareConnect } from './bare-client';
-export { Prng, hashString, mulberry32 } from './prng';
 export type { BareSession } from './bare-client';

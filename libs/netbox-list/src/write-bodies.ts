@@ -43,7 +43,7 @@ export function bulkItems(
     const { id: _id, ...rest } = record;
     return { id: id as number, body: rest };
   });
-  throwIfInvalid(errors, true);
+  throwIfInvalid(errors, { bulk: true });
   return items;
 }
 

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { TextFsmTemplate } from '../src/index';
-import { Prng, randomRouteTable } from '../test/random-cases';
+import { Prng } from '@toolkit/prng';
+import { randomRouteTable } from '../test/random-cases';
 
 const TEMPLATE = readFileSync(
   join(__dirname, '..', 'test', 'fixtures', 'cisco_ios_show_ip_route', 'template.textfsm'),

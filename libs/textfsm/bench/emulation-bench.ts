@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { PythonRegex, TextFsmTemplate } from '../src/index';
 
 import { findReferencePython } from '../test/python-reference';
-import { Prng } from '../test/random-cases';
+import { Prng } from '@toolkit/prng';
 import { installedLibraryDir } from '../test/template-library';
 
 const TEMPLATE = readFileSync(
@@ -27,32 +27,32 @@ const EMULATED_RULE = '^\\s+\\[(\\d+(,\\s+)?)+\\]';
 
 function interfaceBlock(rng: Prng, index: number): string[] {
   const name = `Ethernet${index}`;
-  const mac = `00${rng.int(10)}c.7${rng.int(10)}ab.cdef`;
+  const mac = `00${rng.below(10)}c.7${rng.below(10)}ab.cdef`;
   return [
     `${name} is up, line protocol is up (connected)`,
     `  Hardware is Ethernet, address is ${mac} (bia ${mac})`,
     `  Description: uplink-${index}`,
-    `  Internet address is 10.${index % 256}.${rng.int(256)}.1/24`,
+    `  Internet address is 10.${index % 256}.${rng.below(256)}.1/24`,
     '  Broadcast address is 255.255.255.255',
     `  IP MTU 1500 bytes , BW 10000000 kbit`,
     '  Full-duplex, 10Gb/s, auto negotiation: off, uni-link: n/a',
-    `  Up ${rng.int(30)} days, ${rng.int(24)} hours, ${rng.int(60)} minutes, ${rng.int(60)} seconds`,
+    `  Up ${rng.below(30)} days, ${rng.below(24)} hours, ${rng.below(60)} minutes, ${rng.below(60)} seconds`,
     `  Loopback Mode : None`,
-    `  ${rng.int(9)} link status changes since last clear`,
+    `  ${rng.below(9)} link status changes since last clear`,
     `  Last clearing of "show interface" counters never`,
-    `  5 minutes input rate ${rng.int(100000)} bps (0.0% with framing overhead), ${rng.int(100)} packets/sec`,
-    `  5 minutes output rate ${rng.int(100000)} bps (0.0% with framing overhead), ${rng.int(100)} packets/sec`,
-    `     ${rng.int(1e6)} packets input, ${rng.int(1e9)} bytes`,
-    `     Received ${rng.int(100)} broadcasts, ${rng.int(1000)} multicast`,
+    `  5 minutes input rate ${rng.below(100000)} bps (0.0% with framing overhead), ${rng.below(100)} packets/sec`,
+    `  5 minutes output rate ${rng.below(100000)} bps (0.0% with framing overhead), ${rng.below(100)} packets/sec`,
+    `     ${rng.below(1e6)} packets input, ${rng.below(1e9)} bytes`,
+    `     Received ${rng.below(100)} broadcasts, ${rng.below(1000)} multicast`,
     `     0 runts, 0 giants`,
     `     0 input errors, 0 CRC, 0 alignment, 0 symbol, 0 input discards`,
     `     0 PAUSE input`,
-    `     ${rng.int(1e6)} packets output, ${rng.int(1e9)} bytes`,
-    `     Sent ${rng.int(100)} broadcasts, ${rng.int(1000)} multicast`,
+    `     ${rng.below(1e6)} packets output, ${rng.below(1e9)} bytes`,
+    `     Sent ${rng.below(100)} broadcasts, ${rng.below(1000)} multicast`,
     `     0 output errors, 0 collisions`,
     `     0 late collision, 0 deferred, 0 output discards`,
     `     0 PAUSE output`,
-    `  [${Array.from({ length: 1 + rng.int(6) }, () => String(rng.int(4096))).join(', ')}]`,
+    `  [${Array.from({ length: 1 + rng.below(6) }, () => String(rng.below(4096))).join(', ')}]`,
   ];
 }
 

@@ -3,12 +3,12 @@
  * TextFSM: every template compiles in both engines, and every template with
  * an emulated regex parses generated device-like output exactly like Python.
  */
+import { Prng } from '@toolkit/prng';
 import type { DivergentTemplate } from '../test/divergent-patterns';
 import { divergentTemplates, libraryTemplateFiles, nativeGroups } from '../test/divergent-patterns';
 import { runOurs } from '../test/fixture-corpus';
 import type { ReferenceCase, ReferenceResult } from '../test/python-reference';
 import { runCompileReference, runReference } from '../test/python-reference';
-import { Prng } from '../test/random-cases';
 import { generateLine } from '../test/regex-subjects';
 import { TextFsmTemplate } from './index';
 import type { RuleDefinition } from './template-parser';
@@ -32,12 +32,6 @@ const UNOBSERVABLE = new Set([
   'mikrotik_routeros_routing_bgp_peer_print_status_without-paging.textfsm',
 ]);
 
-function seedOf(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash >>> 0;
-}
-
 /** The state a line leads to (null: an Error rule would fire), following Continue like the engine. */
 function nextState(rules: readonly RuleDefinition[], line: string, state: string): string | null {
   for (const rule of rules) {
@@ -57,7 +51,7 @@ function nextState(rules: readonly RuleDefinition[], line: string, state: string
 function generateOutput(template: DivergentTemplate): GeneratedOutput {
   const { states } = parseTemplateDefinition(template.text);
   const divergent = new Set(template.divergentRegexes);
-  const rng = new Prng(seedOf(template.name));
+  const rng = new Prng(template.name);
   const lines: string[] = [];
   const emulatedLines: [string, string][] = [];
   let state = 'Start';
@@ -70,7 +64,7 @@ function generateOutput(template: DivergentTemplate): GeneratedOutput {
     const candidates = rules.filter((rule) => rule.lineOp !== 'Error');
     const preferred = candidates.filter((rule) => divergent.has(rule.regex));
     if (candidates.length === 0) break;
-    const rule = rng.pick(preferred.length > 0 && rng.chance(0.6) ? preferred : candidates);
+    const rule = rng.pick(preferred.length > 0 && rng.bool(0.6) ? preferred : candidates);
     const line = generateLine(rule.regex, rng);
     const next = nextState(rules, line, state);
     if (next === null || line.includes('\n')) continue;

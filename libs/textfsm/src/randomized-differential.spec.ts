@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { FIXTURES_DIR, runOurs } from '../test/fixture-corpus';
 import type { ReferenceCase, ReferenceResult } from '../test/python-reference';
 import { runReference } from '../test/python-reference';
+import { Prng } from '@toolkit/prng';
 import {
-  Prng,
   randomInput,
   randomRegexCase,
   randomRouteTable,
@@ -21,12 +21,12 @@ const routeTemplate = readFileSync(
 
 const templateCases: ReferenceCase[] = Array.from({ length: 300 }, () => ({
   template: randomTemplate(rng),
-  text: randomInput(rng, 5 + rng.int(20)),
+  text: randomInput(rng, 5 + rng.below(20)),
 }));
 const regexCases: ReferenceCase[] = Array.from({ length: 600 }, () => randomRegexCase(rng));
 const routeCases: ReferenceCase[] = Array.from({ length: 20 }, () => ({
   template: routeTemplate,
-  text: randomRouteTable(rng, 50 + rng.int(200)),
+  text: randomRouteTable(rng, 50 + rng.below(200)),
 }));
 const allCases = [...templateCases, ...regexCases, ...routeCases];
 let reference: ReferenceResult[] = [];

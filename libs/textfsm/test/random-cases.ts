@@ -3,38 +3,8 @@
  * (options, actions, states), random Python regexes, and random device-like
  * outputs. Deterministic for a given seed.
  */
+import type { Prng } from '@toolkit/prng';
 import type { ReferenceCase } from './python-reference';
-
-/** mulberry32: small, fast, seeded PRNG. */
-export class Prng {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(maxExclusive: number): number {
-    return Math.floor(this.next() * maxExclusive);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    const item = items[this.int(items.length)];
-    if (item === undefined) throw new Error('pick from empty list');
-    return item;
-  }
-
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-}
 
 const VALUE_REGEXES = [
   '(\\S+)',
@@ -66,7 +36,7 @@ function randomAction(rng: Prng, states: readonly string[]): string {
   const line = rng.pick(['', '', 'Next', 'Continue']);
   const record = rng.pick(RECORD_OPS);
   const ops = [line, record].filter((op) => op !== '').join('.');
-  const canJump = line !== 'Continue' && rng.chance(0.25);
+  const canJump = line !== 'Continue' && rng.bool(0.25);
   const target = canJump ? rng.pick(states) : '';
   const action = [ops, target].filter((part) => part !== '').join(' ');
   return action === '' ? '' : ` -> ${action}`;
@@ -74,20 +44,20 @@ function randomAction(rng: Prng, states: readonly string[]): string {
 
 /** A random but valid template exercising options, record actions and state jumps. */
 export function randomTemplate(rng: Prng): string {
-  const valueCount = 1 + rng.int(4);
+  const valueCount = 1 + rng.below(4);
   const values = Array.from({ length: valueCount }, (_unused, i) => {
     const options = rng.pick(OPTION_SETS);
     return `Value ${options ? `${options} ` : ''}V${i} ${rng.pick(VALUE_REGEXES)}`;
   });
   const states = ['Start', 'Second', 'End', 'EOF'];
   const stateBody = (): string[] =>
-    Array.from({ length: 2 + rng.int(4) }, () => {
+    Array.from({ length: 2 + rng.below(4) }, () => {
       const keyword = rng.pick(KEYWORDS);
-      const value = `V${rng.int(valueCount)}`;
-      const regex = rng.chance(0.8) ? `^${keyword}\\s+\${${value}}` : `^${keyword}`;
+      const value = `V${rng.below(valueCount)}`;
+      const regex = rng.bool(0.8) ? `^${keyword}\\s+\${${value}}` : `^${keyword}`;
       return `  ${regex}${randomAction(rng, states)}`;
     });
-  const eofState = rng.chance(0.2) ? ['', 'EOF'] : [];
+  const eofState = rng.bool(0.2) ? ['', 'EOF'] : [];
   return [
     ...values,
     '',
@@ -107,7 +77,7 @@ export function randomInput(rng: Prng, lines: number): string {
   return Array.from({ length: lines }, () => {
     const keyword = rng.pick(KEYWORDS);
     const spaces = rng.pick([' ', '  ', '\t']);
-    return `${keyword}${spaces}${rng.pick(TOKENS)}${rng.chance(0.2) ? ` ${rng.pick(TOKENS)}` : ''}`;
+    return `${keyword}${spaces}${rng.pick(TOKENS)}${rng.bool(0.2) ? ` ${rng.pick(TOKENS)}` : ''}`;
   }).join('\n');
 }
 
@@ -131,7 +101,7 @@ const ATOMS = [
 
 /** A random Python regex over a small grammar (groups, alternation, quantifiers, anchors). */
 export function randomRegex(rng: Prng, depth = 0): string {
-  const parts = Array.from({ length: 1 + rng.int(3) }, () => {
+  const parts = Array.from({ length: 1 + rng.below(3) }, () => {
     const roll = rng.next();
     let atom: string;
     if (depth < 2 && roll < 0.15)
@@ -150,7 +120,7 @@ export function randomRegex(rng: Prng, depth = 0): string {
 const SUBJECT_CHARS = ['a', 'b', '1', '2', ' ', '_', '-', 'é', '٣', '\u00a0', 'Z', '.'];
 
 export function randomSubject(rng: Prng): string {
-  return Array.from({ length: rng.int(8) }, () => rng.pick(SUBJECT_CHARS)).join('');
+  return Array.from({ length: rng.below(8) }, () => rng.pick(SUBJECT_CHARS)).join('');
 }
 
 /** Template cases checking the regex translation: Value (regex) anchored with re.match. */
@@ -164,18 +134,18 @@ export function randomRegexCase(rng: Prng): ReferenceCase {
 export function randomRouteTable(rng: Prng, routes: number): string {
   const lines = ['Gateway of last resort is 10.0.0.1 to network 0.0.0.0', ''];
   for (let i = 0; i < routes; i += 1) {
-    const net = `10.${rng.int(256)}.${rng.int(256)}.0/${16 + rng.int(17)}`;
+    const net = `10.${rng.below(256)}.${rng.below(256)}.0/${16 + rng.below(17)}`;
     const proto = rng.pick(['O', 'B', 'S', 'D', 'C', 'O IA', 'O E2', 'D EX']);
-    const via = `10.${rng.int(256)}.${rng.int(256)}.${1 + rng.int(254)}`;
+    const via = `10.${rng.below(256)}.${rng.below(256)}.${1 + rng.below(254)}`;
     const age = rng.pick(['', ', 3d04h', ', 00:01:02', ', 1w2d']);
     const intf = rng.pick(['', ', GigabitEthernet0/1', ', TenGigabitEthernet1/0/1', ', Vlan10']);
-    if (proto === 'C') lines.push(`C        ${net} is directly connected, Vlan${rng.int(4000)}`);
+    if (proto === 'C') lines.push(`C        ${net} is directly connected, Vlan${rng.below(4000)}`);
     else
       lines.push(
-        `${proto.padEnd(8)} ${net} [${rng.int(255)}/${rng.int(100000)}] via ${via}${age}${intf}`,
+        `${proto.padEnd(8)} ${net} [${rng.below(255)}/${rng.below(100000)}] via ${via}${age}${intf}`,
       );
-    if (rng.chance(0.1))
-      lines.push(`                      [${rng.int(255)}/${rng.int(100)}] via ${via}${age}${intf}`);
+    if (rng.bool(0.1))
+      lines.push(`                      [${rng.below(255)}/${rng.below(100)}] via ${via}${age}${intf}`);
   }
   return lines.join('\n');
 }

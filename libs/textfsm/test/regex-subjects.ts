@@ -3,9 +3,9 @@
  * most of them match the pattern or nearly match it (a few random edits),
  * for the differential tests of the `sre` emulation.
  */
+import { Prng } from '@toolkit/prng';
 import type { ClassItem, RegexNode } from '../src/python-regex/regex-ast';
 import { parsePythonRegex } from '../src/python-regex/regex-parser';
-import { Prng } from './random-cases';
 
 const POOL = ' \tabcxyzABCXYZ0123456789-_,.:/[]()"+=*#éß٣';
 
@@ -63,13 +63,13 @@ class Generator {
       case 'atomic':
         return this.gen(node.body, depth);
       case 'look':
-        return !node.behind && !node.negate && rng.chance(0.2) ? this.gen(node.body, depth) : '';
+        return !node.behind && !node.negate && rng.bool(0.2) ? this.gen(node.body, depth) : '';
       case 'backref':
         return this.groups.get(node.index) ?? '';
       case 'repeat': {
         const extra = depth > 2 ? 1 : 4;
         const max = Math.min(node.max, node.min + extra);
-        const count = node.min + rng.int(max - node.min + 1);
+        const count = node.min + rng.below(max - node.min + 1);
         let text = '';
         for (let i = 0; i < count; i += 1) text += this.gen(node.body, depth + 1);
         return text;
@@ -80,10 +80,10 @@ class Generator {
 
 function mutate(rng: Prng, text: string): string {
   const chars = Array.from(text);
-  const edits = 1 + rng.int(2);
+  const edits = 1 + rng.below(2);
   for (let i = 0; i < edits; i += 1) {
-    const at = rng.int(chars.length + 1);
-    const kind = rng.int(4);
+    const at = rng.below(chars.length + 1);
+    const kind = rng.below(4);
     if (kind === 0 && chars.length > 0) chars.splice(Math.min(at, chars.length - 1), 1);
     else if (kind === 1) chars.splice(at, 0, rng.pick(Array.from(POOL)));
     else if (kind === 2 && chars.length > 0)
@@ -100,7 +100,7 @@ export function generateSubjects(pattern: string, count: number, seed: number): 
   const subjects = new Set<string>();
   for (let attempt = 0; subjects.size < count && attempt < count * 4; attempt += 1) {
     const text = new Generator(rng).gen(root, 0);
-    subjects.add(rng.chance(0.7) ? text : mutate(rng, text));
+    subjects.add(rng.bool(0.7) ? text : mutate(rng, text));
   }
   return [...subjects];
 }

@@ -41,8 +41,8 @@ export function mountResource<D extends StoredBase, I>(
   mountResourceRoutes<RequestContext>(router, {
     path: service.def.path,
     context: (req, res) => internalRequest(req, res),
-    metadata: (_ctx, detail) =>
-      detail
+    metadata: (_ctx, url) =>
+      url === 'object'
         ? optionsMetadata(options.name, schema, options.choices ?? {}, 'PUT')
         : optionsMetadata(`${options.name} List`, schema, options.choices ?? {}),
     list: options.list ?? ((ctx, query) => service.list(query, ctx)),

@@ -139,35 +139,32 @@ export function wireExecutions(options: {
   const reader = new AnalyticsExecutionReader(options.upstreams.analytics);
   const streams = new ExecutionStreams(() => clock.now().getTime());
   const bulkStreams = new BulkJobStreams(() => clock.now().getTime());
-  const service = new ExecutionService({
+  // What single and bulk executions share: checks, publishing, limits, idempotency, waits.
+  const shared = {
     renderer,
     bus,
-    reader,
     tickets: store.tickets,
     rateLimiter,
     idempotency: store.idempotencyKeys,
     fingerprints,
     waiters,
     clock,
+    warn,
+  };
+  const service = new ExecutionService({
+    ...shared,
+    reader,
     newExecutionId: randomUUID,
     settings: {
       waitGraceMs: config.EXECUTION_WAIT_GRACE_MS,
       cancelWaitMs: config.EXECUTION_CANCEL_WAIT_MS,
       pollIntervalsMs,
     },
-    warn,
   });
   const bulkJobs = new AnalyticsBulkJobReader(options.upstreams.analytics);
   const bulk = new BulkExecutionService({
-    renderer,
-    bus,
+    ...shared,
     jobs: bulkJobs,
-    tickets: store.tickets,
-    rateLimiter,
-    idempotency: store.idempotencyKeys,
-    fingerprints,
-    waiters,
-    clock,
     newId: randomUUID,
     deriveId: uuidV5,
     settings: {
@@ -177,7 +174,6 @@ export function wireExecutions(options: {
       maxBatchBytes: BULK_MESSAGE_BYTES,
       limitConcurrency: 8,
     },
-    warn,
   });
   const instance =
     config.GATEWAY_INSTANCE_ID ??

@@ -116,7 +116,7 @@ export function mountOwnResource<E extends { id: number }>(
   const refuseUnknownFields = (bodies: readonly unknown[], bulk: boolean) => {
     throwIfInvalid(
       bodies.map((body) => unknownFieldErrors(body, resource.writeSchema, resource.representation)),
-      bulk,
+      { bulk },
     );
   };
   const one = async (id: number, filter: Filter) => {
@@ -170,8 +170,8 @@ export function mountOwnResource<E extends { id: number }>(
       );
       return { req, res, filter };
     },
-    metadata: (_ctx, detail) =>
-      detail
+    metadata: (_ctx, url) =>
+      url === 'object'
         ? optionsMetadata(resource.name, resource.writeSchema, {}, 'PUT')
         : optionsMetadata(`${resource.name} List`, resource.writeSchema),
     list: async (ctx, params) => {

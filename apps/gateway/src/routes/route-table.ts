@@ -278,7 +278,7 @@ export function forwardedRoutes(): RouteSpec[] {
           ? ('string' as const)
           : ('integer' as const),
     };
-    const fwd = (action: Action, single: boolean) => ({
+    const fwd = (action: Action, { single }: { single: boolean }) => ({
       service: r.service,
       objectType: r.objectType,
       action,
@@ -295,7 +295,7 @@ export function forwardedRoutes(): RouteSpec[] {
         response: extra.response,
         requestSchema: extra.requestSchema,
         responseSchema: extra.responseSchema,
-        forward: fwd(extra.action, false),
+        forward: fwd(extra.action, { single: false }),
       });
     }
     if (!r.detailOnly) {
@@ -307,7 +307,7 @@ export function forwardedRoutes(): RouteSpec[] {
           operationId: opId(r.path, 'list'),
           summary: `List ${r.label}`,
           response: 'list',
-          forward: fwd('view', false),
+          forward: fwd('view', { single: false }),
         },
         {
           ...base,
@@ -316,7 +316,7 @@ export function forwardedRoutes(): RouteSpec[] {
           operationId: opId(r.path, 'options'),
           summary: `Field metadata of ${r.label}`,
           response: 'options',
-          forward: fwd('view', false),
+          forward: fwd('view', { single: false }),
         },
       );
       if (!r.readOnly) {
@@ -330,7 +330,7 @@ export function forwardedRoutes(): RouteSpec[] {
             response: 'created',
             bulk: true,
             requestSchema: 'create',
-            forward: fwd('add', false),
+            forward: fwd('add', { single: false }),
           },
           {
             ...base,
@@ -341,7 +341,7 @@ export function forwardedRoutes(): RouteSpec[] {
             response: 'list',
             bulk: true,
             requestSchema: 'update',
-            forward: fwd('change', false),
+            forward: fwd('change', { single: false }),
           },
           {
             ...base,
@@ -352,7 +352,7 @@ export function forwardedRoutes(): RouteSpec[] {
             response: 'list',
             bulk: true,
             requestSchema: 'update',
-            forward: fwd('change', false),
+            forward: fwd('change', { single: false }),
           },
         );
       }
@@ -365,7 +365,7 @@ export function forwardedRoutes(): RouteSpec[] {
           summary: `Delete ${r.label} in bulk (list of {id})`,
           response: 'no-content',
           requestSchema: 'bulk-delete',
-          forward: fwd('delete', false),
+          forward: fwd('delete', { single: false }),
         });
       }
     }
@@ -376,7 +376,7 @@ export function forwardedRoutes(): RouteSpec[] {
       operationId: opId(r.path, 'retrieve'),
       summary: `Get one of the ${r.label}`,
       response: 'object',
-      forward: fwd('view', true),
+      forward: fwd('view', { single: true }),
     });
     if (!r.readOnly) {
       routes.push(
@@ -387,7 +387,7 @@ export function forwardedRoutes(): RouteSpec[] {
           operationId: opId(r.path, 'detail_options'),
           summary: `Field metadata of one of the ${r.label}`,
           response: 'options',
-          forward: fwd('view', false),
+          forward: fwd('view', { single: false }),
         },
         {
           ...base,
@@ -397,7 +397,7 @@ export function forwardedRoutes(): RouteSpec[] {
           summary: `Replace one of the ${r.label}`,
           response: 'object',
           requestSchema: 'create',
-          forward: fwd('change', true),
+          forward: fwd('change', { single: true }),
         },
         {
           ...base,
@@ -407,7 +407,7 @@ export function forwardedRoutes(): RouteSpec[] {
           summary: `Update one of the ${r.label}`,
           response: 'object',
           requestSchema: 'update',
-          forward: fwd('change', true),
+          forward: fwd('change', { single: true }),
         },
       );
     }
@@ -419,7 +419,7 @@ export function forwardedRoutes(): RouteSpec[] {
         operationId: opId(r.path, 'destroy'),
         summary: `Delete one of the ${r.label}`,
         response: 'no-content',
-        forward: fwd('delete', true),
+        forward: fwd('delete', { single: true }),
       });
     }
     for (const extra of (r.extras ?? []).filter((e) => e.suffix.startsWith('{id}'))) {
@@ -432,7 +432,7 @@ export function forwardedRoutes(): RouteSpec[] {
         response: extra.response,
         requestSchema: extra.requestSchema,
         responseSchema: extra.responseSchema,
-        forward: fwd(extra.action, true),
+        forward: fwd(extra.action, { single: true }),
       });
     }
   }

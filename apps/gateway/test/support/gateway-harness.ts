@@ -152,6 +152,8 @@ export async function startGatewayHarness(options: {
     },
     corsOrigins: ['https://ui.example.com'],
     authFailureLimit: 1_000,
+    // Every request reads its token, user and permissions (the service caches for 1 s).
+    authCacheTtlMs: 0,
     ...options.overrides,
   };
   const issuer = new TokenIssuer({ ...store, secrets, passwords: testPasswords, clock });

@@ -181,7 +181,7 @@ export class CommandLogRepository {
     }
     // A superseded log leaves its old cells (-1) for its new ones (in `uncounted`).
     const increments = [...rollupIncrements(uncounted), ...rollupIncrements(superseded, -1)];
-    await this.applyIncrements(increments, true, onProgress);
+    await this.applyIncrements(increments, { upsert: true, onProgress });
     if (superseded.length > 0)
       await this.gate.run(() => this.rollups.collection.deleteMany({ count: { $lte: 0 } }));
     for (let start = 0; start < uncounted.length; start += INSERT_CHUNK) {
@@ -244,11 +244,15 @@ export class CommandLogRepository {
     return insertIgnoringDuplicates(this.logs.collection, docs);
   }
 
+  /**
+   * Adds the increments to their rollup cells; with `upsert`, a missing cell is created
+   * (counting), else only existing cells change (uncounting never creates one).
+   */
   private async applyIncrements(
     increments: RollupIncrement[],
-    upsert: boolean,
-    onProgress?: Progress,
+    options: { upsert: boolean; onProgress?: Progress },
   ): Promise<void> {
+    const { upsert, onProgress } = options;
     if (increments.length === 0) return;
     const ops: mongo.AnyBulkWriteOperation<RollupDoc>[] = increments.map(({ grain, id, cell }) => {
       const inc: Record<string, number> = {
@@ -364,7 +368,7 @@ export class CommandLogRepository {
 
   private async uncount(rows: FactsRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.applyIncrements(rollupIncrements(rows, -1), false);
+    await this.applyIncrements(rollupIncrements(rows, -1), { upsert: false });
     await this.gate.run(() => this.rollups.collection.deleteMany({ count: { $lte: 0 } }));
   }
 

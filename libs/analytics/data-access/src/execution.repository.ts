@@ -33,13 +33,14 @@ interface Step {
  * when it moves forward (canTransition in the domain).
  *
  * Every statement filters on `_id` alone (a guard in the filter, `{_id, $or: [...]}`, made
- * each of 400 statements per batch of 200 scan and decode the whole collection in
- * FerretDB 1.24: 11 s per batch at 200 executions, 63 s at 1,200). So a batch reads the
- * status of its executions with one query, decides the transitions in code, and writes
- * one statement per execution (an insert when new), inside the process's write gate (no
- * other writer of this process runs in between). Two replicas writing the same execution at the same instant could still
- * interleave; the messages of one execution share a key (device id), so this needs two
- * topics' consumers of one device on different replicas at the same millisecond.
+ * each of 400 statements per batch of 200 scan and decode the whole collection in FerretDB
+ * 1.24, so a batch took longer as the collection grew; docs/benchmarks.md). So a batch reads
+ * the status of its executions with one query, decides the transitions in code, and writes one
+ * statement per execution (an insert when new), inside the process's write gate (no other
+ * writer of this process runs in between). Two replicas writing the same execution at the same
+ * instant could still interleave; the messages of one execution share a key (device id), so
+ * this needs two topics' consumers of one device on different replicas at the same
+ * millisecond.
  */
 export class ExecutionRepository {
   readonly executions: Model<ExecutionDoc>;
@@ -159,8 +160,8 @@ export class ExecutionRepository {
   /**
    * Which executions exist, and their status. A few ids are read one `_id` equality each
    * (FerretDB 1.24 on PostgreSQL scans the table in C for it); a large batch is one `$in`
-   * query, which FerretDB answers by decoding every execution in Go: measured at 5,000
-   * executions, 14 ms per `_id` read against 1 s for the `$in`, whatever its size. A
+   * query, which FerretDB answers by decoding every execution in Go, whatever its size: for
+   * a few ids, reads by `_id` cost far less (docs/benchmarks.md, execution API). A
    * synchronous execution's batches hold one or two ids: this is most of its latency.
    * MongoDB 7 serves both from the `_id` index.
    */

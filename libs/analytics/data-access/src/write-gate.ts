@@ -5,8 +5,9 @@ import type { Connection } from 'mongoose';
  * per matched statement of an update command until the command ends (msg_update.go defers
  * each statement's iterator close), and the pool holds 100 connections per database: a
  * command, or several concurrent commands, matching 100 documents or more wait for a
- * connection that never frees, and hold the pool forever (probed: 99 upserts of existing
- * documents take 252 ms, 100 never answer, `maxTimeMS` is ignored).
+ * connection that never frees, and hold the pool forever (probed: a command of 100 upserts
+ * of existing documents never answers, `maxTimeMS` is ignored; docs/benchmarks.md, the
+ * ingest stall).
  */
 export const WRITE_CHUNK = 50;
 

@@ -5,6 +5,7 @@ import { parsedOutputViewSchema } from '../analytics/executions.contract';
 import {
   EXECUTION_TIMEOUT_SECONDS,
   executeLoginProblems,
+  loginFields,
   objectId,
   timeoutSecondsSchema,
   variablesSchema,
@@ -15,13 +16,6 @@ export const BULK_EXECUTE_PATH = '/api/plugins/toolkit/commands/bulk-execute/';
 /** `POST /api/plugins/toolkit/bulk-jobs/{id}/cancel/` */
 export const BULK_JOB_CANCEL_SUFFIX = 'cancel/';
 
-const login = {
-  credential_token: z.string().min(1).max(256).optional(),
-  username: z.string().min(1).max(256).optional(),
-  password: z.string().min(1).max(1_024).optional(),
-  enable_secret: z.string().min(1).max(1_024).optional(),
-};
-
 /**
  * One item: a command on a device. Its login is its own or the request's shared one
  * (an item that gives either part of a login uses its own entirely).
@@ -30,7 +24,7 @@ export const bulkExecuteItemSchema = z
   .object({
     command_id: objectId,
     device_id: objectId,
-    ...login,
+    ...loginFields,
     variables: variablesSchema.optional(),
     timeout: timeoutSecondsSchema.optional(),
     notes: z.string().max(NOTES_MAX_LENGTH).optional(),
@@ -50,7 +44,7 @@ export const bulkExecuteRequestSchema = z
       .max(MAX_BULK_ITEMS, {
         error: `At most ${MAX_BULK_ITEMS} executions per request: split the list.`,
       }),
-    ...login,
+    ...loginFields,
     timeout: timeoutSecondsSchema.default(EXECUTION_TIMEOUT_SECONDS.default),
     async: z.boolean().default(false),
     /** Publish every item's output while it is read (follow them at their `stream/` URL). */
@@ -68,7 +62,7 @@ export type BulkExecuteRequestBody = z.output<typeof bulkExecuteRequestSchema>;
 export const bulkExecuteRequestDocumentSchema = z
   .object({
     executions: z.array(bulkExecuteItemSchema).min(1).max(MAX_BULK_ITEMS),
-    ...login,
+    ...loginFields,
     timeout: timeoutSecondsSchema.optional(),
     async: z.boolean().optional(),
     stream: z.boolean().optional(),

@@ -79,6 +79,18 @@ export function executeLoginProblems(
 }
 
 /**
+ * A login given with an execution: a credential set's token, or a username and password
+ * used once (never stored); see `executeLoginProblems` for the combinations allowed.
+ */
+export const loginFields = {
+  credential_token: z.string().min(1).max(256).optional(),
+  username: z.string().min(1).max(256).optional(),
+  password: z.string().min(1).max(1_024).optional(),
+  /** Privilege escalation secret (IOS `enable`), with `username` + `password`. */
+  enable_secret: z.string().min(1).max(1_024).optional(),
+};
+
+/**
  * The execute body: the original's fields (`device_id`, `credential_token`, `variables`,
  * `timeout`) plus a login used once (`username` + `password`, never stored), `async` and
  * `notes`. Unknown fields are refused by name (a misspelt `timout` would otherwise be
@@ -87,11 +99,7 @@ export function executeLoginProblems(
 export const executeRequestSchema = z
   .object({
     device_id: objectId,
-    credential_token: z.string().min(1).max(256).optional(),
-    username: z.string().min(1).max(256).optional(),
-    password: z.string().min(1).max(1_024).optional(),
-    /** Privilege escalation secret (IOS `enable`), with `username` + `password`. */
-    enable_secret: z.string().min(1).max(1_024).optional(),
+    ...loginFields,
     variables: variablesSchema.optional(),
     timeout: timeoutSecondsSchema.default(EXECUTION_TIMEOUT_SECONDS.default),
     async: z.boolean().default(false),

@@ -4,13 +4,13 @@ import type { Filter, SortDirection } from '@toolkit/netbox-list';
 /**
  * An in-memory read model of a collection, for list pages on FerretDB.
  *
- * Why: FerretDB 1.24 (SQLite backend) evaluates every filter, sort and count in Go over
- * the whole collection (integer `_id`s included: only string/ObjectId `_id` equality is
- * pushed down), about 50 µs per document, so a list page of a 10,000-device collection
- * costs two scans (sorted find + count), ~1 s. Here the collection is read once (one scan)
- * and lists are answered in memory: filter (`matchesFilter`, the query subset
- * @toolkit/netbox-list produces), MongoDB's sort order, count; the ordered result of a
- * query is kept for its next pages.
+ * Why: FerretDB 1.24 (SQLite backend) evaluates every filter, sort and count in Go over the
+ * whole collection (integer `_id`s included: only string/ObjectId `_id` equality is pushed
+ * down), so a list page costs two scans of the collection (sorted find + count), and their
+ * cost grows with it (docs/benchmarks.md, catalog list latency). Here the collection is read
+ * once (one scan) and lists are answered in memory: filter (`matchesFilter`, the query subset
+ * @toolkit/netbox-list produces), MongoDB's sort order, count; the ordered result of a query
+ * is kept for its next pages.
  *
  * Freshness: every write through a repository of this process drops the collection's read
  * model (so one process always reads its own writes); writes by other replicas are not

@@ -37,7 +37,7 @@ async function createDevicesNow(
   );
   throwIfInvalid(
     parsed.map((p) => (p.success ? {} : fieldErrorsFromZod(p.error))),
-    bulk,
+    { bulk },
   );
   const inputs = parsed.map((p) => (p.success ? p.data : undefined)).filter((i) => i !== undefined);
   if (!inputs.some((i) => i.interfaces !== undefined))
@@ -50,7 +50,7 @@ async function createDevicesNow(
     primary_ip4: typeof device.primary_ip4 === 'string' ? null : device.primary_ip4,
     primary_ip6: typeof device.primary_ip6 === 'string' ? null : device.primary_ip6,
   }));
-  const devices = await services.devices.prepareCreate(deviceBodies, ctx, batch, bulk);
+  const devices = await services.devices.prepareCreate(deviceBodies, ctx, { batch, bulk });
 
   const interfaceBodies: unknown[] = [];
   const interfaceOwner: number[] = [];
@@ -65,8 +65,7 @@ async function createDevicesNow(
       services.interfaces.prepareCreate(
         interfaceBodies,
         { ...ctx, constraints: null },
-        batch,
-        true,
+        { batch, bulk: true },
       ),
     'interfaces',
     interfaceOwner,
@@ -90,7 +89,12 @@ async function createDevicesNow(
     }
   });
   const ips = await nested(
-    () => services.ipAddresses.prepareCreate(ipBodies, { ...ctx, constraints: null }, batch, true),
+    () =>
+      services.ipAddresses.prepareCreate(
+        ipBodies,
+        { ...ctx, constraints: null },
+        { batch, bulk: true },
+      ),
     'ip_addresses',
     ipOwner,
     bulk,
@@ -120,7 +124,7 @@ async function createDevicesNow(
         ];
     }
   });
-  throwIfInvalid(errors, bulk);
+  throwIfInvalid(errors, { bulk });
 
   const deviceDocs = devices.map((d) => d.doc);
   const interfaceDocs = interfaces.map((d) => d.doc);
@@ -168,7 +172,7 @@ async function nested<T>(
       for (const [key, messages] of Object.entries(itemErrors))
         ((errors[device] as FieldErrors)[`${field}.${position}.${key}`] ??= []).push(...messages);
     });
-    throwIfInvalid(errors, bulk);
+    throwIfInvalid(errors, { bulk });
     throw error;
   }
 }

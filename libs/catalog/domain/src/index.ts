@@ -68,6 +68,7 @@ export type {
   BuildArgs,
   Built,
   CatalogEntity,
+  PrepareOptions,
   Presented,
   ResourceDefinition,
   ResourceDeps,

@@ -248,7 +248,7 @@ export class ParsingTemplates {
   ): Promise<Page<Record<string, unknown>>> {
     const parsed = parseListQuery(parsingTemplateListSpec, query);
     const filter = allOf(parsed.filter, visibility);
-    const customs = await this.customs(true);
+    const customs = await this.customs({ fresh: true });
     let entries = [...customs.docs.map(customEntry), ...this.libraryEntries].filter((entry) =>
       matchesFilter(entry, filter),
     );
@@ -323,7 +323,7 @@ export class ParsingTemplates {
       if (problem) throw AppError.validation({ template: [problem] });
       spec = { template: 'inline', texts: [request.template] };
     } else {
-      const customs = await this.customs(true);
+      const customs = await this.customs({ fresh: true });
       const visible = visibleSnapshot(customs, visibility);
       if (request.template_name !== undefined) {
         spec = this.byName(request.template_name, visible);
@@ -409,9 +409,9 @@ export class ParsingTemplates {
   }
 
   /** The custom templates, read at most every `ttlMs` (or now, when `fresh`). */
-  private customs(fresh = false): Promise<CustomSnapshot> {
+  private customs(options: { fresh?: boolean } = {}): Promise<CustomSnapshot> {
     const current = this.snapshot;
-    if (!fresh && current) {
+    if (!options.fresh && current) {
       return current.then((s) => (this.now() - s.at < this.ttlMs ? s : this.reload()));
     }
     return this.reload();

@@ -86,6 +86,13 @@ export interface WriteOptions {
   known?: Batch;
 }
 
+export interface PrepareOptions {
+  /** The objects of the write so far: the built ones are added. */
+  batch: Batch;
+  /** The body was a list: problems are reported per item. */
+  bulk: boolean;
+}
+
 /** Everything the generic NetBox CRUD needs to know about one resource. */
 export interface ResourceDefinition<D extends StoredBase, I = Record<string, unknown>> {
   entity: CatalogEntity;
@@ -209,12 +216,10 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     options: WriteOptions,
   ): Promise<Built<D>[]> {
     return this.transaction(async () => {
-      const prepared = await this.prepareCreate(
-        bodies,
-        ctx,
-        new Batch(options.known),
-        options.bulk,
-      );
+      const prepared = await this.prepareCreate(bodies, ctx, {
+        batch: new Batch(options.known),
+        bulk: options.bulk,
+      });
       await this.insertAll(prepared.map((p) => p.doc));
       await this.recordChanges(
         'created',
@@ -273,12 +278,12 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     if (txn) for (const doc of docs) doc._txn = txn;
   }
 
-  /** Journals a step before it is taken (in chunks: a journal entry stays small). */
-  private async journal(
-    action: JournalPart['action'],
-    docs: readonly D[],
-    withBefores: boolean,
-  ): Promise<void> {
+  /**
+   * Journals a step before it is taken (in chunks: a journal entry stays small). A replace
+   * or a delete keeps the documents as they were (`befores`), which its undo restores; an
+   * insert's undo needs only the ids.
+   */
+  private async journal(action: JournalPart['action'], docs: readonly D[]): Promise<void> {
     const chunk = action === 'insert' ? 1_000 : WRITE_CHUNK;
     for (let start = 0; start < docs.length; start += chunk) {
       const slice = docs.slice(start, start + chunk);
@@ -286,18 +291,22 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
         entity: this.def.entity,
         action,
         ids: slice.map((d) => d._id),
-        ...(withBefores ? { befores: [...slice] } : {}),
+        ...(action === 'insert' ? {} : { befores: [...slice] }),
       });
     }
   }
 
-  /** Validates and builds every item, or throws naming every problem; writes nothing. */
+  /**
+   * Validates and builds every item, or throws naming every problem; writes nothing. The
+   * built objects join `batch` (later items and nested objects refer to them); `bulk`
+   * errors name their item (a list body).
+   */
   async prepareCreate(
     bodies: readonly unknown[],
     ctx: RequestContext,
-    batch: Batch,
-    bulk: boolean,
+    options: PrepareOptions,
   ): Promise<Built<D>[]> {
+    const { batch, bulk } = options;
     const errors: FieldErrors[] = bodies.map(() => ({}));
     const inputs = bodies.map((body, i) => {
       const unknown = this.unknownFields(body);
@@ -305,7 +314,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       errors[i] = { ...unknown, ...(result.success ? {} : fieldErrorsFromZod(result.error)) };
       return result.success ? result.data : undefined;
     });
-    throwIfInvalid(errors, bulk);
+    throwIfInvalid(errors, { bulk });
     const ids = await this.def.repository.allocateIds(bodies.length);
     const now = this.deps.clock.now();
     const built: Built<D>[] = [];
@@ -325,7 +334,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
         errors[i] = fieldErrorsOf(error);
       }
     }
-    throwIfInvalid(errors, bulk);
+    throwIfInvalid(errors, { bulk });
     const docs = built.map((b) => b.doc);
     await this.assertUnique(docs);
     this.assertAllowed(docs, ctx);
@@ -335,7 +344,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   /** Inserts, or deletes what was inserted and throws. */
   async insertAll(docs: readonly D[]): Promise<void> {
     if (docs.length === 0) return;
-    await this.journal('insert', docs, false);
+    await this.journal('insert', docs);
     this.stamp(docs);
     try {
       await this.def.repository.insertMany(docs);
@@ -420,7 +429,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
           errors[i] = fieldErrorsOf(error);
         }
       }
-      throwIfInvalid(errors, options.bulk);
+      throwIfInvalid(errors, { bulk: options.bulk });
       await this.assertUnique(afters);
       this.assertAllowed(afters, ctx);
       await this.replaceAll(befores, afters);
@@ -437,7 +446,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
 
   /** Replaces each document; on a failure restores those already replaced. */
   async replaceAll(befores: readonly D[], afters: readonly D[]): Promise<void> {
-    await this.journal('replace', befores, true);
+    await this.journal('replace', befores);
     this.stamp(afters);
     for (const [i, after] of afters.entries()) {
       try {
@@ -461,7 +470,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
   private async deleteNow(ids: readonly number[], ctx: RequestContext): Promise<void> {
     const docs = await this.loadForWrite(ids, ctx);
     await this.def.assertDeletable?.(docs);
-    await this.journal('delete', docs, true);
+    await this.journal('delete', docs);
     try {
       await this.def.repository.deleteMany(ids);
     } catch (error) {
@@ -500,7 +509,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
       if (docs.some((d) => seen.has(d._id)))
         throw AppError.internal(`${this.def.label}s were deleted but are still found.`);
       await this.def.assertDeletable?.(docs);
-      await this.journal('delete', docs, true);
+      await this.journal('delete', docs);
       await this.def.repository.deleteMany(docs.map((d) => d._id));
       for (const doc of docs) seen.add(doc._id);
       await this.def.cascadeDelete?.(docs, ctx);

@@ -30,6 +30,9 @@ const realTimers: TimerApi = {
 
 type InputState = 'line' | 'busy' | 'paging' | 'secret' | 'hung' | 'closed';
 
+/** How a command reached the session: an exec channel (one command, then exit) or the shell. */
+type Channel = 'exec' | 'shell';
+
 const CHUNK = 512;
 
 export class CliSession {
@@ -69,7 +72,7 @@ export class CliSession {
   /** Exec channel: run one command line, then close with its exit status. */
   runExec(command: string): void {
     this.state = 'busy';
-    this.runCommand(command.trim(), true);
+    this.runCommand(command.trim(), 'exec');
   }
 
   close(): void {
@@ -109,11 +112,11 @@ export class CliSession {
         this.state = 'busy';
         const handler = this.secretHandler;
         this.secretHandler = undefined;
-        if (handler) this.finish(handler(this.ctx, line), false);
+        if (handler) this.finish(handler(this.ctx, line), 'shell');
         return;
       }
       this.state = 'busy';
-      this.runCommand(line, false);
+      this.runCommand(line, 'shell');
       return;
     }
     if (this.state === 'secret') {
@@ -154,7 +157,7 @@ export class CliSession {
     this.io.write(ch);
   }
 
-  private runCommand(line: string, exec: boolean): void {
+  private runCommand(line: string, channel: Channel): void {
     this.ctx.device.recordReceived(line);
     const fault = this.faults.onCommand(line);
     if (fault === 'drop') {
@@ -168,22 +171,23 @@ export class CliSession {
     }
     let outcome: CommandOutcome;
     try {
-      this.ctx.promptWidth = exec ? 0 : lastLine(this.platform.prompt(this.ctx)).length;
+      this.ctx.promptWidth =
+        channel === 'exec' ? 0 : lastLine(this.platform.prompt(this.ctx)).length;
       outcome = this.platform.execute(this.ctx, line);
     } catch (error) {
       outcome = { output: `% Internal error: ${(error as Error).message}\n`, exitCode: 1 };
     }
     this.bytesThisCommand = 0;
-    this.after(this.faults.commandLatencyMs, () => this.finish(outcome, exec));
+    this.after(this.faults.commandLatencyMs, () => this.finish(outcome, channel));
   }
 
   /** Sends a command's result (through the pager when on), then the prompt or the channel close. */
-  private finish(outcome: CommandOutcome, exec: boolean): void {
+  private finish(outcome: CommandOutcome, channel: Channel): void {
     const text = outcome.output ?? '';
     const done = (): void => {
       if (this.state === 'closed') return;
-      if (exec) {
-        if (outcome.stderr) this.io.writeStderr(this.convert(outcome.stderr, true));
+      if (channel === 'exec') {
+        if (outcome.stderr) this.io.writeStderr(this.convert(outcome.stderr, 'exec'));
         this.state = 'closed';
         this.io.end(outcome.exitCode ?? 0);
         return;
@@ -205,20 +209,20 @@ export class CliSession {
       this.state = 'line';
       this.drainTypeahead();
     };
-    if (!exec && this.ctx.paging && outcome.noPaging !== true && text.length > 0) {
+    if (channel === 'shell' && this.ctx.paging && outcome.noPaging !== true && text.length > 0) {
       const pager = new Pager(text, this.ctx.pageLength, this.platform.pager);
       if (!pager.fits) {
         this.pager = pager;
         this.pendingOutcome = outcome;
         const step = pager.start();
-        this.stream(step.output, exec, () => {
+        this.stream(step.output, channel, () => {
           this.state = 'paging';
           this.drainTypeahead();
         });
         return;
       }
     }
-    this.stream(text, exec, done);
+    this.stream(text, channel, done);
     void this.pendingOutcome;
   }
 
@@ -229,12 +233,12 @@ export class CliSession {
     const step = pager.press(ch);
     if (step.output === '' && !step.done) return;
     this.state = 'busy';
-    this.stream(step.output, false, () => {
+    this.stream(step.output, 'shell', () => {
       if (this.state === 'closed') return;
       if (step.done) {
         this.pager = undefined;
         this.pendingOutcome = undefined;
-        this.finish({ ...outcome, output: '' }, false);
+        this.finish({ ...outcome, output: '' }, 'shell');
       } else {
         this.state = 'paging';
         this.drainTypeahead();
@@ -243,9 +247,9 @@ export class CliSession {
   }
 
   /** Writes command output honouring per-byte latency and the drop-after-N-bytes fault. */
-  private stream(text: string, exec: boolean, then: () => void): void {
+  private stream(text: string, channel: Channel, then: () => void): void {
     if (this.state === 'closed') return;
-    const data = this.convert(text, exec);
+    const data = this.convert(text, channel);
     const perByte = this.faults.latencyPerByteMs;
     const dropAfter = this.faults.dropAfterBytes;
     let offset = 0;
@@ -303,11 +307,12 @@ export class CliSession {
 
   private write(text: string): void {
     if (this.state === 'closed' || text.length === 0) return;
-    this.io.write(this.convert(text, !this.ctx.interactive));
+    this.io.write(this.convert(text, this.ctx.interactive ? 'shell' : 'exec'));
   }
 
-  private convert(text: string, exec: boolean): string {
-    const ending = exec ? this.platform.execLineEnding : '\r\n';
+  /** Line endings as the channel carries them (a shell's terminal: CR LF). */
+  private convert(text: string, channel: Channel): string {
+    const ending = channel === 'exec' ? this.platform.execLineEnding : '\r\n';
     return ending === '\n' ? text : text.replace(/\r?\n/g, '\r\n');
   }
 }

@@ -58,6 +58,11 @@ describe('CommandTree', () => {
   });
 
   it('when quotes are enabled, then a quoted string is one token', () => {
-    expect(tokenize('set x "a b" c', true).map((t) => t.text)).toEqual(['set', 'x', 'a b', 'c']);
+    expect(tokenize('set x "a b" c', { quotes: true }).map((t) => t.text)).toEqual([
+      'set',
+      'x',
+      'a b',
+      'c',
+    ]);
   });
 });

@@ -11,8 +11,13 @@ export interface Token {
   start: number;
 }
 
-/** Splits a command line into tokens, keeping offsets. With `quotes`, "a b" is one token (quotes removed). */
-export function tokenize(line: string, quotes = false): Token[] {
+/** Whether `"a b"` is one token (quotes removed), as in Junos. */
+export interface QuoteOptions {
+  quotes?: boolean;
+}
+
+/** Splits a command line into tokens, keeping offsets. */
+export function tokenize(line: string, { quotes = false }: QuoteOptions = {}): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < line.length) {
@@ -78,7 +83,7 @@ export class CommandTree<C, R> {
   constructor(
     commands: readonly CommandDef<C, R>[],
     private readonly params: Readonly<Record<string, ParamSpec<C>>>,
-    private readonly quotes = false,
+    private readonly options: QuoteOptions = {},
   ) {
     for (const command of commands) this.add(command);
   }
@@ -117,7 +122,7 @@ export class CommandTree<C, R> {
   }
 
   match(line: string, ctx: C): MatchResult<C, R> {
-    const tokens = tokenize(line, this.quotes);
+    const tokens = tokenize(line, this.options);
     if (tokens.length === 0) return { kind: 'empty' };
     let node = this.root;
     const args: Record<string, string> = {};

@@ -48,8 +48,8 @@ export class Pager {
   }
 
   press(key: string): PagerStep {
-    if (key === ' ') return this.emit(this.pageSize, true);
-    if (key === '\r' || key === '\n') return this.emit(1, true);
+    if (key === ' ') return this.emit(this.pageSize, { eraseMore: true });
+    if (key === '\r' || key === '\n') return this.emit(1, { eraseMore: true });
     if (key === 'q' || key === 'Q' || key === '\x03' || this.style.otherKeyQuits) {
       this.position = this.lines.length;
       return { output: this.eraseText(), done: true };
@@ -69,8 +69,9 @@ export class Pager {
     return `${'\b'.repeat(n)}${' '.repeat(n)}${'\b'.repeat(n)}`;
   }
 
-  private emit(count: number, erase = false): PagerStep {
-    const prefix = erase ? this.eraseText() : '';
+  /** The next `count` lines; `eraseMore` first erases the --More-- prompt shown before. */
+  private emit(count: number, { eraseMore = false } = {}): PagerStep {
+    const prefix = eraseMore ? this.eraseText() : '';
     const chunk = this.lines.slice(this.position, this.position + count);
     this.position += chunk.length;
     const body = chunk.map((l) => `${l}\n`).join('');

@@ -326,7 +326,8 @@ const show =
   (fn: (d: DeviceState) => string) =>
   (ctx: CliContext): CommandOutcome => ({ output: fn(ctx.device) });
 
-function showCommands(privileged: boolean): Def[] {
+/** The `show` commands of user EXEC, or (`privileged`) of privileged EXEC. */
+function showCommands({ privileged }: { privileged: boolean }): Def[] {
   const defs: Def[] = [
     { pattern: 'show version', run: show(showVersion) },
     { pattern: 'show ip interface brief', run: show(showIpInterfaceBrief) },
@@ -384,7 +385,7 @@ export function createEosPlatform(enableSecret: () => string): Platform {
   const common = [...terminalCommands(['pager']), ...sessionCommands(), enable];
   const userTree: Tree = new CommandTree(
     [
-      ...showCommands(false),
+      ...showCommands({ privileged: false }),
       ...common,
       {
         pattern: 'configure',
@@ -399,7 +400,7 @@ export function createEosPlatform(enableSecret: () => string): Platform {
   );
   const execTree: Tree = new CommandTree(
     [
-      ...showCommands(true),
+      ...showCommands({ privileged: true }),
       ...common,
       ...configureCommands({ enterConfig: '' }),
       {

@@ -637,7 +637,8 @@ function interfaceShow(ctx: CliContext, name: string | undefined): CommandOutcom
   return { output: iface ? showInterface(ctx.device, iface) : '' };
 }
 
-function showCommands(privileged: boolean): Def[] {
+/** The `show` commands of user EXEC, or (`privileged`) of privileged EXEC. */
+function showCommands({ privileged }: { privileged: boolean }): Def[] {
   const defs: Def[] = [
     { pattern: 'show version', run: show(showVersion) },
     { pattern: 'show ip interface brief', run: show(showIpInterfaceBrief) },
@@ -709,7 +710,7 @@ function enableCommand(secretOf: () => string): Def {
 export function createIosPlatform(enableSecret: () => string): Platform {
   const userTree: Tree = new CommandTree(
     [
-      ...showCommands(false),
+      ...showCommands({ privileged: false }),
       ...terminalCommands(),
       ...sessionCommands(),
       enableCommand(enableSecret),
@@ -719,7 +720,7 @@ export function createIosPlatform(enableSecret: () => string): Platform {
   );
   const execTree: Tree = new CommandTree(
     [
-      ...showCommands(true),
+      ...showCommands({ privileged: true }),
       ...terminalCommands(),
       ...sessionCommands(),
       ...configureCommands({

@@ -190,7 +190,7 @@ function showRoute(d: DeviceState): string {
 }
 
 /** `show arp` (with the resolved `Name` column) or `show arp no-resolve` (without it). */
-function showArp(d: DeviceState, resolve: boolean): string {
+function showArp(d: DeviceState, { resolve }: { resolve: boolean }): string {
   const out = [
     resolve
       ? 'MAC Address       Address         Name                      Interface               Flags'
@@ -390,8 +390,8 @@ function opCommands(): Def[] {
     },
     { pattern: 'show vlans', run: show(showVlans) },
     { pattern: 'show route', run: show(showRoute) },
-    { pattern: 'show arp', run: show((d) => showArp(d, true)) },
-    { pattern: 'show arp no-resolve', run: show((d) => showArp(d, false)) },
+    { pattern: 'show arp', run: show((d) => showArp(d, { resolve: true })) },
+    { pattern: 'show arp no-resolve', run: show((d) => showArp(d, { resolve: false })) },
     { pattern: 'show lldp neighbors', run: show(showLldpNeighbors) },
     { pattern: 'show configuration', run: show(junosConfig) },
     { pattern: 'show chassis hardware', run: show(showChassisHardware) },
@@ -540,7 +540,7 @@ function configCommands(): Def[] {
 }
 
 export function createJunosPlatform(): Platform {
-  const opTree: Tree = new CommandTree(opCommands(), PARAMS, true);
+  const opTree: Tree = new CommandTree(opCommands(), PARAMS, { quotes: true });
   const cfgDefs = configCommands();
   const trees: { config?: Tree } = {};
   const treeForMode = (mode: string): Tree =>
@@ -582,7 +582,7 @@ export function createJunosPlatform(): Platform {
         : d,
     ),
     PARAMS,
-    true,
+    { quotes: true },
   );
   return {
     id: 'junos',

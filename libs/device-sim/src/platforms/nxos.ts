@@ -208,7 +208,7 @@ function showInterface(d: DeviceState, i: InterfaceState): string {
   return `${lines.join('\n')}\n\n`;
 }
 
-function showVlan(d: DeviceState, brief: boolean): string {
+function showVlan(d: DeviceState, { brief }: { brief: boolean }): string {
   const out = [
     '',
     'VLAN Name                             Status    Ports',
@@ -427,8 +427,8 @@ function execCommands(): Def[] {
         return { output: i ? showInterface(ctx.device, i) : '' };
       },
     },
-    { pattern: 'show vlan', run: show((d) => showVlan(d, false)) },
-    { pattern: 'show vlan brief', run: show((d) => showVlan(d, true)) },
+    { pattern: 'show vlan', run: show((d) => showVlan(d, { brief: false })) },
+    { pattern: 'show vlan brief', run: show((d) => showVlan(d, { brief: true })) },
     { pattern: 'show ip route', run: show(showIpRoute) },
     { pattern: 'show ip arp', run: show(showIpArp) },
     { pattern: 'show cdp neighbors', run: show((d) => showNeighbors(d, 'cdp')) },

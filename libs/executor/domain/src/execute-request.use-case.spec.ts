@@ -48,6 +48,7 @@ function setup(
       },
       publishEvent: (e) => events.push(e),
     },
+    startedEventDelayMs: 0,
     ...extra,
   });
   return { useCase, published, events, finished, calls };
@@ -251,6 +252,7 @@ describe('execute request', () => {
         publishResult: async (r) => void published.push(r),
         publishEvent: () => undefined,
       },
+      startedEventDelayMs: 0,
     });
 
     await broken.execute(anExecutionRequest());

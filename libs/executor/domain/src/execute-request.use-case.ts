@@ -83,14 +83,15 @@ export interface ExecuteRequestDeps {
   claims: ClaimStore;
   publisher: ExecutionPublisher;
   /**
-   * When to publish a request's progress events: `0` (default) `started` as it starts;
-   * `n` only if it is still running `n` ms later; `null` never. A `finished` event follows
-   * exactly when a `started` one went out, so a command that answers within `n` ms is
-   * reported by its result alone (a result is the definitive end of every request): at
-   * high rates that is two messages fewer per command, and progress still shows for the
-   * commands where it means something.
+   * When to publish a request's progress events: `0` `started` as it starts; `n` only if
+   * it is still running `n` ms later; `null` never. A `finished` event follows exactly
+   * when a `started` one went out, so a command that answers within `n` ms is reported by
+   * its result alone (a result is the definitive end of every request): at high rates that
+   * is two messages fewer per command, and progress still shows for the commands where it
+   * means something. No default here: the service's is its configuration's
+   * (`EXECUTOR_STARTED_EVENT_DELAY_MS`, `EXECUTOR_STARTED_EVENTS`).
    */
-  startedEventDelayMs?: number | null;
+  startedEventDelayMs: number | null;
   /** Timer for delayed `started` events; returns a cancel function (tests inject one). */
   schedule?: (fn: () => void, ms: number) => () => void;
   /**
@@ -244,7 +245,7 @@ export class ExecuteRequest {
     attempt: number,
     startedAt: Date,
   ): { cancel: () => void; announced: () => boolean } {
-    const delay = this.deps.startedEventDelayMs === undefined ? 0 : this.deps.startedEventDelayMs;
+    const delay = this.deps.startedEventDelayMs;
     let announced = false;
     const publish = () => {
       announced = true;

@@ -1,6 +1,6 @@
 import type { OutputChunk } from '@toolkit/contracts';
 import { OUTPUT_CHUNK_MAX_CHARS } from '@toolkit/contracts';
-import { mulberry32 } from '@toolkit/device-sim';
+import { mulberry32 } from '@toolkit/prng';
 import { capOutput } from './execution-result';
 import { ExecOutputStreamer, LiveOutput, ShellOutputStreamer } from './live-output';
 import { cleanExecOutput, cleanShellOutput } from './output-analysis';

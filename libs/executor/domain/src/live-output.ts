@@ -267,7 +267,7 @@ export class LiveOutput {
     this.written += accepted;
     this.pending += accepted;
     if (this.capped) {
-      this.flush(true);
+      this.flush({ last: true });
       return;
     }
     const now = (this.options.now ?? Date.now)();
@@ -276,12 +276,12 @@ export class LiveOutput {
       this.pending.length >= this.flushChars ||
       (this.cancelTimer === undefined && quiet >= this.flushIntervalMs)
     )
-      this.flush(false);
+      this.flush();
     else
       this.cancelTimer ??= this.options.schedule(
         () => {
           this.cancelTimer = undefined;
-          if (!this.finished && !this.capped) this.flush(false);
+          if (!this.finished && !this.capped) this.flush();
         },
         Math.max(0, this.flushIntervalMs - quiet),
       );
@@ -298,17 +298,18 @@ export class LiveOutput {
     } else if (final.startsWith(this.written)) {
       this.pending += final.slice(this.written.length);
       this.written = final;
-      this.flush(true);
+      this.flush({ last: true });
       return;
     }
     // Not a continuation of what was streamed: the whole output again, from offset 0.
     this.written = final;
     this.pending = final;
     this.published = 0;
-    this.flush(true);
+    this.flush({ last: true });
   }
 
-  private flush(last: boolean): void {
+  /** Publishes what is pending; `last` marks the final piece (published even when empty). */
+  private flush({ last }: { last: boolean } = { last: false }): void {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     this.lastFlushAt = (this.options.now ?? Date.now)();

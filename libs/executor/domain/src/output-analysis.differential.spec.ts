@@ -1,5 +1,5 @@
 import type { PlatformDriver } from '@toolkit/contracts';
-import { mulberry32 } from '@toolkit/device-sim';
+import { mulberry32 } from '@toolkit/prng';
 import type { SyntaxErrorInfo } from './output-analysis';
 import { cleanShellOutput, detectVendorError, normaliseTerminalText } from './output-analysis';
 import { PLATFORM_DRIVER_TABLE, driverFor } from './platform-drivers';

@@ -124,6 +124,26 @@ export function connectSsh(
 /** Receives a run's output as it is read (see DeviceRunInput.onOutput). */
 export type OutputListener = (text: string) => void;
 
+/**
+ * What a wait for the device belongs to, which decides how it fails: opening the session
+ * (prompt, privilege escalation, paging off: a timeout is `connect_timeout`, the command
+ * was not sent) or the requested command (`command_timeout`, the command was sent: the
+ * device may have acted on it).
+ */
+type WaitStage = 'session' | 'command';
+
+interface SendOptions {
+  stage: WaitStage;
+  /** Streams the line's output as it arrives. */
+  listener?: OutputListener;
+}
+
+interface PromptOptions {
+  stage: WaitStage;
+  /** The prompt counts only after a line break (not the echo of the line just sent). */
+  afterLineBreak?: boolean;
+}
+
 interface Waiter {
   check: () => boolean;
   resolve: () => void;
@@ -231,7 +251,7 @@ export class DeviceSession {
     signal?: AbortSignal,
     onOutput?: OutputListener,
   ): Promise<CommandOutput> {
-    if (signal?.aborted) throw cancelledRun(false, '');
+    if (signal?.aborted) throw cancelledRun({ commandSent: false, partialOutput: '' });
     if (this.closedFlag)
       throw new DeviceRunError({
         errorClass: 'disconnected',
@@ -245,7 +265,7 @@ export class DeviceSession {
       const deadline = Date.now() + timeoutMs;
       if (commandType === 'show') {
         return {
-          output: await this.send(command, deadline, true, 'command_timeout', listener),
+          output: await this.send(command, deadline, { stage: 'command', listener }),
           exitCode: null,
           stderr: '',
         };
@@ -258,7 +278,10 @@ export class DeviceSession {
     } catch (error) {
       this.close();
       if (signal?.aborted)
-        throw cancelledRun(true, error instanceof DeviceRunError ? error.partialOutput : '');
+        throw cancelledRun({
+          commandSent: true,
+          partialOutput: error instanceof DeviceRunError ? error.partialOutput : '',
+        });
       throw error;
     } finally {
       signal?.removeEventListener('abort', abort);
@@ -299,12 +322,9 @@ export class DeviceSession {
     shell.on('error', () => this.close());
     shell.on('close', () => this.close());
 
-    const promptLine = await this.waitForPrompt(
-      this.driver.promptPattern,
-      deadline,
-      'connect_timeout',
-      false,
-    );
+    const promptLine = await this.waitForPrompt(this.driver.promptPattern, deadline, {
+      stage: 'session',
+    });
     if (this.driver.enable && this.driver.enable.unprivileged.test(promptLine)) {
       await this.escalate(deadline);
     }
@@ -312,7 +332,7 @@ export class DeviceSession {
     const base = this.driver.promptPattern.exec(line)?.[1];
     this.prompt = base ? this.driver.promptFromBase(base) : this.driver.promptPattern;
     for (const setup of this.driver.sessionSetup)
-      await this.send(setup, deadline, false, 'connect_timeout');
+      await this.send(setup, deadline, { stage: 'session' });
   }
 
   private async escalate(deadline: number): Promise<void> {
@@ -322,7 +342,7 @@ export class DeviceSession {
     this.write(enable.command);
     const secretOrPrompt = (text: string) =>
       enable.secretPrompt.test(text) || this.driver.promptPattern.test(text);
-    await this.waitUntil(() => secretOrPrompt(this.lastLine()), deadline, 'connect_timeout', false);
+    await this.waitUntil(() => secretOrPrompt(this.lastLine()), deadline, 'session');
     if (enable.secretPrompt.test(this.lastLine())) {
       this.buffer.reset();
       this.write(this.target.credentials.enableSecret ?? this.target.credentials.password ?? '');
@@ -331,8 +351,7 @@ export class DeviceSession {
           this.driver.promptPattern.test(this.lastLine()) ||
           enable.secretPrompt.test(this.lastLine()),
         deadline,
-        'connect_timeout',
-        false,
+        'session',
       );
     }
     if (
@@ -377,31 +396,31 @@ export class DeviceSession {
       streamed = true;
     };
     for (const enter of config.enter) {
-      const out = await this.send(enter, deadline, true);
+      const out = await this.send(enter, deadline, { stage: 'command' });
       if (detectVendorError(this.driver, out).detected) return out;
     }
     // A config snippet is lines joined by \n: one line at a time, each to its prompt, so
     // that a refused line stops the rest (and output is attributed to its line).
     const parts: string[] = [];
     for (const line of command.split('\n')) {
-      const output = await this.send(line, deadline, true);
+      const output = await this.send(line, deadline, { stage: 'command' });
       parts.push(output);
       stream(output);
       if (detectVendorError(this.driver, output).detected) {
-        for (const abort of config.abort) await this.send(abort, deadline, true);
+        for (const abort of config.abort) await this.send(abort, deadline, { stage: 'command' });
         return parts.filter((p) => p.trim() !== '').join('\n');
       }
     }
     for (const commit of config.commit) {
-      const out = await this.send(commit, deadline, true);
+      const out = await this.send(commit, deadline, { stage: 'command' });
       if (out.trim()) parts.push(out);
       stream(out);
       if (detectVendorError(this.driver, out).detected) {
-        for (const abort of config.abort) await this.send(abort, deadline, true);
+        for (const abort of config.abort) await this.send(abort, deadline, { stage: 'command' });
         return parts.filter((p) => p.trim() !== '').join('\n');
       }
     }
-    for (const exit of config.exit) await this.send(exit, deadline, true);
+    for (const exit of config.exit) await this.send(exit, deadline, { stage: 'command' });
     return parts.filter((p) => p.trim() !== '').join('\n');
   }
 
@@ -409,13 +428,8 @@ export class DeviceSession {
    * Sends one line and returns its cleaned output once the prompt is back; with a
    * `listener`, streams that output as it arrives.
    */
-  private async send(
-    command: string,
-    deadline: number,
-    sent: boolean,
-    onTimeout: 'command_timeout' | 'connect_timeout' = 'command_timeout',
-    listener?: OutputListener,
-  ): Promise<string> {
+  private async send(command: string, deadline: number, options: SendOptions): Promise<string> {
+    const { stage, listener } = options;
     this.buffer.reset();
     const prompt = this.prompt ?? this.driver.promptPattern;
     const live = listener && {
@@ -425,7 +439,7 @@ export class DeviceSession {
     this.streaming = live;
     this.write(command);
     try {
-      await this.waitForPrompt(prompt, deadline, onTimeout, sent, true);
+      await this.waitForPrompt(prompt, deadline, { stage, afterLineBreak: true });
     } finally {
       this.streaming = undefined;
     }
@@ -452,61 +466,50 @@ export class DeviceSession {
   private async waitForPrompt(
     prompt: RegExp,
     deadline: number,
-    onTimeout: 'command_timeout' | 'connect_timeout',
-    sent: boolean,
-    afterNewline = false,
+    options: PromptOptions,
   ): Promise<string> {
+    const afterLineBreak = options.afterLineBreak ?? false;
     await this.waitUntil(
-      () => (!afterNewline || this.buffer.hasLineBreak) && prompt.test(this.lastLine()),
+      () => (!afterLineBreak || this.buffer.hasLineBreak) && prompt.test(this.lastLine()),
       deadline,
-      onTimeout,
-      sent,
+      options.stage,
     );
     return this.lastLine();
   }
 
-  private waitUntil(
-    check: () => boolean,
-    deadline: number,
-    onTimeout: 'command_timeout' | 'connect_timeout',
-    sent: boolean,
-  ): Promise<void> {
+  private waitUntil(check: () => boolean, deadline: number, stage: WaitStage): Promise<void> {
     if (check()) return Promise.resolve();
-    if (this.closedFlag) return Promise.reject(this.dropped(sent));
+    if (this.closedFlag) return Promise.reject(this.dropped(stage));
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => {
           this.waiter = undefined;
-          reject(
-            new DeviceRunError({
-              errorClass: onTimeout,
-              message:
-                onTimeout === 'command_timeout'
-                  ? 'The device did not finish the command in time.'
-                  : 'Timed out waiting for the device prompt.',
-              commandSent: sent,
-              partialOutput: this.partial(),
-            }),
-          );
+          reject(this.timedOut(stage));
         },
         Math.max(0, deadline - Date.now()),
       );
       this.waiter = {
         check,
         resolve,
-        reject: () => reject(this.dropped(sent)),
+        reject: () => reject(this.dropped(stage)),
         timer,
       };
     });
   }
 
-  private dropped(sent: boolean): DeviceRunError {
-    return new DeviceRunError({
-      errorClass: 'disconnected',
-      message: 'The device closed the connection before the command finished.',
-      commandSent: sent,
-      partialOutput: this.partial(),
-    });
+  private timedOut(stage: WaitStage): DeviceRunError {
+    return stage === 'command'
+      ? commandTimedOut(this.partial())
+      : new DeviceRunError({
+          errorClass: 'connect_timeout',
+          message: 'Timed out waiting for the device prompt.',
+          commandSent: false,
+          partialOutput: this.partial(),
+        });
+  }
+
+  private dropped(stage: WaitStage): DeviceRunError {
+    return connectionDropped({ commandSent: stage === 'command', partialOutput: this.partial() });
   }
 
   private partial(): string {
@@ -551,27 +554,9 @@ export class DeviceSession {
         }
         resolve({ output, exitCode: exitCode ?? 0, stderr: cleanExecOutput(stderr) });
       };
-      const timer = setTimeout(
-        () =>
-          finish(
-            new DeviceRunError({
-              errorClass: 'command_timeout',
-              message: 'The device did not finish the command in time.',
-              commandSent: true,
-              partialOutput: cleanExecOutput(stdout),
-            }),
-          ),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => finish(commandTimedOut(cleanExecOutput(stdout))), timeoutMs);
       const onClientClose = () =>
-        finish(
-          new DeviceRunError({
-            errorClass: 'disconnected',
-            message: 'The device closed the connection before the command finished.',
-            commandSent: true,
-            partialOutput: cleanExecOutput(stdout),
-          }),
-        );
+        finish(connectionDropped({ commandSent: true, partialOutput: cleanExecOutput(stdout) }));
       const unsubscribe = this.onClose(onClientClose);
       this.client.exec(command, (error, stream) => {
         if (error) {
@@ -622,13 +607,37 @@ function bestEffort(listener: OutputListener): OutputListener {
   };
 }
 
-function cancelledRun(sent: boolean, partialOutput: string): DeviceRunError {
+/** What a failed run reports besides its class: whether the command reached the device. */
+interface RunFailure {
+  commandSent: boolean;
+  partialOutput: string;
+}
+
+function cancelledRun({ commandSent, partialOutput }: RunFailure): DeviceRunError {
   return new DeviceRunError({
     errorClass: 'cancelled',
-    message: sent
+    message: commandSent
       ? 'Cancelled by request while running: the session was closed.'
       : 'Cancelled by request before it ran.',
-    commandSent: sent,
+    commandSent,
+    partialOutput,
+  });
+}
+
+function commandTimedOut(partialOutput: string): DeviceRunError {
+  return new DeviceRunError({
+    errorClass: 'command_timeout',
+    message: 'The device did not finish the command in time.',
+    commandSent: true,
+    partialOutput,
+  });
+}
+
+function connectionDropped({ commandSent, partialOutput }: RunFailure): DeviceRunError {
+  return new DeviceRunError({
+    errorClass: 'disconnected',
+    message: 'The device closed the connection before the command finished.',
+    commandSent,
     partialOutput,
   });
 }

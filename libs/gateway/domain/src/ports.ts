@@ -32,16 +32,9 @@ export interface TokenSecrets {
   matches(secret: string, secretHash: string): boolean;
 }
 
-export interface NewUser {
-  username: string;
+/** A user to create: its fields but those the store sets (id, join and login dates). */
+export interface NewUser extends Omit<User, 'id' | 'dateJoined' | 'lastLogin'> {
   passwordHash: string | null;
-  firstName: string;
-  lastName: string;
-  email: string;
-  isActive: boolean;
-  isStaff: boolean;
-  isSuperuser: boolean;
-  groupIds: number[];
 }
 
 export interface UserRepository {

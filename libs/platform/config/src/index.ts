@@ -1,5 +1,6 @@
 export { ConfigError, configProblems, loadConfig, loadConfigOrExit } from './load-config';
 export type { Env } from './load-config';
+export { readDefault } from './read-default';
 export {
   envBoolean,
   envInt,

@@ -47,11 +47,11 @@ describe('throwIfInvalid', () => {
       }
     };
 
-    expect(caught(() => throwIfInvalid([{}, {}], true))).toBeUndefined();
-    expect(caught(() => throwIfInvalid([{}, { a: ['x'] }], true))?.details).toEqual({
+    expect(caught(() => throwIfInvalid([{}, {}], { bulk: true }))).toBeUndefined();
+    expect(caught(() => throwIfInvalid([{}, { a: ['x'] }], { bulk: true }))?.details).toEqual({
       items: [{}, { a: ['x'] }],
     });
-    expect(caught(() => throwIfInvalid([{ a: ['x'] }], false))?.fieldErrors).toEqual({
+    expect(caught(() => throwIfInvalid([{ a: ['x'] }], { bulk: false }))?.fieldErrors).toEqual({
       a: ['x'],
     });
   });

@@ -47,10 +47,13 @@ function fieldNamesOf(schema: z.ZodType): string[] {
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
-/** One item: `{field: [..]}`; a bulk request: one object per item, `{}` for the valid ones (DRF). */
-export function throwIfInvalid(errors: readonly FieldErrors[], bulk: boolean): void {
+/**
+ * Throws when any item has errors: for one item (`bulk: false`) `{field: [..]}`; for a bulk
+ * request (a list body) one object per item, `{}` for the valid ones (DRF).
+ */
+export function throwIfInvalid(errors: readonly FieldErrors[], options: { bulk: boolean }): void {
   if (!errors.some((e) => Object.keys(e).length > 0)) return;
-  if (!bulk) throw AppError.validation(errors[0] as FieldErrors);
+  if (!options.bulk) throw AppError.validation(errors[0] as FieldErrors);
   throw new AppError({
     code: 'invalid-input',
     category: 'validation',

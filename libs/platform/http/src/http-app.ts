@@ -62,6 +62,18 @@ export interface HttpAppOptions {
 }
 
 /**
+ * What every service's `createApp` takes for the common HTTP layer (`createHttpApp`); the
+ * service's own dependencies come on top.
+ */
+export interface ServiceAppDeps
+  extends Pick<
+    HttpAppOptions,
+    'logger' | 'registry' | 'readiness' | 'bodyLimitBytes' | 'separateOperations'
+  > {
+  isShuttingDown: () => boolean;
+}
+
+/**
  * An express app with what every service needs: request ids, access logs with the
  * correlation id, RED metrics by route template, a JSON body limit, /healthz (alive),
  * /readyz (dependencies answer), /metrics, and the single error handler.

@@ -5,7 +5,13 @@ export {
   createOperationsApp,
   startHttpServer,
 } from './http-app';
-export type { HttpAppOptions, OperationsOptions, ReadinessCheck, RunningServer } from './http-app';
+export type {
+  HttpAppOptions,
+  OperationsOptions,
+  ReadinessCheck,
+  RunningServer,
+  ServiceAppDeps,
+} from './http-app';
 export {
   DETAIL,
   STATUS_BY_CATEGORY,
@@ -19,4 +25,4 @@ export { MAX_BODY_DEPTH, checkStorableBody } from './storable-body';
 export { internalRequest, requireInternalToken } from './internal-request';
 export type { InternalRequest } from './internal-request';
 export { mountResourceRoutes } from './resource-routes';
-export type { ResourceAction, ResourceRoutes } from './resource-routes';
+export type { ResourceAction, ResourceRoutes, ResourceUrl } from './resource-routes';

@@ -28,7 +28,7 @@ function app(resource: Omit<ResourceRoutes<string>, 'path' | 'context'>) {
 }
 
 const full: Omit<ResourceRoutes<string>, 'path' | 'context'> = {
-  metadata: (action, detail) => ({ name: detail ? 'Thing' : 'Thing List', action }),
+  metadata: (action, url) => ({ name: url === 'object' ? 'Thing' : 'Thing List', action }),
   list: async (action) => ({ count: 0, action }),
   get: async (action, id) => ({ id, action }),
   create: async (action, items) => items.map((item) => ({ ...(item as object), action })),

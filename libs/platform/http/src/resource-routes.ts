@@ -5,6 +5,9 @@ import { pathId, searchParamsOf } from './path-params';
 
 export type ResourceAction = 'view' | 'add' | 'change' | 'delete';
 
+/** Which URL of a resource a request names: its list, or one of its objects. */
+export type ResourceUrl = 'list' | 'object';
+
 /**
  * One NetBox resource as a service declares it: how a request becomes its context, and
  * the operations it offers. `mountResourceRoutes` gives every resource of every service the
@@ -15,8 +18,8 @@ export interface ResourceRoutes<C> {
   path: string;
   /** The request's context (who asks, what they may do); may refuse the request. */
   context(req: Request, res: Response, action: ResourceAction): C;
-  /** DRF's OPTIONS metadata of the list (`detail: false`) or of one object. */
-  metadata?(context: C, detail: boolean): object;
+  /** DRF's OPTIONS metadata of the list or of one object. */
+  metadata?(context: C, url: ResourceUrl): object;
   /** The page body (`{count, next, previous, results}`). */
   list(context: C, query: URLSearchParams): Promise<object>;
   get?(context: C, id: number): Promise<object>;
@@ -35,15 +38,16 @@ export interface ResourceRoutes<C> {
 }
 
 /** The `Allow` header of the list URL or of an object's URL. */
-function allow(resource: ResourceRoutes<unknown>, detail: boolean): string {
-  const methods = detail
-    ? [resource.get && 'GET', resource.update && 'PUT, PATCH', resource.delete && 'DELETE']
-    : [
-        'GET',
-        resource.create && 'POST',
-        resource.update && 'PUT, PATCH',
-        resource.delete && 'DELETE',
-      ];
+function allow(resource: ResourceRoutes<unknown>, url: ResourceUrl): string {
+  const methods =
+    url === 'object'
+      ? [resource.get && 'GET', resource.update && 'PUT, PATCH', resource.delete && 'DELETE']
+      : [
+          'GET',
+          resource.create && 'POST',
+          resource.update && 'PUT, PATCH',
+          resource.delete && 'DELETE',
+        ];
   const served = methods.filter(Boolean);
   return [...served, served.includes('GET') ? 'HEAD' : undefined, 'OPTIONS']
     .filter(Boolean)
@@ -73,11 +77,11 @@ export function mountResourceRoutes<C>(router: Router, resource: ResourceRoutes<
   if (metadata) {
     router.options(path, (req, res) => {
       const context = resource.context(req, res, 'view');
-      res.set('Allow', allow(resource, false)).json(metadata(context, false));
+      res.set('Allow', allow(resource, 'list')).json(metadata(context, 'list'));
     });
     router.options(detail, integerId, (req, res) => {
       const context = resource.context(req, res, 'view');
-      res.set('Allow', allow(resource, true)).json(metadata(context, true));
+      res.set('Allow', allow(resource, 'object')).json(metadata(context, 'object'));
     });
   }
   router.get(

@@ -6,6 +6,7 @@
  * Each pattern also proves that the native JavaScript RegExp alone would give
  * a different result on at least one of its subjects.
  */
+import { hashString } from '@toolkit/prng';
 import { divergentTemplates, nativeGroups } from '../../test/divergent-patterns';
 import type { RegexCase, RegexResult } from '../../test/python-reference';
 import { runRegexReference } from '../../test/python-reference';
@@ -79,12 +80,6 @@ function libraryPatterns(): string[] {
   return [...patterns];
 }
 
-function seedOf(text: string): number {
-  let hash = 2166136261;
-  for (let i = 0; i < text.length; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
-  return hash >>> 0;
-}
-
 interface PatternCases {
   readonly pattern: string;
   readonly subjects: readonly string[];
@@ -92,12 +87,12 @@ interface PatternCases {
 
 const libraryCases: PatternCases[] = libraryPatterns().map((pattern) => ({
   pattern,
-  subjects: generateSubjects(pattern, SUBJECTS_PER_PATTERN, seedOf(pattern)),
+  subjects: generateSubjects(pattern, SUBJECTS_PER_PATTERN, hashString(pattern)),
 }));
 const trickyCases: PatternCases[] = TRICKY.map(([pattern, extra]) => ({
   pattern,
   subjects: [
-    ...new Set([...extra, ...generateSubjects(pattern, SUBJECTS_PER_PATTERN, seedOf(pattern))]),
+    ...new Set([...extra, ...generateSubjects(pattern, SUBJECTS_PER_PATTERN, hashString(pattern))]),
   ],
 }));
 const allCases = [...libraryCases, ...trickyCases];

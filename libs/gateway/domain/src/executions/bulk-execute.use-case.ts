@@ -25,6 +25,7 @@ import type { CompletionWaiters } from './completion-waiters';
 import type { CallContext, TicketStore } from './execute-command.use-case';
 import {
   checkCanceller,
+  findCancelTarget,
   isNotQueued,
   loginBlocked,
   notQueued,
@@ -226,18 +227,11 @@ export class BulkExecutionService {
     context: CallContext;
   }): Promise<{ status: BulkJobRepresentation['status'] }> {
     const { jobId, caller, context } = input;
-    let unreadable: unknown;
-    const [job, ticket] = await Promise.all([
-      this.deps.jobs.get(jobId, caller, context).catch((error: unknown) => {
-        unreadable = error;
-        return undefined;
-      }),
-      this.deps.tickets.find(jobId),
-    ]);
-    if (!job && !ticket) {
-      if (unreadable !== undefined) throw unreadable;
-      throw AppError.notFound('bulk job');
-    }
+    const { record: job, ticket } = await findCancelTarget({
+      what: 'bulk job',
+      read: () => this.deps.jobs.get(jobId, caller, context),
+      ticket: () => this.deps.tickets.find(jobId),
+    });
     await checkCanceller({
       what: 'bulk job',
       requesterId: job?.user?.id ?? ticket?.userId,

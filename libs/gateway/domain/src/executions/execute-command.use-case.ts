@@ -346,18 +346,11 @@ export class ExecutionService {
     context: CallContext;
   }): Promise<CancelOutcome> {
     const { executionId, caller, context } = input;
-    let unreadable: unknown;
-    const [execution, ticket] = await Promise.all([
-      this.deps.reader.get(executionId, caller, context).catch((error: unknown) => {
-        unreadable = error;
-        return undefined;
-      }),
-      this.deps.tickets.find(executionId),
-    ]);
-    if (!execution && !ticket) {
-      if (unreadable !== undefined) throw unreadable; // analytics down: 503, not "no such"
-      throw AppError.notFound('execution');
-    }
+    const { record: execution, ticket } = await findCancelTarget({
+      what: 'execution',
+      read: () => this.deps.reader.get(executionId, caller, context),
+      ticket: () => this.deps.tickets.find(executionId),
+    });
     await checkCanceller({
       what: 'execution',
       requesterId: execution?.user?.id ?? ticket?.userId,
@@ -481,6 +474,31 @@ export function refuseWhileShuttingDown(waiters: CompletionWaiters): void {
       message: 'This gateway is shutting down: send the request again.',
       details: { retryAfterSeconds: 1 },
     });
+}
+
+/**
+ * What a cancel is about: the record as analytics has it, and the ticket the gateway kept
+ * of its request; either may be missing, not both (404). A record that could not be read
+ * is the error when there is no ticket either (analytics down: 503, not "no such").
+ */
+export async function findCancelTarget<R, T>(input: {
+  what: 'execution' | 'bulk job';
+  read: () => Promise<R | undefined>;
+  ticket: () => Promise<T | undefined>;
+}): Promise<{ record: R | undefined; ticket: T | undefined }> {
+  let unreadable: unknown;
+  const [record, ticket] = await Promise.all([
+    input.read().catch((error: unknown) => {
+      unreadable = error;
+      return undefined;
+    }),
+    input.ticket(),
+  ]);
+  if (!record && !ticket) {
+    if (unreadable !== undefined) throw unreadable;
+    throw AppError.notFound(input.what);
+  }
+  return { record, ticket };
 }
 
 /**

@@ -77,4 +77,20 @@ describe('Prng', () => {
     // Assert
     expect(new Set(values)).toEqual(new Set([3, 4, 5, 6]));
   });
+
+  it('when integers are drawn below a count, then they are the [0, count - 1] range of int', () => {
+    // Arrange
+    const [a, b] = [new Prng(9), new Prng(9)];
+
+    // Act
+    const values = draw(() => a.below(4), 500);
+
+    // Assert
+    expect(values).toEqual(draw(() => b.int(0, 3), 500));
+    expect(new Set(values)).toEqual(new Set([0, 1, 2, 3]));
+  });
+
+  it('when picking from an empty list, then it throws', () => {
+    expect(() => new Prng(1).pick([])).toThrow('pick from empty list');
+  });
 });

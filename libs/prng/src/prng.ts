@@ -39,17 +39,23 @@ export class Prng {
     return this.draw();
   }
 
+  /** Integer in [0, count). */
+  below(count: number): number {
+    return Math.floor(this.next() * count);
+  }
+
   /** Integer in [min, max] inclusive. */
   int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
+    return min + this.below(max - min + 1);
   }
 
   pick<T>(items: readonly T[]): T {
-    const item = items[Math.floor(this.next() * items.length)];
+    const item = items[this.below(items.length)];
     if (item === undefined) throw new Error('pick from empty list');
     return item;
   }
 
+  /** True with `probability`. */
   bool(probability = 0.5): boolean {
     return this.next() < probability;
   }
