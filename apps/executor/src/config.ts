@@ -38,7 +38,12 @@ export const executorConfigSchema = z
     /** strict (known_hosts file), accept-new (TOFU in memory) or accept-any (explicit opt-out). */
     EXECUTOR_KNOWN_HOSTS_MODE: z.enum(KNOWN_HOSTS_MODES).default('strict'),
     EXECUTOR_KNOWN_HOSTS_FILE: z.string().min(1).optional(),
-    EXECUTOR_PARTITIONS_CONCURRENTLY: envInt({ min: 1, max: 256, default: 4 }),
+    /**
+     * Partitions whose batches run at once. Above the partitions an executor is assigned,
+     * so that a partition held by a slow device never holds back the others (with 4, a
+     * quarter of hung devices expired the healthy devices' requests queued behind them).
+     */
+    EXECUTOR_PARTITIONS_CONCURRENTLY: envInt({ min: 1, max: 256, default: 64 }),
     /** Devices run in parallel inside one fetched batch. */
     EXECUTOR_BATCH_PARALLELISM: envInt({ min: 1, max: 10_000, default: 128 }),
     EXECUTOR_MAX_BATCH_SIZE: envInt({ min: 1, max: 10_000, default: 100 }),

@@ -356,3 +356,34 @@ function appDeps(node: TestNode) {
     bodyLimitBytes: 1024,
   };
 }
+
+describe('a device that hangs at login, with a connect timeout longer than the request timeout', () => {
+  const topics = uniqueTopics(3);
+  const mongoUri = uniqueMongoUri('executor-login-hang');
+  let node: TestNode;
+
+  beforeAll(async () => {
+    node = await startNode(
+      topics,
+      mongoUri,
+      testSettings({ EXECUTOR_CONNECT_TIMEOUT_MS: 30_000, EXECUTOR_CONNECT_RETRIES: 2 }),
+    );
+    await fleet.device('slow-banner-1').setFaults({ bannerDelayMs: 60_000 });
+  });
+
+  afterAll(async () => {
+    await fleet.device('slow-banner-1').setFaults({ bannerDelayMs: 5_000 });
+    await node.close();
+  });
+
+  it('then connecting gets what is left of the request timeout, not the connect timeout, and is not retried past it', async () => {
+    const q = sealedRequest(ref('slow-banner-1'), CREDS, { timeoutMs: 5_000 });
+    await node.messaging.publish(topics.requests, q);
+
+    const [r] = await results(topics, 1, (x) => x.executionId === q.executionId);
+
+    expect(r).toMatchObject({ outcome: 'failed', errorClass: 'connect_timeout' });
+    // Bounded by the request's 5 s, far below one 30 s connect attempt.
+    expect(r?.timings.durationMs).toBeLessThan(30_000);
+  });
+});

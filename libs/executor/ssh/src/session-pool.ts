@@ -52,9 +52,15 @@ export class SessionPool {
     return this.idleLru.size;
   }
 
+  /**
+   * Runs `work` on a session of the target's, opened if none is idle. `deadline` (epoch
+   * ms) bounds connecting too: a device that hangs at login costs a request what is left of
+   * its timeout, not the connect timeout on top.
+   */
   async use<T>(
     target: SessionTarget,
     work: (session: DeviceSession) => Promise<T>,
+    options: { deadline?: number } = {},
   ): Promise<SessionUse<T>> {
     if (this.closing)
       throw new DeviceRunError({
@@ -67,7 +73,7 @@ export class SessionPool {
       let session = this.takeIdle(slots, sessionKeyOf(target));
       let connectMs: number | null = null;
       if (!session) {
-        const opened = await this.openSession(target);
+        const opened = await this.openSession(target, options.deadline ?? Infinity);
         session = opened.session;
         connectMs = opened.connectMs;
       }
@@ -141,6 +147,7 @@ export class SessionPool {
 
   private async openSession(
     target: SessionTarget,
+    deadline: number,
   ): Promise<{ session: DeviceSession; connectMs: number }> {
     await this.reserveSlot();
     if (this.closing) {
@@ -153,13 +160,21 @@ export class SessionPool {
     let attempt = 0;
     for (;;) {
       try {
-        const opened = await DeviceSession.open(target, this.options);
+        const left = deadline - Date.now();
+        if (left <= 0)
+          throw new DeviceRunError({
+            errorClass: 'connect_timeout',
+            message: 'The timeout passed before the device could be connected.',
+          });
+        const connectTimeoutMs = Math.min(this.options.connectTimeoutMs, left);
+        const opened = await DeviceSession.open(target, { ...this.options, connectTimeoutMs });
         const session = opened.session;
         session.onClose(() => this.onSessionClosed(session));
         return opened;
       } catch (error) {
         const retriable = error instanceof DeviceRunError && error.retriable;
-        if (!retriable || attempt >= this.options.connectRetries || this.closing) {
+        const timeLeft = deadline - Date.now() > this.options.retryBaseMs;
+        if (!retriable || attempt >= this.options.connectRetries || this.closing || !timeLeft) {
           this.freeSlot();
           throw error;
         }

@@ -40,6 +40,7 @@ export class SshDeviceRunner implements DeviceRunner {
             });
           return session.run(input.commandType, input.command, left, input.signal, input.onOutput);
         },
+        { deadline },
       ),
     );
     if (used.connectMs !== null) this.observer.connected?.(input.platform, used.connectMs);
