@@ -10,6 +10,7 @@
 #   infra.sh status        which servers run, where, and FerretDB's backend
 #   infra.sh logs [kafka|ferretdb|postgres]
 #   infra.sh env           print `export KAFKA_BROKERS=... MONGODB_URI=...`
+#   infra.sh paths         provision if needed, print KAFKA_HOME and FERRETDB_BIN (private servers of tests)
 #   infra.sh run -- CMD    up, run CMD with the environment set, then stop what this call started
 #
 # KAFKA_BROKERS / MONGODB_URI already set: that server is used as is and never provisioned.
@@ -300,6 +301,9 @@ case "$cmd" in
   status) status ;;
   env) export_env; printf 'export KAFKA_BROKERS=%q\nexport MONGODB_URI=%q\n' "$KAFKA_BROKERS" "$MONGODB_URI" ;;
   logs) tail -n "${LINES:-100}" -f "$state/${1:-kafka}/${1:-kafka}.log" ;;
+  # For tests that run servers of their own (and restart them): where the binaries are.
+  paths) provision_kafka; provision_ferretdb
+    printf 'KAFKA_HOME=%s\nFERRETDB_BIN=%s\nLOG4J_CONFIG=%s\n' "$kafka_home" "$ferretdb_bin" "$repo/tools/infra/log4j.properties" ;;
   run)
     [ "${1:-}" = "--" ] && shift
     [ $# -gt 0 ] || die "usage: infra.sh run -- COMMAND"
@@ -316,5 +320,5 @@ case "$cmd" in
     set +e; "$@"; code=$?; set -e
     exit $code
     ;;
-  *) die "unknown command '$cmd' (up, down, status, env, logs, run)" ;;
+  *) die "unknown command '$cmd' (up, down, status, env, paths, logs, run)" ;;
 esac

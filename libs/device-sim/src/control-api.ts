@@ -103,6 +103,7 @@ export async function startControlApi(
             listening: device.listening,
             connections: device.connections,
             hostname: device.state.hostname,
+            receivedCommands: device.receivedCommands,
           },
         };
       }
