@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { startServiceProcess, templateLibraryDir, waitForLine } from '@toolkit/testing';
+import { requiredServiceEnv, startServiceProcess, waitForLine } from '@toolkit/testing';
 import type { ServiceProcess } from '@toolkit/testing';
 import { exportedMetricNames, metricNamesOf, metricNamesOfVariableQuery } from './promql-names';
 
@@ -349,18 +349,7 @@ describe('metric names against the running services', () => {
   const exported = new Map<string, Set<string>>();
 
   beforeAll(async () => {
-    const env = {
-      INTERNAL_API_TOKEN: 'observability-test-internal-token-0123',
-      CREDENTIAL_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-      EXECUTION_KEYS: `k1:${Buffer.alloc(32, 2).toString('base64')}`,
-      CATALOG_URL: 'http://127.0.0.1:1',
-      ANALYTICS_URL: 'http://127.0.0.1:1',
-      EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
-      TEXTFSM_TEMPLATES_DIR: templateLibraryDir(),
-      // Groups of their own: a local stack on the same broker keeps its messages.
-      EXECUTOR_GROUP_ID: `observability-test-executor-${randomUUID()}`,
-      ANALYTICS_CONSUMER_GROUP_PREFIX: `observability-test-analytics-${randomUUID()}`,
-    };
+    const env = requiredServiceEnv('observability-test');
     // Databases of their own too: other test files start the same services concurrently.
     const run = randomUUID().slice(0, 8);
     for (const service of SERVICES)

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { startServiceProcess, templateLibraryDir, waitForLine } from '@toolkit/testing';
+import { requiredServiceEnv, startServiceProcess, waitForLine } from '@toolkit/testing';
 import type { ServiceProcess } from '@toolkit/testing';
 
 /**
@@ -9,20 +8,7 @@ import type { ServiceProcess } from '@toolkit/testing';
  */
 const SERVICES = ['gateway', 'catalog', 'executor', 'analytics'] as const;
 
-/** What the services require beyond the shared variables (see each app's config.ts). */
-const REQUIRED_ENV = {
-  INTERNAL_API_TOKEN: 'process-test-internal-token-0123456789',
-  CREDENTIAL_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
-  EXECUTION_KEYS: `k1:${Buffer.alloc(32, 2).toString('base64')}`,
-  CATALOG_URL: 'http://127.0.0.1:1',
-  ANALYTICS_URL: 'http://127.0.0.1:1',
-  EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
-  TEXTFSM_TEMPLATES_DIR: templateLibraryDir(),
-  // Consumer groups of their own: on a broker a local stack also uses (infra.sh reuses
-  // running servers), these processes must not take the stack's requests or results.
-  EXECUTOR_GROUP_ID: `process-test-executor-${randomUUID()}`,
-  ANALYTICS_CONSUMER_GROUP_PREFIX: `process-test-analytics-${randomUUID()}`,
-};
+const REQUIRED_ENV = requiredServiceEnv('process-test');
 
 function startService(service: string, env: Record<string, string>): ServiceProcess {
   return startServiceProcess(service, { ...REQUIRED_ENV, ...env });

@@ -15,7 +15,7 @@ export { CliSession } from './cli/cli-session';
 export type { SessionIO } from './cli/cli-session';
 export { getPlatform } from './platforms/registry';
 export type { Platform, CliContext, CommandOutcome } from './platforms/platform';
-export { PLATFORM_IDS } from './types';
+export { CATALOG_PLATFORMS, PLATFORM_IDS } from './types';
 export type {
   Credentials,
   DeviceSpec,

@@ -4,6 +4,15 @@ export type PlatformId = 'ios' | 'nxos' | 'eos' | 'junos' | 'linux';
 
 export const PLATFORM_IDS: readonly PlatformId[] = ['ios', 'nxos', 'eos', 'junos', 'linux'];
 
+/** Each simulated platform as a catalog (NetBox) platform: its slugs map to the drivers. */
+export const CATALOG_PLATFORMS: Readonly<Record<string, { name: string; slug: string }>> = {
+  ios: { name: 'Cisco IOS', slug: 'ios' },
+  nxos: { name: 'Cisco NX-OS', slug: 'nxos' },
+  eos: { name: 'Arista EOS', slug: 'eos' },
+  junos: { name: 'Juniper Junos', slug: 'junos' },
+  linux: { name: 'Linux', slug: 'linux' },
+};
+
 /**
  * Fault injection settings of one device. Every field is optional; an empty object means a healthy device.
  * All faults are deterministic: the random failure rate draws from a PRNG seeded with `failureSeed`

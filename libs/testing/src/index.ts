@@ -16,6 +16,6 @@ export {
 export type { CollectedMessage } from './infra';
 export { connectTestInfra, itServesHealthEndpoints } from './service-kit';
 export type { AppFactory, TestInfra } from './service-kit';
-export { startServiceProcess, waitForLine } from './service-process';
+export { requiredServiceEnv, startServiceProcess, waitForLine } from './service-process';
 export type { ServiceProcess } from './service-process';
 export { installedTemplateLibrary, templateLibraryDir } from './template-library';

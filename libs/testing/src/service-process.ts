@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { testInfra } from './infra';
+import { templateLibraryDir } from './template-library';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -11,6 +13,25 @@ export interface ServiceProcess {
   lines: Record<string, unknown>[];
   /** Resolves with the exit code once stdout and stderr are drained. */
   exited: Promise<number | null>;
+}
+
+/**
+ * What the services require beyond the shared variables (see each app's config.ts), with
+ * consumer groups of the caller's own: on a broker a local stack also uses (infra.sh
+ * reuses running servers), these processes must not take the stack's requests or results.
+ */
+export function requiredServiceEnv(label: string): Record<string, string> {
+  return {
+    INTERNAL_API_TOKEN: `${label}-internal-token-0123456789`,
+    CREDENTIAL_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+    EXECUTION_KEYS: `k1:${Buffer.alloc(32, 2).toString('base64')}`,
+    CATALOG_URL: 'http://127.0.0.1:1',
+    ANALYTICS_URL: 'http://127.0.0.1:1',
+    EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
+    TEXTFSM_TEMPLATES_DIR: templateLibraryDir(),
+    EXECUTOR_GROUP_ID: `${label}-executor-${randomUUID()}`,
+    ANALYTICS_CONSUMER_GROUP_PREFIX: `${label}-analytics-${randomUUID()}`,
+  };
 }
 
 /**

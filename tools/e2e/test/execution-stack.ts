@@ -7,7 +7,7 @@ import { catalogEventsTopic, onTopic } from '@toolkit/contracts';
 import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
 import { createKeyring, parseKeyring } from '@toolkit/crypto';
 import type { DeviceSpec, Fleet } from '@toolkit/device-sim';
-import { startFleet } from '@toolkit/device-sim';
+import { CATALOG_PLATFORMS, startFleet } from '@toolkit/device-sim';
 import { createMessagingMetrics } from '@toolkit/metrics';
 import {
   connectTestInfra,
@@ -88,14 +88,6 @@ export function apiOf(app: Express, key: string): Api {
         .send(body as object),
   };
 }
-
-const SLUGS: Record<string, { name: string; slug: string }> = {
-  ios: { name: 'Cisco IOS', slug: 'ios' },
-  nxos: { name: 'Cisco NX-OS', slug: 'nxos' },
-  eos: { name: 'Arista EOS', slug: 'eos' },
-  junos: { name: 'Juniper Junos', slug: 'junos' },
-  linux: { name: 'Linux', slug: 'linux' },
-};
 
 /**
  * The four services in this process over the real Kafka and MongoDB-wire servers, each
@@ -206,7 +198,7 @@ export async function startExecutionStack(options: StackOptions): Promise<Execut
   const platforms: Record<string, number> = {};
   const devices: Record<string, number> = {};
   for (const platform of new Set(options.devices.map((d) => d.platform))) {
-    const spec = SLUGS[platform] ?? { name: platform, slug: platform };
+    const spec = CATALOG_PLATFORMS[platform] ?? { name: platform, slug: platform };
     const created = await api.post('/api/dcim/platforms/', spec);
     if (created.status !== 201) throw new Error(`platform: ${JSON.stringify(created.body)}`);
     platforms[platform] = created.body.id;

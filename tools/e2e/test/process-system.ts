@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CATALOG_PLATFORMS, PLATFORM_IDS } from '@toolkit/device-sim';
 import { eventually } from '@toolkit/testing';
 import type { Json, SimDevice } from '../../stack/process-stack';
 import { ProcessStack, buildBundles } from '../../stack/process-stack';
@@ -16,14 +17,6 @@ export const BULK = '/api/plugins/toolkit/commands/bulk-execute/';
 export const LOGS = '/api/plugins/toolkit/command-logs/';
 export const executeUrl = (id: number) => `${COMMANDS}${id}/execute/`;
 export const jobUrl = (id: string) => `/api/plugins/toolkit/bulk-jobs/${id}/`;
-
-const PLATFORMS: Record<string, { name: string; slug: string }> = {
-  ios: { name: 'Cisco IOS', slug: 'ios' },
-  nxos: { name: 'Cisco NX-OS', slug: 'nxos' },
-  eos: { name: 'Arista EOS', slug: 'eos' },
-  junos: { name: 'Juniper Junos', slug: 'junos' },
-  linux: { name: 'Linux', slug: 'linux' },
-};
 
 export interface SystemOptions {
   devices: number;
@@ -65,7 +58,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     await buildBundles();
     built = true;
   }
-  const platformList = options.platforms ?? Object.keys(PLATFORMS);
+  const platformList = options.platforms ?? [...PLATFORM_IDS];
   const stack = new ProcessStack({
     ...(options.brokers ? { brokers: options.brokers } : {}),
     ...(options.mongoUri ? { mongoUri: options.mongoUri } : {}),
@@ -83,7 +76,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const api = stack.api.bind(stack);
     const platforms: Record<string, number> = {};
     for (const slug of platformList) {
-      const created = await api('POST', '/api/dcim/platforms/', PLATFORMS[slug]);
+      const created = await api('POST', '/api/dcim/platforms/', CATALOG_PLATFORMS[slug]);
       if (created.status !== 201) throw new Error(JSON.stringify(created.body));
       platforms[slug] = created.body.id;
     }

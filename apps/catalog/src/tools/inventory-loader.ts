@@ -1,18 +1,10 @@
+import { CATALOG_PLATFORMS } from '@toolkit/device-sim';
 import type { Inventory } from '@toolkit/device-sim';
 import type { IpAddressDoc } from '@toolkit/catalog-domain';
 import { InventorySync } from './inventory-sync';
 import type { SyncCounts } from './inventory-sync';
 import type { Catalog } from '../wiring';
 import type { RequestContext } from '@toolkit/catalog-domain';
-
-/** The simulator's platform ids as catalog platforms (slugs the alias table maps to drivers). */
-const PLATFORMS: Record<string, { name: string; slug: string }> = {
-  ios: { name: 'Cisco IOS', slug: 'ios' },
-  nxos: { name: 'Cisco NX-OS', slug: 'nxos' },
-  eos: { name: 'Arista EOS', slug: 'eos' },
-  junos: { name: 'Juniper Junos', slug: 'junos' },
-  linux: { name: 'Linux', slug: 'linux' },
-};
 
 const INTERFACE_TYPE: Record<string, string> = {
   loopback: 'virtual',
@@ -52,7 +44,7 @@ export async function loadInventory(
   const { devices } = inventory;
 
   const platformSpec = (platform: string) =>
-    PLATFORMS[platform] ?? { name: platform, slug: slugOf(platform) };
+    CATALOG_PLATFORMS[platform] ?? { name: platform, slug: slugOf(platform) };
   const platforms = await sync.upsertMany(
     services.platforms,
     distinct(devices.map((d) => d.platform)).map((p) => ({
