@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import type { z } from 'zod';
 import { configProblems } from '@toolkit/config';
@@ -13,6 +11,7 @@ import { analyticsConfigSchema } from '../../apps/analytics/src/config';
 import { catalogConfigSchema } from '../../apps/catalog/src/config';
 import { executorConfigSchema } from '../../apps/executor/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
+import { runCommand } from './run-command';
 
 /**
  * The Helm chart (deploy/helm/toolkit) through its validator (deploy/validate, Go): Helm
@@ -79,33 +78,16 @@ let workDir: string;
 let validator: string;
 let standard: Report;
 
-function goEnv(): NodeJS.ProcessEnv {
-  const extra = ['/usr/local/go/bin'].filter((dir) => existsSync(dir));
-  return { ...process.env, PATH: [process.env['PATH'] ?? '', ...extra].join(delimiter) };
-}
-
-function run(
+const run = (
   command: string,
   args: string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      command,
-      args,
-      {
-        cwd: options.cwd ?? repo,
-        env: options.env ?? goEnv(),
-        timeout: options.timeoutMs ?? 120_000,
-        maxBuffer: 64 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        done({ code, stdout, stderr });
-      },
-    );
-  });
-}
+) =>
+  runCommand(command, args, {
+    timeoutMs: 120_000,
+    installHint: 'Go: https://go.dev/dl',
+    ...options,
+  }).then((r) => ({ ...r, code: r.code ?? 1 }));
 
 async function validate(args: string[]): Promise<{ code: number; report: Report }> {
   const { code, stdout, stderr } = await run(validator, ['-chart', chartDir, '-json', ...args]);

@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import path, { delimiter } from 'node:path';
+import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { configProblems } from '@toolkit/config';
 import type { z } from 'zod';
@@ -10,6 +8,8 @@ import { analyticsConfigSchema } from '../../apps/analytics/src/config';
 import { catalogConfigSchema } from '../../apps/catalog/src/config';
 import { executorConfigSchema } from '../../apps/executor/src/config';
 import { gatewayConfigSchema } from '../../apps/gateway/src/config';
+import { runCommand } from './run-command';
+import type { RunResult } from './run-command';
 
 /**
  * deploy/compose/compose.yaml against the Compose specification, with compose-go (the
@@ -22,41 +22,15 @@ const root = path.resolve(__dirname, '../..');
 const COMPOSE_DIR = path.join(root, 'deploy/compose');
 const COMPOSE_FILE = path.join(COMPOSE_DIR, 'compose.yaml');
 const TOOLKIT = ['gateway', 'catalog', 'executor', 'analytics'] as const;
+const run = (command: string, args: string[], cwd = root) =>
+  runCommand(command, args, { cwd, installHint: 'Go: https://go.dev/dl, into /usr/local/go/bin' });
+
 const SCHEMAS: Record<(typeof TOOLKIT)[number], z.ZodType> = {
   gateway: gatewayConfigSchema,
   catalog: catalogConfigSchema,
   executor: executorConfigSchema,
   analytics: analyticsConfigSchema,
 };
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Go's official install directory, which a non-login shell's PATH may lack. */
-const GO_BIN = '/usr/local/go/bin';
-
-function run(command: string, args: string[], cwd = root): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const extra = existsSync(GO_BIN) ? [GO_BIN] : [];
-    const env = { ...process.env, PATH: [process.env['PATH'] ?? '', ...extra].join(delimiter) };
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'ENOENT'
-          ? new Error(`${command} is not installed (Go: https://go.dev/dl, into ${GO_BIN})`)
-          : error,
-      ),
-    );
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 interface Volume {
   type: string;

@@ -8,6 +8,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { requiredServiceEnv, startServiceProcess, waitForLine } from '@toolkit/testing';
 import type { ServiceProcess } from '@toolkit/testing';
 import { exportedMetricNames, metricNamesOf, metricNamesOfVariableQuery } from './promql-names';
+import { runCommand } from './run-command';
 
 /**
  * The observability files of deploy/ checked against the real thing:
@@ -26,6 +27,9 @@ const SCRAPE_CONFIG = path.join(PROMETHEUS_DIR, 'prometheus.yml');
 const DASHBOARDS_DIR = path.join(root, 'deploy/grafana/dashboards');
 const SERVICES = ['gateway', 'catalog', 'executor', 'analytics'] as const;
 
+const run = (command: string, args: string[], options: { cwd?: string } = {}) =>
+  runCommand(command, args, { ...options, installHint: 'run bash tools/scripts/system-deps.sh' });
+
 /**
  * Names used by the deployment files that no service exports, each with the reason. Only
  * Prometheus' own series: nothing here relies on an external exporter.
@@ -33,39 +37,6 @@ const SERVICES = ['gateway', 'catalog', 'executor', 'analytics'] as const;
 const NOT_EXPORTED_BY_SERVICES: Record<string, string> = {
   up: 'written by Prometheus for every scrape target (1 when the scrape succeeded)',
 };
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command to its end; a missing binary rejects with what installs it. */
-function run(
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd ?? root,
-      env: options.env ?? process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        error.code === 'ENOENT'
-          ? new Error(`${command} is not installed: run bash tools/scripts/system-deps.sh`)
-          : error,
-      ),
-    );
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function readYaml(file: string): Promise<unknown> {
   return parseYaml(await readFile(file, 'utf8')) as unknown;
