@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { BulkJobRepository } from '@toolkit/analytics-data-access';
 import type { CommandLogRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
-import { createHttpApp, requireInternalToken } from '@toolkit/http';
+import { acceptedTokens, createHttpApp, requireInternalToken } from '@toolkit/http';
 import type { ServiceAppDeps } from '@toolkit/http';
 import { mountBulkJobRoutes } from './routes/bulk-jobs.routes';
 import { mountCommandLogRoutes } from './routes/command-logs.routes';
@@ -9,6 +9,8 @@ import { mountExecutionRoutes } from './routes/executions.routes';
 
 export interface AnalyticsAppDeps extends ServiceAppDeps {
   internalToken: string;
+  /** Also accepted during a rotation (INTERNAL_API_TOKEN_PREVIOUS). */
+  previousInternalToken?: string | undefined;
   logs: CommandLogRepository;
   executions: ExecutionRepository;
   /** Defaults to one on the executions' connection. */
@@ -25,7 +27,7 @@ export function createApp(deps: AnalyticsAppDeps): Express {
     requireJson: true,
     mount: (express) => {
       // Every API path needs the internal token; health, readiness and metrics do not.
-      express.use('/api', requireInternalToken(deps.internalToken));
+      express.use('/api', requireInternalToken(acceptedTokens(deps)));
       mountCommandLogRoutes(express, { logs: deps.logs, logger: deps.logger, now });
       mountExecutionRoutes(express, { executions: deps.executions });
       mountBulkJobRoutes(express, { bulkJobs });

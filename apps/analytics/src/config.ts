@@ -16,6 +16,8 @@ export const analyticsConfigSchema = z.object({
   HTTP_PORT: envPort(8103),
   /** Shared secret the gateway sends in x-toolkit-internal-token; every API call needs it. */
   INTERNAL_API_TOKEN: envSecret(16),
+  /** Also accepted while the gateways move to a new INTERNAL_API_TOKEN (rotation). */
+  INTERNAL_API_TOKEN_PREVIOUS: envSecret(16).optional(),
   /** Consumer groups are `<prefix>-results`, `<prefix>-events`, `<prefix>-requests`. */
   ANALYTICS_CONSUMER_GROUP_PREFIX: z.string().min(1).default('analytics'),
   /**

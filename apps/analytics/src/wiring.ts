@@ -44,6 +44,7 @@ export async function wireAnalytics(
       ...infra,
       bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
       internalToken: config.INTERNAL_API_TOKEN,
+      previousInternalToken: config.INTERNAL_API_TOKEN_PREVIOUS,
       logs,
       executions,
       bulkJobs,

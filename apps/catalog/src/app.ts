@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp, requireInternalToken } from '@toolkit/http';
+import { acceptedTokens, createHttpApp, requireInternalToken } from '@toolkit/http';
 import type { ServiceAppDeps } from '@toolkit/http';
 import type { MongoDatabase } from '@toolkit/mongo';
 import { catalogRouter } from './routes/catalog.routes';
@@ -22,6 +22,8 @@ export interface CatalogAppDeps extends ServiceAppDeps, WiringOptions {
   mongo: MongoDatabase;
   /** Shared secret of the gateway (INTERNAL_API_TOKEN). */
   internalToken: string;
+  /** Also accepted during a rotation (INTERNAL_API_TOKEN_PREVIOUS). */
+  previousInternalToken?: string | undefined;
   /** Built from the other deps when absent. */
   catalog?: Catalog;
 }
@@ -50,7 +52,7 @@ export function createApp(deps: CatalogAppDeps): Express {
     ...deps,
     requireJson: true,
     mount: (app) => {
-      const guard = requireInternalToken(deps.internalToken);
+      const guard = requireInternalToken(acceptedTokens(deps));
       app.use('/api', guard);
       app.use('/internal', guard);
       app.use(catalogRouter(catalog));

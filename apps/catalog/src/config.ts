@@ -33,6 +33,8 @@ export const catalogConfigSchema = z.object({
   HTTP_PORT: envPort(8101),
   /** Shared secret the gateway sends in x-toolkit-internal-token. */
   INTERNAL_API_TOKEN: envSecret(16),
+  /** Also accepted while the gateways move to a new INTERNAL_API_TOKEN (rotation). */
+  INTERNAL_API_TOKEN_PREVIOUS: envSecret(16).optional(),
   /** Keys sealing credential-set secrets at rest. */
   CREDENTIAL_KEYS: envKeyring(),
   /** Keys sealing credentials for the executors (shared with gateway and executors). */

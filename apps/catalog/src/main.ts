@@ -69,6 +69,7 @@ void runService({
         ...infra,
         bodyLimitBytes: config.HTTP_BODY_LIMIT_BYTES,
         internalToken: config.INTERNAL_API_TOKEN,
+        previousInternalToken: config.INTERNAL_API_TOKEN_PREVIOUS,
         credentialKeys: config.CREDENTIAL_KEYS,
         executionKeys: config.EXECUTION_KEYS,
         catalog,

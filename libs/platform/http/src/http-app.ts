@@ -65,11 +65,10 @@ export interface HttpAppOptions {
  * What every service's `createApp` takes for the common HTTP layer (`createHttpApp`); the
  * service's own dependencies come on top.
  */
-export interface ServiceAppDeps
-  extends Pick<
-    HttpAppOptions,
-    'logger' | 'registry' | 'readiness' | 'bodyLimitBytes' | 'separateOperations'
-  > {
+export interface ServiceAppDeps extends Pick<
+  HttpAppOptions,
+  'logger' | 'registry' | 'readiness' | 'bodyLimitBytes' | 'separateOperations'
+> {
   isShuttingDown: () => boolean;
 }
 

@@ -22,7 +22,7 @@ export {
 export type { Problem, RateLimitState } from './problem';
 export { parseObjectId, pathId, pathUuid, searchParamsOf } from './path-params';
 export { MAX_BODY_DEPTH, checkStorableBody } from './storable-body';
-export { internalRequest, requireInternalToken } from './internal-request';
+export { acceptedTokens, internalRequest, requireInternalToken } from './internal-request';
 export type { InternalRequest } from './internal-request';
 export { mountResourceRoutes } from './resource-routes';
 export type { ResourceAction, ResourceRoutes, ResourceUrl } from './resource-routes';

@@ -8,14 +8,14 @@ import { internalRequest, requireInternalToken } from './internal-request';
 
 const TOKEN = 'internal-token-0123456789';
 
-function app() {
+function app(accepted: string | string[] = TOKEN) {
   return createHttpApp({
     logger: createLogger({ service: 'internal-request-spec', level: 'silent' }),
     registry: createRegistry('internal-request-spec'),
     readiness: [],
     bodyLimitBytes: 1024,
     mount: (express) => {
-      express.use(requireInternalToken(TOKEN, { open: ['/open'] }));
+      express.use(requireInternalToken(accepted, { open: ['/open'] }));
       express.get('/open', (_req, res) => void res.json({ open: true }));
       express.get('/who', (req, res) => void res.json(internalRequest(req, res)));
     },
@@ -61,6 +61,24 @@ describe('requireInternalToken', () => {
       expect(compare.mock.calls.map(([a, b]) => [a.byteLength, b.byteLength])).toEqual([[32, 32]]);
     },
   );
+
+  it('when a rotation accepts the previous token too, then both pass, anything else does not, and every accepted token is compared', async () => {
+    // Arrange
+    const previous = 'previous-internal-token-0123456789';
+    const rotating = app([TOKEN, previous]);
+    const compare = jest.spyOn(crypto, 'timingSafeEqual');
+
+    // Act
+    const statuses = [];
+    for (const token of [TOKEN, previous, 'neither-of-them-0123456789'])
+      statuses.push(
+        (await request(rotating).get('/who').set(INTERNAL_HEADERS.token, token)).status,
+      );
+
+    // Assert
+    expect(statuses).toEqual([200, 200, 401]);
+    expect(compare).toHaveBeenCalledTimes(6);
+  });
 
   it('when the path is open, then no token is needed', async () => {
     expect((await request(app()).get('/open')).body).toEqual({ open: true });

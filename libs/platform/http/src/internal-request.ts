@@ -12,15 +12,19 @@ import { DETAIL } from './problem';
 
 /**
  * Refuses requests without the gateway's shared secret (INTERNAL_API_TOKEN), except on
- * `open` paths (health, metrics). Compared as SHA-256 digests in constant time: neither
- * the content nor the length of the token shows in the timing. Answers through the one
- * error path (401 with DRF's detail).
+ * `open` paths (health, metrics). Several tokens are accepted during a rotation (the
+ * current one and INTERNAL_API_TOKEN_PREVIOUS). Compared as SHA-256 digests in constant
+ * time, against every accepted token: neither the content nor the length of the token,
+ * nor which one matched, shows in the timing. Answers through the one error path (401
+ * with DRF's detail).
  */
 export function requireInternalToken(
-  expected: string,
+  accepted: string | readonly string[],
   options: { open?: readonly string[] } = {},
 ): RequestHandler {
-  const expectedDigest = createHash('sha256').update(expected).digest();
+  const digests = (typeof accepted === 'string' ? [accepted] : accepted).map((token) =>
+    createHash('sha256').update(token).digest(),
+  );
   const open = new Set(options.open ?? []);
   return (req: Request, _res: Response, next: NextFunction): void => {
     if (open.has(req.path)) {
@@ -33,8 +37,20 @@ export function requireInternalToken(
       return;
     }
     const digest = createHash('sha256').update(given).digest();
-    next(timingSafeEqual(digest, expectedDigest) ? undefined : unauthorized(DETAIL.invalidToken));
+    let matched = false;
+    for (const expected of digests) matched = timingSafeEqual(digest, expected) || matched;
+    next(matched ? undefined : unauthorized(DETAIL.invalidToken));
   };
+}
+
+/** The tokens a service accepts: its own, and the previous one during a rotation. */
+export function acceptedTokens(deps: {
+  internalToken: string;
+  previousInternalToken?: string | undefined;
+}): string[] {
+  return deps.previousInternalToken === undefined
+    ? [deps.internalToken]
+    : [deps.internalToken, deps.previousInternalToken];
 }
 
 function unauthorized(message: string): AppError {
