@@ -18,7 +18,7 @@ import { loadConfigOrExit, mongoEnv } from '@toolkit/config';
 import { encodeHeaderJson, INTERNAL_HEADERS } from '@toolkit/contracts';
 import { createKeyring } from '@toolkit/crypto';
 import { createLogger } from '@toolkit/logger';
-import type { KafkaMessaging } from '@toolkit/messaging';
+import type { Messaging } from '@toolkit/messaging';
 import { createRegistry } from '@toolkit/metrics';
 import { MongoDatabase } from '@toolkit/mongo';
 import { createApp } from '../src/app';
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       execution: createKeyring('e1', { e1: randomBytes(32) }),
     };
     // Kafka is not needed: the outbox's events are dropped.
-    const messaging: Pick<KafkaMessaging, 'publishMany'> = {
+    const messaging: Pick<Messaging, 'publishMany'> = {
       publishMany: () => Promise.resolve([]),
     };
     const catalog = wireCatalog({

@@ -29,7 +29,7 @@ import { issueToken, openJson, parseToken, sealJson, secretMatches } from '@tool
 import type { Keyring } from '@toolkit/crypto';
 import { PeriodicJob } from '@toolkit/lifecycle';
 import type { Logger } from '@toolkit/logger';
-import type { KafkaMessaging } from '@toolkit/messaging';
+import type { Messaging } from '@toolkit/messaging';
 import { Counter, getOrCreateMetric } from '@toolkit/metrics';
 import type { Registry } from '@toolkit/metrics';
 import { EpochLease } from '@toolkit/mongo';
@@ -38,7 +38,7 @@ import { catalogConfigSchema } from './config';
 
 export interface CatalogWiringDeps {
   connection: Connection;
-  messaging: Pick<KafkaMessaging, 'publishMany'>;
+  messaging: Pick<Messaging, 'publishMany'>;
   logger: Logger;
   credentialKeys: Keyring;
   executionKeys: Keyring;

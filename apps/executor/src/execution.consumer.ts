@@ -9,12 +9,12 @@ import type {
 import { BatchProgress, batchIdOf, runKeyed } from '@toolkit/executor-domain';
 import type { BatchProgressStore, ExecuteRequest } from '@toolkit/executor-domain';
 import type { Logger } from '@toolkit/logger';
-import type { ConsumedMessage, KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
+import type { ConsumedMessage, Messaging, RunningConsumer } from '@toolkit/messaging';
 import type { ExecutorMetrics } from './executor.metrics';
 import { ResultLedger } from './result-ledger';
 
 export interface ExecutionConsumerOptions {
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   contract: TopicContract<typeof executionRequestMessageSchema>;
   groupId: string;
   useCase: ExecuteRequest;

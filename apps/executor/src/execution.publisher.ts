@@ -9,7 +9,7 @@ import type { AppError } from '@toolkit/errors';
 import { shrinkToFit } from '@toolkit/executor-domain';
 import type { ExecutionPublisher } from '@toolkit/executor-domain';
 import type { Logger } from '@toolkit/logger';
-import type { KafkaMessaging } from '@toolkit/messaging';
+import type { Messaging } from '@toolkit/messaging';
 
 /**
  * Coalesces concurrent sends into one produce request per topic: while a send is in
@@ -54,7 +54,7 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
   private readonly events: Coalescer<ExecutionEvent>;
 
   constructor(
-    private readonly messaging: KafkaMessaging,
+    private readonly messaging: Pick<Messaging, 'publish' | 'publishMany'>,
     private readonly topics: {
       results: typeof executionResultsTopic;
       events: typeof executionEventsTopic;

@@ -20,7 +20,7 @@ import {
 } from '@toolkit/executor-ssh';
 import type { BreakerSummary } from '@toolkit/executor-ssh';
 import type { Logger } from '@toolkit/logger';
-import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
+import type { Messaging, RunningConsumer } from '@toolkit/messaging';
 import type { Registry } from '@toolkit/metrics';
 import type { MongoDatabase } from '@toolkit/mongo';
 import { executorConfigSchema } from './config';
@@ -120,7 +120,7 @@ export interface ExecutorDeps {
   settings: ExecutorSettings;
   logger: Logger;
   registry: Registry;
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   mongo: MongoDatabase;
   /** Tests use their own topics. */
   topics?: ExecutorTopics;

@@ -14,6 +14,7 @@ import {
 import { parseKeyring, sealJson } from '@toolkit/crypto';
 import type { Logger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
+import type { Messaging } from '@toolkit/messaging';
 import { createRegistry } from '@toolkit/metrics';
 import { MongoDatabase } from '@toolkit/mongo';
 import { anExecutionRequest, collectMessages, memoryLogger, testInfra } from '@toolkit/testing';
@@ -93,7 +94,7 @@ export function sealedRequest(
 
 export interface TestNode {
   executor: Executor;
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   mongo: MongoDatabase;
   logger: Logger;
   logText: () => string;

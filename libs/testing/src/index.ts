@@ -19,3 +19,5 @@ export type { AppFactory, TestInfra } from './service-kit';
 export { requiredServiceEnv, startServiceProcess, waitForLine } from './service-process';
 export type { ServiceProcess } from './service-process';
 export { installedTemplateLibrary, templateLibraryDir } from './template-library';
+export { InMemoryMessaging, partitionOfKey } from './in-memory-messaging';
+export type { BusOutcome, InMemoryMessagingOptions, StoredRecord } from './in-memory-messaging';

@@ -4,6 +4,7 @@ import { DETAIL, createOperationsApp } from '@toolkit/http';
 import type { ReadinessCheck } from '@toolkit/http';
 import type { Logger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
+import type { Messaging } from '@toolkit/messaging';
 import { createRegistry } from '@toolkit/metrics';
 import type { Registry } from '@toolkit/metrics';
 import { MongoDatabase } from '@toolkit/mongo';
@@ -13,7 +14,7 @@ export interface TestInfra {
   logger: Logger;
   registry: Registry;
   mongo: MongoDatabase;
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   readiness: ReadinessCheck[];
   isShuttingDown: () => boolean;
   close: () => Promise<void>;
@@ -58,7 +59,7 @@ export async function connectTestInfra(
 export type AppFactory = (
   deps: Omit<TestInfra, 'close' | 'mongo' | 'messaging'> & {
     mongo: MongoDatabase;
-    messaging: KafkaMessaging;
+    messaging: Messaging;
     separateOperations?: boolean;
   },
 ) => Express;

@@ -11,7 +11,7 @@ import {
   executionResultsTopic,
   requestsOf,
 } from '@toolkit/contracts';
-import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
+import type { Messaging, RunningConsumer } from '@toolkit/messaging';
 import type { AnalyticsMetrics } from '../analytics-metrics';
 
 /** Topic contracts the consumers read; tests pass their own (unique topic names). */
@@ -31,7 +31,7 @@ export const DEFAULT_TOPICS: AnalyticsTopics = {
 };
 
 export interface ConsumerDeps {
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   logs: CommandLogRepository;
   executions: ExecutionRepository;
   bulkJobs: BulkJobRepository;

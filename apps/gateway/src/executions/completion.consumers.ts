@@ -1,9 +1,9 @@
 import type { ExecutionCompletion, executionCompletionsTopic } from '@toolkit/contracts';
 import type { BulkExecutionService, ExecutionService } from '@toolkit/gateway-domain';
-import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
+import type { Messaging, RunningConsumer } from '@toolkit/messaging';
 
 export interface CompletionConsumerOptions {
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   executions: ExecutionService;
   /** Synchronous bulk requests of this replica wait on their items' completions too. */
   bulk?: BulkExecutionService;

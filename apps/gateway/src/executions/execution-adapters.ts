@@ -38,7 +38,7 @@ import type {
   ExecutionBus,
   ExecutionReader,
 } from '@toolkit/gateway-domain';
-import type { KafkaMessaging } from '@toolkit/messaging';
+import type { Messaging } from '@toolkit/messaging';
 import { serviceHeaders } from '../forwarding/forward';
 import type { UpstreamClient } from '../forwarding/upstream-client';
 
@@ -248,7 +248,7 @@ export class KafkaExecutionBus implements ExecutionBus, BulkBus {
   private failingUntil = 0;
 
   constructor(
-    private readonly messaging: Pick<KafkaMessaging, 'publish' | 'publishMany'>,
+    private readonly messaging: Pick<Messaging, 'publish' | 'publishMany'>,
     private readonly topics: {
       requests: typeof executionRequestsTopic;
       cancellations: typeof executionCancellationsTopic;

@@ -19,7 +19,7 @@ import {
 } from '@toolkit/gateway-domain';
 import type { Clock, RateLimitPolicy } from '@toolkit/gateway-domain';
 import type { Logger } from '@toolkit/logger';
-import type { KafkaMessaging, RunningConsumer } from '@toolkit/messaging';
+import type { Messaging, RunningConsumer } from '@toolkit/messaging';
 import type { GatewayConfig } from '../config';
 import type { ServiceName, UpstreamClient } from '../forwarding/upstream-client';
 import { startCompletionConsumers } from './completion.consumers';
@@ -111,7 +111,7 @@ export interface WiredExecutions {
 export function wireExecutions(options: {
   config: ExecutionConfig;
   store: GatewayStore;
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   upstreams: Record<ServiceName, UpstreamClient>;
   logger: Logger;
   clock?: Clock;

@@ -1,12 +1,18 @@
-export { CORRELATION_HEADER, KafkaMessaging } from './kafka-messaging';
+export { KafkaMessaging } from './kafka-messaging';
+export { CORRELATION_HEADER } from './messaging';
 export type {
   BatchConsumerOptions,
   ConsumedMessage,
+  ConsumerCommon,
   MessageConsumerOptions,
   MessageMeta,
+  Messaging,
   MessagingOptions,
   PublishOptions,
   RunningConsumer,
-} from './kafka-messaging';
+  TopicOptions,
+} from './messaging';
+export { HandlingPolicy } from './handling-policy';
+export type { HandlingPolicyOptions, RawMessage } from './handling-policy';
 export { backoffMs, decideOnFailure, decodeEnvelope, encodeEnvelope, toDeadLetter } from './codec';
-export type { DecodeFailureReason, Decoded, FailureDecision } from './codec';
+export type { DeadLetterInput, DecodeFailureReason, Decoded, FailureDecision } from './codec';

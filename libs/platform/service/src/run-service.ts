@@ -8,6 +8,7 @@ import type { Closer } from '@toolkit/lifecycle';
 import { createLogger } from '@toolkit/logger';
 import type { Logger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
+import type { Messaging } from '@toolkit/messaging';
 import { createMessagingMetrics, createRegistry } from '@toolkit/metrics';
 import type { MessagingMetrics, Registry } from '@toolkit/metrics';
 import { MongoDatabase } from '@toolkit/mongo';
@@ -21,7 +22,7 @@ export interface Infrastructure {
   logger: Logger;
   registry: Registry;
   messagingMetrics: MessagingMetrics;
-  messaging: KafkaMessaging;
+  messaging: Messaging;
   mongo: MongoDatabase;
   readiness: ReadinessCheck[];
   isShuttingDown: () => boolean;
