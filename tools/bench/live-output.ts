@@ -1,6 +1,6 @@
 // Live output (`"stream": true` executions followed at /executions/{id}/stream/) through the
 // public API: the services as separate processes from their bundles on the run's own topics
-// and databases (tools/bench/support/process-stack.ts), the simulated IOS fleet and the SSE
+// and databases (tools/stack/process-stack.ts), the simulated IOS fleet and the SSE
 // clients in this process (so that both ends are timed on one clock).
 //   eval "$(bash tools/scripts/infra.sh env)"
 //   node --import tsx tools/bench/live-output.ts [--executions 200] [--devices 20]
@@ -18,13 +18,15 @@
 //    ended; events/s delivered meanwhile.
 // The device's write is timed by wrapping CliSession's output step from here (no hook in
 // @toolkit/device-sim): see `timeDeviceOutput`.
-import { cpus, totalmem, release } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer } from 'kafkajs';
 import { CliSession, generateSpecs, startFleet } from '@toolkit/device-sim';
 import type { Fleet, SessionIO } from '@toolkit/device-sim';
-import type { Json, SimDevice } from './support/process-stack';
+import type { Json, SimDevice } from '../stack/process-stack';
+import { numberArg } from './support/args';
+import { metricSum, scrapeMetrics } from './support/metrics';
+import { printHeader, runBench } from './support/run-bench';
 import {
   ProcessStack,
   brokers,
@@ -33,18 +35,14 @@ import {
   root,
   rssMb,
   summary,
-} from './support/process-stack';
+} from '../stack/process-stack';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
-const EXECUTIONS = Number(arg('--executions', '200'));
-const DEVICES = Number(arg('--devices', '20'));
-const PER_BYTE_MS = Number(arg('--per-byte', '0.5'));
-const STREAMS = Number(arg('--streams', '500'));
-const HOLD_PER_BYTE_MS = Number(arg('--hold-per-byte', '1.5'));
-const WINDOW_S = Number(arg('--window', '20'));
+const EXECUTIONS = numberArg('--executions', 200);
+const DEVICES = numberArg('--devices', 20);
+const PER_BYTE_MS = numberArg('--per-byte', 0.5);
+const STREAMS = numberArg('--streams', 500);
+const HOLD_PER_BYTE_MS = numberArg('--hold-per-byte', 1.5);
+const WINDOW_S = numberArg('--window', 20);
 const LATENCY_COMMAND = 'show version';
 const HOLD_COMMAND = 'show interfaces';
 /** The gateway's per-user stream limit, raised so that one token holds every stream. */
@@ -58,6 +56,8 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Aborts every stream still open (run limit, failure). */
 const everything = new AbortController();
+/** The simulated devices (in this process). */
+let fleet: Fleet | undefined;
 
 // ---------------------------------------------------------------- device side
 
@@ -226,13 +226,8 @@ interface GatewayState {
 
 /** The gateway's memory (RSS from /proc, heap from its /metrics) and stream gauges. */
 async function gatewayState(): Promise<GatewayState> {
-  const port = stack.metricsPorts.get('gateway');
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const sum = (name: string) =>
-    text
-      .split('\n')
-      .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
-      .reduce((total, l) => total + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  const text = await scrapeMetrics(stack.metricsPorts.get('gateway') ?? 0);
+  const sum = (name: string) => metricSum(text, name);
   const mb = 1024 * 1024;
   return {
     rssMb: rssMb(stack.procs.find((p) => p.name === 'gateway')?.child.pid),
@@ -363,21 +358,8 @@ async function timeToFirstOutput(
   return { samples, failures };
 }
 
-function machine(): string {
-  const cores = cpus();
-  return (
-    `${cores.length} cores (${cores[0]?.model.trim() ?? 'unknown'}), ` +
-    `${(totalmem() / 1024 ** 3).toFixed(1)} GB RAM, Linux ${release()}, node ${process.version}`
-  );
-}
-
 async function main(): Promise<void> {
-  const script = relative(root, process.argv[1] ?? 'tools/bench/live-output.ts');
-  console.log(
-    `command: node ${process.execArgv.join(' ')} ${script} ${process.argv.slice(2).join(' ')}`.trim(),
-  );
-  console.log(`date: ${new Date().toISOString()}`);
-  console.log(`machine: ${machine()}`);
+  printHeader();
   console.log(
     [
       'method:',
@@ -405,177 +387,161 @@ async function main(): Promise<void> {
     ...spec,
     faults: { latencyPerByteMs: i < DEVICES ? PER_BYTE_MS : HOLD_PER_BYTE_MS },
   }));
-  const fleet: Fleet = await startFleet({ devices: specs });
-  try {
-    const devices: SimDevice[] = fleet.inventory.devices.map((d) => ({
-      name: d.name,
-      port: d.port,
-      platform: d.platform,
-      credentials: {
-        username: d.credentials.username,
-        password: d.credentials.password,
-        enableSecret: d.credentials.enableSecret,
-      },
-    }));
-    await stack.startServices({
-      gateway: {
-        RATE_LIMIT_ENABLED: 'false',
-        STREAMS_PER_USER,
-        NODE_OPTIONS: `--require ${join(root, 'tools/bench/support/gc-on-signal.cjs')}`,
-      },
-    });
-    const { deviceIds, commandId, credential } = await stack.seed(devices, LATENCY_COMMAND);
-    const platforms = await stack.api('GET', '/api/dcim/platforms/?slug=ios');
-    const hold = await stack.api('POST', '/api/plugins/toolkit/commands/', {
-      name: 'bench-hold',
-      command: HOLD_COMMAND,
-      platforms: [platforms.body.results[0].id],
-    });
-    if (hold.status !== 201) throw new Error(JSON.stringify(hold.body));
-    await watch.start();
+  fleet = await startFleet({ devices: specs });
+  const devices: SimDevice[] = fleet.inventory.devices.map((d) => ({
+    name: d.name,
+    port: d.port,
+    platform: d.platform,
+    credentials: {
+      username: d.credentials.username,
+      password: d.credentials.password,
+      enableSecret: d.credentials.enableSecret,
+    },
+  }));
+  await stack.startServices({
+    gateway: {
+      RATE_LIMIT_ENABLED: 'false',
+      STREAMS_PER_USER,
+      NODE_OPTIONS: `--require ${join(root, 'tools/bench/support/gc-on-signal.cjs')}`,
+    },
+  });
+  const { deviceIds, commandId, credential } = await stack.seed(devices, LATENCY_COMMAND);
+  const platforms = await stack.api('GET', '/api/dcim/platforms/?slug=ios');
+  const hold = await stack.api('POST', '/api/plugins/toolkit/commands/', {
+    name: 'bench-hold',
+    command: HOLD_COMMAND,
+    platforms: [platforms.body.results[0].id],
+  });
+  if (hold.status !== 201) throw new Error(JSON.stringify(hold.body));
+  await watch.start();
 
-    // ---- phase 1
-    const latencyDevices = devices.slice(0, DEVICES);
-    const latencyIds = deviceIds.slice(0, DEVICES);
-    // Warm-up: a session per device, every process has run the path.
-    await timeToFirstOutput(latencyDevices, latencyIds, commandId, credential, DEVICES);
-    const cpu1 = stack.cpuSnapshot();
-    const started1 = performance.now();
-    const { samples, failures } = await timeToFirstOutput(
-      latencyDevices,
-      latencyIds,
-      commandId,
-      credential,
-      EXECUTIONS,
-    );
-    const seconds1 = (performance.now() - started1) / 1000;
-    const cpu1After = stack.cpuSnapshot();
-    await sleep(1_000); // the last CreateTimes read
-    console.log(
-      `\n== 1. time to first output (${samples.length} executions, ${seconds1.toFixed(1)} s)`,
-    );
-    console.log(
-      summary(
-        'device first write -> first SSE output event',
-        samples.map((s) => s.firstOutputAt - s.deviceWroteAt),
-      ),
-    );
-    const split = samples.filter((s) => watch.firstProduced.has(s.executionId));
-    console.log(
-      `  ${summary(
-        'device first write -> executor produced the piece (CreateTime, ms resolution)',
-        split.map((s) => (watch.firstProduced.get(s.executionId) ?? 0) - s.deviceWroteAt),
-      )}`,
-    );
-    console.log(
-      `  ${summary(
-        'executor produced -> SSE event read (Kafka, gateway, loopback)',
-        split.map((s) => s.firstOutputAt - (watch.firstProduced.get(s.executionId) ?? 0)),
-      )}`,
-    );
-    const sorted = samples.map((s) => s.firstOutputAt - s.deviceWroteAt).sort((a, b) => a - b);
-    console.log(
-      `  min ${(sorted[0] ?? NaN).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms; ` +
-        `stream open before the device's first write: ${samples.filter((s) => s.openedAt < s.deviceWroteAt).length}/${samples.length}; ` +
-        `failures: ${failures.length}${failures.length > 0 ? ` (first: ${failures[0]})` : ''}`,
-    );
-    console.log(`  CPU: ${cpuDelta(cpu1, cpu1After, seconds1)}`);
+  // ---- phase 1
+  const latencyDevices = devices.slice(0, DEVICES);
+  const latencyIds = deviceIds.slice(0, DEVICES);
+  // Warm-up: a session per device, every process has run the path.
+  await timeToFirstOutput(latencyDevices, latencyIds, commandId, credential, DEVICES);
+  const cpu1 = stack.cpuSnapshot();
+  const started1 = performance.now();
+  const { samples, failures } = await timeToFirstOutput(
+    latencyDevices,
+    latencyIds,
+    commandId,
+    credential,
+    EXECUTIONS,
+  );
+  const seconds1 = (performance.now() - started1) / 1000;
+  const cpu1After = stack.cpuSnapshot();
+  await sleep(1_000); // the last CreateTimes read
+  console.log(
+    `\n== 1. time to first output (${samples.length} executions, ${seconds1.toFixed(1)} s)`,
+  );
+  console.log(
+    summary(
+      'device first write -> first SSE output event',
+      samples.map((s) => s.firstOutputAt - s.deviceWroteAt),
+    ),
+  );
+  const split = samples.filter((s) => watch.firstProduced.has(s.executionId));
+  console.log(
+    `  ${summary(
+      'device first write -> executor produced the piece (CreateTime, ms resolution)',
+      split.map((s) => (watch.firstProduced.get(s.executionId) ?? 0) - s.deviceWroteAt),
+    )}`,
+  );
+  console.log(
+    `  ${summary(
+      'executor produced -> SSE event read (Kafka, gateway, loopback)',
+      split.map((s) => s.firstOutputAt - (watch.firstProduced.get(s.executionId) ?? 0)),
+    )}`,
+  );
+  const sorted = samples.map((s) => s.firstOutputAt - s.deviceWroteAt).sort((a, b) => a - b);
+  console.log(
+    `  min ${(sorted[0] ?? NaN).toFixed(1)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(1)} ms; ` +
+      `stream open before the device's first write: ${samples.filter((s) => s.openedAt < s.deviceWroteAt).length}/${samples.length}; ` +
+      `failures: ${failures.length}${failures.length > 0 ? ` (first: ${failures[0]})` : ''}`,
+  );
+  console.log(`  CPU: ${cpuDelta(cpu1, cpu1After, seconds1)}`);
 
-    // ---- phase 2
-    console.log(`\n== 2. gateway with ${STREAMS} open streams`);
-    const before = await sample(5_000);
-    const beforeLive = await liveHeapMb();
-    console.log(`before:                  ${show(before, beforeLive)}`);
-    const restart = await stopExecutor();
-    const holdDevices = deviceIds.slice(DEVICES, DEVICES + STREAMS);
-    const streams: Promise<Followed>[] = [];
-    let submitted = 0;
-    const submitStart = performance.now();
-    await Promise.all(
-      Array.from({ length: 25 }, async () => {
-        while (submitted < holdDevices.length) {
-          const device = holdDevices[submitted++] as number;
-          const id = await submit(hold.body.id as number, device, credential, 300);
-          streams.push(follow(id));
-        }
-      }),
-    );
-    const submitSeconds = (performance.now() - submitStart) / 1000;
-    const all = Promise.all(streams);
-    // Every client connected (the gauge counts open streams), nothing running yet.
-    for (let i = 0; i < 100 && (await gatewayState()).streamsOpen < STREAMS; i++) await sleep(200);
-    const waiting = await sample(5_000);
-    const waitingLive = await liveHeapMb();
-    console.log(
-      `${STREAMS} clients, queued:     ${show(waiting, waitingLive)} (submitted and connected in ${submitSeconds.toFixed(1)} s)`,
-    );
-    const restarted = performance.now();
-    await restart({ EXECUTOR_PARTITIONS_CONCURRENTLY: '12' });
-    // Until every execution has published output (each client saw some).
-    const firstWave = watch.firstProduced.size;
-    for (let i = 0; i < 300 && watch.firstProduced.size - firstWave < STREAMS; i++)
-      await sleep(200);
-    const allStreamingAfter = (performance.now() - restarted) / 1000;
-    const w0 = { state: await gatewayState(), delivered: { ...delivered }, pieces: watch.pieces };
-    const cpu2 = stack.cpuSnapshot();
-    const windowStart = performance.now();
-    const streaming = await sample(WINDOW_S * 1000);
-    const seconds2 = (performance.now() - windowStart) / 1000;
-    const cpu2After = stack.cpuSnapshot();
-    const w1 = { state: streaming.last, delivered: { ...delivered }, pieces: watch.pieces };
-    const streamingLive = await liveHeapMb();
-    console.log(`${STREAMS} streaming:           ${show(streaming, streamingLive)}`);
-    console.log(
-      `  all ${STREAMS} executions had published output ${allStreamingAfter.toFixed(1)} s after the executor restart`,
-    );
-    const rate = (n: number) => (n / seconds2).toFixed(0);
-    console.log(
-      `  over ${seconds2.toFixed(1)} s: output pieces produced by the executor ${rate(w1.pieces - w0.pieces)}/s, ` +
-        `events sent by the gateway ${rate(w1.state.eventsSent - w0.state.eventsSent)}/s, ` +
-        `output events read by the clients ${rate(w1.delivered.outputs - w0.delivered.outputs)}/s`,
-    );
-    console.log(`  CPU: ${cpuDelta(cpu2, cpu2After, seconds2)}`);
-    const ended = await Promise.race([all, sleep(5 * 60_000).then(() => undefined)]);
-    if (!ended) everything.abort();
-    await sleep(5_000);
-    const after = await sample(5_000);
-    console.log(`5-10 s after they ended: ${show(after, await liveHeapMb())}`);
-    const perStream = (s: Sampled, live: number) =>
-      `${(((s.last.rssMb - before.last.rssMb) * 1024) / STREAMS).toFixed(0)} KB RSS, ` +
-      `${(((live - beforeLive) * 1024) / STREAMS).toFixed(1)} KB live heap`;
-    const results = ended ?? [];
-    const reasons = new Map<string, number>();
-    for (const r of results) {
-      const reason = r.end ? String(JSON.parse(r.end).reason) : `no end (HTTP ${r.status})`;
-      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-    }
-    console.log(
-      `  streams: ${[...reasons].map(([k, v]) => `${v} ${k}`).join(', ') || 'not all ended (aborted)'}; ` +
-        `per stream over 'before': queued ${perStream(waiting, waitingLive)}; streaming ${perStream(streaming, streamingLive)} (held output included)`,
-    );
-  } finally {
+  // ---- phase 2
+  console.log(`\n== 2. gateway with ${STREAMS} open streams`);
+  const before = await sample(5_000);
+  const beforeLive = await liveHeapMb();
+  console.log(`before:                  ${show(before, beforeLive)}`);
+  const restart = await stopExecutor();
+  const holdDevices = deviceIds.slice(DEVICES, DEVICES + STREAMS);
+  const streams: Promise<Followed>[] = [];
+  let submitted = 0;
+  const submitStart = performance.now();
+  await Promise.all(
+    Array.from({ length: 25 }, async () => {
+      while (submitted < holdDevices.length) {
+        const device = holdDevices[submitted++] as number;
+        const id = await submit(hold.body.id as number, device, credential, 300);
+        streams.push(follow(id));
+      }
+    }),
+  );
+  const submitSeconds = (performance.now() - submitStart) / 1000;
+  const all = Promise.all(streams);
+  // Every client connected (the gauge counts open streams), nothing running yet.
+  for (let i = 0; i < 100 && (await gatewayState()).streamsOpen < STREAMS; i++) await sleep(200);
+  const waiting = await sample(5_000);
+  const waitingLive = await liveHeapMb();
+  console.log(
+    `${STREAMS} clients, queued:     ${show(waiting, waitingLive)} (submitted and connected in ${submitSeconds.toFixed(1)} s)`,
+  );
+  const restarted = performance.now();
+  await restart({ EXECUTOR_PARTITIONS_CONCURRENTLY: '12' });
+  // Until every execution has published output (each client saw some).
+  const firstWave = watch.firstProduced.size;
+  for (let i = 0; i < 300 && watch.firstProduced.size - firstWave < STREAMS; i++) await sleep(200);
+  const allStreamingAfter = (performance.now() - restarted) / 1000;
+  const w0 = { state: await gatewayState(), delivered: { ...delivered }, pieces: watch.pieces };
+  const cpu2 = stack.cpuSnapshot();
+  const windowStart = performance.now();
+  const streaming = await sample(WINDOW_S * 1000);
+  const seconds2 = (performance.now() - windowStart) / 1000;
+  const cpu2After = stack.cpuSnapshot();
+  const w1 = { state: streaming.last, delivered: { ...delivered }, pieces: watch.pieces };
+  const streamingLive = await liveHeapMb();
+  console.log(`${STREAMS} streaming:           ${show(streaming, streamingLive)}`);
+  console.log(
+    `  all ${STREAMS} executions had published output ${allStreamingAfter.toFixed(1)} s after the executor restart`,
+  );
+  const rate = (n: number) => (n / seconds2).toFixed(0);
+  console.log(
+    `  over ${seconds2.toFixed(1)} s: output pieces produced by the executor ${rate(w1.pieces - w0.pieces)}/s, ` +
+      `events sent by the gateway ${rate(w1.state.eventsSent - w0.state.eventsSent)}/s, ` +
+      `output events read by the clients ${rate(w1.delivered.outputs - w0.delivered.outputs)}/s`,
+  );
+  console.log(`  CPU: ${cpuDelta(cpu2, cpu2After, seconds2)}`);
+  const ended = await Promise.race([all, sleep(5 * 60_000).then(() => undefined)]);
+  if (!ended) everything.abort();
+  await sleep(5_000);
+  const after = await sample(5_000);
+  console.log(`5-10 s after they ended: ${show(after, await liveHeapMb())}`);
+  const perStream = (s: Sampled, live: number) =>
+    `${(((s.last.rssMb - before.last.rssMb) * 1024) / STREAMS).toFixed(0)} KB RSS, ` +
+    `${(((live - beforeLive) * 1024) / STREAMS).toFixed(1)} KB live heap`;
+  const results = ended ?? [];
+  const reasons = new Map<string, number>();
+  for (const r of results) {
+    const reason = r.end ? String(JSON.parse(r.end).reason) : `no end (HTTP ${r.status})`;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  console.log(
+    `  streams: ${[...reasons].map(([k, v]) => `${v} ${k}`).join(', ') || 'not all ended (aborted)'}; ` +
+      `per stream over 'before': queued ${perStream(waiting, waitingLive)}; streaming ${perStream(streaming, streamingLive)} (held output included)`,
+  );
+}
+
+runBench(main, {
+  cleanup: async () => {
     everything.abort();
     await watch.stop().catch(() => undefined);
     await stack.cleanup();
-    await fleet.close();
-  }
-}
-
-const limit = setTimeout(() => {
-  console.error(`run limit (${RUN_LIMIT_MS / 60_000} min) reached: stopping`);
-  everything.abort();
-  void stack.cleanup().finally(() => process.exit(2));
-}, RUN_LIMIT_MS);
-
-main().then(
-  () => {
-    clearTimeout(limit);
-    process.exit(0);
+    await fleet?.close();
   },
-  async (error: unknown) => {
-    console.error(error);
-    everything.abort();
-    await stack.cleanup().catch(() => undefined);
-    process.exit(1);
-  },
-);
+  limitMs: RUN_LIMIT_MS,
+  onAbort: () => everything.abort(),
+});

@@ -431,11 +431,21 @@ export function cpuSeconds(pid: number | undefined): number {
 
 /** Resident set size of a process (MB), from /proc. */
 export function rssMb(pid: number | undefined): number {
+  return procFieldMb(pid, 'status', 'VmRSS:');
+}
+
+/** Proportional set size of a process (MB), from /proc (0 if it is gone or unreadable). */
+export function pssMb(pid: number | undefined): number {
+  return procFieldMb(pid, 'smaps_rollup', 'Pss:');
+}
+
+/** A `<field> N kB` line of a process's /proc file, in MB (0 if gone or unreadable). */
+function procFieldMb(pid: number | undefined, file: string, field: string): number {
   if (!pid) return 0;
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const line = readFileSync(`/proc/${pid}/${file}`, 'utf8')
       .split('\n')
-      .find((l) => l.startsWith('VmRSS:'));
+      .find((l) => l.startsWith(field));
     return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
   } catch {
     return 0;
@@ -497,19 +507,6 @@ export function infraPssMb(): Record<string, number> {
   return totals;
 }
 
-/** Proportional set size of a process (MB), from /proc (0 if it is gone or unreadable). */
-export function pssMb(pid: number | undefined): number {
-  if (!pid) return 0;
-  try {
-    const line = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Pss:'));
-    return Number(/(\d+)/.exec(line ?? '')?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-}
-
 export function cpuDelta(
   before: Record<string, number>,
   after: Record<string, number>,
@@ -542,6 +539,13 @@ export async function histograms(
 
 export const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+
+/** The median of `values` (any order): `percentile` 50 of them sorted. */
+export const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 
 export function summary(label: string, values: number[]): string {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-syntax -- a benchmark script reads the infra env directly */
 // Executor CPU per command with live output (streamOutput) off and on, in one run: show
 // commands with outputs of a few KB to about a MB against simulated devices (NX-OS and
 // Linux), each case run with streaming off and on alternately, in rounds. The executor is a
@@ -7,34 +6,25 @@
 // script counts the output events published.
 //   eval "$(bash tools/scripts/infra.sh env)"
 //   node --import tsx apps/executor/bench/streaming-cost.ts [--per-case 200] [--rounds 3]
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ExecutionRequest, PlatformDriver } from '@toolkit/contracts';
-import { parseKeyring, sealJson } from '@toolkit/crypto';
 import { createLogger } from '@toolkit/logger';
 import { KafkaMessaging } from '@toolkit/messaging';
+import { startBenchSimulator } from './bench-simulator';
+import type { BenchSimulator } from './bench-simulator';
 import { benchTopics } from './bench-topics';
+import { benchKeys, executionRequest } from './execution-requests';
+import { dropRunData, startExecutorProcess } from './executor-control';
+import type { ExecutorProcess } from './executor-control';
+import { brokers, numberArg, runBench } from './shared-bench';
+import type { SimDevice } from './shared-bench';
 
-const argValue = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 /** Commands per case and mode in each round. */
-const PER_CASE = Number(argValue('--per-case') ?? '200');
-const ROUNDS = Number(argValue('--rounds') ?? '3');
+const PER_CASE = numberArg('--per-case', 200);
+const ROUNDS = numberArg('--rounds', 3);
 const DEVICES = 20;
-const USER = 'bench';
-const PASSWORD = 'bench-pw';
-const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:19092').split(',');
-const mongoUri = process.env['MONGODB_URI'] ?? 'mongodb://127.0.0.1:27117/';
-const KEYS = `k1:${Buffer.alloc(32, 9).toString('base64')}`;
-const keyring = parseKeyring(KEYS);
+const KEYS = benchKeys(9);
 
 interface Case {
   name: string;
@@ -51,118 +41,35 @@ const CASES: Case[] = [
   { name: 'seq 1 150000 (Linux)', platform: 'linux', command: 'seq 1 150000', share: 0.1 },
 ];
 
-interface Dev {
-  name: string;
-  port: number;
-  platform: string;
-}
-
-async function startSimulator(): Promise<{ devices: Dev[]; stop: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-sim-'));
-  const inventory = join(dir, 'inventory.json');
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'apps/simulator/src/main.ts',
-      ...['--count', String(DEVICES), '--platforms', 'nxos,linux', '--inventory', inventory],
-      ...['--username', USER, '--password', PASSWORD],
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      if (d.toString().includes('"event"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited ${code}`)));
-  });
-  const inv = JSON.parse(await readFile(inventory, 'utf8')) as { devices: Dev[] };
-  return {
-    devices: inv.devices,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-interface ExecutorProcess {
-  cpuMs(): Promise<number>;
-  stop(): Promise<void>;
-}
-
-async function startExecutor(topicId: string): Promise<ExecutorProcess> {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'apps/executor/bench/executor-process.ts'],
-    {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        KAFKA_BROKERS: brokers.join(','),
-        MONGODB_URI: mongoUri,
-        MONGODB_DB: `bench_executor_${topicId}`,
-        HTTP_PORT: '0',
-        LOG_LEVEL: 'warn',
-        BENCH_TOPIC_ID: topicId,
-        EXECUTION_KEYS: KEYS,
-        EXECUTOR_ID: `bench-${topicId}`,
-        EXECUTOR_GROUP_ID: `bench-${topicId}`,
-        EXECUTOR_KNOWN_HOSTS_MODE: 'accept-new',
-        EXECUTOR_CONNECT_TIMEOUT_MS: '30000',
-        EXECUTOR_MAX_COMMAND_TIMEOUT_MS: '60000',
-        EXECUTOR_IDLE_TIMEOUT_MS: '600000',
-        KAFKA_TOPIC_PARTITIONS: '4',
-        MALLOC_ARENA_MAX: '2',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
-  const waiting: ((line: Record<string, unknown>) => boolean)[] = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (!line.startsWith('{')) return;
-    const parsed = JSON.parse(line) as Record<string, unknown>;
-    const i = waiting.findIndex((w) => w(parsed));
-    if (i >= 0) waiting.splice(i, 1);
-  });
-  const exited = new Promise<number | null>((r) => child.once('exit', r));
-  const next = <T>(key: string) =>
-    new Promise<T>((resolve, reject) => {
-      waiting.push((l) => (key in l ? (resolve(l[key] as T), true) : false));
-      void exited.then((code) => reject(new Error(`executor exited ${code}: ${stderr}`)));
-    });
-  await next('ready');
-  return {
-    cpuMs: async () => {
-      const answer = next<{ cpu: NodeJS.CpuUsage }>('stats');
-      child.stdin.write('stats\n');
-      const { cpu } = await answer;
-      return (cpu.user + cpu.system) / 1_000;
-    },
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+/** The executor's CPU ms so far (user + system, as its `stats` line reports it). */
+const cpuMs = async (executor: ExecutorProcess) => {
+  const { cpu } = await executor.stats();
+  return (cpu.user + cpu.system) / 1_000;
+};
 
 const DRIVER: Record<string, PlatformDriver> = { nxos: 'cisco_nxos', linux: 'linux' };
 
+let simulator: BenchSimulator | undefined;
+const topicId = randomUUID().slice(0, 8);
+
 async function main(): Promise<void> {
   const logger = createLogger({ service: 'bench', level: 'warn' });
-  const topicId = randomUUID().slice(0, 8);
   const topics = benchTopics(topicId);
-  const simulator = await startSimulator();
+  simulator = await startBenchSimulator(DEVICES, 'nxos,linux');
+  const fleet = simulator.devices;
   const messaging = new KafkaMessaging({ service: 'bench', brokers, logger });
   await messaging.connect();
   await messaging.ensureTopics(
     [topics.requests, topics.results, topics.events, topics.cancellations],
     { partitions: 4, replicationFactor: 1 },
   );
-  const executor = await startExecutor(topicId);
+  // The executor from its sources (tsx), its `stats` without a GC: CPU is what is read.
+  const executor = await startExecutorProcess({
+    nodeArgs: ['--import', 'tsx', 'apps/executor/bench/executor-process.ts'],
+    topicId,
+    keys: KEYS,
+    env: { LOG_LEVEL: 'warn', EXECUTOR_IDLE_TIMEOUT_MS: '600000', KAFKA_TOPIC_PARTITIONS: '4' },
+  });
 
   // Results and output events of the current wave, counted by execution id.
   const kafka = new Kafka({ brokers, logLevel: logLevel.NOTHING });
@@ -199,35 +106,21 @@ async function main(): Promise<void> {
     },
   });
 
-  const requestFor = (d: Dev, id: number, command: string, stream: boolean): ExecutionRequest => {
-    const executionId = randomUUID();
-    return {
-      executionId,
-      commandType: 'show',
-      command: { name: command },
-      renderedCommand: command,
-      variables: {},
-      device: {
-        id,
-        name: d.name,
-        host: '127.0.0.1',
-        port: d.port,
-        platform: DRIVER[d.platform] ?? 'linux',
-      },
-      credentials: sealJson(keyring, { username: USER, password: PASSWORD }, executionId),
+  const requestFor = (d: SimDevice, id: number, command: string, stream: boolean) =>
+    executionRequest({
+      keys: KEYS,
+      device: { id, name: d.name, port: d.port, platform: DRIVER[d.platform] ?? 'linux' },
+      command,
       timeoutMs: 120_000,
-      requestedBy: { username: 'bench' },
-      requestedAt: new Date().toISOString(),
-      ...(stream ? { streamOutput: true } : {}),
-    };
-  };
+      streamOutput: stream,
+    });
 
   /** One wave: `count` commands of `c` over its platform's devices; executor CPU ms. */
   const runWave = async (c: Case, count: number, stream: boolean) => {
-    const devices = simulator.devices.filter((d) => d.platform === c.platform);
-    const requests = Array.from({ length: count }, (_, i) => {
-      const d = devices[i % devices.length] as Dev;
-      return requestFor(d, simulator.devices.indexOf(d) + 1, c.command, stream);
+    const devices = fleet.filter((d) => d.platform === c.platform);
+    const requests: ExecutionRequest[] = Array.from({ length: count }, (_, i) => {
+      const d = devices[i % devices.length] as SimDevice;
+      return requestFor(d, fleet.indexOf(d) + 1, c.command, stream);
     });
     wave = new Set(requests.map((r) => r.executionId));
     results = outputEvents = lastEvents = outputChars = failures = 0;
@@ -243,11 +136,11 @@ async function main(): Promise<void> {
         }
       };
     });
-    const before = await executor.cpuMs();
+    const before = await cpuMs(executor);
     for (let i = 0; i < requests.length; i += 200)
       await messaging.publishMany(topics.requests, requests.slice(i, i + 200));
     await done;
-    const cpu = (await executor.cpuMs()) - before;
+    const cpu = (await cpuMs(executor)) - before;
     if (failures > 0) throw new Error(`${failures} executions did not succeed`);
     return { cpuMs: cpu, events: outputEvents, chars: outputChars };
   };
@@ -303,11 +196,12 @@ async function main(): Promise<void> {
     await consumer.disconnect();
     await executor.stop();
     await messaging.disconnect();
-    await simulator.stop();
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
+runBench(main, {
+  cleanup: async () => {
+    await simulator?.stop();
+    await dropRunData(topicId);
+  },
 });
