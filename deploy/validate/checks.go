@@ -114,8 +114,72 @@ func (b *bundle) newWorkload(o object, pod *corev1.PodTemplateSpec, f *findings)
 				b.external["Secret/"+v.Secret.SecretName] = true
 			}
 		}
+		if v.Projected != nil {
+			for _, src := range v.Projected.Sources {
+				if src.Secret != nil {
+					if _, ok := b.secrets[src.Secret.Name]; !ok {
+						b.external["Secret/"+src.Secret.Name] = true
+					}
+				}
+			}
+		}
+	}
+	for _, c := range pod.Spec.Containers {
+		checkFileVariables(o, c, w.env[c.Name], pod.Spec.Volumes, f)
 	}
 	return w
+}
+
+// Variables naming files the process reads at boot: each must be a key of a read-only
+// mounted Secret (a missing file stops the boot).
+var fileVariables = []string{"KAFKA_SSL_CA_FILE", "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_KEY_FILE"}
+
+func checkFileVariables(o object, c corev1.Container, env map[string]envValue, volumes []corev1.Volume, f *findings) {
+	for _, name := range fileVariables {
+		path, ok := env[name]
+		if !ok {
+			continue
+		}
+		if !fileMounted(path.Value, c, volumes) {
+			f.errorf("%s container %s: %s=%q is not a file of a read-only mounted Secret", o.ref(), c.Name, name, path.Value)
+		}
+	}
+}
+
+func fileMounted(path string, c corev1.Container, volumes []corev1.Volume) bool {
+	for _, m := range c.VolumeMounts {
+		rel, found := strings.CutPrefix(path, strings.TrimSuffix(m.MountPath, "/")+"/")
+		if !found || !m.ReadOnly {
+			continue
+		}
+		for _, v := range volumes {
+			if v.Name != m.Name {
+				continue
+			}
+			var items [][]corev1.KeyToPath
+			if v.Secret != nil {
+				if len(v.Secret.Items) == 0 {
+					return true
+				}
+				items = append(items, v.Secret.Items)
+			}
+			if v.Projected != nil {
+				for _, src := range v.Projected.Sources {
+					if src.Secret != nil {
+						items = append(items, src.Secret.Items)
+					}
+				}
+			}
+			for _, list := range items {
+				for _, item := range list {
+					if item.Path == rel {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
 }
 
 // resolveEnv computes a container's environment from envFrom and env, reading the
@@ -782,6 +846,7 @@ func checkAutoscaling(b *bundle, f *findings) {
 		for _, t := range so.Spec.Triggers {
 			if t.Type == "kafka" {
 				checkKafkaTrigger(o, t, *target, f)
+				checkKafkaTriggerAuth(b, o, t, *target, f)
 			}
 		}
 	}
@@ -898,6 +963,47 @@ func checkKafkaTrigger(o object, t kedav1alpha1.ScaleTriggers, target workload, 
 	}
 	for _, problem := range kedaKafkaParams.check(md) {
 		f.errorf("%s trigger %s: %s", o.ref(), t.Name, problem)
+	}
+}
+
+// checkKafkaTriggerAuth: a rendered TriggerAuthentication of a kafka trigger names only
+// parameters the kafka scaler reads from one (KEDA's schema), its env entries name
+// variables of the target's container, and the executors' SASL and TLS files are there.
+func checkKafkaTriggerAuth(b *bundle, o object, t kedav1alpha1.ScaleTriggers, target workload, f *findings) {
+	if t.AuthenticationRef == nil {
+		return
+	}
+	var auth *kedav1alpha1.TriggerAuthentication
+	for _, a := range b.byKind["TriggerAuthentication"] {
+		if a.name == t.AuthenticationRef.Name {
+			auth = a.typed.(*kedav1alpha1.TriggerAuthentication)
+		}
+	}
+	if auth == nil {
+		return // the operator's own
+	}
+	given := map[string]bool{}
+	for _, p := range auth.Spec.SecretTargetRef {
+		given[p.Parameter] = true
+	}
+	for _, e := range auth.Spec.Env {
+		given[e.Parameter] = true
+		if _, ok := target.env[e.ContainerName][e.Name]; !ok {
+			f.errorf("%s: TriggerAuthentication %s reads %s from container %q, which does not set it", o.ref(), auth.Name, e.Name, e.ContainerName)
+		}
+	}
+	for _, problem := range kedaKafkaParams.checkAuth(given) {
+		f.errorf("%s: TriggerAuthentication %s: %s", o.ref(), auth.Name, problem)
+	}
+	env := target.env[target.pod.Spec.Containers[0].Name]
+	needs := map[string]string{"KAFKA_SSL_CA_FILE": "ca", "KAFKA_SSL_CERT_FILE": "cert", "KAFKA_SSL_KEY_FILE": "key", "KAFKA_SASL_USERNAME": "username", "KAFKA_SASL_PASSWORD": "password"}
+	for _, variable := range sortedKeys(needs) {
+		if _, ok := env[variable]; ok && !given[needs[variable]] {
+			f.errorf("%s: the executors set %s but the TriggerAuthentication gives KEDA no %s", o.ref(), variable, needs[variable])
+		}
+	}
+	if env["KAFKA_SASL_MECHANISM"].Value != "" && t.Metadata["sasl"] == "" {
+		f.errorf("%s: the executors use SASL but the trigger has no sasl", o.ref())
 	}
 }
 

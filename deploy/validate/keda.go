@@ -30,6 +30,7 @@ type kedaParam struct {
 	AllowedValue  []string `json:"allowedValue"`
 	InMetadata    bool     `json:"metadataVariableReadable"`
 	InEnvironment bool     `json:"envVariableReadable"`
+	InAuth        bool     `json:"triggerAuthenticationVariableReadable"`
 }
 
 type kedaScalersSchema struct {
@@ -106,6 +107,31 @@ func (k *kedaParams) check(md map[string]string) []string {
 		}
 	}
 	return problems
+}
+
+// checkAuth returns the parameters of a TriggerAuthentication the kafka scaler does not
+// read from one.
+func (k *kedaParams) checkAuth(given map[string]bool) []string {
+	k.load()
+	if k.err != nil {
+		return []string{fmt.Sprintf("could not read KEDA's kafka scaler parameters: %v", k.err)}
+	}
+	var problems []string
+	for _, name := range sortedBoolKeys(given) {
+		if p, ok := k.params[name]; !ok || !p.InAuth {
+			problems = append(problems, fmt.Sprintf("parameter %q is not one the kafka scaler reads from a TriggerAuthentication", name))
+		}
+	}
+	return problems
+}
+
+func sortedBoolKeys(m map[string]bool) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func scalerParams(path, scaler string) (map[string]kedaParam, error) {

@@ -72,7 +72,19 @@ const EXTERNAL_PLACEHOLDERS: Record<string, string> = {
   IDEMPOTENCY_KEY_SECRET: 'd'.repeat(40),
   SUPERUSER_PASSWORD: 'correct horse battery',
   SUPERUSER_API_TOKEN: 't'.repeat(40),
+  KAFKA_SASL_PASSWORD: 'kafka user password',
 };
+
+/** SASL (SCRAM, password in a Secret of the operator's) over mutual TLS. */
+const SASL_MTLS = [
+  'kafka.tls.enabled=true',
+  'kafka.tls.caSecret.name=kafka-ca',
+  'kafka.tls.clientCertSecret.name=kafka-client',
+  'kafka.sasl.enabled=true',
+  'kafka.sasl.mechanism=scram-sha-256',
+  'kafka.sasl.existingSecret.name=kafka-user',
+  'kafka.sasl.existingSecret.usernameKey=user',
+];
 
 let workDir: string;
 let validator: string;
@@ -265,6 +277,112 @@ describe('the Helm chart, rendered and validated against the published API types
     const result = await validateManifests(def.objects.map((o) => o.object));
 
     expect(result).toEqual({ code: 0, errors: [] });
+  });
+});
+
+describe('Kafka SASL and mutual TLS', () => {
+  it('when SCRAM over mutual TLS is configured, then it renders, decodes strictly, passes each service schema and gives KEDA the same credentials', async () => {
+    const { code, report } = await validate(SASL_MTLS.flatMap((s) => ['-set', s]));
+    const c = report.cases[0] as CaseReport;
+
+    expect({ code, errors: c.errors }).toEqual({ code: 0, errors: [] });
+    for (const [service, schema] of Object.entries(SERVICES)) {
+      const env = processEnv(c.env[service] ?? {});
+      expect({ service, problems: configProblems(schema, env) }).toEqual({ service, problems: [] });
+      expect(env).toMatchObject({
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'scram-sha-256',
+        KAFKA_SSL_CA_FILE: '/etc/toolkit/kafka-tls/ca.crt',
+        KAFKA_SSL_CERT_FILE: '/etc/toolkit/kafka-tls/tls.crt',
+        KAFKA_SSL_KEY_FILE: '/etc/toolkit/kafka-tls/tls.key',
+      });
+      expect(c.env[service]?.['KAFKA_SASL_PASSWORD']?.from).toBe('secret/kafka-user/password');
+      expect(c.env[service]?.['KAFKA_SASL_USERNAME']?.from).toBe('secret/kafka-user/user');
+    }
+    expect(c.env['topics']?.['KAFKA_SASL_MECHANISM']?.value).toBe('scram-sha-256');
+    const auth = objectOf(c, 'TriggerAuthentication', 'toolkit-executor-kafka');
+    expect(at(auth, 'spec')['secretTargetRef']).toEqual([
+      { parameter: 'ca', name: 'kafka-ca', key: 'ca.crt' },
+      { parameter: 'cert', name: 'kafka-client', key: 'tls.crt' },
+      { parameter: 'key', name: 'kafka-client', key: 'tls.key' },
+      { parameter: 'username', name: 'kafka-user', key: 'user' },
+      { parameter: 'password', name: 'kafka-user', key: 'password' },
+    ]);
+    const scaled = objectOf(c, 'ScaledObject', 'toolkit-executor');
+    expect(at(scaled, 'spec', 'triggers', 0, 'metadata')).toMatchObject({
+      tls: 'enable',
+      sasl: 'scram_sha256',
+    });
+    expect(c.external).toEqual(
+      expect.arrayContaining(['Secret/kafka-ca', 'Secret/kafka-client', 'Secret/kafka-user']),
+    );
+  });
+
+  it('when the password is given in values, then it is written to the chart Secret and the services read it from there', async () => {
+    const { code, report } = await validate(
+      [
+        'kafka.sasl.enabled=true',
+        'kafka.sasl.username=toolkit',
+        'kafka.sasl.password=pw-123',
+      ].flatMap((s) => ['-set', s]),
+    );
+    const c = report.cases[0] as CaseReport;
+
+    expect({ code, errors: c.errors }).toEqual({ code: 0, errors: [] });
+    for (const [service, schema] of Object.entries(SERVICES)) {
+      const env = processEnv(c.env[service] ?? {});
+      expect({ service, problems: configProblems(schema, env) }).toEqual({ service, problems: [] });
+      expect(env).toMatchObject({ KAFKA_SASL_USERNAME: 'toolkit', KAFKA_SASL_PASSWORD: 'pw-123' });
+    }
+  });
+
+  it.each([
+    [
+      'SASL has no password source',
+      ['kafka.sasl.enabled=true', 'kafka.sasl.username=toolkit'],
+      'kafka.sasl.enabled: no password source',
+    ],
+    [
+      'a client certificate is set without TLS',
+      ['kafka.tls.clientCertSecret.name=kafka-client'],
+      'need kafka.tls.enabled: true',
+    ],
+    [
+      'the password is in values while the operator owns the Secret',
+      [
+        'secrets.existingSecret=mine',
+        'kafka.sasl.enabled=true',
+        'kafka.sasl.username=toolkit',
+        'kafka.sasl.password=pw',
+      ],
+      'use kafka.sasl.existingSecret',
+    ],
+  ])('when %s, then rendering fails', async (_what, sets, message) => {
+    const { code, report } = await validate(sets.flatMap((s) => ['-set', s]));
+
+    expect(code).toBe(1);
+    expect(report.cases[0]?.errors.join('\n')).toContain(message);
+  });
+
+  it('when the TriggerAuthentication names a parameter KEDA does not read or loses the password, then it is refused', async () => {
+    const { report } = await validate(SASL_MTLS.flatMap((s) => ['-set', s]));
+    const c = report.cases[0] as CaseReport;
+    const others = c.objects.filter((o) => o.kind !== 'TriggerAuthentication').map((o) => o.object);
+    const auth = objectOf(c, 'TriggerAuthentication', 'toolkit-executor-kafka');
+    const refs = at(auth, 'spec')['secretTargetRef'] as { parameter: string }[];
+    at(auth, 'spec')['secretTargetRef'] = refs
+      .filter((r) => r.parameter !== 'password')
+      .map((r) => (r.parameter === 'ca' ? { ...r, parameter: 'caCert' } : r));
+
+    const { code, errors } = await validateManifests([...others, auth]);
+
+    expect(code).toBe(1);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        'ScaledObject/toolkit-executor: TriggerAuthentication toolkit-executor-kafka: parameter "caCert" is not one the kafka scaler reads from a TriggerAuthentication',
+        'ScaledObject/toolkit-executor: the executors set KAFKA_SASL_PASSWORD but the TriggerAuthentication gives KEDA no password',
+      ]),
+    );
   });
 });
 

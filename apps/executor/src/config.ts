@@ -7,6 +7,7 @@ import {
   envSecret,
   kafkaEnv,
   mongoEnv,
+  refineKafkaEnv,
   serviceEnv,
 } from '@toolkit/config';
 
@@ -68,6 +69,7 @@ export const executorConfigSchema = z
     /** Publish a request's `started` event only if it is still running this long after. */
     EXECUTOR_STARTED_EVENT_DELAY_MS: envInt({ min: 0, max: 600_000, default: 1_000 }),
   })
+  .superRefine(refineKafkaEnv)
   // An idle consumer heartbeats between fetches: a fetch waiting a session timeout's length
   // would get an idle executor dropped from its group, again and again.
   .refine((c) => c.EXECUTOR_FETCH_MAX_WAIT_MS * 3 <= c.EXECUTOR_SESSION_TIMEOUT_MS, {

@@ -8,6 +8,7 @@ import {
   envUrl,
   kafkaEnv,
   mongoEnv,
+  refineKafkaEnv,
   serviceEnv,
 } from '@toolkit/config';
 
@@ -108,6 +109,7 @@ export const gatewayConfigSchema = z
     /** The replicas' shared group that settles rate-limit reservations from completions. */
     GATEWAY_COMPLETIONS_GROUP_PREFIX: z.string().min(1).default('toolkit-gateway'),
   })
+  .superRefine(refineKafkaEnv)
   .superRefine((config, ctx) => {
     if ((config.SUPERUSER_PASSWORD || config.SUPERUSER_API_TOKEN) && !config.SUPERUSER_USERNAME) {
       ctx.addIssue({

@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ensureCatalogIndexes } from '@toolkit/catalog-data-access';
-import { envUrl, kafkaEnv, loadConfigOrExit, logLevel, mongoEnv } from '@toolkit/config';
+import {
+  envUrl,
+  kafkaEnv,
+  loadConfigOrExit,
+  logLevel,
+  mongoEnv,
+  orExitOnConfigError,
+  readKafkaSecurity,
+  refineKafkaEnv,
+} from '@toolkit/config';
 import { catalogEventsTopic } from '@toolkit/contracts';
 import { createKeyring } from '@toolkit/crypto';
 import { createLogger } from '@toolkit/logger';
@@ -11,13 +20,15 @@ import { MongoDatabase } from '@toolkit/mongo';
 import { wireCatalog } from '../wiring';
 import type { Catalog } from '../wiring';
 
-export const toolConfigSchema = z.object({
-  ...kafkaEnv,
-  ...mongoEnv,
-  LOG_LEVEL: logLevel,
-  NETBOX_URL: envUrl().optional(),
-  NETBOX_TOKEN: z.string().min(1).optional(),
-});
+export const toolConfigSchema = z
+  .object({
+    ...kafkaEnv,
+    ...mongoEnv,
+    LOG_LEVEL: logLevel,
+    NETBOX_URL: envUrl().optional(),
+    NETBOX_TOKEN: z.string().min(1).optional(),
+  })
+  .superRefine(refineKafkaEnv);
 export type ToolConfig = z.output<typeof toolConfigSchema>;
 
 /**
@@ -31,6 +42,7 @@ export async function runTool(
   work: (catalog: Catalog, config: ToolConfig, logger: Logger) => Promise<void>,
 ): Promise<void> {
   const config = loadConfigOrExit(toolConfigSchema);
+  const { ssl, sasl } = orExitOnConfigError(() => readKafkaSecurity(config));
   const logger = createLogger({ service: `catalog-${name}`, level: config.LOG_LEVEL });
   const mongo = new MongoDatabase({
     uri: config.MONGODB_URI,
@@ -40,6 +52,10 @@ export async function runTool(
   const messaging = new KafkaMessaging({
     service: `catalog-${name}`,
     brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    ssl,
+    sasl,
+    connectionTimeoutMs: config.KAFKA_CONNECTION_TIMEOUT_MS,
     logger,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
   });

@@ -5,11 +5,14 @@
 // partitions) and the asked settings (its other overrides are kept). Replication factors
 // are reported, not changed (that is a partition reassignment).
 //
-// Environment: KAFKA_BROKERS (comma list), KAFKA_SSL (true|false, NODE_EXTRA_CA_CERTS for a
-// private CA), KAFKA_CONNECTION_TIMEOUT_MS, TOPICS_JSON ({"<id>": {"name", "partitions",
+// Environment: KAFKA_BROKERS (comma list), KAFKA_SSL (true|false), KAFKA_SSL_CA_FILE,
+// KAFKA_SSL_CERT_FILE, KAFKA_SSL_KEY_FILE (PEM paths), KAFKA_SASL_MECHANISM,
+// KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD (as the services read them),
+// KAFKA_CONNECTION_TIMEOUT_MS, TOPICS_JSON ({"<id>": {"name", "partitions",
 // "replicationFactor", "config": {"retention.ms": "...", ...}}}). Exit 0 when every topic
 // is as asked (a warning for what it leaves alone), 1 otherwise.
 'use strict';
+const { readFileSync } = require('node:fs');
 const { ConfigResourceTypes, ConfigSource, Kafka, logLevel } = require('kafkajs');
 
 function log(level, msg, fields = {}) {
@@ -32,9 +35,33 @@ function readSettings(env) {
         `TOPICS_JSON: ${JSON.stringify(t)} needs name, partitions and replicationFactor`,
       );
   }
+  const files = {};
+  for (const [option, variable] of [
+    ['ca', 'KAFKA_SSL_CA_FILE'],
+    ['cert', 'KAFKA_SSL_CERT_FILE'],
+    ['key', 'KAFKA_SSL_KEY_FILE'],
+  ]) {
+    if (!env[variable]) continue;
+    try {
+      files[option] = readFileSync(env[variable]);
+    } catch (error) {
+      throw new Error(`${variable}: cannot read ${env[variable]} (${error.code || error.message})`);
+    }
+  }
+  const tls = env.KAFKA_SSL === 'true';
+  if (!tls && Object.keys(files).length > 0)
+    throw new Error('KAFKA_SSL_*_FILE need KAFKA_SSL=true');
+  const mechanism = env.KAFKA_SASL_MECHANISM;
+  if (mechanism && !['plain', 'scram-sha-256', 'scram-sha-512'].includes(mechanism))
+    throw new Error('KAFKA_SASL_MECHANISM: plain, scram-sha-256 or scram-sha-512');
+  if (mechanism && !(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD))
+    throw new Error('KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD');
   return {
     brokers,
-    ssl: env.KAFKA_SSL === 'true',
+    ssl: tls && Object.keys(files).length > 0 ? { ...files, rejectUnauthorized: true } : tls,
+    sasl: mechanism
+      ? { mechanism, username: env.KAFKA_SASL_USERNAME, password: env.KAFKA_SASL_PASSWORD }
+      : undefined,
     connectionTimeout: Number(env.KAFKA_CONNECTION_TIMEOUT_MS || 3000),
     topics,
   };
@@ -141,6 +168,7 @@ async function main(env = process.env) {
     clientId: 'toolkit-topics',
     brokers: settings.brokers,
     ssl: settings.ssl,
+    sasl: settings.sasl,
     connectionTimeout: settings.connectionTimeout,
     logLevel: logLevel.WARN,
     retry: { initialRetryTime: 300, retries: 8 },

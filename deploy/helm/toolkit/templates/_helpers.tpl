@@ -131,10 +131,88 @@ executors' replica bound read.
 
 {{/* Variables the chart sets itself: a service's `env` may not set them. */}}
 {{- define "toolkit.managedEnv" -}}
-LOG_LEVEL HTTP_HOST HTTP_PORT METRICS_PORT METRICS_HOST SHUTDOWN_TIMEOUT_MS KAFKA_BROKERS KAFKA_SSL KAFKA_CONNECTION_TIMEOUT_MS KAFKA_CREATE_TOPICS KAFKA_TOPIC_PARTITIONS KAFKA_REPLICATION_FACTOR KAFKA_TOPIC_PREFIX MONGODB_URI INTERNAL_API_TOKEN CREDENTIAL_KEYS EXECUTION_KEYS IDEMPOTENCY_KEY_SECRET CATALOG_URL ANALYTICS_URL EXECUTOR_GROUP_ID TRUSTED_PROXIES PUBLIC_URL SUPERUSER_USERNAME SUPERUSER_PASSWORD SUPERUSER_API_TOKEN EXECUTOR_KNOWN_HOSTS_MODE EXECUTOR_KNOWN_HOSTS_FILE NODE_OPTIONS NODE_EXTRA_CA_CERTS
+LOG_LEVEL HTTP_HOST HTTP_PORT METRICS_PORT METRICS_HOST SHUTDOWN_TIMEOUT_MS KAFKA_BROKERS KAFKA_SSL KAFKA_SASL_MECHANISM KAFKA_SASL_USERNAME KAFKA_SASL_PASSWORD KAFKA_SSL_CA_FILE KAFKA_SSL_CERT_FILE KAFKA_SSL_KEY_FILE KAFKA_CONNECTION_TIMEOUT_MS KAFKA_CREATE_TOPICS KAFKA_TOPIC_PARTITIONS KAFKA_REPLICATION_FACTOR KAFKA_TOPIC_PREFIX MONGODB_URI INTERNAL_API_TOKEN CREDENTIAL_KEYS EXECUTION_KEYS IDEMPOTENCY_KEY_SECRET CATALOG_URL ANALYTICS_URL EXECUTOR_GROUP_ID TRUSTED_PROXIES PUBLIC_URL SUPERUSER_USERNAME SUPERUSER_PASSWORD SUPERUSER_API_TOKEN EXECUTOR_KNOWN_HOSTS_MODE EXECUTOR_KNOWN_HOSTS_FILE NODE_OPTIONS
 {{- end -}}
 
-{{- define "toolkit.kafkaCaPath" -}}/etc/toolkit/kafka-tls/{{ .Values.kafka.tls.caSecret.key }}{{- end -}}
+{{/*
+Kafka's TLS files, from kafka.tls.caSecret and kafka.tls.clientCertSecret, in one
+read-only volume at /etc/toolkit/kafka-tls (services and topic Job alike).
+*/}}
+{{- define "toolkit.kafkaTlsDir" -}}/etc/toolkit/kafka-tls{{- end -}}
+{{- define "toolkit.kafkaTlsMounted" -}}
+{{- if or .Values.kafka.tls.caSecret.name .Values.kafka.tls.clientCertSecret.name }}true{{ end -}}
+{{- end -}}
+{{- define "toolkit.kafkaTlsVolume" -}}
+- name: kafka-tls
+  projected:
+    sources:
+      {{- with .Values.kafka.tls.caSecret }}
+      {{- if .name }}
+      - secret:
+          name: {{ .name }}
+          items: [{ key: {{ .key | quote }}, path: ca.crt }]
+      {{- end }}
+      {{- end }}
+      {{- with .Values.kafka.tls.clientCertSecret }}
+      {{- if .name }}
+      - secret:
+          name: {{ .name }}
+          items:
+            - { key: {{ .certKey | quote }}, path: tls.crt }
+            - { key: {{ .keyKey | quote }}, path: tls.key }
+      {{- end }}
+      {{- end }}
+{{- end -}}
+
+{{/* Non-secret Kafka security variables (NAME: "value" lines). */}}
+{{- define "toolkit.kafkaSecurityConfig" -}}
+{{- $k := .Values.kafka -}}
+{{- $dir := include "toolkit.kafkaTlsDir" . -}}
+{{- if $k.tls.caSecret.name }}
+KAFKA_SSL_CA_FILE: {{ printf "%s/ca.crt" $dir | quote }}
+{{- end }}
+{{- if $k.tls.clientCertSecret.name }}
+KAFKA_SSL_CERT_FILE: {{ printf "%s/tls.crt" $dir | quote }}
+KAFKA_SSL_KEY_FILE: {{ printf "%s/tls.key" $dir | quote }}
+{{- end }}
+{{- if $k.sasl.enabled }}
+KAFKA_SASL_MECHANISM: {{ $k.sasl.mechanism | quote }}
+{{- if not $k.sasl.existingSecret.usernameKey }}
+KAFKA_SASL_USERNAME: {{ $k.sasl.username | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Where the SASL password (and a user kept in a Secret) come from: a list of
+[variable, secret name, key] as JSON; empty without SASL.
+*/}}
+{{- define "toolkit.kafkaSaslRefs" -}}
+{{- $s := .Values.kafka.sasl -}}
+{{- $refs := list -}}
+{{- if $s.enabled -}}
+{{- if $s.existingSecret.name -}}
+{{- if $s.existingSecret.usernameKey -}}
+{{- $refs = append $refs (list "KAFKA_SASL_USERNAME" $s.existingSecret.name $s.existingSecret.usernameKey "username") -}}
+{{- end -}}
+{{- $refs = append $refs (list "KAFKA_SASL_PASSWORD" $s.existingSecret.name $s.existingSecret.passwordKey "password") -}}
+{{- else -}}
+{{- $refs = append $refs (list "KAFKA_SASL_PASSWORD" (include "toolkit.secretName" .) "kafka-sasl-password" "password") -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $refs -}}
+{{- end -}}
+
+{{/* The SASL secrets as container env entries (secretKeyRef). */}}
+{{- define "toolkit.kafkaSaslEnv" -}}
+{{- range include "toolkit.kafkaSaslRefs" . | fromJsonArray }}
+- name: {{ index . 0 }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ index . 1 }}
+      key: {{ index . 2 }}
+{{- end }}
+{{- end -}}
 {{- define "toolkit.knownHostsPath" -}}/etc/toolkit/ssh/known_hosts{{- end -}}
 
 {{/* Whether the executor mounts a known_hosts file. */}}
@@ -164,9 +242,7 @@ KAFKA_CREATE_TOPICS: {{ ternary "false" "true" $v.kafka.topics.job.enabled | quo
 KAFKA_TOPIC_PARTITIONS: {{ $topics.requests.partitions | int64 | toString | quote }}
 KAFKA_REPLICATION_FACTOR: {{ int64 $v.kafka.topics.replicationFactor | toString | quote }}
 KAFKA_TOPIC_PREFIX: {{ $v.kafka.topicPrefix | quote }}
-{{- if $v.kafka.tls.caSecret.name }}
-NODE_EXTRA_CA_CERTS: {{ include "toolkit.kafkaCaPath" $root | quote }}
-{{- end }}
+{{- include "toolkit.kafkaSecurityConfig" $root }}
 {{- if eq .component "gateway" }}
 CATALOG_URL: {{ include "toolkit.internalUrl" (dict "root" $root "component" "catalog") | quote }}
 ANALYTICS_URL: {{ include "toolkit.internalUrl" (dict "root" $root "component" "analytics") | quote }}
@@ -238,6 +314,7 @@ EXECUTOR_KNOWN_HOSTS_FILE: {{ include "toolkit.knownHostsPath" $root | quote }}
       optional: true
       {{- end }}
 {{- end }}
+{{- include "toolkit.kafkaSaslEnv" $root }}
 {{- end -}}
 
 {{/* A key ring `kid:key,...` of 32-byte keys (base64 or 64 hex), as the services parse it. */}}

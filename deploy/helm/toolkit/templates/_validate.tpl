@@ -47,6 +47,33 @@ by configmap.yaml, so every render runs it.
 {{- fail "executor.knownHostsMode: strict, accept-new or accept-any" -}}
 {{- end -}}
 
+{{/* Kafka TLS files and SASL: what the services' configuration rules require. */}}
+{{- $k := $v.kafka -}}
+{{- if and (or $k.tls.caSecret.name $k.tls.clientCertSecret.name) (not $k.tls.enabled) -}}
+{{- fail "kafka.tls.caSecret / kafka.tls.clientCertSecret need kafka.tls.enabled: true (KAFKA_SSL_*_FILE need KAFKA_SSL=true)" -}}
+{{- end -}}
+{{- if $k.sasl.enabled -}}
+{{- if not (has $k.sasl.mechanism (list "plain" "scram-sha-256" "scram-sha-512")) -}}
+{{- fail "kafka.sasl.mechanism: plain, scram-sha-256 or scram-sha-512" -}}
+{{- end -}}
+{{- if not (or $k.sasl.username $k.sasl.existingSecret.usernameKey) -}}
+{{- fail "kafka.sasl.enabled: set kafka.sasl.username or kafka.sasl.existingSecret.usernameKey" -}}
+{{- end -}}
+{{- if $k.sasl.existingSecret.usernameKey -}}
+{{- if not $k.sasl.existingSecret.name -}}
+{{- fail "kafka.sasl.existingSecret.usernameKey needs kafka.sasl.existingSecret.name" -}}
+{{- end -}}
+{{- end -}}
+{{- if not $k.sasl.existingSecret.name -}}
+{{- if not $k.sasl.password -}}
+{{- fail "kafka.sasl.enabled: no password source; set kafka.sasl.existingSecret.name (and passwordKey) or kafka.sasl.password" -}}
+{{- end -}}
+{{- if $v.secrets.existingSecret -}}
+{{- fail "kafka.sasl.password is written to the chart's Secret, which secrets.existingSecret replaces: use kafka.sasl.existingSecret" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Secrets given in values. */}}
 {{- if not $v.secrets.existingSecret -}}
 {{- with $v.secrets.credentialKeys }}{{ include "toolkit.checkKeyring" (dict "value" . "what" "secrets.credentialKeys") }}{{ end -}}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envBoolean, envInt, envList, envPort, logLevel } from './env-types';
+import { envBoolean, envInt, envList, envPort, envSecret, logLevel } from './env-types';
 
 /**
  * Fragments shared by every service. A service's schema is
@@ -21,10 +21,35 @@ export const serviceEnv = {
   HTTP_BODY_LIMIT_BYTES: envInt({ min: 1_024, max: 64 * 1024 * 1024, default: 1024 * 1024 }),
 };
 
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type KafkaSaslMechanism = (typeof KAFKA_SASL_MECHANISMS)[number];
+
+/**
+ * Spread into a service's z.object; the rules between its variables (`refineKafkaEnv`)
+ * go on the object: `z.object({ ...kafkaEnv, ... }).superRefine(refineKafkaEnv)`.
+ */
 export const kafkaEnv = {
   KAFKA_BROKERS: envList(),
   KAFKA_CLIENT_ID: z.string().optional(),
   KAFKA_SSL: envBoolean(false),
+  /**
+   * SASL on the Kafka connection (over TLS with KAFKA_SSL=true, else SASL_PLAINTEXT); unset:
+   * none. Set, it needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (`kafkaEnvProblems`).
+   */
+  KAFKA_SASL_MECHANISM: z
+    .enum(KAFKA_SASL_MECHANISMS, { error: `must be one of ${KAFKA_SASL_MECHANISMS.join(', ')}` })
+    .optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  /** A secret: the logger redacts `password` fields; config problems never quote values. */
+  KAFKA_SASL_PASSWORD: envSecret().optional(),
+  /**
+   * PEM files read once at boot (`readKafkaSecurity`); any of them needs KAFKA_SSL=true. The
+   * CA replaces Node's CA store for the brokers; the certificate and key (both or neither)
+   * authenticate this client (mTLS).
+   */
+  KAFKA_SSL_CA_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_CERT_FILE: z.string().min(1).optional(),
+  KAFKA_SSL_KEY_FILE: z.string().min(1).optional(),
   KAFKA_CONNECTION_TIMEOUT_MS: envInt({ min: 100, max: 60_000, default: 3_000 }),
   /** Create the topics this service uses at boot (local stack); off where ops own topics. */
   KAFKA_CREATE_TOPICS: envBoolean(true),

@@ -1,4 +1,10 @@
-export { ConfigError, configProblems, loadConfig, loadConfigOrExit } from './load-config';
+export {
+  ConfigError,
+  configProblems,
+  loadConfig,
+  loadConfigOrExit,
+  orExitOnConfigError,
+} from './load-config';
 export type { Env } from './load-config';
 export { readDefault } from './read-default';
 export {
@@ -11,5 +17,7 @@ export {
   envUrl,
   logLevel,
 } from './env-types';
-export { kafkaEnv, mongoEnv, serviceEnv } from './fragments';
-export type { KafkaEnv, MongoEnv, ServiceEnv } from './fragments';
+export { KAFKA_SASL_MECHANISMS, kafkaEnv, mongoEnv, serviceEnv } from './fragments';
+export type { KafkaEnv, KafkaSaslMechanism, MongoEnv, ServiceEnv } from './fragments';
+export { kafkaEnvProblems, readKafkaSecurity, refineKafkaEnv } from './kafka-security';
+export type { KafkaEnvProblem, KafkaSecurity } from './kafka-security';

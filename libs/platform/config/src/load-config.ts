@@ -44,8 +44,19 @@ export function loadConfigOrExit<S extends z.ZodType>(
   env: Env = process.env,
   exit: (code: number) => never = process.exit,
 ): Readonly<z.output<S>> {
+  return orExitOnConfigError(() => loadConfig(schema, env), exit);
+}
+
+/**
+ * Runs a boot step that reads configuration (`loadConfig`, files named by variables): a
+ * ConfigError is printed as one fatal JSON line on stderr and the process exits with code 1.
+ */
+export function orExitOnConfigError<T>(
+  read: () => T,
+  exit: (code: number) => never = process.exit,
+): T {
   try {
-    return loadConfig(schema, env);
+    return read();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(
@@ -69,7 +80,8 @@ function withoutEmptyStrings(env: Env): Record<string, string> {
 function describeIssue(issue: z.core.$ZodIssue, present: Record<string, string>): string {
   const name = issue.path.map(String).join('.') || '(root)';
   const variable = issue.path[0];
-  if (typeof variable === 'string' && present[variable] === undefined)
+  // A rule between variables (a custom issue) says itself why an unset one is needed.
+  if (issue.code !== 'custom' && typeof variable === 'string' && present[variable] === undefined)
     return `${name}: required but not set`;
   return `${name}: ${issue.message}`;
 }

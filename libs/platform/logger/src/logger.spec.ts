@@ -35,6 +35,25 @@ describe('createLogger', () => {
     });
   });
 
+  it('when a record carries Kafka SASL credentials as options or as configuration, then the password is redacted', () => {
+    const { lines, logger } = capture();
+
+    logger.info(
+      {
+        kafka: { sasl: { mechanism: 'scram-sha-512', username: 'svc', password: 's3cr3t-a' } },
+        config: { KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: 's3cr3t-b' },
+        KAFKA_SASL_PASSWORD: 's3cr3t-c',
+      },
+      'kafka',
+    );
+
+    expect(JSON.stringify(lines)).not.toMatch(/s3cr3t/);
+    expect(lines[0]).toMatchObject({
+      kafka: { sasl: { mechanism: 'scram-sha-512', username: 'svc', password: '[REDACTED]' } },
+      config: { KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: '[REDACTED]' },
+    });
+  });
+
   it('when logging inside a context, then its correlation id is on every line', () => {
     const { lines, logger } = capture();
 

@@ -9,6 +9,9 @@ export const REDACT_PATHS = [
   'password',
   '*.password',
   '*.*.password',
+  // A configuration object logged whole (kafkajs options carry `sasl.password`: above).
+  'KAFKA_SASL_PASSWORD',
+  '*.KAFKA_SASL_PASSWORD',
   'secret',
   '*.secret',
   'token',

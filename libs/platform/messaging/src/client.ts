@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip, unzip } from 'node:zlib';
 import { CompressionCodecs, CompressionTypes, Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
-import type { LogEntry } from 'kafkajs';
+import type { KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from '@toolkit/logger';
 import type { MessagingOptions } from './messaging';
 
@@ -28,14 +28,36 @@ CompressionCodecs[CompressionTypes.GZIP] = () => fastGzipCodec;
 
 export function createKafka(options: MessagingOptions, logger: Logger): Kafka {
   return new Kafka({
-    clientId: options.clientId ?? options.service,
-    brokers: [...options.brokers],
-    ssl: options.ssl ?? false,
-    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    ...kafkaClientOptions(options),
     logLevel: KafkaLogLevel.WARN,
     logCreator: () => (entry: LogEntry) => logKafka(logger, entry),
-    retry: { initialRetryTime: 200, retries: 5 },
   });
+}
+
+/**
+ * The kafkajs client settings of `options` (logging aside): TLS always verifies the
+ * brokers' certificates (`rejectUnauthorized`), with the CA given or Node's store; SASL
+ * runs over TLS or plaintext as `ssl` says.
+ */
+export function kafkaClientOptions(
+  options: Omit<MessagingOptions, 'logger'>,
+): Omit<KafkaConfig, 'logLevel' | 'logCreator'> {
+  const { ssl, sasl } = options;
+  return {
+    clientId: options.clientId ?? options.service,
+    brokers: [...options.brokers],
+    ssl: typeof ssl === 'object' ? { ...ssl, rejectUnauthorized: true } : (ssl ?? false),
+    ...(sasl && {
+      // kafkajs types each mechanism separately; the three share these three fields.
+      sasl: {
+        mechanism: sasl.mechanism,
+        username: sasl.username,
+        password: sasl.password,
+      } as SASLOptions,
+    }),
+    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
+    retry: { initialRetryTime: 200, retries: 5 },
+  };
 }
 
 function logKafka(logger: Logger, entry: LogEntry): void {

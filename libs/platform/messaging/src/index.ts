@@ -1,11 +1,14 @@
 export { KafkaMessaging } from './kafka-messaging';
 export { CORRELATION_HEADER } from './messaging';
+export { kafkaClientOptions } from './client';
 export type {
   BatchConsumerOptions,
   ConsumedMessage,
   ConsumerCommon,
   MessageConsumerOptions,
   MessageMeta,
+  KafkaSaslOptions,
+  KafkaTlsOptions,
   Messaging,
   MessagingOptions,
   PublishOptions,

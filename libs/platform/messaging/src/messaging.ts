@@ -38,6 +38,19 @@ export interface Messaging {
   disconnect(): Promise<void>;
 }
 
+/** PEM contents (read at boot by `readKafkaSecurity` of @toolkit/config). */
+export interface KafkaTlsOptions {
+  ca?: Buffer | string;
+  cert?: Buffer | string;
+  key?: Buffer | string;
+}
+
+export interface KafkaSaslOptions {
+  mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  username: string;
+  password: string;
+}
+
 export const CORRELATION_HEADER = 'x-correlation-id';
 
 export interface MessagingOptions {
@@ -45,7 +58,10 @@ export interface MessagingOptions {
   service: string;
   brokers: readonly string[];
   clientId?: string;
-  ssl?: boolean;
+  /** true: TLS against Node's CA store; PEM buffers: a private CA and/or a client certificate. */
+  ssl?: boolean | KafkaTlsOptions;
+  /** SASL credentials (over TLS or not, as `ssl` says); unset: no SASL. */
+  sasl?: KafkaSaslOptions;
   connectionTimeoutMs?: number;
   logger: Logger;
   metrics?: MessagingMetrics;

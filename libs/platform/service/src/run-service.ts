@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import type { TopicContract } from '@toolkit/contracts';
+import { orExitOnConfigError, readKafkaSecurity } from '@toolkit/config';
 import type { KafkaEnv, MongoEnv, ServiceEnv } from '@toolkit/config';
 import type { ReadinessCheck } from '@toolkit/http';
 import { createOperationsApp, startHttpServer } from '@toolkit/http';
@@ -68,6 +69,16 @@ export async function runService<C extends BaseServiceConfig>(
   options: RunServiceOptions<C>,
 ): Promise<{ port: number; metricsPort: number | undefined; lifecycle: Lifecycle }> {
   const { service, config } = options;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  // Files named by the configuration (Kafka's CA, client certificate and key), read once:
+  // a missing one stops the boot as a configuration error does, before anything starts.
+  const kafkaSecurity = orExitOnConfigError(
+    () => readKafkaSecurity(config),
+    (code) => {
+      exit(code);
+      throw new Error('the Kafka configuration files could not be read');
+    },
+  );
   guardRegexBacktracking();
   const logger = createLogger({ service, level: config.LOG_LEVEL });
   const lifecycle = new Lifecycle({
@@ -87,7 +98,8 @@ export async function runService<C extends BaseServiceConfig>(
     service,
     brokers: config.KAFKA_BROKERS,
     clientId: config.KAFKA_CLIENT_ID,
-    ssl: config.KAFKA_SSL,
+    ssl: kafkaSecurity.ssl,
+    sasl: kafkaSecurity.sasl,
     connectionTimeoutMs: config.KAFKA_CONNECTION_TIMEOUT_MS,
     logger,
     metrics: messagingMetrics,
@@ -157,7 +169,7 @@ export async function runService<C extends BaseServiceConfig>(
     logger.fatal({ err: error }, `${service} failed to start`);
     await Promise.allSettled([messaging.disconnect(), mongo.disconnect()]);
     await flushLogger(logger);
-    (options.exit ?? ((code: number) => process.exit(code)))(1);
+    exit(1);
     throw error;
   }
 }

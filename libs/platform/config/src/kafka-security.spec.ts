@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { ConfigError, configProblems, loadConfig } from './load-config';
+import { kafkaEnv } from './fragments';
+import { readKafkaSecurity, refineKafkaEnv } from './kafka-security';
+
+const schema = z.object({ ...kafkaEnv }).superRefine(refineKafkaEnv);
+const base = { KAFKA_BROKERS: 'kafka:9093' };
+const PASSWORD = 'pa55-w0rd-never-shown';
+const sasl = {
+  KAFKA_SASL_MECHANISM: 'scram-sha-512',
+  KAFKA_SASL_USERNAME: 'toolkit',
+  KAFKA_SASL_PASSWORD: PASSWORD,
+};
+const mtls = {
+  KAFKA_SSL: 'true',
+  KAFKA_SSL_CA_FILE: '/tls/ca.crt',
+  KAFKA_SSL_CERT_FILE: '/tls/tls.crt',
+  KAFKA_SSL_KEY_FILE: '/tls/tls.key',
+};
+const pem = (label: string) =>
+  Buffer.from(`-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`);
+const files: Record<string, Buffer> = {
+  '/tls/ca.crt': pem('CERTIFICATE'),
+  '/tls/tls.crt': pem('CERTIFICATE'),
+  '/tls/tls.key': pem('PRIVATE KEY'),
+};
+function readFake(path: string): Buffer {
+  const found = files[path];
+  if (!found) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+  return found;
+}
+
+describe('the Kafka security variables', () => {
+  it('when none is set, then the connection is plaintext without SASL', () => {
+    const config = loadConfig(schema, base);
+
+    expect(readKafkaSecurity(config, readFake)).toEqual({ ssl: false });
+  });
+
+  it('when SCRAM and mutual TLS are configured, then the mechanism, credentials and PEM files are read', () => {
+    const config = loadConfig(schema, { ...base, ...sasl, ...mtls });
+
+    expect(readKafkaSecurity(config, readFake)).toEqual({
+      ssl: { ca: files['/tls/ca.crt'], cert: files['/tls/tls.crt'], key: files['/tls/tls.key'] },
+      sasl: { mechanism: 'scram-sha-512', username: 'toolkit', password: PASSWORD },
+    });
+  });
+
+  it("when only KAFKA_SSL is true, then TLS uses Node's CA store", () => {
+    const config = loadConfig(schema, { ...base, KAFKA_SSL: 'true' });
+
+    expect(readKafkaSecurity(config, readFake)).toEqual({ ssl: true });
+  });
+
+  it.each([
+    [
+      'a mechanism without credentials',
+      { KAFKA_SASL_MECHANISM: 'plain' },
+      [
+        'KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set',
+        'KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set',
+      ],
+    ],
+    [
+      'credentials without a mechanism',
+      { KAFKA_SASL_USERNAME: 'toolkit', KAFKA_SASL_PASSWORD: PASSWORD },
+      [
+        'KAFKA_SASL_USERNAME: set without KAFKA_SASL_MECHANISM (no SASL)',
+        'KAFKA_SASL_PASSWORD: set without KAFKA_SASL_MECHANISM (no SASL)',
+      ],
+    ],
+    [
+      'an unknown mechanism',
+      { ...sasl, KAFKA_SASL_MECHANISM: 'gssapi' },
+      ['KAFKA_SASL_MECHANISM: must be one of plain, scram-sha-256, scram-sha-512'],
+    ],
+    [
+      'a certificate without its key',
+      { KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: '/tls/tls.crt' },
+      ['KAFKA_SSL_KEY_FILE: required with KAFKA_SSL_CERT_FILE'],
+    ],
+    [
+      'a key without its certificate',
+      { KAFKA_SSL: 'true', KAFKA_SSL_KEY_FILE: '/tls/tls.key' },
+      ['KAFKA_SSL_CERT_FILE: required with KAFKA_SSL_KEY_FILE'],
+    ],
+    [
+      'TLS files without KAFKA_SSL=true',
+      { ...mtls, KAFKA_SSL: 'false' },
+      [
+        'KAFKA_SSL_CA_FILE: needs KAFKA_SSL=true',
+        'KAFKA_SSL_CERT_FILE: needs KAFKA_SSL=true',
+        'KAFKA_SSL_KEY_FILE: needs KAFKA_SSL=true',
+      ],
+    ],
+  ])('when %s is configured, then loading names each variable', (_what, env, expected) => {
+    const problems = configProblems(schema, { ...base, ...env });
+
+    expect(problems).toEqual(expected);
+    expect(problems.join('\n')).not.toContain(PASSWORD);
+  });
+
+  it('when a file is missing or holds no PEM, then reading fails naming the variable and the path', () => {
+    const config = loadConfig(schema, {
+      ...base,
+      ...mtls,
+      KAFKA_SSL_CA_FILE: '/tls/missing.crt',
+      KAFKA_SSL_KEY_FILE: '/tls/plain.txt',
+    });
+    files['/tls/plain.txt'] = Buffer.from('not a key');
+
+    expect(() => readKafkaSecurity(config, readFake)).toThrow(
+      expect.objectContaining({
+        name: ConfigError.name,
+        problems: [
+          'KAFKA_SSL_CA_FILE: cannot read /tls/missing.crt (ENOENT)',
+          'KAFKA_SSL_KEY_FILE: /tls/plain.txt holds no PEM block',
+        ],
+      }),
+    );
+  });
+
+  it('when the rules were not applied by the schema, then reading refuses the configuration all the same', () => {
+    const unrefined = loadConfig(z.object({ ...kafkaEnv }), {
+      ...base,
+      KAFKA_SASL_MECHANISM: 'plain',
+    });
+
+    expect(() => readKafkaSecurity(unrefined, readFake)).toThrow(
+      expect.objectContaining({
+        problems: [
+          'KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set',
+          'KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set',
+        ],
+      }),
+    );
+  });
+});
