@@ -1,11 +1,14 @@
+import { canTransition, statusOfOutcome } from '@toolkit/analytics-domain';
+import type { StatusPoint } from '@toolkit/analytics-domain';
 import {
   deadLetterTopic,
   executionCancellationsTopic,
+  executionCompletionsTopic,
   executionEventsTopic,
   executionRequestsTopic,
   executionResultsTopic,
 } from '@toolkit/contracts';
-import type { ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
+import type { ExecutionCompletion, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { CancellationBook, ExecuteRequest } from '@toolkit/executor-domain';
 import type {
@@ -22,6 +25,8 @@ import {
   anExecutionRequest,
   memoryLogger,
 } from '@toolkit/testing';
+import { createAnalyticsMetrics } from '../../apps/analytics/src/analytics-metrics';
+import { startConsumers } from '../../apps/analytics/src/consumers/execution.consumers';
 import { startExecutionConsumer } from '../../apps/executor/src/execution.consumer';
 import { KafkaExecutionPublisher } from '../../apps/executor/src/execution.publisher';
 import { createExecutorMetrics } from '../../apps/executor/src/executor.metrics';
@@ -31,11 +36,13 @@ import { KafkaExecutionBus } from '../../apps/gateway/src/executions/execution-a
  * Domain flows on the in-memory bus, without servers: the gateway's execution publishing
  * (`KafkaExecutionBus`) -> the executor's consumer and publisher as the service wires them,
  * around the pure ExecuteRequest use case with a stub device runner and in-memory claim and
- * progress stores -> the results topic that analytics ingests. Analytics' ingestion is not
- * wired here: its consumers take the MongoDB repositories themselves (no port to stub).
+ * progress stores -> the results topic -> analytics' consumers as the service wires them,
+ * over in-memory repositories that keep one log per execution and move statuses with the
+ * domain's transition rule -> the completions topic the gateways wait on.
  */
 
 const TOPICS = [
+  executionCompletionsTopic,
   executionRequestsTopic,
   executionResultsTopic,
   executionEventsTopic,
@@ -81,6 +88,56 @@ function memoryProgress(): BatchProgressStore {
     doneCount: async (batchId) => done.get(batchId) ?? 0,
     record: async (batchId, count) =>
       void done.set(batchId, Math.max(done.get(batchId) ?? 0, count)),
+  };
+}
+
+/**
+ * Analytics' storage in memory: a log per execution (a redelivered result is a duplicate,
+ * as the log's `_id` makes it in MongoDB) and statuses moved by the domain's rule.
+ */
+function memoryAnalytics() {
+  const logs = new Map<string, { id: number; result: ExecutionResult }>();
+  const statuses = new Map<string, StatusPoint>();
+  const refreshed: string[] = [];
+  const move = (executionId: string, next: StatusPoint) => {
+    if (canTransition(statuses.get(executionId), next)) statuses.set(executionId, next);
+  };
+  return {
+    logs,
+    statuses,
+    refreshed,
+    deps: {
+      logs: {
+        ingest: async (results: readonly ExecutionResult[]) => {
+          let inserted = 0;
+          const logIds = new Map<string, number>();
+          for (const result of results) {
+            const existing = logs.get(result.executionId);
+            if (!existing) {
+              logs.set(result.executionId, { id: logs.size + 1, result });
+              inserted++;
+            }
+            logIds.set(result.executionId, logs.get(result.executionId)?.id ?? 0);
+          }
+          return { inserted, duplicates: results.length - inserted, rollupCells: 0, logIds };
+        },
+      },
+      executions: {
+        recordResults: async (results: readonly ExecutionResult[]) => {
+          for (const r of results)
+            move(r.executionId, { status: statusOfOutcome(r.outcome), attempt: r.attempt });
+          return new Map(results.map((r) => [r.executionId, statuses.get(r.executionId)!]));
+        },
+        recordEvents: async () => undefined,
+        recordRequests: async () => undefined,
+      },
+      bulkJobs: {
+        refresh: async (ids: Iterable<string | undefined>) => {
+          for (const id of ids) if (id) refreshed.push(id);
+        },
+        recordRequests: async () => undefined,
+      },
+    },
   };
 }
 
@@ -154,14 +211,28 @@ async function startFlow(options: { executors?: number } = {}) {
       }),
     );
   }
+  const analytics = memoryAnalytics();
+  consumers.push(
+    ...(await startConsumers({
+      messaging: bus,
+      ...analytics.deps,
+      metrics: createAnalyticsMetrics(createRegistry('analytics', { defaultMetrics: false })),
+      groupPrefix: 'analytics',
+      batchSize: 100,
+      consumeRequests: true,
+      maxWaitTimeMs: 100,
+    })),
+  );
   const gateway = new KafkaExecutionBus(bus);
   const results = () => bus.envelopes<ExecutionResult>(executionResultsTopic);
-  return { bus, gateway, runner, claims, consumers, results };
+  const completions = () =>
+    bus.envelopes<ExecutionCompletion>(executionCompletionsTopic).map((e) => e.payload);
+  return { bus, gateway, runner, claims, consumers, results, analytics, completions };
 }
 
 type Flow = Awaited<ReturnType<typeof startFlow>>;
 
-describe('execution flow on the in-memory bus (gateway -> executor -> results)', () => {
+describe('execution flow on the in-memory bus (gateway -> executor -> analytics)', () => {
   let flow: Flow;
 
   afterEach(async () => {
@@ -247,9 +318,15 @@ describe('execution flow on the in-memory bus (gateway -> executor -> results)',
 
     expect(flow.runner.runs).toHaveLength(1);
     expect(flow.results().map((e) => e.payload.executionId)).toEqual([request.executionId]);
-    expect(flow.bus.outcomes.filter((o) => o.topic === executionRequestsTopic.topic)).toMatchObject(
-      [{ kind: 'failed', attempt: 1 }, { kind: 'failed', attempt: 2 }, { kind: 'handled' }],
-    );
+    expect(
+      flow.bus.outcomes.filter(
+        (o) => o.topic === executionRequestsTopic.topic && o.groupId === 'toolkit-executor',
+      ),
+    ).toMatchObject([
+      { kind: 'failed', attempt: 1 },
+      { kind: 'failed', attempt: 2 },
+      { kind: 'handled' },
+    ]);
     expect(flow.bus.deadLetters()).toEqual([]);
   });
 
@@ -264,13 +341,17 @@ describe('execution flow on the in-memory bus (gateway -> executor -> results)',
     await flow.gateway.publishRequest(request);
     await flow.bus.idle();
 
-    expect(flow.bus.deadLetters()).toMatchObject([
-      {
+    // Each group that reads the topic (the executors, analytics) dead-letters it once.
+    const deadLetters = flow.bus.deadLetters();
+    expect(deadLetters.map((d) => d.consumerGroup).sort()).toEqual([
+      'analytics-requests',
+      'toolkit-executor',
+    ]);
+    for (const d of deadLetters)
+      expect(d).toMatchObject({
         sourceTopic: executionRequestsTopic.topic,
         reason: 'invalid-envelope',
-        consumerGroup: 'toolkit-executor',
-      },
-    ]);
+      });
     expect(flow.results().map((e) => e.payload.executionId)).toEqual([request.executionId]);
     await expect(flow.bus.ping()).resolves.toBeUndefined();
   });
@@ -309,5 +390,57 @@ describe('execution flow on the in-memory bus (gateway -> executor -> results)',
       new Set(['executor-1', 'executor-2']),
     );
     await expect(flow.bus.countGroupMembers('toolkit-executor')).resolves.toBe(2);
+  });
+
+  it('when a result reaches analytics, then it is logged once, its execution moves to its outcome, and one completion names the log', async () => {
+    flow = await startFlow();
+    const request = anExecutionRequest({ renderedCommand: 'show clock' });
+
+    await flow.gateway.publishRequest(request, 'corr-2');
+    await flow.bus.idle();
+
+    expect([...flow.analytics.logs.keys()]).toEqual([request.executionId]);
+    expect(flow.analytics.statuses.get(request.executionId)?.status).toBe('succeeded');
+    expect(flow.completions()).toEqual([
+      expect.objectContaining({
+        executionId: request.executionId,
+        outcome: 'succeeded',
+        success: true,
+        commandLogId: 1,
+      }),
+    ]);
+  });
+
+  it('when a result is delivered again, then analytics keeps one log and announces the same log again', async () => {
+    flow = await startFlow();
+    const request = anExecutionRequest({ renderedCommand: 'show clock' });
+    await flow.gateway.publishRequest(request);
+    await flow.bus.idle();
+    const [first] = flow.results();
+
+    await flow.bus.publish(executionResultsTopic, first!.payload);
+    await flow.bus.idle();
+
+    expect(flow.analytics.logs.size).toBe(1);
+    expect(flow.completions().map((c) => [c.executionId, c.commandLogId])).toEqual([
+      [request.executionId, 1],
+      [request.executionId, 1],
+    ]);
+  });
+
+  it('when a bulk batch runs, then analytics refreshes its job and announces each item', async () => {
+    flow = await startFlow();
+    const batch = anExecutionBatch(
+      ['show 1', 'show 2', 'show 3'].map((command) =>
+        anExecutionRequest({ renderedCommand: command }),
+      ),
+    );
+
+    await flow.gateway.publishBatches([batch]);
+    await flow.bus.idle();
+
+    expect(flow.analytics.logs.size).toBe(3);
+    expect(new Set(flow.analytics.refreshed)).toEqual(new Set([batch.bulkJobId]));
+    expect(flow.completions()).toHaveLength(3);
   });
 });

@@ -30,11 +30,15 @@ export const DEFAULT_TOPICS: AnalyticsTopics = {
   completions: executionCompletionsTopic,
 };
 
+/**
+ * What the consumers use of the repositories (ports: the service passes the MongoDB
+ * repositories, flow tests in-memory ones).
+ */
 export interface ConsumerDeps {
   messaging: Messaging;
-  logs: CommandLogRepository;
-  executions: ExecutionRepository;
-  bulkJobs: BulkJobRepository;
+  logs: Pick<CommandLogRepository, 'ingest'>;
+  executions: Pick<ExecutionRepository, 'recordResults' | 'recordEvents' | 'recordRequests'>;
+  bulkJobs: Pick<BulkJobRepository, 'refresh' | 'recordRequests'>;
   metrics: AnalyticsMetrics;
   topics?: AnalyticsTopics;
   groupPrefix: string;
