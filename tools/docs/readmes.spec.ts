@@ -51,15 +51,19 @@ describe('app and library READMEs', () => {
     .map((file) => path.relative(REPO_ROOT, file))
     .filter((file) => /^(apps|libs)\/.*README\.md$/.test(file));
 
-  it.each(readmes)('when %s is read, then it is a reference of at most 160 lines', (file) => {
-    const text = read(file);
-    const long = tableRows(text)
-      .flat()
-      .filter((cell) => cell.length > 120 && !/^-+$/.test(cell));
+  it.each(readmes)(
+    'when %s is read, then it is a reference of at most 160 lines and 12 KB',
+    (file) => {
+      const text = read(file);
+      const long = tableRows(text)
+        .flat()
+        .filter((cell) => cell.length > 120 && !/^-+$/.test(cell));
 
-    expect(lineCount(text)).toBeLessThanOrEqual(160);
-    expect(long).toEqual([]);
-  });
+      expect(lineCount(text)).toBeLessThanOrEqual(160);
+      expect(Buffer.byteLength(text)).toBeLessThanOrEqual(12_000);
+      expect(long).toEqual([]);
+    },
+  );
 });
 
 describe.each(SERVICES)('the %s README', (service, schema) => {
