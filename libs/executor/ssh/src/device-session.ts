@@ -27,6 +27,8 @@ export interface SessionTarget {
 
 export interface ConnectOptions {
   connectTimeoutMs: number;
+  /** Epoch ms by which the session must be ready (the request's); bounds the shell set-up too. */
+  deadline?: number;
   hostKeys: HostKeyPolicy;
   keepaliveIntervalMs?: number;
 }
@@ -188,7 +190,10 @@ export class DeviceSession {
     const { client, connectMs } = await connectSsh(target, options);
     const session = new DeviceSession(client, target);
     try {
-      if (session.driver.transport === 'shell') await session.startShell(options.connectTimeoutMs);
+      if (session.driver.transport === 'shell') {
+        const left = options.deadline === undefined ? Infinity : options.deadline - Date.now();
+        await session.startShell(Math.max(1, Math.min(options.connectTimeoutMs, left)));
+      }
     } catch (error) {
       session.close();
       if (error instanceof DeviceRunError) {

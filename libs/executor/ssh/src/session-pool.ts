@@ -149,6 +149,8 @@ export class SessionPool {
     target: SessionTarget,
     deadline: number,
   ): Promise<{ session: DeviceSession; connectMs: number }> {
+    // An expired request neither takes a session slot nor evicts an idle session.
+    if (deadline <= Date.now()) throw timedOutBeforeConnect();
     await this.reserveSlot();
     if (this.closing) {
       this.freeSlot();
@@ -161,13 +163,13 @@ export class SessionPool {
     for (;;) {
       try {
         const left = deadline - Date.now();
-        if (left <= 0)
-          throw new DeviceRunError({
-            errorClass: 'connect_timeout',
-            message: 'The timeout passed before the device could be connected.',
-          });
+        if (left <= 0) throw timedOutBeforeConnect();
         const connectTimeoutMs = Math.min(this.options.connectTimeoutMs, left);
-        const opened = await DeviceSession.open(target, { ...this.options, connectTimeoutMs });
+        const opened = await DeviceSession.open(target, {
+          ...this.options,
+          connectTimeoutMs,
+          ...(Number.isFinite(deadline) ? { deadline } : {}),
+        });
         const session = opened.session;
         session.onClose(() => this.onSessionClosed(session));
         return opened;
@@ -180,7 +182,10 @@ export class SessionPool {
         }
         attempt += 1;
         const ceiling = this.options.retryBaseMs * 2 ** (attempt - 1);
-        const wait = Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+        const wait = Math.min(
+          Math.round(ceiling / 2 + (Math.random() * ceiling) / 2),
+          Math.max(0, deadline - Date.now()),
+        );
         this.logger.debug(
           { device: `${target.host}:${target.port}`, attempt, retryInMs: wait },
           'connect failed: retrying',
@@ -223,4 +228,11 @@ export class SessionPool {
     }
     this.openCount -= 1;
   }
+}
+
+function timedOutBeforeConnect(): DeviceRunError {
+  return new DeviceRunError({
+    errorClass: 'connect_timeout',
+    message: 'The timeout passed before the device could be connected.',
+  });
 }
