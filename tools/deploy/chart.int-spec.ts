@@ -324,12 +324,13 @@ describe('Kafka SASL and mutual TLS', () => {
     );
   });
 
-  it('when the password is given in values, then it is written to the chart Secret and the services read it from there', async () => {
+  it('when the password is given in values (topics created outside the chart), then it is written to the chart Secret and the services read it from there', async () => {
     const { code, report } = await validate(
       [
         'kafka.sasl.enabled=true',
         'kafka.sasl.username=toolkit',
         'kafka.sasl.password=pw-123',
+        'kafka.topics.job.enabled=false',
       ].flatMap((s) => ['-set', s]),
     );
     const c = report.cases[0] as CaseReport;
@@ -352,6 +353,11 @@ describe('Kafka SASL and mutual TLS', () => {
       'a client certificate is set without TLS',
       ['kafka.tls.clientCertSecret.name=kafka-client'],
       'need kafka.tls.enabled: true',
+    ],
+    [
+      'the password is in values while the topic Job (a pre-install hook) needs it',
+      ['kafka.sasl.enabled=true', 'kafka.sasl.username=toolkit', 'kafka.sasl.password=pw'],
+      'use kafka.sasl.existingSecret, or kafka.topics.job.enabled=false',
     ],
     [
       'the password is in values while the operator owns the Secret',

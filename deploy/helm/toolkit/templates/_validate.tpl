@@ -71,6 +71,10 @@ by configmap.yaml, so every render runs it.
 {{- if $v.secrets.existingSecret -}}
 {{- fail "kafka.sasl.password is written to the chart's Secret, which secrets.existingSecret replaces: use kafka.sasl.existingSecret" -}}
 {{- end -}}
+{{- /* The topic Job is a pre-install/pre-upgrade hook: it runs before the chart's Secret exists (or is updated). */ -}}
+{{- if $k.topics.job.enabled -}}
+{{- fail "kafka.sasl.password reaches the chart's Secret only after the topic Job (a pre-install hook) has run: use kafka.sasl.existingSecret, or kafka.topics.job.enabled=false" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
