@@ -1,5 +1,5 @@
 import { canTransition, statusOfOutcome } from '@toolkit/analytics-domain';
-import type { StatusPoint } from '@toolkit/analytics-domain';
+import type { JobItem, StatusPoint } from '@toolkit/analytics-domain';
 import {
   deadLetterTopic,
   executionCancellationsTopic,
@@ -98,14 +98,14 @@ function memoryProgress(): BatchProgressStore {
 function memoryAnalytics() {
   const logs = new Map<string, { id: number; result: ExecutionResult }>();
   const statuses = new Map<string, StatusPoint>();
-  const refreshed: string[] = [];
+  const jobItems: JobItem[] = [];
   const move = (executionId: string, next: StatusPoint) => {
     if (canTransition(statuses.get(executionId), next)) statuses.set(executionId, next);
   };
   return {
     logs,
     statuses,
-    refreshed,
+    jobItems,
     deps: {
       logs: {
         ingest: async (results: readonly ExecutionResult[]) => {
@@ -128,14 +128,13 @@ function memoryAnalytics() {
             move(r.executionId, { status: statusOfOutcome(r.outcome), attempt: r.attempt });
           return new Map(results.map((r) => [r.executionId, statuses.get(r.executionId)!]));
         },
-        recordEvents: async () => undefined,
-        recordRequests: async () => undefined,
+        recordEvents: async () => new Map<string, StatusPoint>(),
+        recordRequests: async () => new Map<string, StatusPoint>(),
       },
       bulkJobs: {
-        refresh: async (ids: Iterable<string | undefined>) => {
-          for (const id of ids) if (id) refreshed.push(id);
+        record: async (items: readonly JobItem[]) => {
+          jobItems.push(...items);
         },
-        recordRequests: async () => undefined,
       },
     },
   };
@@ -428,7 +427,7 @@ describe('execution flow on the in-memory bus (gateway -> executor -> analytics)
     ]);
   });
 
-  it('when a bulk batch runs, then analytics refreshes its job and announces each item', async () => {
+  it('when a bulk batch runs, then analytics folds each finished item into its job and announces it', async () => {
     flow = await startFlow();
     const batch = anExecutionBatch(
       ['show 1', 'show 2', 'show 3'].map((command) =>
@@ -440,7 +439,12 @@ describe('execution flow on the in-memory bus (gateway -> executor -> analytics)
     await flow.bus.idle();
 
     expect(flow.analytics.logs.size).toBe(3);
-    expect(new Set(flow.analytics.refreshed)).toEqual(new Set([batch.bulkJobId]));
+    expect(
+      flow.analytics.jobItems
+        .filter((item) => item.point?.status === 'succeeded')
+        .map((item) => [item.jobId, item.executionId])
+        .sort(),
+    ).toEqual(batch.items.map((item) => [batch.bulkJobId, item.executionId]).sort());
     expect(flow.completions()).toHaveLength(3);
   });
 });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { jobItemsOfRequests, jobItemsOfResults } from '@toolkit/analytics-domain';
 import { uniqueSuffix } from '@toolkit/testing';
 import { aBulkJob, appOnly, internalHeaders } from './support';
 import type { BulkJobFixture } from './support';
@@ -16,8 +17,8 @@ describe('bulk jobs API (list and detail) over the MongoDB-wire server', () => {
   let queued: BulkJobFixture;
 
   async function record(job: BulkJobFixture, finished: number): Promise<void> {
-    await ctx.executions.recordRequests(job.items);
-    await ctx.bulkJobs.recordRequests(job.batches);
+    const recorded = await ctx.executions.recordRequests(job.items);
+    await ctx.bulkJobs.record(jobItemsOfRequests(job.items, recorded), job.batches);
     const results = job.items.slice(0, finished).map((i) =>
       job.resultOf(i.position ?? 0, {
         timings: {
@@ -29,8 +30,8 @@ describe('bulk jobs API (list and detail) over the MongoDB-wire server', () => {
         },
       }),
     );
-    await ctx.executions.recordResults(results, new Map());
-    await ctx.bulkJobs.refresh([job.bulkJobId]);
+    const statuses = await ctx.executions.recordResults(results, new Map());
+    await ctx.bulkJobs.record(jobItemsOfResults(results, statuses));
   }
 
   beforeAll(async () => {

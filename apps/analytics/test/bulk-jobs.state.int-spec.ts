@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { BulkJobRepository, ExecutionRepository } from '@toolkit/analytics-data-access';
+import { jobItemsOfRequests, jobItemsOfResults } from '@toolkit/analytics-domain';
 import {
   anExecutionEvent,
   anExecutionResult,
@@ -16,27 +17,21 @@ interface Replica {
   jobs: BulkJobRepository;
 }
 
-/** Holds the first `find` on `collection` once its documents are read, until released. */
-function holdFirstRead(collection: ExecutionRepository['executions']['collection']) {
-  let staleRead!: () => void;
+/** Holds the first `updateOne` on `collection` (a job's progress write) until released. */
+function holdFirstWrite(collection: BulkJobRepository['jobs']['collection']) {
+  let computed!: () => void;
   let release!: () => void;
-  const read = new Promise<void>((resolve) => (staleRead = resolve));
+  const held = new Promise<void>((resolve) => (computed = resolve));
   const released = new Promise<void>((resolve) => (release = resolve));
-  const find = collection.find.bind(collection);
-  jest.spyOn(collection, 'find').mockImplementationOnce(((
-    ...args: Parameters<typeof collection.find>
+  const updateOne = collection.updateOne.bind(collection);
+  jest.spyOn(collection, 'updateOne').mockImplementationOnce((async (
+    ...args: Parameters<typeof collection.updateOne>
   ) => {
-    const cursor = find(...args);
-    const toArray = cursor.toArray.bind(cursor);
-    cursor.toArray = async () => {
-      const docs = await toArray();
-      staleRead();
-      await released;
-      return docs;
-    };
-    return cursor;
-  }) as unknown as typeof collection.find);
-  return { staleRead: read, release };
+    computed();
+    await released;
+    return updateOne(...args);
+  }) as unknown as typeof collection.updateOne);
+  return { computed: held, release };
 }
 
 describe('bulk jobs from the consumers, over real Kafka and the MongoDB-wire server', () => {
@@ -277,6 +272,47 @@ describe('bulk jobs from the consumers, over real Kafka and the MongoDB-wire ser
     ]);
   });
 
+  it('when a job document written before it kept its items gets results, then it is seeded from its executions once', async () => {
+    const local: Replica = {
+      executions: new ExecutionRepository(svc.infra.mongo.connection),
+      jobs: new BulkJobRepository(svc.infra.mongo.connection),
+    };
+    const job = aBulkJob({ devices: [{ id: 910_041, name: 'bj-g' }], items: 3 });
+    const queued = await local.executions.recordRequests(job.items);
+    const done = [job.resultOf(0), job.resultOf(1)];
+    await local.executions.recordResults(done, new Map());
+    // The earlier design's document: progress only, no items.
+    await local.jobs.jobs.collection.insertOne({
+      _id: job.bulkJobId,
+      user: { id: 1, username: 'admin' },
+      created: new Date('2026-04-01T08:00:00.000Z'),
+      notes: '',
+      total: 3,
+      accepted: 3,
+      rejected: 0,
+      counts: { queued: 1, running: 0, succeeded: 2, failed: 0, unknown: 0, cancelled: 0 },
+      done: 2,
+      status: 'running',
+      started_at: new Date('2026-04-01T08:00:01.000Z'),
+      finished_at: null,
+      last_updated: new Date(),
+      rev: 7,
+    } as never);
+    const last = [job.resultOf(2)];
+
+    await local.jobs.record(
+      jobItemsOfResults(last, await local.executions.recordResults(last, new Map())),
+    );
+    await local.jobs.record(jobItemsOfRequests(job.items, queued));
+    const detail = await jobOf(job.bulkJobId);
+
+    expect(detail.body).toMatchObject({
+      status: 'completed',
+      done: 3,
+      counts: { queued: 0, running: 0, succeeded: 3 },
+    });
+  });
+
   describe('when two replicas refresh the same job at once', () => {
     let second: TestInfra;
 
@@ -288,31 +324,31 @@ describe('bulk jobs from the consumers, over real Kafka and the MongoDB-wire ser
       await second.close();
     });
 
-    it('then the one that read before the other wrote reads again, and the job ends with every item counted', async () => {
+    it("then the progress computed before the other's items were folded is not written, and the job ends with every item counted", async () => {
       const [a, b] = [svc.infra, second].map((infra) => ({
         executions: new ExecutionRepository(infra.mongo.connection),
         jobs: new BulkJobRepository(infra.mongo.connection),
       })) as [Replica, Replica];
       const job = aBulkJob({ devices: [{ id: 910_031, name: 'bj-f' }], items: 2 });
-      await a.executions.recordRequests(job.items);
-      await a.jobs.recordRequests(job.batches);
-      await a.executions.recordResults([job.resultOf(0)], new Map());
-      // Replica a reads the job's items (one finished), then waits before it writes.
-      const { staleRead, release } = holdFirstRead(a.executions.executions.collection);
+      const queued = await a.executions.recordRequests(job.items);
+      await a.jobs.record(jobItemsOfRequests(job.items, queued), job.batches);
+      const ofA = [job.resultOf(0)];
+      const ofB = [job.resultOf(1)];
+      // Replica a folds its item and computes the progress (one of two done), then waits.
+      const { computed, release } = holdFirstWrite(a.jobs.jobs.collection);
 
-      const refreshedByA = a.jobs.refresh([job.bulkJobId]);
-      await staleRead;
-      await b.executions.recordResults([job.resultOf(1)], new Map());
-      await b.jobs.refresh([job.bulkJobId]);
+      const recordedByA = a.jobs.record(
+        jobItemsOfResults(ofA, await a.executions.recordResults(ofA, new Map())),
+      );
+      await computed;
+      await b.jobs.record(jobItemsOfResults(ofB, await b.executions.recordResults(ofB, new Map())));
+      const beforeA = (await jobOf(job.bulkJobId)).body;
       release();
-      await refreshedByA;
+      await recordedByA;
       const detail = await jobOf(job.bulkJobId);
 
-      expect(detail.body).toMatchObject({
-        status: 'completed',
-        done: 2,
-        counts: { queued: 0, running: 0, succeeded: 2 },
-      });
+      expect(beforeA).toMatchObject({ status: 'completed', done: 2 });
+      expect(detail.body).toEqual(beforeA);
     });
   });
 });

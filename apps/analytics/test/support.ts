@@ -13,7 +13,7 @@ import {
   executionResultsTopic,
   onTopic,
 } from '@toolkit/contracts';
-import { INTERNAL_HEADERS, encodeHeaderJson } from '@toolkit/contracts';
+import { INTERNAL_HEADERS, deadLetterTopic, encodeHeaderJson } from '@toolkit/contracts';
 import { createMessagingMetrics } from '@toolkit/metrics';
 import type { Infrastructure } from '@toolkit/service';
 import {
@@ -85,6 +85,8 @@ export async function wiredService(overrides: Record<string, string> = {}) {
     partitions: 2,
     replicationFactor: 1,
   });
+  // Where invalid messages go (shared; the broker does not create topics on first use).
+  await infra.messaging.ensureTopics([deadLetterTopic], { partitions: 1, replicationFactor: 1 });
   const full: Infrastructure = {
     service: 'analytics',
     logger: infra.logger,

@@ -3,7 +3,12 @@ import type {
   CommandLogRepository,
   ExecutionRepository,
 } from '@toolkit/analytics-data-access';
-import { completionsOf } from '@toolkit/analytics-domain';
+import {
+  completionsOf,
+  jobItemsOfEvents,
+  jobItemsOfRequests,
+  jobItemsOfResults,
+} from '@toolkit/analytics-domain';
 import {
   executionCompletionsTopic,
   executionEventsTopic,
@@ -38,7 +43,7 @@ export interface ConsumerDeps {
   messaging: Messaging;
   logs: Pick<CommandLogRepository, 'ingest'>;
   executions: Pick<ExecutionRepository, 'recordResults' | 'recordEvents' | 'recordRequests'>;
-  bulkJobs: Pick<BulkJobRepository, 'refresh' | 'recordRequests'>;
+  bulkJobs: Pick<BulkJobRepository, 'record'>;
   metrics: AnalyticsMetrics;
   topics?: AnalyticsTopics;
   groupPrefix: string;
@@ -85,8 +90,8 @@ async function withHeartbeats<T>(
 
 /**
  * Batched consumers: each fetched batch becomes a few bulk writes (logs, rollups,
- * executions), then the bulk jobs it names are refreshed (recomputed from their
- * executions), then one completion per finished execution is announced; offsets are committed by the messaging library only after the handler
+ * executions), then the bulk items it carries are folded into their jobs (with the
+ * statuses the executions now hold), then one completion per finished execution is announced; offsets are committed by the messaging library only after the handler
  * resolved, and invalid messages are dead-lettered there. The repositories heartbeat
  * between write commands, so a slow database never outlasts the session timeout (a
  * handler that did not heartbeat for 30 s was evicted, its commit refused, and the same
@@ -111,10 +116,7 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
           withHeartbeats(heartbeat, async (beat) => {
             const outcome = await deps.logs.ingest(results, beat);
             const statuses = await deps.executions.recordResults(results, outcome.logIds, beat);
-            await deps.bulkJobs.refresh(
-              results.map((r) => r.bulkJobId),
-              beat,
-            );
+            await deps.bulkJobs.record(jobItemsOfResults(results, statuses), [], beat);
             // After the writes: whoever is woken can read the execution and its log. A
             // failed publish fails the batch, which is redelivered and written again
             // (idempotently) before the completions are announced again.
@@ -141,11 +143,8 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
         if (events.length === 0) return;
         await timed(deps.metrics, 'events', events.length, () =>
           withHeartbeats(heartbeat, async (beat) => {
-            await deps.executions.recordEvents(events, beat);
-            await deps.bulkJobs.refresh(
-              events.map((e) => e.bulkJobId),
-              beat,
-            );
+            const statuses = await deps.executions.recordEvents(events, beat);
+            await deps.bulkJobs.record(jobItemsOfEvents(events, statuses), [], beat);
           }),
         );
       },
@@ -163,8 +162,8 @@ export async function startConsumers(deps: ConsumerDeps): Promise<RunningConsume
           const requests = payloads.flatMap(requestsOf);
           await timed(deps.metrics, 'requests', messages.length, () =>
             withHeartbeats(heartbeat, async (beat) => {
-              await deps.executions.recordRequests(requests, beat);
-              await deps.bulkJobs.recordRequests(payloads, beat);
+              const statuses = await deps.executions.recordRequests(requests, beat);
+              await deps.bulkJobs.record(jobItemsOfRequests(requests, statuses), payloads, beat);
             }),
           );
         },

@@ -1,9 +1,8 @@
 import type { Connection, Model } from 'mongoose';
-import { bulkJobProgress } from '@toolkit/analytics-domain';
-import type { BulkJobItemState, QueryFilter } from '@toolkit/analytics-domain';
+import { bulkJobProgress, itemCode } from '@toolkit/analytics-domain';
+import type { JobItem, QueryFilter } from '@toolkit/analytics-domain';
 import { isBatch } from '@toolkit/contracts';
 import type { ExecutionBatch, ExecutionRequestMessage } from '@toolkit/contracts';
-import { AppError } from '@toolkit/errors';
 import { isDuplicateKey, toStorageError } from '@toolkit/mongo';
 import { bulkJobModel } from './bulk-job.schema';
 import type { BulkJobDoc } from './bulk-job.schema';
@@ -15,27 +14,32 @@ import { writeGateOf } from './write-gate';
 import type { WriteGate } from './write-gate';
 
 /** What a job's request messages say about it (every message of the job repeats it). */
-interface JobFacts {
-  user: { id: number | null; username: string };
-  created: Date;
-  notes: string;
-  total: number;
-  accepted: number;
-  rejected: number;
-}
-
 type Described = Pick<BulkJobDoc, 'user' | 'created' | 'notes' | 'total' | 'accepted' | 'rejected'>;
-type JobState = Omit<BulkJobDoc, '_id' | 'rev' | 'last_updated'>;
-type ItemRow = BulkJobItemState & Pick<ExecutionDoc, 'user' | 'requested_at'>;
+type JobState = Described &
+  Pick<BulkJobDoc, 'counts' | 'done' | 'status' | 'started_at' | 'finished_at'>;
 
-/** Writes of one job that may lose to another replica's before the batch is retried. */
-const MAX_ATTEMPTS = 5;
+/** The item map stays in storage: readers get the job without it. */
+const READER_PROJECTION = {
+  items: 0,
+  first_started: 0,
+  last_finished: 0,
+  first_requested: 0,
+  requester: 0,
+  tracked: 0,
+  rev: 0,
+} as const;
 
-const PROGRESS_FIELDS = { _id: 0, status: 1, started_at: 1, finished_at: 1 } as const;
-/** Before a request message is read, the items also say who asked, and when. */
-const PROVISIONAL_FIELDS = { ...PROGRESS_FIELDS, user: 1, requested_at: 1 } as const;
+const SEED_FIELDS = {
+  _id: 1,
+  status: 1,
+  attempts: 1,
+  started_at: 1,
+  finished_at: 1,
+  requested_at: 1,
+  user: 1,
+} as const;
 
-function factsOf(batch: ExecutionBatch): JobFacts {
+function describedBy(batch: ExecutionBatch): Described {
   const { job } = batch;
   return {
     user: { id: job.requestedBy.userId ?? null, username: job.requestedBy.username },
@@ -45,11 +49,6 @@ function factsOf(batch: ExecutionBatch): JobFacts {
     accepted: job.accepted,
     rejected: job.rejected,
   };
-}
-
-function describedBy(stored: BulkJobDoc): Described {
-  const { user, created, notes, total, accepted, rejected } = stored;
-  return { user, created, notes, total, accepted, rejected };
 }
 
 const time = (d: Date | null | undefined) => (d ? new Date(d).getTime() : null);
@@ -70,18 +69,126 @@ function sameState(stored: BulkJobDoc, next: JobState): boolean {
   );
 }
 
+/** The job's progress from its stored items, and its description or, before one is read, what its items tell. */
+function stateOf(doc: BulkJobDoc): JobState {
+  const described: Described =
+    doc.accepted !== null && doc.accepted !== undefined
+      ? {
+          user: doc.user,
+          created: doc.created,
+          notes: doc.notes,
+          total: doc.total,
+          accepted: doc.accepted,
+          rejected: doc.rejected,
+        }
+      : {
+          user: doc.user ?? doc.requester ?? null,
+          created: doc.first_requested ?? doc.created,
+          notes: doc.notes ?? '',
+          total: null,
+          accepted: null,
+          rejected: null,
+        };
+  const progress = bulkJobProgress(
+    {
+      codes: Object.values(doc.items ?? {}),
+      firstStarted: doc.first_started ?? null,
+      lastFinished: doc.last_finished ?? null,
+    },
+    described.accepted,
+  );
+  return { ...described, ...progress };
+}
+
+/** One job's part of a consumed batch: its items, and its description when a request message carried it. */
+interface JobWrite {
+  items: JobItem[];
+  described?: Described;
+}
+
+function byJob(items: readonly JobItem[], messages: readonly ExecutionRequestMessage[]) {
+  const jobs = new Map<string, JobWrite>();
+  const of = (id: string) => {
+    let job = jobs.get(id);
+    if (!job) jobs.set(id, (job = { items: [] }));
+    return job;
+  };
+  for (const message of messages)
+    if (isBatch(message)) of(message.bulkJobId).described = describedBy(message);
+  for (const item of items) of(item.jobId).items.push(item);
+  return jobs;
+}
+
 /**
- * Bulk jobs (`bulk_jobs`), one document per job. The requests consumer describes a job
- * from its batch messages' `job` (idempotent: each message repeats it); after every
- * consumed batch of requests, events or results, each job it names is refreshed: its
- * counts, status and times recomputed from its executions (one `{bulk_job}` read with a
- * small projection), never incremented, so redelivered messages change nothing.
+ * The update that folds one job's items into its document: `$max` of each item's status code
+ * and of the latest finish, `$min` of the earliest start and request, the description when a
+ * request message carried it; every operator is idempotent, so a redelivered batch changes
+ * nothing but `rev`. Creates the document when it is new.
+ */
+function itemUpdate(job: JobWrite, now: Date): Record<string, Record<string, unknown>> {
+  const max: Record<string, unknown> = {};
+  const min: Record<string, unknown> = {};
+  let requester: JobItem['requester'];
+  const earliest = (field: string, at: Date | undefined) => {
+    if (at && !(min[field] instanceof Date && (min[field] as Date) <= at)) min[field] = at;
+  };
+  for (const item of job.items) {
+    const code = itemCode(item.point);
+    const key = `items.${item.executionId}`;
+    if (!(typeof max[key] === 'number' && (max[key] as number) >= code)) max[key] = code;
+    earliest('first_started', item.startedAt);
+    earliest('first_requested', item.requestedAt);
+    if (
+      item.finishedAt &&
+      !(max['last_finished'] instanceof Date && (max['last_finished'] as Date) >= item.finishedAt)
+    )
+      max['last_finished'] = item.finishedAt;
+    requester ??= item.requester;
+  }
+  const set: Record<string, unknown> = { ...job.described };
+  if (requester) set['requester'] = requester;
+  const onInsert: Record<string, unknown> = {
+    tracked: true,
+    counts: bulkJobProgress({ codes: [], firstStarted: null, lastFinished: null }, null).counts,
+    done: 0,
+    status: 'queued',
+    started_at: null,
+    finished_at: null,
+    last_updated: now,
+  };
+  if (!job.described)
+    Object.assign(onInsert, {
+      user: null,
+      created: min['first_requested'] ?? now,
+      notes: '',
+      total: null,
+      accepted: null,
+      rejected: null,
+    });
+  const update: Record<string, Record<string, unknown>> = {
+    $inc: { rev: 1 },
+    $setOnInsert: onInsert,
+  };
+  if (Object.keys(max).length > 0) update['$max'] = max;
+  if (Object.keys(min).length > 0) update['$min'] = min;
+  if (Object.keys(set).length > 0) update['$set'] = set;
+  return update;
+}
+
+/**
+ * Bulk jobs (`bulk_jobs`), one document per job, holding each item's latest status. After
+ * every consumed batch of requests, events or results, the executions are recorded first;
+ * then each job the batch names gets one update that raises its items to what storage now
+ * holds for them (`$max` of a code that grows with every accepted move: redelivered or
+ * reordered messages change nothing), which returns the document; its counts, status and
+ * times are recomputed from `items` and written only when they changed, and only if no
+ * other item write came in between (`rev`): that writer's recomputation includes this one.
+ * A job costs two writes and no read per batch, however many items it has (the earlier
+ * design read all the job's executions after every batch: quadratic, and a full scan on
+ * FerretDB 1.24; docs/benchmarks.md).
  *
- * Reads and writes filter on `_id` or on the indexed top-level `bulk_job` (FerretDB 1.24
- * pushes both down to PostgreSQL). A job's messages travel on several partitions (one per
- * device), so two replicas may refresh the same job at once: the write names the revision
- * it was computed from (`{_id, rev}`), and the one that lost reads and recomputes; so do two
- * refreshes of one process (only their writes take the shared write gate).
+ * A document written before it kept `items` (no `tracked`) is seeded once from the job's
+ * executions. Reads and writes filter on `_id` (FerretDB 1.24 pushes it down).
  */
 export class BulkJobRepository {
   readonly jobs: Model<BulkJobDoc>;
@@ -102,116 +209,73 @@ export class BulkJobRepository {
   }
 
   /**
-   * After the requests' executions are recorded: describes the jobs of the batch messages
-   * and refreshes every job the messages name.
+   * After a batch's executions are recorded: folds its bulk items (with their stored
+   * statuses) into their jobs, with the description of every job whose batch messages are
+   * among `messages`.
    */
-  async recordRequests(
-    messages: readonly ExecutionRequestMessage[],
+  async record(
+    items: readonly JobItem[],
+    messages: readonly ExecutionRequestMessage[] = [],
     onProgress?: Progress,
   ): Promise<void> {
-    const facts = new Map<string, JobFacts>();
-    const ids = new Set<string>();
-    for (const message of messages) {
-      if (isBatch(message)) {
-        facts.set(message.bulkJobId, factsOf(message));
-        ids.add(message.bulkJobId);
-      } else if (message.bulkJobId) ids.add(message.bulkJobId);
-    }
-    for (const id of ids) {
-      await this.sync(id, facts.get(id));
-      await onProgress?.();
-    }
-  }
-
-  /** After events or results are recorded: refreshes the jobs they name (once each). */
-  async refresh(jobIds: Iterable<string | undefined>, onProgress?: Progress): Promise<void> {
-    for (const id of new Set(jobIds)) {
-      if (id === undefined) continue;
-      await this.sync(id, undefined);
-      await onProgress?.();
-    }
-  }
-
-  private async sync(id: string, facts: JobFacts | undefined): Promise<void> {
     try {
-      for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-        if (await this.syncOnce(id, facts)) return;
+      for (const [id, job] of byJob(items, messages)) {
+        await this.recordJob(id, job);
+        await onProgress?.();
       }
     } catch (error) {
       throw toStorageError(error, 'bulk job');
     }
-    throw new AppError({
-      code: 'bulk-job-contended',
-      category: 'conflict',
-      retriable: true,
-      message: `Bulk job ${id} changed under every one of ${MAX_ATTEMPTS} refreshes.`,
-    });
   }
 
-  /**
-   * One read-compute-write; false when another writer got there first. Only the write
-   * takes the process's write gate: the reads (up to a job's 1,000 items) do not hold up
-   * the other repositories' writes, and the revision check catches what they miss.
-   */
-  private async syncOnce(id: string, facts: JobFacts | undefined): Promise<boolean> {
-    const stored = (await this.jobs.collection.findOne({
-      _id: id,
-    } as QueryFilter)) as unknown as BulkJobDoc | null;
-    const described = facts !== undefined || (stored !== null && stored.accepted !== null);
-    const items = (await this.executions.collection
-      .find({ bulk_job: id }, { projection: described ? PROGRESS_FIELDS : PROVISIONAL_FIELDS })
-      .toArray()) as unknown as ItemRow[];
-    const next = this.nextState(stored, facts, items);
-    if (stored && sameState(stored, next)) return true;
-    const last_updated = this.now();
-    if (!stored) {
+  private async recordJob(id: string, job: JobWrite): Promise<void> {
+    let doc = await this.foldItems(id, itemUpdate(job, this.now()));
+    if (doc.tracked !== true) doc = await this.seed(id);
+    const next = stateOf(doc);
+    if (sameState(doc, next)) return;
+    await this.gate.run(() =>
+      this.jobs.collection.updateOne({ _id: id, rev: doc.rev } as QueryFilter, {
+        $set: { ...next, last_updated: this.now() },
+      }),
+    );
+  }
+
+  /** The item update, upserting; two replicas creating one job at once: the loser updates. */
+  private async foldItems(id: string, update: Record<string, unknown>): Promise<BulkJobDoc> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        await this.gate.run(() =>
-          this.jobs.collection.insertOne({ _id: id, ...next, last_updated, rev: 1 } as never),
+        const doc = await this.gate.run(() =>
+          this.jobs.collection.findOneAndUpdate({ _id: id } as QueryFilter, update, {
+            upsert: true,
+            returnDocument: 'after',
+          }),
         );
-        return true;
+        return doc as unknown as BulkJobDoc;
       } catch (error) {
-        if (isDuplicateKey(error)) return false;
+        if (attempt < 3 && isDuplicateKey(error)) continue;
         throw error;
       }
     }
-    const { rev } = stored;
-    const written = await this.gate.run(() =>
-      this.jobs.collection.updateOne({ _id: id, rev } as QueryFilter, {
-        $set: { ...next, last_updated, rev: rev + 1 },
-      }),
-    );
-    return written.matchedCount === 1;
   }
 
-  private nextState(
-    stored: BulkJobDoc | null,
-    facts: JobFacts | undefined,
-    items: readonly ItemRow[],
-  ): JobState {
-    const described: Described =
-      facts ??
-      (stored && stored.accepted !== null ? describedBy(stored) : this.provisional(stored, items));
-    return { ...described, ...bulkJobProgress(items, described.accepted) };
-  }
-
-  /** Before any request message of the job is read: who and when, from its items. */
-  private provisional(stored: BulkJobDoc | null, items: readonly ItemRow[]): Described {
-    let created: Date | undefined;
-    let user: BulkJobDoc['user'] = null;
-    for (const item of items) {
-      if (item.requested_at && (!created || item.requested_at < created))
-        created = item.requested_at;
-      user ??= item.user ?? null;
-    }
-    return {
-      user: user ?? stored?.user ?? null,
-      created: created ?? stored?.created ?? this.now(),
-      notes: stored?.notes ?? '',
-      total: null,
-      accepted: null,
-      rejected: null,
-    };
+  /** A document from before `items`: its items from the job's executions, once. */
+  private async seed(id: string): Promise<BulkJobDoc> {
+    const rows = (await this.executions.collection
+      .find({ bulk_job: id }, { projection: SEED_FIELDS })
+      .toArray()) as unknown as ExecutionDoc[];
+    const items: JobItem[] = rows.map((row) => ({
+      jobId: id,
+      executionId: row._id,
+      point: row.status ? { status: row.status, attempt: row.attempts ?? 1 } : undefined,
+      startedAt: row.started_at ?? undefined,
+      finishedAt: row.finished_at ?? undefined,
+      requestedAt: row.requested_at ?? undefined,
+      requester: row.user ?? undefined,
+    }));
+    const update = itemUpdate({ items }, this.now());
+    delete update['$setOnInsert'];
+    update['$set'] = { ...update['$set'], tracked: true };
+    return this.foldItems(id, update);
   }
 
   async list(
@@ -223,7 +287,12 @@ export class BulkJobRepository {
     try {
       const [count, results] = await Promise.all([
         this.jobs.collection.countDocuments(filter),
-        this.jobs.collection.find(filter).sort(sort).skip(offset).limit(limit).toArray(),
+        this.jobs.collection
+          .find(filter, { projection: READER_PROJECTION })
+          .sort(sort)
+          .skip(offset)
+          .limit(limit)
+          .toArray(),
       ]);
       return { count, results: results as unknown as BulkJobDoc[] };
     } catch (error) {
@@ -233,7 +302,7 @@ export class BulkJobRepository {
 
   async findOne(filter: QueryFilter): Promise<BulkJobDoc | undefined> {
     try {
-      const doc = await this.jobs.collection.findOne(filter);
+      const doc = await this.jobs.collection.findOne(filter, { projection: READER_PROJECTION });
       return (doc as unknown as BulkJobDoc | null) ?? undefined;
     } catch (error) {
       throw toStorageError(error, 'bulk job');

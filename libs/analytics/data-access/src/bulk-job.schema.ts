@@ -4,8 +4,8 @@ import type { BulkJobCounts, BulkJobStatus } from '@toolkit/api-contracts';
 
 /**
  * One bulk job, keyed by its id: what its request messages say about it (requester, size,
- * notes) and its progress, recomputed from its executions (`bulk_job`) after every
- * consumed batch that names it.
+ * notes), each item's latest status (`items`, raised with `$max`), and its progress,
+ * recomputed from `items` after every consumed batch that names it.
  */
 export interface BulkJobDoc {
   _id: string;
@@ -23,7 +23,17 @@ export interface BulkJobDoc {
   started_at: Date | null;
   finished_at: Date | null;
   last_updated: Date;
-  /** Moves on with every write; a write applies only to the revision it was computed from. */
+  /** Execution id -> its latest status as a code that only grows (itemCode in the domain). */
+  items: Record<string, number>;
+  /** The earliest start and latest finish of any item's attempt. */
+  first_started: Date | null;
+  last_finished: Date | null;
+  /** Until a request message is read: the earliest item request and who made it. */
+  first_requested: Date | null;
+  requester: { id: number | null; username: string } | null;
+  /** Set on documents that keep `items` (written before they did: seeded once from executions). */
+  tracked: boolean;
+  /** Moves on with every item write; progress is written only for the revision it was computed from. */
   rev: number;
 }
 
@@ -42,6 +52,12 @@ const bulkJobSchema = new Schema<BulkJobDoc>(
     started_at: Date,
     finished_at: Date,
     last_updated: Date,
+    items: Schema.Types.Mixed,
+    first_started: Date,
+    last_finished: Date,
+    first_requested: Date,
+    requester: Schema.Types.Mixed,
+    tracked: Boolean,
     rev: Number,
   },
   { collection: 'bulk_jobs', versionKey: false },

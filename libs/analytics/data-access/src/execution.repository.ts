@@ -58,11 +58,14 @@ export class ExecutionRepository {
     return [this.executions] as unknown as Model<never>[];
   }
 
-  /** Queued executions, from the requests topic. The credential envelope is never read. */
+  /**
+   * Queued executions, from the requests topic. The credential envelope is never read.
+   * Like the other record methods, returns each execution's status once recorded.
+   */
   async recordRequests(
     requests: readonly ExecutionRequest[],
     onProgress?: Progress,
-  ): Promise<void> {
+  ): Promise<Map<string, StatusPoint>> {
     const now = this.now();
     const steps: Step[] = [];
     for (const r of requests) {
@@ -82,10 +85,13 @@ export class ExecutionRepository {
         transition: { point: { status: 'queued', attempt: 1 }, fields: {} },
       });
     }
-    await this.write(steps, onProgress);
+    return this.write(steps, onProgress);
   }
 
-  async recordEvents(events: readonly ExecutionEvent[], onProgress?: Progress): Promise<void> {
+  async recordEvents(
+    events: readonly ExecutionEvent[],
+    onProgress?: Progress,
+  ): Promise<Map<string, StatusPoint>> {
     const now = this.now();
     const steps: Step[] = [];
     for (const e of events) {
@@ -99,7 +105,7 @@ export class ExecutionRepository {
         };
       steps.push(step);
     }
-    await this.write(steps, onProgress);
+    return this.write(steps, onProgress);
   }
 
   /** Returns each execution's status once the results are recorded. */

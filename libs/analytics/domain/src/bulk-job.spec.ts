@@ -1,10 +1,30 @@
-import { bulkJobProgress, bulkJobStatus, bulkJobSummary, doneOf, emptyCounts } from './bulk-job';
+import {
+  bulkJobProgress,
+  bulkJobStatus,
+  bulkJobSummary,
+  doneOf,
+  emptyCounts,
+  itemCode,
+  statusOfCode,
+} from './bulk-job';
+import { canTransition } from './execution-status';
+import type { StatusPoint } from './execution-status';
+import { EXECUTION_STATUSES } from '@toolkit/api-contracts';
 
 describe('bulk job progress', () => {
   const at = (iso: string) => new Date(iso);
 
+  const codes = (...points: (StatusPoint | undefined)[]) => points.map(itemCode);
+
   it('when no item has started, then the job is queued, with no start or finish time', () => {
-    const progress = bulkJobProgress([{ status: 'queued' }, {}], 3);
+    const progress = bulkJobProgress(
+      {
+        codes: codes({ status: 'queued', attempt: 1 }, undefined),
+        firstStarted: null,
+        lastFinished: null,
+      },
+      3,
+    );
 
     expect(progress).toEqual({
       counts: { ...emptyCounts(), queued: 2 },
@@ -15,17 +35,17 @@ describe('bulk job progress', () => {
     });
   });
 
-  it('when some items run or finished, then the job is running since its first start', () => {
+  it('when some items run or finished, then the job is running since its first start, with no finish time', () => {
     const progress = bulkJobProgress(
-      [
-        { status: 'running', started_at: at('2026-01-01T00:00:05Z') },
-        {
-          status: 'succeeded',
-          started_at: at('2026-01-01T00:00:01Z'),
-          finished_at: at('2026-01-01T00:00:02Z'),
-        },
-        { status: 'queued' },
-      ],
+      {
+        codes: codes(
+          { status: 'running', attempt: 1 },
+          { status: 'succeeded', attempt: 1 },
+          { status: 'queued', attempt: 1 },
+        ),
+        firstStarted: at('2026-01-01T00:00:01Z'),
+        lastFinished: at('2026-01-01T00:00:02Z'),
+      },
       3,
     );
 
@@ -40,24 +60,35 @@ describe('bulk job progress', () => {
 
   it('when every accepted item has finished, then the job is completed at its last finish', () => {
     const progress = bulkJobProgress(
-      [
-        {
-          status: 'failed',
-          started_at: at('2026-01-01T00:00:01Z'),
-          finished_at: at('2026-01-01T00:00:09Z'),
-        },
-        {
-          status: 'cancelled',
-          started_at: at('2026-01-01T00:00:02Z'),
-          finished_at: at('2026-01-01T00:00:03Z'),
-        },
-      ],
+      {
+        codes: codes({ status: 'failed', attempt: 1 }, { status: 'cancelled', attempt: 2 }),
+        firstStarted: at('2026-01-01T00:00:01Z'),
+        lastFinished: at('2026-01-01T00:00:09Z'),
+      },
       2,
     );
 
     expect(progress.status).toBe('completed');
     expect(progress.done).toBe(2);
+    expect(progress.counts).toEqual({ ...emptyCounts(), failed: 1, cancelled: 1 });
     expect(progress.finished_at).toEqual(at('2026-01-01T00:00:09Z'));
+  });
+
+  it('when an item moves forward the way storage accepts, then its code grows, so the largest code is its latest status', () => {
+    const points: StatusPoint[] = [];
+    for (const status of EXECUTION_STATUSES)
+      for (const attempt of [1, 2, 3, 100_000, 250_000]) points.push({ status, attempt });
+    const pairs = points.flatMap((from) => points.map((to) => [from, to] as const));
+    const moves = pairs.filter(([from, to]) => canTransition(from, to));
+
+    expect(moves.length).toBeGreaterThan(50);
+    for (const [from, to] of moves) {
+      // Past the largest coded attempt (no executor retries that often), attempts are one.
+      if (from.attempt >= 99_999 && to.attempt >= 99_999) continue;
+      expect([from, to, itemCode(to) > itemCode(from)]).toEqual([from, to, true]);
+    }
+    for (const point of points) expect(statusOfCode(itemCode(point))).toBe(point.status);
+    expect(statusOfCode(itemCode(undefined))).toBe('queued');
   });
 
   it('when the accepted count is not known yet, then the job is running however many items finished', () => {

@@ -1,18 +1,13 @@
 import { EXECUTION_STATUSES, isFinishedStatus } from '@toolkit/api-contracts';
+import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
+import { STATUS_RANK } from './execution-status';
+import type { StatusPoint } from './execution-status';
 import type {
   BulkJobCounts,
   BulkJobStatus,
   BulkJobSummary,
   ExecutionStatus,
 } from '@toolkit/api-contracts';
-
-/** What a bulk job's progress is computed from: one entry per recorded item (execution). */
-export interface BulkJobItemState {
-  /** Absent on an execution known only from a message that carries no status. */
-  status?: ExecutionStatus;
-  started_at?: Date | null;
-  finished_at?: Date | null;
-}
 
 export interface BulkJobProgress {
   counts: BulkJobCounts;
@@ -74,29 +69,122 @@ export function bulkJobSummary(job: {
 }
 
 /**
- * A job's progress recomputed from all its recorded items (never incremented: the same
+ * An item's stored status as one number that grows with every move storage accepts
+ * (canTransition: a higher rank, or the same running or finished rank at a later attempt),
+ * so that `$max` over any set of snapshots of the item keeps the latest one, whatever order
+ * and however often they are written.
+ */
+export function itemCode(point: StatusPoint | undefined): number {
+  const { status, attempt } = point ?? { status: 'queued', attempt: 1 };
+  const bounded = Math.max(1, Math.min(Math.trunc(attempt), MAX_CODED_ATTEMPT));
+  return (
+    STATUS_RANK[status] * RANK_STEP + bounded * ATTEMPT_STEP + EXECUTION_STATUSES.indexOf(status)
+  );
+}
+
+export function statusOfCode(code: number): ExecutionStatus {
+  return EXECUTION_STATUSES[code % ATTEMPT_STEP] ?? 'queued';
+}
+
+const ATTEMPT_STEP = 10;
+const MAX_CODED_ATTEMPT = 99_999;
+const RANK_STEP = (MAX_CODED_ATTEMPT + 1) * ATTEMPT_STEP;
+
+/** What a job's progress is computed from: its items' codes and the times kept with them. */
+export interface BulkJobItems {
+  codes: Iterable<number>;
+  /** The earliest start of any item's attempt. */
+  firstStarted: Date | null;
+  /** The latest finish of any item's attempt. */
+  lastFinished: Date | null;
+}
+
+/**
+ * A job's progress recomputed from its items' latest statuses (never incremented: the same
  * items give the same answer, however often their messages were delivered).
  */
-export function bulkJobProgress(
-  items: readonly BulkJobItemState[],
-  accepted: number | null,
-): BulkJobProgress {
+export function bulkJobProgress(items: BulkJobItems, accepted: number | null): BulkJobProgress {
   const counts = emptyCounts();
-  let started: Date | null = null;
-  let finished: Date | null = null;
-  for (const item of items) {
-    const status = item.status ?? 'queued';
-    counts[status]++;
-    if (item.started_at && (!started || item.started_at < started)) started = item.started_at;
-    if (isFinishedStatus(status) && item.finished_at && (!finished || item.finished_at > finished))
-      finished = item.finished_at;
-  }
+  for (const code of items.codes) counts[statusOfCode(code)]++;
   const status = bulkJobStatus(counts, accepted);
   return {
     counts,
     done: doneOf(counts),
     status,
-    started_at: started,
-    finished_at: status === 'completed' ? finished : null,
+    started_at: items.firstStarted,
+    finished_at: status === 'completed' ? items.lastFinished : null,
   };
+}
+
+/** One item of a bulk job as a consumed message and the stored execution tell it. */
+export interface JobItem {
+  jobId: string;
+  executionId: string;
+  /** The execution's stored status once the message is recorded. */
+  point: StatusPoint | undefined;
+  requestedAt?: Date;
+  startedAt?: Date;
+  finishedAt?: Date;
+  requester?: { id: number | null; username: string };
+}
+
+const requesterOf = (by: { userId?: number | null; username: string }) => ({
+  id: by.userId ?? null,
+  username: by.username,
+});
+
+export function jobItemsOfRequests(
+  requests: readonly ExecutionRequest[],
+  statuses: ReadonlyMap<string, StatusPoint>,
+): JobItem[] {
+  return requests.flatMap((r) =>
+    r.bulkJobId === undefined
+      ? []
+      : [
+          {
+            jobId: r.bulkJobId,
+            executionId: r.executionId,
+            point: statuses.get(r.executionId),
+            requestedAt: new Date(r.requestedAt),
+            requester: requesterOf(r.requestedBy),
+          },
+        ],
+  );
+}
+
+export function jobItemsOfEvents(
+  events: readonly ExecutionEvent[],
+  statuses: ReadonlyMap<string, StatusPoint>,
+): JobItem[] {
+  return events.flatMap((e) => {
+    if (e.bulkJobId === undefined) return [];
+    const item: JobItem = {
+      jobId: e.bulkJobId,
+      executionId: e.executionId,
+      point: statuses.get(e.executionId),
+    };
+    if (e.phase === 'started' || e.phase === 'progress') item.startedAt = new Date(e.at);
+    return [item];
+  });
+}
+
+export function jobItemsOfResults(
+  results: readonly ExecutionResult[],
+  statuses: ReadonlyMap<string, StatusPoint>,
+): JobItem[] {
+  return results.flatMap((r) =>
+    r.bulkJobId === undefined
+      ? []
+      : [
+          {
+            jobId: r.bulkJobId,
+            executionId: r.executionId,
+            point: statuses.get(r.executionId),
+            requestedAt: new Date(r.timings.requestedAt),
+            startedAt: new Date(r.timings.startedAt),
+            finishedAt: new Date(r.timings.finishedAt),
+            requester: requesterOf(r.requestedBy),
+          },
+        ],
+  );
 }

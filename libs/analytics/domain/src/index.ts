@@ -60,5 +60,16 @@ export {
   oneResultPerExecution,
   supersedes,
 } from './ingest-rules';
-export { bulkJobProgress, bulkJobStatus, bulkJobSummary, doneOf, emptyCounts } from './bulk-job';
-export type { BulkJobItemState, BulkJobProgress } from './bulk-job';
+export {
+  bulkJobProgress,
+  bulkJobStatus,
+  bulkJobSummary,
+  doneOf,
+  emptyCounts,
+  itemCode,
+  jobItemsOfEvents,
+  jobItemsOfRequests,
+  jobItemsOfResults,
+  statusOfCode,
+} from './bulk-job';
+export type { BulkJobItems, BulkJobProgress, JobItem } from './bulk-job';
