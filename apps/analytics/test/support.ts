@@ -54,7 +54,7 @@ export function testConfig(overrides: Record<string, string> = {}): AnalyticsCon
 
 /** Repositories and an app over a fresh database, without consumers (fast). */
 export async function appOnly(now?: () => Date): Promise<{
-  infra: TestInfra;
+  infra: TestInfra & { mongoUri: string };
   app: Express;
   logs: CommandLogRepository;
   executions: ExecutionRepository;

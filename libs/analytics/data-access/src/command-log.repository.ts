@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Connection, Model } from 'mongoose';
 import type { mongo } from 'mongoose';
 import {
@@ -7,6 +8,7 @@ import {
   cellOf,
   commandLogFromResult,
   floorHour,
+  mergeIncrements,
   oneResultPerExecution,
   planStatistics,
   rollupIncrements,
@@ -26,10 +28,9 @@ import type { ExecutionResult } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { SequenceAllocator, toStorageError } from '@toolkit/mongo';
 import { commandLogModel } from './command-log.schema';
-import { rollupLedgerModel, rollupModel } from './rollup.schema';
-import type { RollupDoc, RollupLedgerDoc } from './rollup.schema';
-import { WRITE_CHUNK, writeGateOf } from './write-gate';
-import type { WriteGate } from './write-gate';
+import { rollupIntentModel, rollupLedgerModel, rollupModel } from './rollup.schema';
+import type { RollupDoc, RollupIntentDoc, RollupLedgerDoc } from './rollup.schema';
+import { WRITE_CHUNK, WriteGate, writeGateOf } from './write-gate';
 
 export const COMMAND_LOG_SEQUENCE = 'command_logs';
 
@@ -39,6 +40,11 @@ const INSERT_CHUNK = 200;
 /** Ledger entries are kept this long; a refused log created before is taken as counted. */
 const LEDGER_HORIZON_MS = 86_400_000;
 const LEDGER_TRIM_EVERY_MS = 600_000;
+/** Intents outlive their ledger entries: an entry never names a trimmed intent. */
+const INTENT_HORIZON_MS = 2 * LEDGER_HORIZON_MS;
+
+/** A writer lane's key in rollup cells' `seq` (a field name: no dots or `$`). */
+const newLane = () => randomBytes(9).toString('base64url');
 
 /** Called between write commands: the consumer heartbeats there. */
 export type Progress = () => Promise<void>;
@@ -82,10 +88,12 @@ export type SortSpec = [string, 1 | -1][];
 
 /**
  * Command logs and their rollups, written together: logs are inserted idempotently on
- * the execution id (their `_id`), then the rollups of the logs not yet counted are
- * incremented, then ledger entries record them as counted (see RollupLedgerDoc: a crash
- * before the entry can count one batch twice, no transactions on FerretDB; a crash
- * before the increments loses nothing).
+ * the execution id (their `_id`); then the logs not yet counted get ledger entries naming
+ * this batch, the batch's rollup increments are written as an intent, applied (each cell
+ * write guarded by the writer's lane and batch number) and the intent marked done. A
+ * redelivered batch finishes the intents its logs name that are not done, and counts only
+ * the logs no intent covers: a crash anywhere counts each log once, without transactions
+ * (FerretDB 1.24 has none; see RollupIntentDoc).
  *
  * Every write statement filters on a string `_id` (the only filter FerretDB 1.24 pushes
  * down; anything else scans and decodes the whole collection per statement), so the cost
@@ -96,14 +104,20 @@ export class CommandLogRepository {
   readonly logs: Model<CommandLogRecord>;
   readonly rollups: Model<RollupDoc>;
   readonly ledger: Model<RollupLedgerDoc>;
+  readonly intents: Model<RollupIntentDoc>;
   private readonly ids: SequenceAllocator;
   private ledgerTrimmedAt = 0;
   private readonly gate: WriteGate;
+  /** One batch at a time: a lane applies its batches in order. */
+  private readonly batches = new WriteGate();
+  private lane = newLane();
+  private seq = 0;
 
   constructor(connection: Connection, options: { idBlockSize?: number; now?: () => Date } = {}) {
     this.logs = commandLogModel(connection);
     this.rollups = rollupModel(connection);
     this.ledger = rollupLedgerModel(connection);
+    this.intents = rollupIntentModel(connection);
     this.ids = new SequenceAllocator(connection, options.idBlockSize ?? 1000);
     this.gate = writeGateOf(connection);
     this.now = options.now ?? (() => new Date());
@@ -112,7 +126,7 @@ export class CommandLogRepository {
   private readonly now: () => Date;
 
   models(): Model<never>[] {
-    return [this.logs, this.rollups, this.ledger] as unknown as Model<never>[];
+    return [this.logs, this.rollups, this.ledger, this.intents] as unknown as Model<never>[];
   }
 
   /** MongoDB only (FerretDB 1.24 has no TTL indexes): expire logs by execution_time. */
@@ -123,12 +137,29 @@ export class CommandLogRepository {
     );
   }
 
+  /**
+   * A batch that fails leaves its lane: its intent may be half applied, and a later batch
+   * of the same lane raising a cell's `seq` would hide that from the batch's retry.
+   */
   async ingest(results: readonly ExecutionResult[], onProgress?: Progress): Promise<IngestOutcome> {
     try {
-      return await this.ingestUnsafe(results, onProgress);
+      return await this.inLane(() => this.ingestUnsafe(results, onProgress));
     } catch (error) {
       throw toStorageError(error, 'command log', ['execution_id']);
     }
+  }
+
+  /** Runs rollup writes after the lane's earlier ones; a failure moves to a new lane. */
+  private inLane<T>(work: () => Promise<T>): Promise<T> {
+    return this.batches.run(async () => {
+      try {
+        return await work();
+      } catch (error) {
+        this.lane = newLane();
+        this.seq = 0;
+        throw error;
+      }
+    });
   }
 
   /**
@@ -143,6 +174,8 @@ export class CommandLogRepository {
     const executionIds = [...byExecution.keys()];
     const logIds = new Map<string, number>();
     const uncounted: FactsRow[] = [];
+    /** Logs no batch has counted (a replaced log keeps the entry of the batch that did). */
+    const fresh: string[] = [];
     const refused: string[] = [];
     const ids = await this.ids.take(COMMAND_LOG_SEQUENCE, executionIds.length);
     const now = this.now();
@@ -157,6 +190,7 @@ export class CommandLogRepository {
         else {
           logIds.set(doc._id, doc.id);
           uncounted.push(doc);
+          fresh.push(doc._id);
         }
       });
       await onProgress?.();
@@ -168,29 +202,23 @@ export class CommandLogRepository {
       for (const row of rows) logIds.set(row._id, row.id);
       if (refused.some((id) => !logIds.has(id)))
         throw AppError.unavailable('command log (refused insert not found: retry)');
-      const entries = await this.ledger.collection
-        .find({ _id: { $in: refused } } as QueryFilter, { projection: { _id: 1 } })
-        .toArray();
-      const counted = new Set(entries.map((entry) => String(entry._id)));
+      const counted = await this.countedAmong(refused);
       for (const row of rows) {
         const replacement = await this.supersede(row, byExecution.get(row._id), now);
         const isCounted = alreadyCounted(row, counted.has(row._id), now, LEDGER_HORIZON_MS);
         if (replacement && isCounted) superseded.push(row);
+        if (!isCounted) fresh.push(row._id);
         if (replacement || !isCounted) uncounted.push(replacement ?? row);
       }
     }
     // A superseded log leaves its old cells (-1) for its new ones (in `uncounted`).
-    const increments = [...rollupIncrements(uncounted), ...rollupIncrements(superseded, -1)];
-    await this.applyIncrements(increments, { upsert: true, onProgress });
+    const increments = mergeIncrements([
+      ...rollupIncrements(uncounted),
+      ...rollupIncrements(superseded, -1),
+    ]);
+    if (increments.length > 0) await this.count(fresh, increments, now, onProgress);
     if (superseded.length > 0)
       await this.gate.run(() => this.rollups.collection.deleteMany({ count: { $lte: 0 } }));
-    for (let start = 0; start < uncounted.length; start += INSERT_CHUNK) {
-      const entries: RollupLedgerDoc[] = uncounted
-        .slice(start, start + INSERT_CHUNK)
-        .map((row) => ({ _id: row._id, created: now }));
-      // An entry that exists (counted by a batch that crashed before its commit) is kept.
-      await this.gate.run(() => insertIgnoringDuplicates(this.ledger.collection, entries));
-    }
     await this.trimLedger(now);
     return {
       inserted: executionIds.length - refused.length,
@@ -198,6 +226,78 @@ export class CommandLogRepository {
       rollupCells: increments.length,
       logIds,
     };
+  }
+
+  /**
+   * Which of the refused logs are counted: those whose ledger entry names an intent (after
+   * finishing the intents not done: their batch crashed or failed mid-way), or no intent at
+   * all (entries from before intents). An entry whose intent is missing was left by a batch
+   * that stopped before its increments: not counted.
+   */
+  private async countedAmong(refused: readonly string[]): Promise<Set<string>> {
+    const entries = (await this.ledger.collection
+      .find({ _id: { $in: refused } } as QueryFilter, { projection: { _id: 1, token: 1 } })
+      .toArray()) as unknown as Pick<RollupLedgerDoc, '_id' | 'token'>[];
+    const tokens = [...new Set(entries.flatMap((e) => (e.token ? [e.token] : [])))];
+    const intents =
+      tokens.length === 0
+        ? []
+        : ((await this.intents.collection
+            .find({ _id: { $in: tokens } } as QueryFilter, { projection: { created: 0 } })
+            .toArray()) as unknown as RollupIntentDoc[]);
+    for (const intent of intents) if (!intent.done) await this.finish(intent);
+    const known = new Set(intents.map((i) => i._id));
+    return new Set(
+      entries.filter((e) => e.token === undefined || known.has(e.token)).map((e) => e._id),
+    );
+  }
+
+  /**
+   * Counts a batch: ledger entries for its fresh logs naming the batch, then its intent,
+   * then the increments, then the intent done. Stopping anywhere is recovered by the
+   * redelivered batch (countedAmong).
+   */
+  private async count(
+    fresh: readonly string[],
+    increments: RollupIncrement[],
+    now: Date,
+    onProgress?: Progress,
+  ): Promise<void> {
+    const seq = ++this.seq;
+    const intent: RollupIntentDoc = {
+      _id: `${this.lane}-${seq}`,
+      lane: this.lane,
+      seq,
+      created: now,
+      increments,
+      done: false,
+    };
+    for (let start = 0; start < fresh.length; start += INSERT_CHUNK) {
+      const ops = fresh.slice(start, start + INSERT_CHUNK).map((id) => ({
+        replaceOne: {
+          filter: { _id: id },
+          replacement: { created: now, token: intent._id },
+          upsert: true,
+        },
+      }));
+      await this.gate.run(() => this.ledger.collection.bulkWrite(ops as never, { ordered: true }));
+      await onProgress?.();
+    }
+    await this.gate.run(() => this.intents.collection.insertOne(intent as never));
+    await this.finish(intent, onProgress);
+  }
+
+  private async finish(intent: RollupIntentDoc, onProgress?: Progress): Promise<void> {
+    await this.applyIncrements(intent.increments, {
+      lane: intent.lane,
+      seq: intent.seq,
+      onProgress,
+    });
+    await this.gate.run(() =>
+      this.intents.collection.updateOne({ _id: intent._id } as QueryFilter, {
+        $set: { done: true },
+      }),
+    );
   }
 
   /**
@@ -232,6 +332,10 @@ export class CommandLogRepository {
     this.ledgerTrimmedAt = now.getTime();
     const before = new Date(now.getTime() - LEDGER_HORIZON_MS);
     await this.gate.run(() => this.ledger.collection.deleteMany({ created: { $lt: before } }));
+    const intentsBefore = new Date(now.getTime() - INTENT_HORIZON_MS);
+    await this.gate.run(() =>
+      this.intents.collection.deleteMany({ created: { $lt: intentsBefore } }),
+    );
   }
 
   private async findFacts(filter: QueryFilter): Promise<FactsRow[]> {
@@ -245,15 +349,20 @@ export class CommandLogRepository {
   }
 
   /**
-   * Adds the increments to their rollup cells; with `upsert`, a missing cell is created
-   * (counting), else only existing cells change (uncounting never creates one).
+   * Adds a batch's increments to their cells, each write guarded by the batch's place in
+   * its lane (`seq.<lane>` below it, then set to it): a cell takes the batch once however
+   * often it is sent. A positive count may create its cell; an uncounting never does.
+   * A guarded upsert that finds the cell already past the batch is refused as a duplicate
+   * key, and so is one that lost the race to create a new cell: each is sent once more, and
+   * a second refusal means the cell has the batch. FerretDB 1.24 stops an unordered bulk
+   * write at its first error, so what followed it is sent again (idempotent).
    */
   private async applyIncrements(
-    increments: RollupIncrement[],
-    options: { upsert: boolean; onProgress?: Progress },
+    increments: readonly RollupIncrement[],
+    options: { lane: string; seq: number; onProgress?: Progress },
   ): Promise<void> {
-    const { upsert, onProgress } = options;
-    if (increments.length === 0) return;
+    const { lane, seq, onProgress } = options;
+    const guard = `seq.${lane}`;
     const ops: mongo.AnyBulkWriteOperation<RollupDoc>[] = increments.map(({ grain, id, cell }) => {
       const inc: Record<string, number> = {
         count: cell.count,
@@ -261,28 +370,33 @@ export class CommandLogRepository {
         dur_sum_ms: cell.dur_sum_ms,
       };
       for (const [key, n] of Object.entries(cell.hist)) inc[`hist.${key}`] = n;
-      const setOnInsert: Record<string, unknown> = {
-        grain,
-        hour: cell.hour,
-        platform: cell.platform,
-        success: cell.success,
-        error_class: cell.error_class,
-      };
-      if (cell.command) setOnInsert['command'] = cell.command;
-      if (cell.device) setOnInsert['device'] = cell.device;
-      if (cell.error_message !== undefined) setOnInsert['error_message'] = cell.error_message;
+      const upsert = cell.count > 0;
+      const update: Record<string, unknown> = { $inc: inc, $set: { [guard]: seq } };
+      if (upsert) {
+        const setOnInsert: Record<string, unknown> = {
+          grain,
+          hour: cell.hour,
+          platform: cell.platform,
+          success: cell.success,
+          error_class: cell.error_class,
+        };
+        if (cell.command) setOnInsert['command'] = cell.command;
+        if (cell.device) setOnInsert['device'] = cell.device;
+        if (cell.error_message !== undefined) setOnInsert['error_message'] = cell.error_message;
+        update['$setOnInsert'] = setOnInsert;
+      }
       return {
         updateOne: {
-          filter: { _id: id },
-          update: upsert ? { $inc: inc, $setOnInsert: setOnInsert } : { $inc: inc },
+          filter: { _id: id, [guard]: { $not: { $gte: seq } } } as never,
+          update: update as never,
           upsert,
         },
       };
     });
-    // Concurrent upserts of the same new cell race: the loser gets a duplicate key error
-    // and nothing applied, so exactly the failed increments are sent again.
     for (let start = 0; start < ops.length; start += WRITE_CHUNK) {
       let pending = ops.slice(start, start + WRITE_CHUNK);
+      const chunkSize = pending.length;
+      const refusals = new Map<(typeof ops)[number], number>();
       for (let attempt = 1; pending.length > 0; attempt++) {
         try {
           const chunk = pending;
@@ -295,15 +409,23 @@ export class CommandLogRepository {
           break;
         } catch (error) {
           const writeErrors = writeErrorsOf(error);
+          // Each round drops or refuses at least one op: at most two rounds per op.
           if (
-            attempt >= 5 ||
+            attempt > 2 * chunkSize + 1 ||
             !writeErrors ||
             writeErrors.length === 0 ||
             writeErrors.some((w) => w.code !== 11000)
           )
             throw error;
-          const failed = pending;
-          pending = writeErrors.map((w) => failed[w.index] as (typeof ops)[number]);
+          const first = Math.min(...writeErrors.map((w) => w.index));
+          const refused = new Set(writeErrors.map((w) => w.index));
+          pending = pending.filter((op, index) => {
+            if (index < first) return false;
+            if (!refused.has(index)) return true;
+            const times = (refusals.get(op) ?? 0) + 1;
+            refusals.set(op, times);
+            return times < 2;
+          });
         }
       }
     }
@@ -368,7 +490,9 @@ export class CommandLogRepository {
 
   private async uncount(rows: FactsRow[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.applyIncrements(rollupIncrements(rows, -1), { upsert: false });
+    await this.inLane(() =>
+      this.applyIncrements(rollupIncrements(rows, -1), { lane: this.lane, seq: ++this.seq }),
+    );
     await this.gate.run(() => this.rollups.collection.deleteMany({ count: { $lte: 0 } }));
   }
 

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import type { Connection, Model } from 'mongoose';
-import type { RollupCell, RollupGrain } from '@toolkit/analytics-domain';
+import type { RollupCell, RollupGrain, RollupIncrement } from '@toolkit/analytics-domain';
 
 /**
  * Rollup cells: one document per grain x hour x dimension values, its id derived from
@@ -10,6 +10,8 @@ import type { RollupCell, RollupGrain } from '@toolkit/analytics-domain';
 export interface RollupDoc extends RollupCell {
   _id: string;
   grain: RollupGrain;
+  /** Writer lane -> the last of its batches applied here (see RollupIntentDoc). */
+  seq?: Record<string, number>;
 }
 
 const rollupSchema = new Schema<RollupDoc>(
@@ -27,6 +29,7 @@ const rollupSchema = new Schema<RollupDoc>(
     dur_count: Number,
     dur_sum_ms: Number,
     hist: Schema.Types.Mixed,
+    seq: Schema.Types.Mixed,
   },
   { collection: 'command_log_rollups', versionKey: false },
 );
@@ -47,22 +50,23 @@ export function rollupModel(connection: Connection): Model<RollupDoc> {
 
 /**
  * Which logs are counted in the rollups: one entry per counted log (`_id` = its execution
- * id), inserted after the batch's increments. A redelivered batch (its logs refused as
- * duplicates) counts exactly the refused logs that have no entry, so a crash between the
- * log insert and the increments loses nothing; a crash between the increments and the
- * entries counts that batch twice. Entries older than a day are trimmed (logs created
- * before that are taken as counted). Insert-only and keyed by `_id`: no per-log update
- * (whose cost grows with the collection on FerretDB 1.24) and no index on an array (an
- * entry per batch holding its ids needed one: FerretDB on PostgreSQL indexes an array as
- * one value, and a batch's ids overflow PostgreSQL's 2,704-byte btree row limit).
+ * id) naming the batch that counts it (`token`, a RollupIntentDoc), written before that
+ * batch's increments. A redelivered log is counted again only when it has no entry or its
+ * entry names no intent (the crash came before the increments began). Entries older than a
+ * day are trimmed (logs created before that are taken as counted), so are entries without
+ * a token (written before intents: counted). Insert-only and keyed by `_id`: no per-log
+ * update (whose cost grows with the collection on FerretDB 1.24) and no index on an array
+ * (an entry per batch holding its ids needed one: FerretDB on PostgreSQL indexes an array
+ * as one value, and a batch's ids overflow PostgreSQL's 2,704-byte btree row limit).
  */
 export interface RollupLedgerDoc {
   _id: string;
   created: Date;
+  token?: string;
 }
 
 const rollupLedgerSchema = new Schema<RollupLedgerDoc>(
-  { _id: String, created: Date },
+  { _id: String, created: Date, token: String },
   { collection: 'command_log_rollup_counted', versionKey: false },
 );
 
@@ -72,5 +76,43 @@ export function rollupLedgerModel(connection: Connection): Model<RollupLedgerDoc
   return (
     (connection.models['CommandLogRollupCounted'] as Model<RollupLedgerDoc> | undefined) ??
     connection.model<RollupLedgerDoc>('CommandLogRollupCounted', rollupLedgerSchema)
+  );
+}
+
+/**
+ * One batch's rollup increments, written before they are applied and marked `done` after:
+ * what lets a crashed batch be finished exactly once without transactions (FerretDB 1.24
+ * has none). A writer (`lane`: one per process, replaced after a failed batch) numbers its
+ * batches (`seq`) and applies them one after the other; each cell write is guarded by
+ * `seq.<lane>` below this batch's and sets it, so a cell takes each batch once, whoever
+ * finishes it (the writer retrying, another replica after a crash, or both at once).
+ */
+export interface RollupIntentDoc {
+  _id: string;
+  lane: string;
+  seq: number;
+  created: Date;
+  increments: RollupIncrement[];
+  done: boolean;
+}
+
+const rollupIntentSchema = new Schema<RollupIntentDoc>(
+  {
+    _id: String,
+    lane: String,
+    seq: Number,
+    created: Date,
+    increments: Schema.Types.Mixed,
+    done: Boolean,
+  },
+  { collection: 'command_log_rollup_intents', versionKey: false },
+);
+
+rollupIntentSchema.index({ created: 1 });
+
+export function rollupIntentModel(connection: Connection): Model<RollupIntentDoc> {
+  return (
+    (connection.models['CommandLogRollupIntent'] as Model<RollupIntentDoc> | undefined) ??
+    connection.model<RollupIntentDoc>('CommandLogRollupIntent', rollupIntentSchema)
   );
 }

@@ -31,6 +31,7 @@ export {
   ROLLUP_GRAINS,
   cellOf,
   grainsOf,
+  mergeIncrements,
   rollupId,
   rollupIncrements,
 } from './rollups';

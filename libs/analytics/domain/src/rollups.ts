@@ -141,3 +141,24 @@ export function rollupIncrements(
   }
   return [...cells.values()];
 }
+
+/**
+ * One increment per cell: a batch's counting (+1) and uncounting (-1, a superseded log)
+ * may name the same cell, and a cell takes one guarded write per batch.
+ */
+export function mergeIncrements(increments: readonly RollupIncrement[]): RollupIncrement[] {
+  const cells = new Map<string, RollupIncrement>();
+  for (const { grain, id, cell } of increments) {
+    const entry = cells.get(id);
+    if (!entry) {
+      cells.set(id, { grain, id, cell: { ...cell, hist: { ...cell.hist } } });
+      continue;
+    }
+    entry.cell.count += cell.count;
+    entry.cell.dur_count += cell.dur_count;
+    entry.cell.dur_sum_ms += cell.dur_sum_ms;
+    for (const [key, n] of Object.entries(cell.hist))
+      entry.cell.hist[key] = (entry.cell.hist[key] ?? 0) + n;
+  }
+  return [...cells.values()];
+}
