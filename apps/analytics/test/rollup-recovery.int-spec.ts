@@ -61,7 +61,7 @@ describe('rollups when a batch stops part-way (real MongoDB-wire server)', () =>
   const faults: [string, (logs: CommandLogRepository) => void][] = [
     [
       'writing the ledger entries',
-      (logs) => jest.spyOn(logs.ledger.collection, 'bulkWrite').mockImplementationOnce(crash),
+      (logs) => jest.spyOn(logs.ledger.collection, 'insertMany').mockImplementationOnce(crash),
     ],
     [
       'writing the intent',
@@ -79,8 +79,15 @@ describe('rollups when a batch stops part-way (real MongoDB-wire server)', () =>
       },
     ],
     [
-      'marking the intent done',
-      (logs) => jest.spyOn(logs.intents.collection, 'updateOne').mockImplementationOnce(crash),
+      'marking the batch finished',
+      (logs) => {
+        const collection = logs.ledger.collection;
+        const insertMany = collection.insertMany.bind(collection);
+        jest
+          .spyOn(collection, 'insertMany')
+          .mockImplementationOnce(insertMany)
+          .mockImplementationOnce(crash);
+      },
     ],
   ];
 

@@ -182,7 +182,7 @@ describe('bulk render: many items for one requester, answered item by item', () 
     });
   });
 
-  it('when 1,000 items name 100 devices and 25 commands, then every read is made once per object and every item is rendered', async () => {
+  it('when 1,000 items name 100 devices and 25 commands, then the devices are read at once, every other read once per object, and every item is rendered', async () => {
     const { services } = kit.catalog;
     // Every read of a repository goes through `find` (`findById` included).
     const reads = {
@@ -202,9 +202,7 @@ describe('bulk render: many items for one requester, answered item by item', () 
       }),
     );
 
-    const started = performance.now();
     const res = await bulk(items);
-    const elapsedMs = performance.now() - started;
 
     expect(res.status).toBe(200);
     const results = res.body.results as {
@@ -223,15 +221,13 @@ describe('bulk render: many items for one requester, answered item by item', () 
       Object.fromEntries(Object.entries(reads).map(([k, spy]) => [k, spy.mock.calls.length])),
     ).toEqual({
       command: COMMANDS, // execute_show: null, so no constrained read besides
-      device: DEVICES,
+      device: 1,
       platform: 1,
       interfaces: DEVICES,
       vlans: DEVICES,
       addresses: DEVICES,
       token: 1,
     });
-    // Loose: a regression to a read per item takes seconds against FerretDB.
-    expect(elapsedMs).toBeLessThan(20_000);
   }, 60_000);
 
   it('when an item misses the same device as another, then both get the same error and the device is read once', async () => {

@@ -43,6 +43,9 @@ const LEDGER_TRIM_EVERY_MS = 600_000;
 /** Intents outlive their ledger entries: an entry never names a trimmed intent. */
 const INTENT_HORIZON_MS = 2 * LEDGER_HORIZON_MS;
 
+/** The ledger entry that says a batch's increments are all applied (no log id has a `:`). */
+const finishedMarker = (token: string) => `finished:${token}`;
+
 /** A writer lane's key in rollup cells' `seq` (a field name: no dots or `$`). */
 const newLane = () => randomBytes(9).toString('base64url');
 
@@ -90,8 +93,8 @@ export type SortSpec = [string, 1 | -1][];
  * Command logs and their rollups, written together: logs are inserted idempotently on
  * the execution id (their `_id`); then the logs not yet counted get ledger entries naming
  * this batch, the batch's rollup increments are written as an intent, applied (each cell
- * write guarded by the writer's lane and batch number) and the intent marked done. A
- * redelivered batch finishes the intents its logs name that are not done, and counts only
+ * write guarded by the writer's lane and batch number) and the batch marked finished. A
+ * redelivered batch finishes the intents its logs name that are not, and counts only
  * the logs no intent covers: a crash anywhere counts each log once, without transactions
  * (FerretDB 1.24 has none; see RollupIntentDoc).
  *
@@ -229,24 +232,35 @@ export class CommandLogRepository {
   }
 
   /**
-   * Which of the refused logs are counted: those whose ledger entry names an intent (after
-   * finishing the intents not done: their batch crashed or failed mid-way), or no intent at
-   * all (entries from before intents). An entry whose intent is missing was left by a batch
-   * that stopped before its increments: not counted.
+   * Which of the refused logs are counted: those whose ledger entry names a batch that
+   * finished (its marker), or whose intent exists (finished here first: that batch stopped
+   * during its increments), or no batch at all (entries from before intents). An entry whose
+   * batch left no intent stopped before its increments: not counted.
    */
   private async countedAmong(refused: readonly string[]): Promise<Set<string>> {
     const entries = (await this.ledger.collection
       .find({ _id: { $in: refused } } as QueryFilter, { projection: { _id: 1, token: 1 } })
       .toArray()) as unknown as Pick<RollupLedgerDoc, '_id' | 'token'>[];
     const tokens = [...new Set(entries.flatMap((e) => (e.token ? [e.token] : [])))];
-    const intents =
-      tokens.length === 0
-        ? []
-        : ((await this.intents.collection
-            .find({ _id: { $in: tokens } } as QueryFilter, { projection: { created: 0 } })
-            .toArray()) as unknown as RollupIntentDoc[]);
-    for (const intent of intents) if (!intent.done) await this.finish(intent);
-    const known = new Set(intents.map((i) => i._id));
+    const known = new Set<string>();
+    if (tokens.length > 0) {
+      const markers = await this.ledger.collection
+        .find({ _id: { $in: tokens.map(finishedMarker) } } as QueryFilter, {
+          projection: { token: 1 },
+        })
+        .toArray();
+      for (const marker of markers) known.add(String(marker['token']));
+    }
+    const unfinished = tokens.filter((t) => !known.has(t));
+    if (unfinished.length > 0) {
+      const intents = (await this.intents.collection
+        .find({ _id: { $in: unfinished } } as QueryFilter)
+        .toArray()) as unknown as RollupIntentDoc[];
+      for (const intent of intents) {
+        await this.finish(intent, this.now());
+        known.add(intent._id);
+      }
+    }
     return new Set(
       entries.filter((e) => e.token === undefined || known.has(e.token)).map((e) => e._id),
     );
@@ -254,8 +268,9 @@ export class CommandLogRepository {
 
   /**
    * Counts a batch: ledger entries for its fresh logs naming the batch, then its intent,
-   * then the increments, then the intent done. Stopping anywhere is recovered by the
-   * redelivered batch (countedAmong).
+   * then the increments, then a ledger marker saying the batch finished. Stopping anywhere is
+   * recovered by the redelivered batch (countedAmong). Every write here is an insert (an
+   * update by `_id` scans the collection on FerretDB 1.24, and intents are large).
    */
   private async count(
     fresh: readonly string[],
@@ -270,34 +285,44 @@ export class CommandLogRepository {
       seq,
       created: now,
       increments,
-      done: false,
     };
     for (let start = 0; start < fresh.length; start += INSERT_CHUNK) {
-      const ops = fresh.slice(start, start + INSERT_CHUNK).map((id) => ({
-        replaceOne: {
-          filter: { _id: id },
-          replacement: { created: now, token: intent._id },
-          upsert: true,
-        },
+      const ids = fresh.slice(start, start + INSERT_CHUNK);
+      const entries: RollupLedgerDoc[] = ids.map((id) => ({
+        _id: id,
+        created: now,
+        token: intent._id,
       }));
-      await this.gate.run(() => this.ledger.collection.bulkWrite(ops as never, { ordered: true }));
+      // Insert-only (an upsert scans the collection on FerretDB 1.24); an entry that exists
+      // names an intent that was never written (its batch stopped first): re-pointed.
+      const refused = await this.gate.run(() =>
+        insertIgnoringDuplicates(this.ledger.collection, entries),
+      );
+      for (const index of refused) {
+        const entry = entries[index] as RollupLedgerDoc;
+        await this.gate.run(() =>
+          this.ledger.collection.replaceOne({ _id: entry._id } as QueryFilter, entry),
+        );
+      }
       await onProgress?.();
     }
     await this.gate.run(() => this.intents.collection.insertOne(intent as never));
-    await this.finish(intent, onProgress);
+    await this.finish(intent, now, onProgress);
   }
 
-  private async finish(intent: RollupIntentDoc, onProgress?: Progress): Promise<void> {
+  /** Applies an intent's increments (each cell once), then marks its batch finished. */
+  private async finish(intent: RollupIntentDoc, now: Date, onProgress?: Progress): Promise<void> {
     await this.applyIncrements(intent.increments, {
       lane: intent.lane,
       seq: intent.seq,
       onProgress,
     });
-    await this.gate.run(() =>
-      this.intents.collection.updateOne({ _id: intent._id } as QueryFilter, {
-        $set: { done: true },
-      }),
-    );
+    const marker: RollupLedgerDoc = {
+      _id: finishedMarker(intent._id),
+      created: now,
+      token: intent._id,
+    };
+    await this.gate.run(() => insertIgnoringDuplicates(this.ledger.collection, [marker]));
   }
 
   /**

@@ -60,6 +60,7 @@ export function rollupModel(connection: Connection): Model<RollupDoc> {
  * as one value, and a batch's ids overflow PostgreSQL's 2,704-byte btree row limit).
  */
 export interface RollupLedgerDoc {
+  /** A log's execution id, or `finished:<intent id>`: that batch's increments are applied. */
   _id: string;
   created: Date;
   token?: string;
@@ -80,7 +81,9 @@ export function rollupLedgerModel(connection: Connection): Model<RollupLedgerDoc
 }
 
 /**
- * One batch's rollup increments, written before they are applied and marked `done` after:
+ * One batch's rollup increments, written before they are applied (a ledger marker
+ * `finished:<id>` says when all are; insert-only, as intents are large and an update by `_id`
+ * scans the collection on FerretDB 1.24):
  * what lets a crashed batch be finished exactly once without transactions (FerretDB 1.24
  * has none). A writer (`lane`: one per process, replaced after a failed batch) numbers its
  * batches (`seq`) and applies them one after the other; each cell write is guarded by
@@ -93,7 +96,6 @@ export interface RollupIntentDoc {
   seq: number;
   created: Date;
   increments: RollupIncrement[];
-  done: boolean;
 }
 
 const rollupIntentSchema = new Schema<RollupIntentDoc>(
@@ -103,7 +105,6 @@ const rollupIntentSchema = new Schema<RollupIntentDoc>(
     seq: Number,
     created: Date,
     increments: Schema.Types.Mixed,
-    done: Boolean,
   },
   { collection: 'command_log_rollup_intents', versionKey: false },
 );

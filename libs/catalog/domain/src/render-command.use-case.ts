@@ -46,6 +46,8 @@ const FAILS_THE_CALL: ReadonlySet<ErrorCategory> = new Set<ErrorCategory>([
  * naming a missing device gets the same error.
  */
 interface RenderReads {
+  /** Reads the visible ones of `ids` at once (the rest are read, and refused, one by one). */
+  prefetchDevices(ids: readonly number[]): Promise<void>;
   executableCommand(id: number): Promise<CommandDoc>;
   visibleDevice(id: number): Promise<DeviceDoc>;
   platformOf(device: DeviceDoc): Promise<PlatformDoc | undefined>;
@@ -79,8 +81,8 @@ export class RenderCommand {
 
   /**
    * Many renders for one requester: each item checked as `render` checks one, the reads
-   * shared between the items (`RenderReads`), `concurrency` items at a time (1: one after
-   * the other). An item's refusal is answered in its place; a failure of the service (see
+   * shared between the items (`RenderReads`; the devices it may see read at once first, not
+   * one read per item), `concurrency` items at a time (1: one after the other). An item's refusal is answered in its place; a failure of the service (see
    * `FAILS_THE_CALL`) fails the whole call and no further item is started.
    */
   async renderMany(
@@ -89,6 +91,7 @@ export class RenderCommand {
     { concurrency = BULK_RENDER_CONCURRENCY }: { concurrency?: number } = {},
   ): Promise<BulkRenderOutcome> {
     const reads = this.reads(request, ctx);
+    await reads.prefetchDevices([...new Set(request.items.map((item) => item.device_id))]);
     const results: BulkRenderOutcome['results'] = new Array(request.items.length);
     let next = 0;
     let failed = false;
@@ -184,6 +187,15 @@ export class RenderCommand {
     const contexts = new Map<number, Promise<DeviceContext>>();
     const logins = new Map<string, Promise<ResolvedCredentials>>();
     return {
+      prefetchDevices: async (ids) => {
+        const grant = who.permissions.view_device;
+        if (grant === false || ids.length < 2) return;
+        const found = await this.services.devices.findVisibleMany(ids, {
+          ...ctx,
+          constraints: grant,
+        });
+        for (const [id, device] of found) devices.set(id, Promise.resolve(device));
+      },
       executableCommand: (id) =>
         once(commands, id, () => this.executableCommand(id, who.permissions, ctx)),
       visibleDevice: (id) =>

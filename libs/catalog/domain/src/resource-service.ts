@@ -200,6 +200,15 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     return doc;
   }
 
+  /** Those of `ids` the caller may see (scope and constraints), in one read. */
+  async findVisibleMany(ids: readonly number[], ctx: RequestContext): Promise<Map<number, D>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.def.repository.find(
+      allOf({ _id: { $in: [...ids] } }, this.visibility(ctx)),
+    );
+    return new Map(docs.map((doc) => [doc._id, doc]));
+  }
+
   async create(
     bodies: readonly unknown[],
     ctx: RequestContext,

@@ -150,7 +150,7 @@ export class SessionPool {
     deadline: number,
   ): Promise<{ session: DeviceSession; connectMs: number }> {
     // An expired request neither takes a session slot nor evicts an idle session.
-    if (deadline <= Date.now()) throw timedOutBeforeConnect();
+    if (deadline <= Date.now()) throw expiredWhileWaiting("the device's earlier commands");
     await this.reserveSlot();
     if (this.closing) {
       this.freeSlot();
@@ -158,6 +158,10 @@ export class SessionPool {
         errorClass: 'internal',
         message: 'The executor is shutting down.',
       });
+    }
+    if (deadline <= Date.now()) {
+      this.freeSlot();
+      throw expiredWhileWaiting('a session (EXECUTOR_MAX_SESSIONS are open)');
     }
     let attempt = 0;
     for (;;) {
@@ -228,6 +232,18 @@ export class SessionPool {
     }
     this.openCount -= 1;
   }
+}
+
+/**
+ * A request whose timeout passed while it waited on this executor, for its device's earlier
+ * commands or for a session slot: not run, and not the device's failure (`expired` does not
+ * count against its breaker).
+ */
+export function expiredWhileWaiting(what: string): DeviceRunError {
+  return new DeviceRunError({
+    errorClass: 'expired',
+    message: `Not run: its timeout passed while it waited for ${what}.`,
+  });
 }
 
 function timedOutBeforeConnect(): DeviceRunError {

@@ -1,6 +1,6 @@
-import { DeviceRunError } from '@toolkit/executor-domain';
 import type { DeviceRunInput, DeviceRunOutput, DeviceRunner } from '@toolkit/executor-domain';
 import type { BreakerRegistry } from './breaker-registry';
+import { expiredWhileWaiting } from './session-pool';
 import type { SessionPool } from './session-pool';
 
 export interface RunObserver {
@@ -33,11 +33,7 @@ export class SshDeviceRunner implements DeviceRunner {
         },
         (session) => {
           const left = deadline - Date.now();
-          if (left <= 0)
-            throw new DeviceRunError({
-              errorClass: 'command_timeout',
-              message: 'The timeout passed before the device could take the command.',
-            });
+          if (left <= 0) throw expiredWhileWaiting("the device's earlier commands");
           return session.run(input.commandType, input.command, left, input.signal, input.onOutput);
         },
         { deadline },

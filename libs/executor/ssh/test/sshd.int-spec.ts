@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSshd } from '@toolkit/device-sim';
 import type { SshdInstance } from '@toolkit/device-sim';
+import { countsAsDeviceFailure } from '@toolkit/executor-domain';
 import type { DeviceRunInput } from '@toolkit/executor-domain';
 import { memoryLogger } from '@toolkit/testing';
 import { BreakerRegistry, HostKeyPolicy, SessionPool, SshDeviceRunner } from '../src';
@@ -12,12 +13,15 @@ let sshd: SshdInstance;
 let dir: string;
 const closers: (() => void)[] = [];
 
-function runnerWith(mode: KnownHostsMode, knownHostsPath?: string) {
+function runnerWith(
+  mode: KnownHostsMode,
+  knownHostsPath?: string,
+  slots: { maxSessions: number; perDeviceLimit: number } = { maxSessions: 4, perDeviceLimit: 1 },
+) {
   const { logger, text } = memoryLogger('executor');
   const hostKeys = new HostKeyPolicy({ mode, knownHostsPath, logger });
   const pool = new SessionPool({
-    maxSessions: 4,
-    perDeviceLimit: 1,
+    ...slots,
     idleTimeoutMs: 5_000,
     connectTimeoutMs: 3_000,
     connectRetries: 0,
@@ -90,6 +94,27 @@ describe('Linux execution against a real OpenSSH sshd', () => {
     });
     expect(pool.openSessions).toBe(0);
   });
+
+  it.each([
+    ["the device's earlier command", { maxSessions: 4, perDeviceLimit: 1 }, /earlier commands/],
+    ['a session slot', { maxSessions: 1, perDeviceLimit: 2 }, /EXECUTOR_MAX_SESSIONS/],
+  ])(
+    'when a request waits for %s past its timeout, then it is not run and reported expired, not as a device failure',
+    async (_what, slots, message) => {
+      const { runner } = runnerWith('accept-new', undefined, slots);
+      const first = runner.run(input('sleep 1'));
+
+      const waiting = runner.run(input('echo never', 300));
+
+      await expect(waiting).rejects.toMatchObject({
+        errorClass: 'expired',
+        commandSent: false,
+        message: expect.stringMatching(message),
+      });
+      await expect(first).resolves.toMatchObject({ exitCode: 0 });
+      expect(countsAsDeviceFailure('expired')).toBe(false);
+    },
+  );
 
   it('when strict mode does not know the host, then the connection is refused before authentication', async () => {
     const knownHosts = join(dir, 'known_hosts');
