@@ -57,48 +57,44 @@ describe('rollups when a batch stops part-way (real MongoDB-wire server)', () =>
     }
   }
 
-  const crash = () => Promise.reject(new Error('killed'));
-  const faults: [string, (logs: CommandLogRepository) => void][] = [
-    [
-      'writing the ledger entries',
-      (logs) => jest.spyOn(logs.ledger.collection, 'insertMany').mockImplementationOnce(crash),
-    ],
-    [
-      'writing the intent',
-      (logs) => jest.spyOn(logs.intents.collection, 'insertOne').mockImplementationOnce(crash),
-    ],
-    [
-      'applying the second write command of increments',
-      (logs) => {
-        const collection = logs.rollups.collection;
-        const bulkWrite = collection.bulkWrite.bind(collection);
-        jest
-          .spyOn(collection, 'bulkWrite')
-          .mockImplementationOnce(bulkWrite)
-          .mockImplementationOnce(crash);
-      },
-    ],
-    [
-      'marking the batch finished',
-      (logs) => {
-        const collection = logs.ledger.collection;
-        const insertMany = collection.insertMany.bind(collection);
-        jest
-          .spyOn(collection, 'insertMany')
-          .mockImplementationOnce(insertMany)
-          .mockImplementationOnce(crash);
-      },
-    ],
-  ];
+  /** The n-th call of `method` (1-based) fails: before it reaches the server, or after it applied (a lost reply). */
+  function failCall<T extends object>(
+    target: T,
+    method: keyof T & string,
+    n: number,
+    when: 'before' | 'after' = 'before',
+  ): void {
+    const real = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+    const spy = jest.spyOn(target, method as never) as jest.SpyInstance;
+    for (let i = 1; i < n; i++) spy.mockImplementationOnce(real);
+    spy.mockImplementationOnce(async (...args: unknown[]) => {
+      if (when === 'after') await real(...args);
+      throw new Error(when === 'after' ? 'reply lost' : 'killed');
+    });
+  }
+  const faults: Record<string, (logs: CommandLogRepository) => void> = {
+    'writing the ledger entries': (logs) => failCall(logs.ledger.collection, 'insertMany', 1),
+    'writing the intent': (logs) => failCall(logs.intents.collection, 'insertOne', 1),
+    'writing the second part of the intent': (logs) =>
+      failCall(logs.intents.collection, 'insertOne', 2),
+    'applying the second write command of increments': (logs) =>
+      failCall(logs.rollups.collection, 'bulkWrite', 2),
+    'after the first write command of increments applied (its reply lost)': (logs) =>
+      failCall(logs.rollups.collection, 'bulkWrite', 1, 'after'),
+    'marking the batch finished': (logs) => failCall(logs.ledger.collection, 'insertMany', 2),
+  };
+  /** Small parts and write commands, so that one batch spans several of each. */
+  const small = { intentPartCells: 40, writeChunk: 20 };
 
-  it.each(faults)(
+  it.each(Object.keys(faults))(
     'when a batch stops while %s, then the redelivered batch counts each log once',
-    async (_where, inject) => {
+    async (where) => {
       const results = aBatch();
       const expected = await reference(results);
-      inject(ctx.logs);
+      const failing = new CommandLogRepository(ctx.infra.mongo.connection, small);
+      faults[where]?.(failing);
 
-      await expect(ctx.logs.ingest(results)).rejects.toThrow();
+      await expect(failing.ingest(results)).rejects.toThrow();
       jest.restoreAllMocks();
       const restarted = new CommandLogRepository(ctx.infra.mongo.connection);
       const again = await restarted.ingest(results);
@@ -111,6 +107,59 @@ describe('rollups when a batch stops part-way (real MongoDB-wire server)', () =>
       expect(stats).toEqual(expected);
     },
   );
+
+  it('when a failed batch is retried after another batch of the same process wrote the same cells, then both count once', async () => {
+    const first = aBatch();
+    // The same devices and commands: the same rollup cells.
+    const second = aBatch();
+    const expected = await reference([...first, ...second]);
+    const logs = new CommandLogRepository(ctx.infra.mongo.connection, small);
+    faults['applying the second write command of increments']?.(logs);
+
+    await expect(logs.ingest(first)).rejects.toThrow();
+    jest.restoreAllMocks();
+    await logs.ingest(second);
+    await logs.ingest(first);
+    const stats = await statisticsOf(ctx.app);
+
+    expect(stats).toMatchObject({ source: 'rollups', total_logs: 120 });
+    expect(stats).toEqual(expected);
+  });
+
+  it('when a batch that only moves a superseded log stops half-way, then the redelivered result finishes the move', async () => {
+    const device = { id: 5_999, name: 'rr-config', platform: 'arista_eos' as const };
+    const unknown = anExecutionResult({
+      commandType: 'config',
+      device,
+      success: false,
+      outcome: 'unknown',
+      output: '',
+      errorClass: 'outcome_unknown',
+      errorMessage: 'A previous attempt did not report an outcome.',
+    });
+    const definitive = anExecutionResult({
+      executionId: unknown.executionId,
+      commandType: 'config',
+      device,
+      output: 'ok',
+    });
+    const clean = await appOnly();
+    await clean.logs.ingest([unknown]);
+    await clean.logs.ingest([definitive]);
+    const expected = await statisticsOf(clean.app);
+    await clean.infra.close();
+    const logs = new CommandLogRepository(ctx.infra.mongo.connection, { writeChunk: 2 });
+    await logs.ingest([unknown]);
+    faults['applying the second write command of increments']?.(logs);
+
+    await expect(logs.ingest([definitive])).rejects.toThrow();
+    jest.restoreAllMocks();
+    await new CommandLogRepository(ctx.infra.mongo.connection).ingest([definitive]);
+    const stats = await statisticsOf(ctx.app);
+
+    expect(stats).toMatchObject({ source: 'rollups', total_logs: 1, success_rate: 100 });
+    expect(stats).toEqual(expected);
+  });
 
   describe('when two replicas finish the same half-applied batch at once', () => {
     let second: TestInfra;
@@ -126,8 +175,9 @@ describe('rollups when a batch stops part-way (real MongoDB-wire server)', () =>
     it('then each rollup cell takes the batch once', async () => {
       const results = aBatch();
       const expected = await reference(results);
-      faults[2]?.[1](ctx.logs);
-      await expect(ctx.logs.ingest(results)).rejects.toThrow();
+      const failing = new CommandLogRepository(ctx.infra.mongo.connection, small);
+      faults['applying the second write command of increments']?.(failing);
+      await expect(failing.ingest(results)).rejects.toThrow();
       jest.restoreAllMocks();
 
       const [a, b] = [ctx.infra, second].map(

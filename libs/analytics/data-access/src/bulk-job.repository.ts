@@ -13,6 +13,9 @@ import type { Progress } from './execution.repository';
 import { writeGateOf } from './write-gate';
 import type { WriteGate } from './write-gate';
 
+/** Progress writes that may lose to other item updates before this one gives up. */
+const MAX_PROGRESS_ATTEMPTS = 3;
+
 /** What a job's request messages say about it (every message of the job repeats it). */
 type Described = Pick<BulkJobDoc, 'user' | 'created' | 'notes' | 'total' | 'accepted' | 'rejected'>;
 type JobState = Described &
@@ -182,10 +185,10 @@ function itemUpdate(job: JobWrite, now: Date): Record<string, Record<string, unk
  * holds for them (`$max` of a code that grows with every accepted move: redelivered or
  * reordered messages change nothing), which returns the document; its counts, status and
  * times are recomputed from `items` and written only when they changed, and only if no
- * other item write came in between (`rev`): that writer's recomputation includes this one.
- * A job costs two writes and no read per batch, however many items it has (the earlier
- * design read all the job's executions after every batch: quadratic, and a full scan on
- * FerretDB 1.24; docs/benchmarks.md).
+ * other item write came in between (`rev`; else read again: writeProgress). A job costs two
+ * writes per batch, each carrying its item map (at most 1,000 entries); the earlier design
+ * read all the job's executions after every batch: quadratic, and a full scan on FerretDB
+ * 1.24 (docs/benchmarks.md).
  *
  * A document written before it kept `items` (no `tracked`) is seeded once from the job's
  * executions. Reads and writes filter on `_id` (FerretDB 1.24 pushes it down).
@@ -231,13 +234,29 @@ export class BulkJobRepository {
   private async recordJob(id: string, job: JobWrite): Promise<void> {
     let doc = await this.foldItems(id, itemUpdate(job, this.now()));
     if (doc.tracked !== true) doc = await this.seed(id);
-    const next = stateOf(doc);
-    if (sameState(doc, next)) return;
-    await this.gate.run(() =>
-      this.jobs.collection.updateOne({ _id: id, rev: doc.rev } as QueryFilter, {
-        $set: { ...next, last_updated: this.now() },
-      }),
-    );
+    await this.writeProgress(id, doc);
+  }
+
+  /**
+   * Writes the progress `doc`'s items give, unless unchanged, if no item update came in
+   * between (`rev`). One did: its writer writes the progress after it, unless it stopped
+   * first (killed, evicted): so the job is read again and the progress computed again, a few
+   * times, rather than left to a writer that may never come.
+   */
+  private async writeProgress(id: string, first: BulkJobDoc): Promise<void> {
+    let doc: BulkJobDoc | null = first;
+    for (let attempt = 1; doc && attempt <= MAX_PROGRESS_ATTEMPTS; attempt++) {
+      const next = stateOf(doc);
+      if (sameState(doc, next)) return;
+      const { rev } = doc;
+      const written = await this.gate.run(() =>
+        this.jobs.collection.updateOne({ _id: id, rev } as QueryFilter, {
+          $set: { ...next, last_updated: this.now() },
+        }),
+      );
+      if (written.matchedCount === 1) return;
+      doc = (await this.jobs.collection.findOne({ _id: id } as QueryFilter)) as BulkJobDoc | null;
+    }
   }
 
   /** The item update, upserting; two replicas creating one job at once: the loser updates. */

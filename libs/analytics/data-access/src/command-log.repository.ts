@@ -46,6 +46,16 @@ const INTENT_HORIZON_MS = 2 * LEDGER_HORIZON_MS;
 /** The ledger entry that says a batch's increments are all applied (no log id has a `:`). */
 const finishedMarker = (token: string) => `finished:${token}`;
 
+/** The ledger entry of a log whose counts a batch moves (superseded), naming that batch. */
+const movedEntry = (executionId: string) => `moved:${executionId}`;
+
+/**
+ * Increments per intent document, and bytes (JSON) before one is cut short: an `errors`
+ * cell carries its message (up to 4,096 characters), and a document holds at most 16 MB.
+ */
+const INTENT_PART_CELLS = 500;
+const INTENT_PART_BYTES = 4 * 1024 * 1024;
+
 /** A writer lane's key in rollup cells' `seq` (a field name: no dots or `$`). */
 const newLane = () => randomBytes(9).toString('base64url');
 
@@ -96,7 +106,8 @@ export type SortSpec = [string, 1 | -1][];
  * write guarded by the writer's lane and batch number) and the batch marked finished. A
  * redelivered batch finishes the intents its logs name that are not, and counts only
  * the logs no intent covers: a crash anywhere counts each log once, without transactions
- * (FerretDB 1.24 has none; see RollupIntentDoc).
+ * (FerretDB 1.24 has none; see RollupIntentDoc and docs/decisions/0003-analytics-ingest.md
+ * for what remains: a consumer evicted mid-batch that goes on writing).
  *
  * Every write statement filters on a string `_id` (the only filter FerretDB 1.24 pushes
  * down; anything else scans and decodes the whole collection per statement), so the cost
@@ -116,7 +127,17 @@ export class CommandLogRepository {
   private lane = newLane();
   private seq = 0;
 
-  constructor(connection: Connection, options: { idBlockSize?: number; now?: () => Date } = {}) {
+  constructor(
+    connection: Connection,
+    options: {
+      idBlockSize?: number;
+      now?: () => Date;
+      /** Statements per rollup write command (tests make batches span several). */
+      writeChunk?: number;
+      /** Increments per intent document. */
+      intentPartCells?: number;
+    } = {},
+  ) {
     this.logs = commandLogModel(connection);
     this.rollups = rollupModel(connection);
     this.ledger = rollupLedgerModel(connection);
@@ -124,7 +145,12 @@ export class CommandLogRepository {
     this.ids = new SequenceAllocator(connection, options.idBlockSize ?? 1000);
     this.gate = writeGateOf(connection);
     this.now = options.now ?? (() => new Date());
+    this.writeChunk = options.writeChunk ?? WRITE_CHUNK;
+    this.intentPartCells = options.intentPartCells ?? INTENT_PART_CELLS;
   }
+
+  private readonly writeChunk: number;
+  private readonly intentPartCells: number;
 
   private readonly now: () => Date;
 
@@ -205,7 +231,7 @@ export class CommandLogRepository {
       for (const row of rows) logIds.set(row._id, row.id);
       if (refused.some((id) => !logIds.has(id)))
         throw AppError.unavailable('command log (refused insert not found: retry)');
-      const counted = await this.countedAmong(refused);
+      const counted = await this.countedAmong(refused, onProgress);
       for (const row of rows) {
         const replacement = await this.supersede(row, byExecution.get(row._id), now);
         const isCounted = alreadyCounted(row, counted.has(row._id), now, LEDGER_HORIZON_MS);
@@ -219,7 +245,8 @@ export class CommandLogRepository {
       ...rollupIncrements(uncounted),
       ...rollupIncrements(superseded, -1),
     ]);
-    if (increments.length > 0) await this.count(fresh, increments, now, onProgress);
+    const moved = superseded.map((row) => row._id);
+    if (increments.length > 0) await this.count(fresh, moved, increments, now, onProgress);
     if (superseded.length > 0)
       await this.gate.run(() => this.rollups.collection.deleteMany({ count: { $lte: 0 } }));
     await this.trimLedger(now);
@@ -233,95 +260,125 @@ export class CommandLogRepository {
 
   /**
    * Which of the refused logs are counted: those whose ledger entry names a batch that
-   * finished (its marker), or whose intent exists (finished here first: that batch stopped
+   * finished (its marker), or whose intent is whole (finished here first: that batch stopped
    * during its increments), or no batch at all (entries from before intents). An entry whose
-   * batch left no intent stopped before its increments: not counted.
+   * batch left no whole intent stopped before its increments: not counted. A batch that only
+   * moved a superseded log's counts is found by that log's `moved:` entry.
    */
-  private async countedAmong(refused: readonly string[]): Promise<Set<string>> {
+  private async countedAmong(
+    refused: readonly string[],
+    onProgress?: Progress,
+  ): Promise<Set<string>> {
     const entries = (await this.ledger.collection
-      .find({ _id: { $in: refused } } as QueryFilter, { projection: { _id: 1, token: 1 } })
-      .toArray()) as unknown as Pick<RollupLedgerDoc, '_id' | 'token'>[];
-    const tokens = [...new Set(entries.flatMap((e) => (e.token ? [e.token] : [])))];
+      .find({ _id: { $in: [...refused, ...refused.map(movedEntry)] } } as QueryFilter, {
+        projection: { _id: 1, token: 1, parts: 1 },
+      })
+      .toArray()) as unknown as Pick<RollupLedgerDoc, '_id' | 'token' | 'parts'>[];
+    const parts = new Map<string, number>();
+    for (const e of entries) if (e.token) parts.set(e.token, e.parts ?? 1);
     const known = new Set<string>();
-    if (tokens.length > 0) {
+    if (parts.size > 0) {
       const markers = await this.ledger.collection
-        .find({ _id: { $in: tokens.map(finishedMarker) } } as QueryFilter, {
+        .find({ _id: { $in: [...parts.keys()].map(finishedMarker) } } as QueryFilter, {
           projection: { token: 1 },
         })
         .toArray();
       for (const marker of markers) known.add(String(marker['token']));
     }
-    const unfinished = tokens.filter((t) => !known.has(t));
+    const unfinished = [...parts].filter(([token]) => !known.has(token));
     if (unfinished.length > 0) {
-      const intents = (await this.intents.collection
-        .find({ _id: { $in: unfinished } } as QueryFilter)
+      const ids = unfinished.flatMap(([token, n]) => intentPartIds(token, n));
+      const stored = (await this.intents.collection
+        .find({ _id: { $in: ids } } as QueryFilter)
         .toArray()) as unknown as RollupIntentDoc[];
-      for (const intent of intents) {
-        await this.finish(intent, this.now());
-        known.add(intent._id);
+      for (const [token, n] of unfinished) {
+        const whole = stored.filter((part) => part.token === token).sort((x, y) => x.part - y.part);
+        if (whole.length !== n) continue;
+        await this.finish(token, whole, this.now(), onProgress);
+        known.add(token);
       }
     }
+    const logs = new Set(refused);
     return new Set(
-      entries.filter((e) => e.token === undefined || known.has(e.token)).map((e) => e._id),
+      entries
+        .filter((e) => logs.has(e._id) && (e.token === undefined || known.has(e.token)))
+        .map((e) => e._id),
     );
   }
 
   /**
-   * Counts a batch: ledger entries for its fresh logs naming the batch, then its intent,
-   * then the increments, then a ledger marker saying the batch finished. Stopping anywhere is
-   * recovered by the redelivered batch (countedAmong). Every write here is an insert (an
+   * Counts a batch: ledger entries naming the batch for its fresh logs (and its moved ones),
+   * then its intent, then the increments, then a ledger marker saying the batch finished.
+   * Stopping anywhere is recovered by the redelivered batch (countedAmong). Inserts only (an
    * update by `_id` scans the collection on FerretDB 1.24, and intents are large).
    */
   private async count(
     fresh: readonly string[],
+    moved: readonly string[],
     increments: RollupIncrement[],
     now: Date,
     onProgress?: Progress,
   ): Promise<void> {
     const seq = ++this.seq;
-    const intent: RollupIntentDoc = {
-      _id: `${this.lane}-${seq}`,
+    const token = `${this.lane}-${seq}`;
+    const cut = splitIncrements(increments, this.intentPartCells, INTENT_PART_BYTES);
+    const intent: RollupIntentDoc[] = cut.map((part, index) => ({
+      _id: intentPartIds(token, cut.length)[index] as string,
+      token,
+      part: index,
+      parts: cut.length,
       lane: this.lane,
       seq,
       created: now,
-      increments,
-    };
-    for (let start = 0; start < fresh.length; start += INSERT_CHUNK) {
-      const ids = fresh.slice(start, start + INSERT_CHUNK);
-      const entries: RollupLedgerDoc[] = ids.map((id) => ({
-        _id: id,
-        created: now,
-        token: intent._id,
-      }));
-      // Insert-only (an upsert scans the collection on FerretDB 1.24); an entry that exists
-      // names an intent that was never written (its batch stopped first): re-pointed.
-      const refused = await this.gate.run(() =>
-        insertIgnoringDuplicates(this.ledger.collection, entries),
-      );
-      for (const index of refused) {
-        const entry = entries[index] as RollupLedgerDoc;
-        await this.gate.run(() =>
-          this.ledger.collection.replaceOne({ _id: entry._id } as QueryFilter, entry),
-        );
-      }
+      increments: part,
+    }));
+    const ids = [...fresh, ...moved.map(movedEntry)];
+    for (let start = 0; start < ids.length; start += INSERT_CHUNK) {
+      const entries: RollupLedgerDoc[] = ids
+        .slice(start, start + INSERT_CHUNK)
+        .map((id) => ({ _id: id, created: now, token, parts: cut.length }));
+      await this.writeEntries(entries);
       await onProgress?.();
     }
-    await this.gate.run(() => this.intents.collection.insertOne(intent as never));
-    await this.finish(intent, now, onProgress);
+    for (const part of intent) {
+      await this.gate.run(() => this.intents.collection.insertOne(part as never));
+      await onProgress?.();
+    }
+    await this.finish(token, intent, now, onProgress);
+  }
+
+  /**
+   * Inserts ledger entries. One that exists names a batch that left no whole intent (it
+   * stopped first: countedAmong did not count its log): removed, then inserted again.
+   */
+  private async writeEntries(entries: RollupLedgerDoc[]): Promise<void> {
+    const refused = await this.gate.run(() =>
+      insertIgnoringDuplicates(this.ledger.collection, entries),
+    );
+    if (refused.size === 0) return;
+    const stale = entries.filter((_, index) => refused.has(index));
+    await this.gate.run(() =>
+      this.ledger.collection.deleteMany({ _id: { $in: stale.map((e) => e._id) } } as QueryFilter),
+    );
+    await this.gate.run(() =>
+      this.ledger.collection.insertMany(stale as never[], { ordered: false }),
+    );
   }
 
   /** Applies an intent's increments (each cell once), then marks its batch finished. */
-  private async finish(intent: RollupIntentDoc, now: Date, onProgress?: Progress): Promise<void> {
-    await this.applyIncrements(intent.increments, {
-      lane: intent.lane,
-      seq: intent.seq,
-      onProgress,
-    });
-    const marker: RollupLedgerDoc = {
-      _id: finishedMarker(intent._id),
-      created: now,
-      token: intent._id,
-    };
+  private async finish(
+    token: string,
+    parts: readonly RollupIntentDoc[],
+    now: Date,
+    onProgress?: Progress,
+  ): Promise<void> {
+    for (const part of parts)
+      await this.applyIncrements(part.increments, {
+        lane: part.lane,
+        seq: part.seq,
+        onProgress,
+      });
+    const marker: RollupLedgerDoc = { _id: finishedMarker(token), created: now, token };
     await this.gate.run(() => insertIgnoringDuplicates(this.ledger.collection, [marker]));
   }
 
@@ -330,8 +387,9 @@ export class CommandLogRepository {
    * keeping its id and creation time; the caller moves its rollup counts. Returns the new
    * facts, or undefined when nothing was replaced.
    *
-   * Without transactions, a crash between this replacement and the rollup update leaves
-   * that execution counted as `unknown` in the statistics (the log itself is right).
+   * Without transactions, a crash between this replacement and the batch's ledger entries
+   * leaves that execution counted as `unknown` in the statistics (the log itself is right);
+   * once its `moved:` entry is written, the move is finished by a redelivery.
    */
   private async supersede(
     stored: FactsRow,
@@ -418,8 +476,8 @@ export class CommandLogRepository {
         },
       };
     });
-    for (let start = 0; start < ops.length; start += WRITE_CHUNK) {
-      let pending = ops.slice(start, start + WRITE_CHUNK);
+    for (let start = 0; start < ops.length; start += this.writeChunk) {
+      let pending = ops.slice(start, start + this.writeChunk);
       const chunkSize = pending.length;
       const refusals = new Map<(typeof ops)[number], number>();
       for (let attempt = 1; pending.length > 0; attempt++) {
@@ -719,4 +777,32 @@ function writeErrorsOf(error: unknown): { index: number; code: number }[] | unde
   const raw = (error as { writeErrors?: unknown }).writeErrors;
   if (raw === undefined || raw === null) return undefined;
   return (Array.isArray(raw) ? raw : [raw]) as { index: number; code: number }[];
+}
+
+/** The ids of a batch's intent documents. */
+function intentPartIds(token: string, parts: number): string[] {
+  return Array.from({ length: parts }, (_, index) => `${token}#${index}`);
+}
+
+/** A batch's increments in parts of at most `cells` increments and about `bytes` of JSON. */
+function splitIncrements(
+  increments: readonly RollupIncrement[],
+  cells: number,
+  bytes: number,
+): RollupIncrement[][] {
+  const parts: RollupIncrement[][] = [];
+  let current: RollupIncrement[] = [];
+  let size = 0;
+  for (const increment of increments) {
+    const length = JSON.stringify(increment).length;
+    if (current.length > 0 && (current.length >= cells || size + length > bytes)) {
+      parts.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(increment);
+    size += length;
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
 }

@@ -60,14 +60,20 @@ export function rollupModel(connection: Connection): Model<RollupDoc> {
  * as one value, and a batch's ids overflow PostgreSQL's 2,704-byte btree row limit).
  */
 export interface RollupLedgerDoc {
-  /** A log's execution id, or `finished:<intent id>`: that batch's increments are applied. */
+  /**
+   * A log's execution id; `moved:<execution id>`, a superseded log whose counts the batch
+   * moves; or `finished:<token>`, that batch's increments are all applied.
+   */
   _id: string;
   created: Date;
+  /** The batch that counts the log. */
   token?: string;
+  /** How many intent documents that batch wrote. */
+  parts?: number;
 }
 
 const rollupLedgerSchema = new Schema<RollupLedgerDoc>(
-  { _id: String, created: Date, token: String },
+  { _id: String, created: Date, token: String, parts: Number },
   { collection: 'command_log_rollup_counted', versionKey: false },
 );
 
@@ -91,7 +97,12 @@ export function rollupLedgerModel(connection: Connection): Model<RollupLedgerDoc
  * finishes it (the writer retrying, another replica after a crash, or both at once).
  */
 export interface RollupIntentDoc {
+  /** `<token>#<part>` */
   _id: string;
+  token: string;
+  /** A batch's increments are cut into parts (a document holds at most 16 MB). */
+  part: number;
+  parts: number;
   lane: string;
   seq: number;
   created: Date;
@@ -101,6 +112,9 @@ export interface RollupIntentDoc {
 const rollupIntentSchema = new Schema<RollupIntentDoc>(
   {
     _id: String,
+    token: String,
+    part: Number,
+    parts: Number,
     lane: String,
     seq: Number,
     created: Date,

@@ -5,9 +5,11 @@ import {
   doneOf,
   emptyCounts,
   itemCode,
+  jobItemsOfResults,
   statusOfCode,
 } from './bulk-job';
 import { canTransition } from './execution-status';
+import { anExecutionResult } from '@toolkit/testing';
 import type { StatusPoint } from './execution-status';
 import { EXECUTION_STATUSES } from '@toolkit/api-contracts';
 
@@ -131,5 +133,34 @@ describe('bulk job progress', () => {
       rejected: 0,
       pending: 1,
     });
+  });
+
+  it('when a result is the one storage kept, then its item carries its times; when storage kept another, then none', () => {
+    const bulkJobId = '6f1f7c55-7c0a-4d4c-9d3b-1c2f3a4b5c6d';
+    const timings = {
+      requestedAt: '2026-01-01T00:00:00.000Z',
+      startedAt: '2026-01-01T00:00:01.000Z',
+      finishedAt: '2026-01-01T00:00:09.000Z',
+      connectMs: 1,
+      durationMs: 8_000,
+    };
+    const kept = anExecutionResult({ bulkJobId, timings, attempt: 2 });
+    const stale = anExecutionResult({ bulkJobId, timings, attempt: 1 });
+    const statuses = new Map<string, StatusPoint>([
+      [kept.executionId, { status: 'succeeded', attempt: 2 }],
+      [stale.executionId, { status: 'succeeded', attempt: 2 }],
+    ]);
+
+    const [ofKept, ofStale] = jobItemsOfResults([kept, stale], statuses);
+
+    expect(ofKept).toMatchObject({
+      jobId: bulkJobId,
+      point: { status: 'succeeded', attempt: 2 },
+      startedAt: at(timings.startedAt),
+      finishedAt: at(timings.finishedAt),
+    });
+    expect(ofStale?.point).toEqual({ status: 'succeeded', attempt: 2 });
+    expect(ofStale?.startedAt).toBeUndefined();
+    expect(ofStale?.finishedAt).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { EXECUTION_STATUSES, isFinishedStatus } from '@toolkit/api-contracts';
 import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
-import { STATUS_RANK } from './execution-status';
+import { STATUS_RANK, statusOfOutcome } from './execution-status';
 import type { StatusPoint } from './execution-status';
 import type {
   BulkJobCounts,
@@ -93,9 +93,8 @@ const RANK_STEP = (MAX_CODED_ATTEMPT + 1) * ATTEMPT_STEP;
 /** What a job's progress is computed from: its items' codes and the times kept with them. */
 export interface BulkJobItems {
   codes: Iterable<number>;
-  /** The earliest start of any item's attempt. */
+  /** The earliest start, and the latest finish, any item's stored status came with. */
   firstStarted: Date | null;
-  /** The latest finish of any item's attempt. */
   lastFinished: Date | null;
 }
 
@@ -127,6 +126,10 @@ export interface JobItem {
   finishedAt?: Date;
   requester?: { id: number | null; username: string };
 }
+
+/** Whether the stored status is the one this message brought (its times are the item's). */
+const storedFrom = (stored: StatusPoint | undefined, own: StatusPoint) =>
+  stored !== undefined && stored.status === own.status && stored.attempt === own.attempt;
 
 const requesterOf = (by: { userId?: number | null; username: string }) => ({
   id: by.userId ?? null,
@@ -163,7 +166,9 @@ export function jobItemsOfEvents(
       executionId: e.executionId,
       point: statuses.get(e.executionId),
     };
-    if (e.phase === 'started' || e.phase === 'progress') item.startedAt = new Date(e.at);
+    const started = e.phase === 'started' || e.phase === 'progress';
+    if (started && storedFrom(item.point, { status: 'running', attempt: e.attempt }))
+      item.startedAt = new Date(e.at);
     return [item];
   });
 }
@@ -172,19 +177,21 @@ export function jobItemsOfResults(
   results: readonly ExecutionResult[],
   statuses: ReadonlyMap<string, StatusPoint>,
 ): JobItem[] {
-  return results.flatMap((r) =>
-    r.bulkJobId === undefined
-      ? []
-      : [
-          {
-            jobId: r.bulkJobId,
-            executionId: r.executionId,
-            point: statuses.get(r.executionId),
-            requestedAt: new Date(r.timings.requestedAt),
-            startedAt: new Date(r.timings.startedAt),
-            finishedAt: new Date(r.timings.finishedAt),
-            requester: requesterOf(r.requestedBy),
-          },
-        ],
-  );
+  return results.flatMap((r) => {
+    if (r.bulkJobId === undefined) return [];
+    const point = statuses.get(r.executionId);
+    const item: JobItem = {
+      jobId: r.bulkJobId,
+      executionId: r.executionId,
+      point,
+      requestedAt: new Date(r.timings.requestedAt),
+      requester: requesterOf(r.requestedBy),
+    };
+    // A result storage did not take (a stale attempt, a late `unknown`) brings no times.
+    if (storedFrom(point, { status: statusOfOutcome(r.outcome), attempt: r.attempt })) {
+      item.startedAt = new Date(r.timings.startedAt);
+      item.finishedAt = new Date(r.timings.finishedAt);
+    }
+    return [item];
+  });
 }

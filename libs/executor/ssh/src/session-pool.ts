@@ -59,7 +59,8 @@ export class SessionPool {
    */
   async use<T>(
     target: SessionTarget,
-    work: (session: DeviceSession) => Promise<T>,
+    /** `connected`: the session was opened for this call (else an idle one was reused). */
+    work: (session: DeviceSession, connected: boolean) => Promise<T>,
     options: { deadline?: number } = {},
   ): Promise<SessionUse<T>> {
     if (this.closing)
@@ -78,7 +79,7 @@ export class SessionPool {
         connectMs = opened.connectMs;
       }
       try {
-        const value = await work(session);
+        const value = await work(session, connectMs !== null);
         return { value, connectMs };
       } finally {
         this.release(slots, session);

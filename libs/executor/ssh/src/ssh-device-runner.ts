@@ -1,3 +1,4 @@
+import { DeviceRunError } from '@toolkit/executor-domain';
 import type { DeviceRunInput, DeviceRunOutput, DeviceRunner } from '@toolkit/executor-domain';
 import type { BreakerRegistry } from './breaker-registry';
 import { expiredWhileWaiting } from './session-pool';
@@ -31,8 +32,15 @@ export class SshDeviceRunner implements DeviceRunner {
           platform: input.platform,
           credentials: input.credentials,
         },
-        (session) => {
+        (session, connected) => {
           const left = deadline - Date.now();
+          // A new session that used up the time connecting: the device was slow. A reused
+          // one: the time went waiting for the device's earlier commands.
+          if (left <= 0 && connected)
+            throw new DeviceRunError({
+              errorClass: 'connect_timeout',
+              message: 'The timeout passed while the device was connected and logged in.',
+            });
           if (left <= 0) throw expiredWhileWaiting("the device's earlier commands");
           return session.run(input.commandType, input.command, left, input.signal, input.onOutput);
         },
