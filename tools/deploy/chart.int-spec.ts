@@ -67,6 +67,7 @@ const NODE_VARIABLES = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'];
 const EXTERNAL_PLACEHOLDERS: Record<string, string> = {
   MONGODB_URI: 'mongodb+srv://toolkit:secret@mongodb.example.com/?tls=true',
   INTERNAL_API_TOKEN: 'i'.repeat(32),
+  INTERNAL_API_TOKEN_PREVIOUS: 'p'.repeat(32),
   CREDENTIAL_KEYS: `k2:${Buffer.alloc(32, 2).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`,
   EXECUTION_KEYS: `k1:${Buffer.alloc(32, 3).toString('base64')}`,
   IDEMPOTENCY_KEY_SECRET: 'd'.repeat(40),
@@ -340,6 +341,34 @@ describe('Kafka SASL and mutual TLS', () => {
       const env = processEnv(c.env[service] ?? {});
       expect({ service, problems: configProblems(schema, env) }).toEqual({ service, problems: [] });
       expect(env).toMatchObject({ KAFKA_SASL_USERNAME: 'toolkit', KAFKA_SASL_PASSWORD: 'pw-123' });
+    }
+  });
+
+  it('when a previous internal token is given (rotation), then the catalog and analytics read it from the chart Secret, and only they', async () => {
+    const { code, report } = await validate([
+      '-set',
+      `secrets.internalApiToken=${'n'.repeat(32)}`,
+      '-set',
+      `secrets.internalApiTokenPrevious=${'o'.repeat(32)}`,
+    ]);
+    const c = report.cases[0] as CaseReport;
+    const previous = Object.fromEntries(
+      Object.keys(SERVICES).map((service) => [
+        service,
+        processEnv(c.env[service] ?? {})['INTERNAL_API_TOKEN_PREVIOUS'],
+      ]),
+    );
+
+    expect({ code, errors: c.errors }).toEqual({ code: 0, errors: [] });
+    expect(previous).toEqual({
+      gateway: undefined,
+      catalog: 'o'.repeat(32),
+      analytics: 'o'.repeat(32),
+      executor: undefined,
+    });
+    for (const [service, schema] of Object.entries(SERVICES)) {
+      const env = processEnv(c.env[service] ?? {});
+      expect({ service, problems: configProblems(schema, env) }).toEqual({ service, problems: [] });
     }
   });
 

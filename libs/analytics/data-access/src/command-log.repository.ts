@@ -126,6 +126,8 @@ export class CommandLogRepository {
   private readonly batches = new WriteGate();
   private lane = newLane();
   private seq = 0;
+  /** Markers of finished batches, written with the next batch's ledger entries. */
+  private markers: RollupLedgerDoc[] = [];
 
   constructor(
     connection: Connection,
@@ -308,7 +310,8 @@ export class CommandLogRepository {
 
   /**
    * Counts a batch: ledger entries naming the batch for its fresh logs (and its moved ones),
-   * then its intent, then the increments, then a ledger marker saying the batch finished.
+   * then its intent, then the increments; a ledger marker saying the batch finished goes with
+   * the next batch's entries.
    * Stopping anywhere is recovered by the redelivered batch (countedAmong). Inserts only (an
    * update by `_id` scans the collection on FerretDB 1.24, and intents are large).
    */
@@ -333,11 +336,14 @@ export class CommandLogRepository {
       increments: part,
     }));
     const ids = [...fresh, ...moved.map(movedEntry)];
+    // The earlier batches' markers go with the first entries (a statement fewer per batch;
+    // a marker lost with the process costs its batch a finish again if it is redelivered).
+    const markers = this.markers.splice(0);
     for (let start = 0; start < ids.length; start += INSERT_CHUNK) {
       const entries: RollupLedgerDoc[] = ids
         .slice(start, start + INSERT_CHUNK)
         .map((id) => ({ _id: id, created: now, token, parts: cut.length }));
-      await this.writeEntries(entries);
+      await this.writeEntries(start === 0 ? [...markers, ...entries] : entries);
       await onProgress?.();
     }
     for (const part of intent) {
@@ -348,15 +354,19 @@ export class CommandLogRepository {
   }
 
   /**
-   * Inserts ledger entries. One that exists names a batch that left no whole intent (it
-   * stopped first: countedAmong did not count its log): removed, then inserted again.
+   * Inserts ledger entries (and markers). An entry that exists names a batch that left no
+   * whole intent (it stopped first: countedAmong did not count its log): removed, then
+   * inserted again.
    */
   private async writeEntries(entries: RollupLedgerDoc[]): Promise<void> {
     const refused = await this.gate.run(() =>
       insertIgnoringDuplicates(this.ledger.collection, entries),
     );
-    if (refused.size === 0) return;
-    const stale = entries.filter((_, index) => refused.has(index));
+    // A marker already written (another replica finished that batch too) stays as it is.
+    const stale = entries.filter(
+      (entry, index) => refused.has(index) && !entry._id.startsWith(finishedMarker('')),
+    );
+    if (stale.length === 0) return;
     await this.gate.run(() =>
       this.ledger.collection.deleteMany({ _id: { $in: stale.map((e) => e._id) } } as QueryFilter),
     );
@@ -378,8 +388,7 @@ export class CommandLogRepository {
         seq: part.seq,
         onProgress,
       });
-    const marker: RollupLedgerDoc = { _id: finishedMarker(token), created: now, token };
-    await this.gate.run(() => insertIgnoringDuplicates(this.ledger.collection, [marker]));
+    this.markers.push({ _id: finishedMarker(token), created: now, token });
   }
 
   /**
