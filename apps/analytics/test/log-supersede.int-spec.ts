@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { ExecutionResult } from '@toolkit/contracts';
 import { anExecutionResult } from '@toolkit/testing';
-import { appOnly, internalHeaders } from './support';
+import { anUnknownConfigResult, appOnly, internalHeaders } from './support';
 
 /**
  * A config run whose executor stalled is reported `unknown` by the executor that got the
@@ -21,17 +21,7 @@ describe('command logs: an unknown outcome gives way to the definitive one', () 
 
   const device = { id: 31, name: 'dist-sw-07', platform: 'arista_eos' as const };
   const unknownOf = (executionId?: string): ExecutionResult =>
-    anExecutionResult({
-      ...(executionId ? { executionId } : {}),
-      commandType: 'config',
-      device,
-      success: false,
-      outcome: 'unknown',
-      output: '',
-      errorClass: 'outcome_unknown',
-      errorMessage: 'A previous attempt did not report an outcome.',
-      executorId: 'survivor',
-    });
+    anUnknownConfigResult({ ...(executionId ? { executionId } : {}), device });
   const definitiveOf = (executionId: string): ExecutionResult =>
     anExecutionResult({
       executionId,

@@ -3,7 +3,7 @@ import { CommandLogRepository } from '@toolkit/analytics-data-access';
 import type { ExecutionResult } from '@toolkit/contracts';
 import { anExecutionResult, connectTestInfra } from '@toolkit/testing';
 import type { TestInfra } from '@toolkit/testing';
-import { appOnly, internalHeaders } from './support';
+import { anUnknownConfigResult, appOnly, internalHeaders } from './support';
 
 /**
  * Analytics killed or failing in the middle of a batch's rollup writes: the redelivered
@@ -143,15 +143,7 @@ describe('rollups when a batch stops part-way (real MongoDB-wire server)', () =>
 
   it('when a batch that only moves a superseded log stops half-way, then the redelivered result finishes the move', async () => {
     const device = { id: 5_999, name: 'rr-config', platform: 'arista_eos' as const };
-    const unknown = anExecutionResult({
-      commandType: 'config',
-      device,
-      success: false,
-      outcome: 'unknown',
-      output: '',
-      errorClass: 'outcome_unknown',
-      errorMessage: 'A previous attempt did not report an outcome.',
-    });
+    const unknown = anUnknownConfigResult({ device });
     const definitive = anExecutionResult({
       executionId: unknown.executionId,
       commandType: 'config',

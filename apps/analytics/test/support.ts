@@ -194,3 +194,20 @@ export function aBulkJob(options: {
     },
   };
 }
+
+/**
+ * A config run reported `unknown` (its executor stalled; the executor that got the request
+ * next says so): what a later definitive result of the same execution supersedes.
+ */
+export function anUnknownConfigResult(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
+  return anExecutionResult({
+    commandType: 'config',
+    success: false,
+    outcome: 'unknown',
+    output: '',
+    errorClass: 'outcome_unknown',
+    errorMessage: 'A previous attempt did not report an outcome.',
+    executorId: 'survivor',
+    ...overrides,
+  });
+}

@@ -61,6 +61,7 @@ export type { CatalogEvent } from './catalog.contract';
 export { deadLetterSchema, deadLetterTopic } from './dead-letter.contract';
 export type { DeadLetter } from './dead-letter.contract';
 export { ALL_TOPICS } from './topics';
+export { chunksOf } from './chunks';
 export {
   INTERNAL_HEADERS,
   constraintsSchema,

@@ -18,7 +18,7 @@ import {
   executionSchema,
   renderResponseSchema,
 } from '@toolkit/api-contracts';
-import { executionCancellationsTopic, executionRequestsTopic } from '@toolkit/contracts';
+import { chunksOf, executionCancellationsTopic, executionRequestsTopic } from '@toolkit/contracts';
 import type {
   Constraints,
   ExecutionBatch,
@@ -28,7 +28,6 @@ import type {
 } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { ErrorCategory } from '@toolkit/errors';
-import { chunksOf } from '@toolkit/gateway-domain';
 import type {
   BulkBus,
   BulkJobReader,

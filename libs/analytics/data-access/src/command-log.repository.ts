@@ -24,6 +24,7 @@ import type {
   StatisticsOptions,
 } from '@toolkit/analytics-domain';
 import type { CommandLogStatistics } from '@toolkit/api-contracts';
+import { chunksOf } from '@toolkit/contracts';
 import type { ExecutionResult } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import { SequenceAllocator, toStorageError } from '@toolkit/mongo';
@@ -324,7 +325,7 @@ export class CommandLogRepository {
   ): Promise<void> {
     const seq = ++this.seq;
     const token = `${this.lane}-${seq}`;
-    const cut = splitIncrements(increments, this.intentPartCells, INTENT_PART_BYTES);
+    const cut = chunksOf(increments, INTENT_PART_BYTES, this.intentPartCells);
     const intent: RollupIntentDoc[] = cut.map((part, index) => ({
       _id: intentPartIds(token, cut.length)[index] as string,
       token,
@@ -791,27 +792,4 @@ function writeErrorsOf(error: unknown): { index: number; code: number }[] | unde
 /** The ids of a batch's intent documents. */
 function intentPartIds(token: string, parts: number): string[] {
   return Array.from({ length: parts }, (_, index) => `${token}#${index}`);
-}
-
-/** A batch's increments in parts of at most `cells` increments and about `bytes` of JSON. */
-function splitIncrements(
-  increments: readonly RollupIncrement[],
-  cells: number,
-  bytes: number,
-): RollupIncrement[][] {
-  const parts: RollupIncrement[][] = [];
-  let current: RollupIncrement[] = [];
-  let size = 0;
-  for (const increment of increments) {
-    const length = JSON.stringify(increment).length;
-    if (current.length > 0 && (current.length >= cells || size + length > bytes)) {
-      parts.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(increment);
-    size += length;
-  }
-  if (current.length > 0) parts.push(current);
-  return parts;
 }

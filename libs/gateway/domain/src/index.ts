@@ -108,7 +108,6 @@ export {
   BulkExecutionService,
   BulkTally,
   bulkResultOf,
-  chunksOf,
   devicesBatches,
   pendingResultOf,
   rejectedResultOf,

@@ -18,7 +18,7 @@ import type {
   ExecutionRequest,
   Principal,
 } from '@toolkit/contracts';
-import { MAX_TIMEOUT_MS } from '@toolkit/contracts';
+import { MAX_TIMEOUT_MS, chunksOf } from '@toolkit/contracts';
 import { AppError } from '@toolkit/errors';
 import type { Clock } from '../ports';
 import type { CompletionWaiters } from './completion-waiters';
@@ -676,25 +676,6 @@ export function devicesBatches(
     }
   }
   return batches;
-}
-
-/** Consecutive groups of items, each at most `maxBytes` of JSON (an item alone may pass it). */
-export function chunksOf<T>(items: readonly T[], maxBytes: number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = Buffer.byteLength(JSON.stringify(item));
-    if (current.length > 0 && bytes + size > maxBytes) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 /** An item's line in a bulk answer, from its execution as analytics recorded it. */
