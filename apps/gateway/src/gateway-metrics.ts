@@ -27,7 +27,7 @@ export const GATEWAY_METRIC = {
 export interface GatewayMetrics {
   authFailures: Counter<'reason'>;
   permissionDenials: Counter<'object_type' | 'action'>;
-  upstreamDuration: Histogram<'service' | 'method' | 'outcome'>;
+  upstreamDuration: Histogram<'upstream' | 'method' | 'outcome'>;
   /** Executions accepted (published), by mode (sync, async). */
   executionsSubmitted: Counter<'mode'>;
   /** Answers to execute requests, by mode and outcome (succeeded, failed, ..., timeout). */
@@ -69,7 +69,8 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
         new Histogram({
           name: GATEWAY_METRIC.upstreamDuration,
           help: 'Time until a service behind the gateway answered (headers), by outcome.',
-          labelNames: ['service', 'method', 'outcome'],
+          // Not `service`: scrapes label every target `service` (the app that exposes it).
+          labelNames: ['upstream', 'method', 'outcome'],
           buckets: DURATION_BUCKETS_SECONDS,
           registers: [registry],
         }),

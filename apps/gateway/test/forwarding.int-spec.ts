@@ -135,6 +135,26 @@ describe('gateway forwarding to the catalog and analytics services', () => {
     expect(decodeHeaderJson(constraintsSchema, header(got, 'x-toolkit-constraints'))).toBeNull();
   });
 
+  it('when a request is forwarded, then its time is measured by upstream, apart from the service label scrapes set', async () => {
+    const admin = await h.user({ superuser: true });
+
+    await request(h.app).get('/api/dcim/devices/').set('Authorization', `Token ${admin.key}`);
+    await request(h.app)
+      .get('/api/plugins/toolkit/executions/')
+      .set('Authorization', `Token ${admin.key}`);
+    const text = await h.infra.registry.getSingleMetricAsString(
+      'toolkit_gateway_upstream_request_duration_seconds',
+    );
+
+    for (const upstream of ['catalog', 'analytics'])
+      expect(text).toMatch(
+        new RegExp(
+          `_count\\{[^}]*upstream="${upstream}"[^}]*method="GET"[^}]*outcome="ok"[^}]*\\} [1-9]`,
+        ),
+      );
+    expect(text).not.toMatch(/service="(catalog|analytics)"/);
+  });
+
   it('when the caller holds constrained permissions, then their constraints are sent OR-ed to the service', async () => {
     const user = await h.user();
     await h.grant({

@@ -59,7 +59,7 @@ export function mountForwardedRoutes(
           throw error;
         } finally {
           deps.metrics.upstreamDuration.observe(
-            { service: target.service, method: req.method, outcome },
+            { upstream: target.service, method: req.method, outcome },
             Number(process.hrtime.bigint() - started) / 1e9,
           );
         }
