@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { bulkJobProgress, itemCode } from '@toolkit/analytics-domain';
+import { bulkJobProgress, emptyCounts, itemCode } from '@toolkit/analytics-domain';
 import type { JobItem, QueryFilter } from '@toolkit/analytics-domain';
 import { isBatch } from '@toolkit/contracts';
 import type { ExecutionBatch, ExecutionRequestMessage } from '@toolkit/contracts';
@@ -129,30 +129,29 @@ function byJob(items: readonly JobItem[], messages: readonly ExecutionRequestMes
  * nothing but `rev`. Creates the document when it is new.
  */
 function itemUpdate(job: JobWrite, now: Date): Record<string, Record<string, unknown>> {
-  const max: Record<string, unknown> = {};
-  const min: Record<string, unknown> = {};
+  const max: Record<string, number | Date> = {};
+  const min: Record<string, Date> = {};
   let requester: JobItem['requester'];
-  const earliest = (field: string, at: Date | undefined) => {
-    if (at && !(min[field] instanceof Date && (min[field] as Date) <= at)) min[field] = at;
+  const raise = (field: string, value: number | Date | undefined) => {
+    const held = max[field];
+    if (value !== undefined && (held === undefined || held < value)) max[field] = value;
+  };
+  const lower = (field: string, value: Date | undefined) => {
+    const held = min[field];
+    if (value !== undefined && (held === undefined || value < held)) min[field] = value;
   };
   for (const item of job.items) {
-    const code = itemCode(item.point);
-    const key = `items.${item.executionId}`;
-    if (!(typeof max[key] === 'number' && (max[key] as number) >= code)) max[key] = code;
-    earliest('first_started', item.startedAt);
-    earliest('first_requested', item.requestedAt);
-    if (
-      item.finishedAt &&
-      !(max['last_finished'] instanceof Date && (max['last_finished'] as Date) >= item.finishedAt)
-    )
-      max['last_finished'] = item.finishedAt;
+    raise(`items.${item.executionId}`, itemCode(item.point));
+    raise('last_finished', item.finishedAt);
+    lower('first_started', item.startedAt);
+    lower('first_requested', item.requestedAt);
     requester ??= item.requester;
   }
   const set: Record<string, unknown> = { ...job.described };
   if (requester) set['requester'] = requester;
   const onInsert: Record<string, unknown> = {
     tracked: true,
-    counts: bulkJobProgress({ codes: [], firstStarted: null, lastFinished: null }, null).counts,
+    counts: emptyCounts(),
     done: 0,
     status: 'queued',
     started_at: null,
