@@ -1,7 +1,8 @@
 import type { Model, mongo } from 'mongoose';
 import type { Repository } from '@toolkit/catalog-domain';
 import type { Filter, SortDirection } from '@toolkit/netbox-list';
-import { isDuplicateKey, toStorageError } from '@toolkit/mongo';
+import { AppError } from '@toolkit/errors';
+import { isDuplicateKey, isServerUnavailable, toStorageError } from '@toolkit/mongo';
 import type { SequenceAllocator } from '@toolkit/mongo';
 import { ListCache } from './list-cache';
 import type { ListCacheOptions } from './list-cache';
@@ -99,7 +100,7 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
           { ordered: true },
         );
     } catch (error) {
-      throw asDuplicateKey(error);
+      throw asWriteError(error);
     } finally {
       if (docs.length > 0) this.cache.invalidate();
     }
@@ -112,7 +113,7 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
         { ...doc } as mongo.Document,
       );
     } catch (error) {
-      throw asDuplicateKey(error);
+      throw asWriteError(error);
     } finally {
       this.cache.invalidate();
     }
@@ -173,7 +174,13 @@ export class MongoRepository<D extends { _id: number }> implements Repository<D>
  * 1.24 does for inserts but not for updates (a replace that takes another object's unique
  * key fails with PostgreSQL's SQLSTATE 23505 in the message): those get the code too.
  */
-function asDuplicateKey(error: unknown): unknown {
+/**
+ * A failed write as the domain compensates for it: MongoDB unreachable as `unavailable`
+ * (a 503, not a storage bug), a duplicate key with the code 11000 (FerretDB's may have
+ * none), anything else as it is.
+ */
+function asWriteError(error: unknown): unknown {
+  if (isServerUnavailable(error)) return AppError.unavailable('MongoDB', error);
   if (!isDuplicateKey(error) || (error as { code?: unknown }).code === 11000) return error;
   return Object.assign(new Error((error as Error).message, { cause: error }), { code: 11000 });
 }

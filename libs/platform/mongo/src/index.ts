@@ -1,4 +1,9 @@
-export { MongoDatabase, isDuplicateKey, toStorageError } from './mongo-database';
+export {
+  MongoDatabase,
+  isDuplicateKey,
+  isServerUnavailable,
+  toStorageError,
+} from './mongo-database';
 export type { Connection, Model, MongoOptions } from './mongo-database';
 export { SequenceAllocator } from './sequence';
 export { EpochLease } from './epoch-lease';

@@ -119,12 +119,49 @@ export function toStorageError(
       { uniqueFields: fields },
     );
   }
-  if (
-    e?.name === 'MongoNetworkError' ||
-    e?.name === 'MongoServerSelectionError' ||
-    e?.name === 'MongoNotConnectedError'
-  ) {
-    return AppError.unavailable('MongoDB', error);
-  }
+  if (isServerUnavailable(error)) return AppError.unavailable('MongoDB', error);
   return AppError.internal('Storage error.', error);
+}
+
+/** Driver errors that mean the server cannot be reached, or is shutting down. */
+const UNREACHABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoServerClosedError',
+  'MongoPoolClearedError',
+  'MongoStalePrimaryError',
+]);
+
+/**
+ * Server codes of a member that cannot serve for now (the driver's retryable codes: a
+ * replica set electing a primary, a server shutting down, a network failure between
+ * members), and labels the driver or server put on such errors.
+ */
+const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+const TRANSIENT_LABELS = ['RetryableWriteError', 'ResetPool', 'TransientTransactionError'];
+
+/**
+ * Whether `error` says MongoDB is unreachable or between primaries: worth retrying later,
+ * not the operation's fault. Looks through the driver's wrappers: a bulk write (insertMany,
+ * bulkWrite) that lost its connection throws a MongoBulkWriteError holding the network
+ * error in `errorResponse` (probed: a FerretDB killed under analytics' log inserts).
+ */
+export function isServerUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const e = current as Error & {
+      code?: unknown;
+      hasErrorLabel?: (label: string) => boolean;
+      errorResponse?: unknown;
+    };
+    if (UNREACHABLE.has(e.name)) return true;
+    if (typeof e.code === 'number' && TRANSIENT_CODES.has(e.code)) return true;
+    if (typeof e.hasErrorLabel === 'function' && TRANSIENT_LABELS.some((l) => e.hasErrorLabel?.(l)))
+      return true;
+    current = e.errorResponse instanceof Error ? e.errorResponse : e.cause;
+  }
+  return false;
 }
