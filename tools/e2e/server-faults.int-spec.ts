@@ -1,3 +1,4 @@
+import { EXECUTION_TIMEOUT_SECONDS } from '@toolkit/api-contracts';
 import { eventually } from '@toolkit/testing';
 import type { Json } from '../stack/process-stack';
 import { PrivateFerretDB, PrivateKafka } from '../stack/private-servers';
@@ -33,16 +34,22 @@ async function startJob(system: System, items: number, latencyMs: number): Promi
     device_id: system.devices[system.sim[i % system.sim.length]?.name as string],
     command_id: version,
   }));
+  // The longest timeout: an outage on a loaded machine may outlast the default 30 s, and
+  // items that waited past their timeout are rightly expired, not run; these tests are
+  // about delivery.
   const submitted = await system.api('POST', BULK, {
     executions,
     credential_token: system.credential,
     async: true,
+    timeout: EXECUTION_TIMEOUT_SECONDS.max,
   });
   if (submitted.status !== 202) throw new Error(JSON.stringify(submitted.body));
   await eventually(
     async () => {
       const job = await system.api('GET', jobUrl(submitted.body.id));
-      if (job.body.done < items / 10) throw new Error(`done ${job.body.done}`);
+      // A 404 (analytics has not read the job yet) has no `done`: not started either.
+      if (job.status !== 200 || !(job.body.done >= items / 10))
+        throw new Error(`${job.status} done ${job.body.done}`);
     },
     60_000,
     50,

@@ -3,6 +3,7 @@ import { deadLetterTopic, executionResultsTopic } from '@toolkit/contracts';
 import type { ExecutionResult } from '@toolkit/contracts';
 import type { ConsumedMessage } from '@toolkit/messaging';
 import { anExecutionResult } from './builders';
+import { eventually } from './infra';
 import { InMemoryMessaging, partitionOfKey } from './in-memory-messaging';
 
 const topic = executionResultsTopic;
@@ -135,6 +136,58 @@ describe('in-memory messaging', () => {
 
     expect(attempts).toEqual([1, 2, 3]);
     expect(bus.outcomes.map((o) => o.kind)).toEqual(['failed', 'failed', 'handled']);
+    expect(bus.deadLetters()).toEqual([]);
+  });
+
+  it('when a dependency stays down past the attempts, then the message waits for it: retried until handled, never dead-lettered', async () => {
+    const bus = setup();
+    const attempts: number[] = [];
+    await bus.consume({
+      contract: topic,
+      groupId: 'g',
+      fromBeginning: true,
+      maxAttempts: 2,
+      handle: async (m) => {
+        attempts.push(m.meta.attempt);
+        if (m.meta.attempt < 8) throw AppError.unavailable('Kafka');
+      },
+    });
+
+    await bus.publish(topic, anExecutionResult());
+    await bus.idle();
+
+    expect(attempts).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(bus.deadLetters()).toEqual([]);
+  });
+
+  it('when a consumer stops while its dependency is down, then its batch is handed back: the next consumer of the group handles it', async () => {
+    const bus = setup();
+    let failing = 0;
+    const first = await bus.consumeBatches({
+      contract: topic,
+      groupId: 'g',
+      fromBeginning: true,
+      handleBatch: async () => {
+        failing++;
+        throw AppError.unavailable('MongoDB');
+      },
+    });
+    const result = anExecutionResult();
+    await bus.publish(topic, result);
+    await eventually(async () => {
+      if (failing < 10) throw new Error(`${failing} attempts`);
+    });
+
+    await first.stop();
+    const handled: string[] = [];
+    await bus.consumeBatches({
+      contract: topic,
+      groupId: 'g',
+      handleBatch: async (batch) => void handled.push(...batch.map((m) => m.payload.executionId)),
+    });
+    await bus.idle();
+
+    expect(handled).toEqual([result.executionId]);
     expect(bus.deadLetters()).toEqual([]);
   });
 

@@ -94,6 +94,8 @@ interface Member {
     partition: number,
     records: StoredRecord[],
     advance: (offset: number) => void,
+    /** False once the member stops or loses the partition: hand back, do not advance. */
+    keepTrying: () => boolean,
   ) => Promise<void>;
   readonly concurrency: number;
   active: number;
@@ -297,13 +299,18 @@ export class InMemoryMessaging implements Messaging {
   }
 
   async consume<S extends z.ZodType>(options: MessageConsumerOptions<S>): Promise<RunningConsumer> {
-    return this.join(options, (policy) => async (partition, records, advance) => {
+    return this.join(options, (policy) => async (partition, records, advance, keepTrying) => {
       for (const record of records) {
         const decoded = await policy.decodeOrDeadLetter(record.topic, partition, raw(record));
-        if (decoded)
-          await policy.withRetries([decoded], noHeartbeat, () =>
-            this.observed(options, [decoded], () => options.handle(decoded)),
-          );
+        const settled =
+          !decoded ||
+          (await policy.withRetries(
+            [decoded],
+            noHeartbeat,
+            () => this.observed(options, [decoded], () => options.handle(decoded)),
+            keepTrying,
+          ));
+        if (!settled) return;
         advance(record.offset + 1);
       }
     });
@@ -313,7 +320,7 @@ export class InMemoryMessaging implements Messaging {
     options: BatchConsumerOptions<S>,
   ): Promise<RunningConsumer> {
     const maxBatch = options.maxBatchSize ?? 500;
-    return this.join(options, (policy) => async (partition, records, advance) => {
+    return this.join(options, (policy) => async (partition, records, advance, keepTrying) => {
       for (let start = 0; start < records.length; start += maxBatch) {
         const slice = records.slice(start, start + maxBatch);
         const valid: ConsumedMessage<z.output<S>>[] = [];
@@ -321,10 +328,15 @@ export class InMemoryMessaging implements Messaging {
           const decoded = await policy.decodeOrDeadLetter(record.topic, partition, raw(record));
           if (decoded) valid.push(decoded);
         }
-        if (valid.length > 0)
-          await policy.withRetries(valid, noHeartbeat, () =>
-            this.observed(options, valid, () => options.handleBatch(valid, noHeartbeat)),
-          );
+        const settled =
+          valid.length === 0 ||
+          (await policy.withRetries(
+            valid,
+            noHeartbeat,
+            () => this.observed(options, valid, () => options.handleBatch(valid, noHeartbeat)),
+            keepTrying,
+          ));
+        if (!settled) return;
         const last = slice[slice.length - 1];
         if (last) advance(last.offset + 1);
       }
@@ -463,7 +475,12 @@ export class InMemoryMessaging implements Messaging {
         group.busy.add(partition);
         member.active++;
         const handed = member
-          .deliver(partition, records.slice(from), (next) => group.offsets.set(partition, next))
+          .deliver(
+            partition,
+            records.slice(from),
+            (next) => group.offsets.set(partition, next),
+            () => !member.stopped && !this.closed && member.assigned.has(partition),
+          )
           .catch((error: unknown) => {
             // As a kafkajs consumer that crashed (e.g. the dead-letter topic is missing).
             member.crashed = true;

@@ -67,8 +67,26 @@ describe('failure policy', () => {
     ['a validation error', AppError.validation({ f: ['bad'] }), 1, 'dead-letter'],
     ['a conflict', AppError.conflict('dup'), 1, 'dead-letter'],
     ['an unavailable dependency, first attempt', AppError.unavailable('mongo'), 1, 'retry'],
-    ['an unavailable dependency, last attempt', AppError.unavailable('mongo'), 5, 'dead-letter'],
+    [
+      'an unavailable dependency, past the last attempt',
+      AppError.unavailable('mongo'),
+      50,
+      'retry',
+    ],
     ['an unknown error (maybe transient)', new Error('socket hang up'), 2, 'retry'],
+    ['an unknown error, last attempt', new Error('socket hang up'), 5, 'dead-letter'],
+    [
+      'a rate limit, last attempt',
+      new AppError({ code: 'slow-down', category: 'rate_limited', message: 'later' }),
+      5,
+      'dead-letter',
+    ],
+    [
+      'an unavailable dependency marked not retriable',
+      new AppError({ code: 'gone', category: 'unavailable', message: 'no', retriable: false }),
+      1,
+      'dead-letter',
+    ],
   ])(
     'when handling fails with %s, then the message goes to %s',
     (_what, error, attempt, decision) => {

@@ -92,14 +92,19 @@ export type FailureDecision = 'retry' | 'dead-letter';
 
 /**
  * Permanent errors (validation, not found, conflict, forbidden, internal bugs) go to the
- * dead-letter topic at once: retrying cannot help. Retriable ones (a dependency down)
- * are retried up to `maxAttempts`, then dead-lettered so the partition moves on.
+ * dead-letter topic at once: retrying cannot help. A dependency that is down (an
+ * `unavailable` AppError: Kafka, MongoDB) is retried for as long as it takes: the message
+ * is fine, and dead-lettering it would lose every message handled during an outage longer
+ * than a few backoffs (the partition waits instead; its lag shows it). Other retriable
+ * errors, unknown errors included, are retried up to `maxAttempts`, then dead-lettered so
+ * the partition moves on.
  */
 export function decideOnFailure(
   error: unknown,
   attempt: number,
   maxAttempts: number,
 ): FailureDecision {
+  if (isAppError(error) && error.category === 'unavailable' && error.retriable) return 'retry';
   const retriable = isAppError(error) ? error.retriable : true;
   return retriable && attempt < maxAttempts ? 'retry' : 'dead-letter';
 }

@@ -70,14 +70,20 @@ export class HandlingPolicy<S extends z.ZodType> {
     return undefined;
   }
 
-  /** Runs `work` with the retry policy; dead-letters `messages` when it gives up. */
+  /**
+   * Runs `work` with the retry policy; dead-letters `messages` when it gives up. Returns
+   * whether the messages are settled (handled or dead-lettered): `false` when it stopped
+   * retrying because `keepTrying` said so (the consumer stops, or lost the partition), and
+   * the caller must hand them back: not mark them consumed.
+   */
   async withRetries(
     messages: ConsumedMessage<unknown>[],
     heartbeat: () => Promise<void>,
     work: () => Promise<void>,
-  ): Promise<void> {
+    keepTrying: () => boolean = () => true,
+  ): Promise<boolean> {
     const first = messages[0];
-    if (!first) return;
+    if (!first) return true;
     const { topic, partition, offset, correlationId, envelope } = first.meta;
     const startedAt = process.hrtime.bigint();
     for (let attempt = 1; ; attempt++) {
@@ -117,11 +123,19 @@ export class HandlingPolicy<S extends z.ZodType> {
           { err: error, topic, partition, offset, attempt, retryInMs: wait },
           'message handling failed: retrying',
         );
-        await sleepWithHeartbeat(wait, heartbeat);
+        await sleepWithHeartbeat(wait, heartbeat, keepTrying);
+        if (!keepTrying()) {
+          this.logger.warn(
+            { topic, partition, offset, attempt },
+            'message handling failed: handed back unsettled (the consumer stops or lost the partition)',
+          );
+          return false;
+        }
       }
     }
     const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
     this.metrics?.handleDuration.observe({ topic }, seconds);
+    return true;
   }
 
   private async deadLetterDecoded(
@@ -167,9 +181,13 @@ export class HandlingPolicy<S extends z.ZodType> {
   }
 }
 
-async function sleepWithHeartbeat(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+async function sleepWithHeartbeat(
+  ms: number,
+  heartbeat: () => Promise<void>,
+  keepTrying: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && keepTrying()) {
     await new Promise((r) => setTimeout(r, Math.min(1_000, deadline - Date.now())));
     await heartbeat().catch(() => undefined);
   }

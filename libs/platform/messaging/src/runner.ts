@@ -39,14 +39,21 @@ export class ConsumerRunner {
   }
 
   async consume<S extends z.ZodType>(options: MessageConsumerOptions<S>): Promise<RunningConsumer> {
-    return this.start(options, async (consumer, policy) => {
+    return this.start(options, async (consumer, policy, stopping) => {
       await consumer.run({
         autoCommit: options.commitOffsets ?? true,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
         eachMessage: async ({ topic, partition, message, heartbeat }) => {
           const decoded = await policy.decodeOrDeadLetter(topic, partition, message);
           if (!decoded) return;
-          await policy.withRetries([decoded], heartbeat, () => options.handle(decoded));
+          const settled = await policy.withRetries(
+            [decoded],
+            heartbeat,
+            () => options.handle(decoded),
+            () => !stopping(),
+          );
+          // kafkajs resolves a message whose handler returns: throwing keeps its offset.
+          if (!settled) throw AppError.unavailable('the consumer (stopping)');
         },
       });
     });
@@ -81,10 +88,16 @@ export class ConsumerRunner {
               );
               if (decoded) valid.push(decoded);
             }
-            if (valid.length > 0)
-              await policy.withRetries(valid, heartbeat, () =>
-                options.handleBatch(valid, heartbeat),
-              );
+            const settled =
+              valid.length === 0 ||
+              (await policy.withRetries(
+                valid,
+                heartbeat,
+                () => options.handleBatch(valid, heartbeat),
+                () => isRunning() && !isStale(),
+              ));
+            // Handed back: not resolved, so read again by whoever holds the partition next.
+            if (!settled) return;
             const last = slice[slice.length - 1];
             if (last) resolveOffset(last.offset);
             if (options.commitOffsets ?? true) await commitOffsetsIfNecessary();
@@ -97,7 +110,7 @@ export class ConsumerRunner {
 
   private async start<S extends z.ZodType>(
     options: ConsumerCommon & { contract: TopicContract<S> },
-    run: (consumer: Consumer, policy: HandlingPolicy<S>) => Promise<void>,
+    run: (consumer: Consumer, policy: HandlingPolicy<S>, stopping: () => boolean) => Promise<void>,
   ): Promise<RunningConsumer> {
     const { logger, metrics } = this.deps;
     const consumer = this.kafka.consumer({
@@ -110,6 +123,7 @@ export class ConsumerRunner {
         ? {}
         : { maxBytesPerPartition: options.maxBytesPerPartition }),
     });
+    let stopping: Promise<void> | undefined;
     const untrackLag = trackLag(consumer, options.groupId, metrics);
     countResponseBytes(consumer, metrics);
     let crashed = false;
@@ -133,12 +147,11 @@ export class ConsumerRunner {
         topic: options.contract.topic,
         fromBeginning: options.fromBeginning ?? false,
       });
-      await run(consumer, policy);
+      await run(consumer, policy, () => stopping !== undefined);
     } catch (error) {
       await consumer.disconnect().catch(() => undefined);
       throw AppError.unavailable('Kafka', error);
     }
-    let stopping: Promise<void> | undefined;
     const running: RunningConsumer = {
       groupId: options.groupId,
       healthy: () => !crashed,

@@ -186,6 +186,59 @@ describe('KafkaMessaging against a real broker', () => {
     );
   });
 
+  it('when a dependency stays down past the attempts, then the batch waits for it and is never dead-lettered; a consumer stopped meanwhile hands it back to the group', async () => {
+    const topic = privateTopic();
+    await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
+    const groupId = `g-${uniqueSuffix()}`;
+    const attempts: number[] = [];
+    const first = await messaging.consumeBatches({
+      contract: topic,
+      groupId,
+      fromBeginning: true,
+      maxAttempts: 2,
+      retryBaseMs: 10,
+      retryMaxMs: 20,
+      handleBatch: async (batch) => {
+        attempts.push(batch[0]?.meta.attempt ?? 0);
+        throw AppError.unavailable('MongoDB');
+      },
+    });
+    const result = anExecutionResult();
+    await messaging.publish(topic, result);
+    await eventually(async () => {
+      if (attempts.length < 6) throw new Error(`${attempts.length} attempts`);
+    });
+
+    await first.stop();
+    const handled = deferred<ConsumedMessage<ExecutionResult>>();
+    consumers.push(
+      await messaging.consumeBatches({
+        contract: topic,
+        groupId,
+        fromBeginning: true,
+        handleBatch: async (batch) => batch.forEach((m) => handled.resolve(m)),
+      }),
+    );
+
+    const again = await handled.promise;
+    expect(attempts.slice(0, 6)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([again.payload.executionId, again.meta.attempt]).toEqual([result.executionId, 1]);
+    // Counted once the handler has resolved: read after the `ok`.
+    const outcomes = await eventually(async () => {
+      const consumed = (await registry.getMetricsAsJSON()).find(
+        (m) => m.name === 'toolkit_messages_consumed_total',
+      );
+      const seen = new Set(
+        consumed?.values
+          .filter((v) => v.labels['topic'] === topic.topic)
+          .map((v) => v.labels['outcome']),
+      );
+      if (!seen.has('ok')) throw new Error(`outcomes ${[...seen].join(', ')}`);
+      return seen;
+    });
+    expect(outcomes).toEqual(new Set(['retry', 'ok']));
+  });
+
   it('when batches are consumed, then every valid message arrives once in partition order', async () => {
     const topic = privateTopic();
     await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
