@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { bulkJobProgress, emptyCounts, itemCode } from '@toolkit/analytics-domain';
+import { bulkJobProgress, emptyCounts, itemCode, storedUserOf } from '@toolkit/analytics-domain';
 import type { JobItem, QueryFilter } from '@toolkit/analytics-domain';
 import { isBatch } from '@toolkit/contracts';
 import type { ExecutionBatch, ExecutionRequestMessage } from '@toolkit/contracts';
@@ -45,7 +45,7 @@ const SEED_FIELDS = {
 function describedBy(batch: ExecutionBatch): Described {
   const { job } = batch;
   return {
-    user: { id: job.requestedBy.userId ?? null, username: job.requestedBy.username },
+    user: storedUserOf(job.requestedBy),
     created: new Date(job.requestedAt),
     notes: job.notes ?? '',
     total: job.total,

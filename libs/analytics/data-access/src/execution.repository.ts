@@ -4,6 +4,7 @@ import {
   canTransition,
   statusOfOutcome,
   storableStrings,
+  storedUserOf,
 } from '@toolkit/analytics-domain';
 import type { QueryFilter, StatusPoint } from '@toolkit/analytics-domain';
 import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
@@ -75,7 +76,7 @@ export class ExecutionRepository {
           command_type: r.commandType,
           device: { id: r.device.id, name: r.device.name },
           platform: r.device.platform,
-          user: { id: r.requestedBy.userId ?? null, username: r.requestedBy.username },
+          user: storedUserOf(r.requestedBy),
           bulk_job: r.bulkJobId ?? null,
           bulk_position: r.position ?? null,
           requested_at: new Date(r.requestedAt),
@@ -124,7 +125,7 @@ export class ExecutionRepository {
         command_type: r.commandType,
         device: { id: r.device.id, name: r.device.name },
         platform: r.device.platform,
-        user: { id: r.requestedBy.userId ?? null, username: r.requestedBy.username },
+        user: storedUserOf(r.requestedBy),
         requested_at: new Date(r.timings.requestedAt),
         rendered_command: r.renderedCommand,
         notes: r.notes ?? '',

@@ -2,6 +2,8 @@ import { EXECUTION_STATUSES, isFinishedStatus } from '@toolkit/api-contracts';
 import type { ExecutionEvent, ExecutionRequest, ExecutionResult } from '@toolkit/contracts';
 import { STATUS_RANK, statusOfOutcome } from './execution-status';
 import type { StatusPoint } from './execution-status';
+import { storedUserOf } from './stored-user';
+import type { StoredUser } from './stored-user';
 import type {
   BulkJobCounts,
   BulkJobStatus,
@@ -124,17 +126,12 @@ export interface JobItem {
   requestedAt?: Date;
   startedAt?: Date;
   finishedAt?: Date;
-  requester?: { id: number | null; username: string };
+  requester?: StoredUser;
 }
 
 /** Whether the stored status is the one this message brought (its times are the item's). */
 const storedFrom = (stored: StatusPoint | undefined, own: StatusPoint) =>
   stored !== undefined && stored.status === own.status && stored.attempt === own.attempt;
-
-const requesterOf = (by: { userId?: number | null; username: string }) => ({
-  id: by.userId ?? null,
-  username: by.username,
-});
 
 export function jobItemsOfRequests(
   requests: readonly ExecutionRequest[],
@@ -149,7 +146,7 @@ export function jobItemsOfRequests(
             executionId: r.executionId,
             point: statuses.get(r.executionId),
             requestedAt: new Date(r.requestedAt),
-            requester: requesterOf(r.requestedBy),
+            requester: storedUserOf(r.requestedBy),
           },
         ],
   );
@@ -185,7 +182,7 @@ export function jobItemsOfResults(
       executionId: r.executionId,
       point,
       requestedAt: new Date(r.timings.requestedAt),
-      requester: requesterOf(r.requestedBy),
+      requester: storedUserOf(r.requestedBy),
     };
     // A result storage did not take (a stale attempt, a late `unknown`) brings no times.
     if (storedFrom(point, { status: statusOfOutcome(r.outcome), attempt: r.attempt })) {

@@ -1,5 +1,6 @@
 import type { ExecutionResult } from '@toolkit/contracts';
 import { storableStrings } from './storable-text';
+import { storedUserOf } from './stored-user';
 import { bucketIndex } from './duration-histogram';
 import { floorHour } from './time-buckets';
 
@@ -94,7 +95,7 @@ export function commandLogFromResult(
     command: { id: result.command.id ?? null, name: result.command.name },
     command_id: result.command.id ?? null,
     device_id: result.device.id,
-    user_id: result.requestedBy.userId ?? null,
+    user_id: storedUserOf(result.requestedBy).id,
     command_type: result.commandType,
     device: { id: result.device.id, name: result.device.name },
     platform: result.device.platform,
@@ -106,7 +107,7 @@ export function commandLogFromResult(
     error_message: result.errorMessage ?? '',
     error_class: result.errorClass,
     execution_duration: result.timings.durationMs / 1000,
-    user: { id: result.requestedBy.userId ?? null, username: result.requestedBy.username },
+    user: storedUserOf(result.requestedBy),
     rendered_command: result.renderedCommand,
     variables: Object.entries(result.variables).map(([name, value]) => ({ name, value })),
     syntax_error: { ...result.syntaxError },

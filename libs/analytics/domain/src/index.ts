@@ -55,6 +55,8 @@ export {
   statusOfOutcome,
 } from './execution-status';
 export type { StatusPoint } from './execution-status';
+export { storedUserOf } from './stored-user';
+export type { StoredUser } from './stored-user';
 export {
   UNKNOWN_ERROR_CLASS,
   alreadyCounted,
