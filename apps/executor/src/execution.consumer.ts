@@ -8,6 +8,7 @@ import type {
 } from '@toolkit/contracts';
 import { BatchProgress, batchIdOf, runKeyed } from '@toolkit/executor-domain';
 import type { BatchProgressStore, ExecuteRequest } from '@toolkit/executor-domain';
+import { runWithLogContext } from '@toolkit/logger';
 import type { Logger } from '@toolkit/logger';
 import type { ConsumedMessage, Messaging, RunningConsumer } from '@toolkit/messaging';
 import type { ExecutorMetrics } from './executor.metrics';
@@ -157,12 +158,19 @@ export async function startExecutionConsumer(
     acks.push(progress.settled());
   };
 
-  const handleMessage = async (
+  /**
+   * In its own request's context (a fetched batch mixes requests): its log lines, and the
+   * results and events it publishes, carry its correlation id.
+   */
+  const handleMessage = (
     message: ConsumedMessage<ExecutionRequestMessage>,
     acks: Promise<void>[],
   ): Promise<void> => {
-    if (isBatch(message.payload)) await handleBatch(message.payload, message.meta.attempt, acks);
-    else await handleOne(message, message.payload, message.meta.attempt, acks);
+    const { correlationId, envelope, offset } = message.meta;
+    return runWithLogContext({ correlationId, eventId: envelope.eventId, offset }, async () => {
+      if (isBatch(message.payload)) await handleBatch(message.payload, message.meta.attempt, acks);
+      else await handleOne(message, message.payload, message.meta.attempt, acks);
+    });
   };
 
   return options.messaging.consumeBatches({

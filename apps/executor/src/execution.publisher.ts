@@ -8,24 +8,40 @@ import { isAppError } from '@toolkit/errors';
 import type { AppError } from '@toolkit/errors';
 import { shrinkToFit } from '@toolkit/executor-domain';
 import type { ExecutionPublisher } from '@toolkit/executor-domain';
+import { currentLogContext } from '@toolkit/logger';
 import type { Logger } from '@toolkit/logger';
 import type { Messaging } from '@toolkit/messaging';
+
+/** Items of one send, each with the correlation id of the request it answers. */
+interface Outgoing<T> {
+  items: T[];
+  correlationIds: (string | undefined)[];
+}
 
 /**
  * Coalesces concurrent sends into one produce request per topic: while a send is in
  * flight, new items queue and go together in the next one. A result's promise resolves
  * once the broker acknowledged it (acks=all); events are best effort (logged on failure).
  * A send may settle its items one by one by answering one error (or undefined) per item.
+ * Each item keeps the correlation id of the context it was added in (its request's: the
+ * consumer runs each request in its own), so coalescing never mixes them up.
  */
 class Coalescer<T> {
-  private queue: { item: T; done: (error?: unknown) => void }[] = [];
+  private queue: { item: T; correlationId?: string; done: (error?: unknown) => void }[] = [];
   private sending: Promise<void> | undefined;
 
-  constructor(private readonly send: (items: T[]) => Promise<void | readonly unknown[]>) {}
+  constructor(
+    private readonly send: (outgoing: Outgoing<T>) => Promise<void | readonly unknown[]>,
+  ) {}
 
   add(item: T): Promise<void> {
+    const { correlationId } = currentLogContext() ?? {};
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ item, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.queue.push({
+        item,
+        correlationId,
+        done: (error) => (error === undefined ? resolve() : reject(error)),
+      });
       this.pump();
     });
   }
@@ -37,7 +53,10 @@ class Coalescer<T> {
   private pump(): void {
     if (this.sending || this.queue.length === 0) return;
     const batch = this.queue.splice(0, 500);
-    this.sending = this.send(batch.map((b) => b.item))
+    this.sending = this.send({
+      items: batch.map((b) => b.item),
+      correlationIds: batch.map((b) => b.correlationId),
+    })
       .then(
         (errors) => batch.forEach((b, i) => b.done(errors?.[i])),
         (error: unknown) => batch.forEach((b) => b.done(error ?? new Error('send failed'))),
@@ -61,9 +80,9 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
     },
     private readonly logger: Logger,
   ) {
-    this.results = new Coalescer((items) => this.sendResults(items));
-    this.events = new Coalescer((items) =>
-      messaging.publishMany(topics.events, items).then(() => undefined),
+    this.results = new Coalescer((outgoing) => this.sendResults(outgoing));
+    this.events = new Coalescer(({ items, correlationIds }) =>
+      messaging.publishMany(topics.events, items, { correlationIds }).then(() => undefined),
     );
   }
 
@@ -73,17 +92,20 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
    * each is then sent alone and settled on its own, and an oversize one is cut down to
    * fit (`shrinkToFit`) rather than lost.
    */
-  private async sendResults(items: ExecutionResult[]): Promise<void | unknown[]> {
+  private async sendResults({
+    items,
+    correlationIds,
+  }: Outgoing<ExecutionResult>): Promise<void | unknown[]> {
     try {
-      await this.messaging.publishMany(this.topics.results, items);
+      await this.messaging.publishMany(this.topics.results, items, { correlationIds });
       return undefined;
     } catch (error) {
       if (!isTooLarge(error)) throw error;
     }
     const errors: unknown[] = [];
-    for (const item of items)
+    for (const [i, item] of items.entries())
       errors.push(
-        await this.sendFitting(item).then(
+        await this.sendFitting(item, correlationIds[i]).then(
           () => undefined,
           (error: unknown) => error,
         ),
@@ -91,11 +113,15 @@ export class KafkaExecutionPublisher implements ExecutionPublisher {
     return errors;
   }
 
-  private async sendFitting(result: ExecutionResult): Promise<void> {
+  private async sendFitting(result: ExecutionResult, correlationId?: string): Promise<void> {
     let candidate = result;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.messaging.publish(this.topics.results, candidate);
+        await this.messaging.publish(
+          this.topics.results,
+          candidate,
+          correlationId ? { correlationId } : {},
+        );
         return;
       } catch (error) {
         if (!isTooLarge(error) || attempt >= 3) throw error;

@@ -258,6 +258,38 @@ describe('executor over Kafka, MongoDB and simulated devices', () => {
     expect(got.map((r) => r.errorClass)).toEqual(Array(5).fill('auth_failed'));
   });
 
+  it("when requests of different callers are fetched and answered together, then each result and event carries its own request's correlation id", async () => {
+    const requests = ['ios-1', 'eos-1', 'ios-1', 'eos-1'].map((name, i) =>
+      sealedRequest(ref(name), CREDS, { renderedCommand: 'show clock', position: i }),
+    );
+    const correlationIds = requests.map((_, i) => `caller-${i}-${nextId}`);
+    const ours = (value: string | null) =>
+      requests.some((q) => value?.includes(q.executionId) ?? false);
+    const expected = requests.map((q, i) => [q.executionId, correlationIds[i]]);
+
+    await node.messaging.publishMany(topics.requests, requests, { correlationIds });
+    const sent = await collectMessages(topics.results.topic, {
+      count: 4,
+      predicate: (m) => ours(m.value),
+    });
+    const started = await collectMessages(topics.events.topic, {
+      count: 4,
+      predicate: (m) => ours(m.value) && (m.value?.includes('"started"') ?? false),
+    });
+
+    for (const messages of [sent, started]) {
+      const seen = messages.map((m) => {
+        const { payload, correlationId } = JSON.parse(m.value ?? '{}') as {
+          payload: { executionId: string };
+          correlationId?: string;
+        };
+        expect(m.headers['x-correlation-id']).toBe(correlationId);
+        return [payload.executionId, correlationId];
+      });
+      expect(seen).toEqual(expect.arrayContaining(expected));
+    }
+  });
+
   it('when one device gets several commands, then they run in order while other devices go on', async () => {
     const a = ref('order-2');
     const b = ref('order-1');

@@ -41,6 +41,25 @@ describe('in-memory messaging', () => {
     );
   });
 
+  it('when many payloads are published with one correlation id each, then each message carries its own, and the shared one fills the gaps', async () => {
+    const bus = setup();
+    const seen: (string | undefined)[] = [];
+    await bus.consume({
+      contract: topic,
+      groupId: 'g',
+      fromBeginning: true,
+      handle: async (m) => void seen.push(m.meta.correlationId),
+    });
+
+    await bus.publishMany(topic, onDevice(4, 3), {
+      correlationId: 'shared',
+      correlationIds: ['a', undefined, 'c'],
+    });
+    await bus.idle();
+
+    expect(seen).toEqual(['a', 'shared', 'c']);
+  });
+
   it('when a payload is invalid, then nothing of the call is published (the codec refuses it)', async () => {
     const bus = setup();
     const [valid] = onDevice(1);

@@ -18,6 +18,7 @@ import type {
   DeadLetterInput,
   MessageConsumerOptions,
   Messaging,
+  PublishManyOptions,
   PublishOptions,
   RawMessage,
   RunningConsumer,
@@ -204,7 +205,7 @@ export class InMemoryMessaging implements Messaging {
   async publishMany<S extends z.ZodType>(
     contract: TopicContract<S>,
     payloads: readonly z.input<S>[],
-    options: Omit<PublishOptions, 'eventId'> = {},
+    options: PublishManyOptions = {},
   ): Promise<Envelope<z.output<S>>[]> {
     return this.append(contract, payloads, options);
   }
@@ -213,21 +214,23 @@ export class InMemoryMessaging implements Messaging {
   private append<S extends z.ZodType>(
     contract: TopicContract<S>,
     payloads: readonly z.input<S>[],
-    options: PublishOptions,
+    options: PublishOptions & PublishManyOptions,
   ): Envelope<z.output<S>>[] {
     if (payloads.length === 0) return [];
     if (this.closed) throw AppError.unavailable('Kafka (in memory, disconnected)');
     const log = this.topic(contract.topic);
-    const encoded = payloads.map((p) =>
-      encodeEnvelope(contract, p, {
+    const encoded = payloads.map((p, i) => {
+      const correlationId = options.correlationIds?.[i] ?? options.correlationId;
+      const headers: Record<string, string> = { ...options.headers };
+      if (correlationId) headers[CORRELATION_HEADER] = correlationId;
+      const e = encodeEnvelope(contract, p, {
         producer: this.service,
-        correlationId: options.correlationId,
+        correlationId,
         eventId: options.eventId,
-      }),
-    );
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
-    for (const e of encoded) this.store(log, e.key, e.value, headers);
+      });
+      return { ...e, headers };
+    });
+    for (const e of encoded) this.store(log, e.key, e.value, e.headers);
     this.schedule();
     return encoded.map((e) => e.envelope);
   }

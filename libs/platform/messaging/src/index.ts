@@ -11,6 +11,7 @@ export type {
   KafkaTlsOptions,
   Messaging,
   MessagingOptions,
+  PublishManyOptions,
   PublishOptions,
   RunningConsumer,
   TopicOptions,

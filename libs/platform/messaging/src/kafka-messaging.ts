@@ -13,6 +13,7 @@ import type {
   MessageConsumerOptions,
   Messaging,
   MessagingOptions,
+  PublishManyOptions,
   PublishOptions,
   RunningConsumer,
   TopicOptions,
@@ -152,7 +153,7 @@ export class KafkaMessaging implements Messaging {
   async publishMany<S extends z.ZodType>(
     declared: TopicContract<S>,
     payloads: readonly z.input<S>[],
-    options: Omit<PublishOptions, 'eventId'> = {},
+    options: PublishManyOptions = {},
   ): Promise<Envelope<z.output<S>>[]> {
     if (payloads.length === 0) return [];
     return this.envelopes.publishMany(this.wire(declared), payloads, options);

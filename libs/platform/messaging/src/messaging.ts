@@ -20,7 +20,7 @@ export interface Messaging {
   publishMany<S extends z.ZodType>(
     contract: TopicContract<S>,
     payloads: readonly z.input<S>[],
-    options?: Omit<PublishOptions, 'eventId'>,
+    options?: PublishManyOptions,
   ): Promise<Envelope<z.output<S>>[]>;
   /** One message at a time per partition, with the retry and dead-letter policy. */
   consume<S extends z.ZodType>(options: MessageConsumerOptions<S>): Promise<RunningConsumer>;
@@ -84,6 +84,14 @@ export interface PublishOptions {
   correlationId?: string;
   eventId?: string;
   headers?: Record<string, string>;
+}
+
+export interface PublishManyOptions extends Omit<PublishOptions, 'eventId'> {
+  /**
+   * One correlation id per payload (in order), for a send that coalesces messages of
+   * different requests; where one is undefined, `correlationId` applies.
+   */
+  correlationIds?: readonly (string | undefined)[];
 }
 
 export interface MessageMeta {

@@ -7,7 +7,7 @@ import type { MessagingMetrics } from '@toolkit/metrics';
 import { kafkaErrorType } from './client';
 import { encodeEnvelope } from './codec';
 import { CORRELATION_HEADER } from './messaging';
-import type { PublishOptions } from './messaging';
+import type { PublishManyOptions } from './messaging';
 
 /**
  * Bytes per produce request (uncompressed): under Kafka's default 1 MiB record batch limit;
@@ -83,24 +83,22 @@ export class EnvelopeProducer {
   async publishMany<S extends z.ZodType>(
     contract: TopicContract<S>,
     payloads: readonly z.input<S>[],
-    options: Omit<PublishOptions, 'eventId'>,
+    options: PublishManyOptions,
   ): Promise<Envelope<z.output<S>>[]> {
     if (payloads.length === 0) return [];
-    const headers: IHeaders = { ...options.headers };
-    if (options.correlationId) headers[CORRELATION_HEADER] = options.correlationId;
-    const headerBytes = Object.entries(headers).reduce(
-      (sum, [name, value]) => sum + name.length + String(value ?? '').length,
-      0,
-    );
-    const encoded = payloads.map((p) => {
-      const e = encodeEnvelope(contract, p, {
-        producer: this.service,
-        correlationId: options.correlationId,
-      });
+    const encoded = payloads.map((p, i) => {
+      const correlationId = options.correlationIds?.[i] ?? options.correlationId;
+      const headers: IHeaders = { ...options.headers };
+      if (correlationId) headers[CORRELATION_HEADER] = correlationId;
+      const headerBytes = Object.entries(headers).reduce(
+        (sum, [name, value]) => sum + name.length + String(value ?? '').length,
+        0,
+      );
+      const e = encodeEnvelope(contract, p, { producer: this.service, correlationId });
       // As bytes once here: sizes are exact, and kafkajs sends a Buffer as it is.
       const value = Buffer.from(e.value);
       const bytes = value.length + e.key.length + headerBytes + RECORD_FRAMING_BYTES;
-      return { key: e.key, value, envelope: e.envelope, bytes };
+      return { key: e.key, value, headers, envelope: e.envelope, bytes };
     });
     const limit = this.limits.limitOf(contract);
     const tooLarge = encoded.find((e) => e.value.length > limit - RECORD_OVERHEAD_BYTES);
@@ -118,7 +116,7 @@ export class EnvelopeProducer {
           acks: -1,
           compression:
             contract.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-          messages: group.map((e) => ({ key: e.key, value: e.value, headers })),
+          messages: group.map((e) => ({ key: e.key, value: e.value, headers: e.headers })),
         });
       } catch (error) {
         if (!TOO_LARGE_TYPES.has(kafkaErrorType(error) ?? ''))
