@@ -43,7 +43,8 @@ export const kafkaEnv = {
   /** A secret: the logger redacts `password` fields; config problems never quote values. */
   KAFKA_SASL_PASSWORD: envSecret().optional(),
   /**
-   * PEM files read once at boot (`readKafkaSecurity`); any of them needs KAFKA_SSL=true. The
+   * PEM files read at boot and for every new broker connection (`readKafkaSecurity`: a
+   * rotated certificate needs no restart); any of them needs KAFKA_SSL=true. The
    * CA replaces Node's CA store for the brokers; the certificate and key (both or neither)
    * authenticate this client (mTLS).
    */

@@ -46,6 +46,30 @@ describe('the Kafka security variables', () => {
     });
   });
 
+  it('when a PEM file is replaced after boot (a rotated certificate), then the next read gets the new one; unreadable or not PEM mid-rotation, the last good one', () => {
+    const config = loadConfig(schema, { ...base, ...mtls });
+    const current: Record<string, Buffer> = { ...files };
+    const read = (path: string) => {
+      const found = current[path];
+      if (!found) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return found;
+    };
+    const { ssl } = readKafkaSecurity(config, read);
+    const renewed = pem('CERTIFICATE renewed');
+    const certs: (Buffer | undefined)[] = [];
+    const tls = ssl as { cert?: Buffer };
+
+    certs.push(tls.cert);
+    current['/tls/tls.crt'] = renewed;
+    certs.push(tls.cert);
+    delete current['/tls/tls.crt'];
+    certs.push(tls.cert);
+    current['/tls/tls.crt'] = Buffer.from('half written');
+    certs.push(tls.cert);
+
+    expect(certs).toEqual([files['/tls/tls.crt'], renewed, renewed, renewed]);
+  });
+
   it("when only KAFKA_SSL is true, then TLS uses Node's CA store", () => {
     const config = loadConfig(schema, { ...base, KAFKA_SSL: 'true' });
 

@@ -21,8 +21,13 @@ type KafkaSecurityEnv = Pick<
 >;
 
 export interface KafkaSecurity {
-  /** false: plaintext; true: TLS against Node's CA store; PEM buffers: those instead. */
-  ssl: boolean | { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /**
+   * false: plaintext; true: TLS against Node's CA store; PEM buffers: those instead. The
+   * buffers are getters that read their file again on every access (each new broker
+   * connection), so a rotated certificate (a Kubernetes Secret updated in place) is used
+   * without a restart; copy them with their descriptors, not by spreading.
+   */
+  ssl: boolean | { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
   sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
 }
 
@@ -66,8 +71,9 @@ export function refineKafkaEnv(env: KafkaSecurityEnv, ctx: z.RefinementCtx): voi
 }
 
 /**
- * The security settings with their files read (at boot, once). Throws a ConfigError naming
- * the variable when the rules are broken or a file is missing, unreadable or not PEM.
+ * The security settings with their files read. Throws a ConfigError naming the variable
+ * when the rules are broken or a file is missing, unreadable or not PEM at boot; later,
+ * a file that cannot be read or holds no PEM block (mid-rotation) keeps its last content.
  */
 export function readKafkaSecurity(
   env: KafkaSecurityEnv,
@@ -89,11 +95,28 @@ export function readKafkaSecurity(
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD } = env;
-  const pems = {
-    ...(files.KAFKA_SSL_CA_FILE && { ca: files.KAFKA_SSL_CA_FILE }),
-    ...(files.KAFKA_SSL_CERT_FILE && { cert: files.KAFKA_SSL_CERT_FILE }),
-    ...(files.KAFKA_SSL_KEY_FILE && { key: files.KAFKA_SSL_KEY_FILE }),
-  };
+  const pems = {};
+  for (const [variable, field] of [
+    ['KAFKA_SSL_CA_FILE', 'ca'],
+    ['KAFKA_SSL_CERT_FILE', 'cert'],
+    ['KAFKA_SSL_KEY_FILE', 'key'],
+  ] as const) {
+    const path = env[variable];
+    let last = files[variable];
+    if (!path || !last) continue;
+    Object.defineProperty(pems, field, {
+      enumerable: true,
+      get: (): Buffer => {
+        try {
+          const content = readFile(path);
+          if (content.includes('-----BEGIN ')) last = content;
+        } catch {
+          // Mid-rotation (a Secret's files are swapped as one): the last good content.
+        }
+        return last as Buffer;
+      },
+    });
+  }
   return {
     ssl: Object.keys(pems).length > 0 ? pems : env.KAFKA_SSL,
     ...(mechanism && {

@@ -1,4 +1,6 @@
+import type { ConnectionOptions } from 'node:tls';
 import { kafkaClientOptions } from './client';
+import type { KafkaTlsOptions } from './messaging';
 
 const base = { service: 'catalog', brokers: ['a:9093', 'b:9093'] };
 
@@ -39,6 +41,25 @@ describe('kafkaClientOptions', () => {
       connectionTimeout: 5_000,
       retry: { initialRetryTime: 200, retries: 5 },
     });
+  });
+
+  it('when the PEM fields read their files on access, then every connection kafkajs opens reads them again, with verification on whatever was given', () => {
+    let cert = Buffer.from('first');
+    // Given unchecked (kafkajs would take it): verification is forced on anyway.
+    const unchecked = { rejectUnauthorized: false } as KafkaTlsOptions;
+    const ssl = Object.defineProperty(unchecked, 'cert', {
+      enumerable: true,
+      get: () => cert,
+    });
+
+    const options = kafkaClientOptions({ ...base, ssl }).ssl as ConnectionOptions;
+    // What kafkajs' socket factory does for each connection.
+    const first: ConnectionOptions = Object.assign({ host: 'a', port: 9093 }, options);
+    cert = Buffer.from('renewed');
+    const second: ConnectionOptions = Object.assign({ host: 'a', port: 9093 }, options);
+
+    expect([first.cert, second.cert]).toEqual([Buffer.from('first'), Buffer.from('renewed')]);
+    expect(second.rejectUnauthorized).toBe(true);
   });
 
   it('when SASL/PLAIN runs without TLS, then ssl stays off (SASL_PLAINTEXT)', () => {

@@ -3,7 +3,7 @@ import { gzip, unzip } from 'node:zlib';
 import { CompressionCodecs, CompressionTypes, Kafka, logLevel as KafkaLogLevel } from 'kafkajs';
 import type { KafkaConfig, LogEntry, SASLOptions } from 'kafkajs';
 import type { Logger } from '@toolkit/logger';
-import type { MessagingOptions } from './messaging';
+import type { KafkaTlsOptions, MessagingOptions } from './messaging';
 
 /**
  * The kafkajs client (frozen at 2.2.4) as every part of this library uses it: its
@@ -46,7 +46,7 @@ export function kafkaClientOptions(
   return {
     clientId: options.clientId ?? options.service,
     brokers: [...options.brokers],
-    ssl: typeof ssl === 'object' ? { ...ssl, rejectUnauthorized: true } : (ssl ?? false),
+    ssl: typeof ssl === 'object' ? verifying(ssl) : (ssl ?? false),
     ...(sasl && {
       // kafkajs types each mechanism separately; the three share these three fields.
       sasl: {
@@ -58,6 +58,19 @@ export function kafkaClientOptions(
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     retry: { initialRetryTime: 200, retries: 5 },
   };
+}
+
+/**
+ * The TLS options with certificate checks on, copied with their getters (the PEM fields
+ * read their files again for each new connection: kafkajs copies the options into
+ * `tls.connect` per connection), never spread.
+ */
+function verifying(ssl: KafkaTlsOptions): KafkaTlsOptions & { rejectUnauthorized: true } {
+  const copy: KafkaTlsOptions = Object.defineProperties({}, Object.getOwnPropertyDescriptors(ssl));
+  return Object.defineProperty(copy, 'rejectUnauthorized', {
+    value: true,
+    enumerable: true,
+  }) as KafkaTlsOptions & { rejectUnauthorized: true };
 }
 
 function logKafka(logger: Logger, entry: LogEntry): void {

@@ -38,7 +38,10 @@ export interface Messaging {
   disconnect(): Promise<void>;
 }
 
-/** PEM contents (read at boot by `readKafkaSecurity` of @toolkit/config). */
+/**
+ * PEM contents (from `readKafkaSecurity` of @toolkit/config, whose fields are getters that
+ * read the files again for each new connection).
+ */
 export interface KafkaTlsOptions {
   ca?: Buffer | string;
   cert?: Buffer | string;
