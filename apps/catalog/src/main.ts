@@ -81,6 +81,22 @@ void runService({
         void recovery
           .runOnce()
           .catch((error: unknown) => infra.logger.error({ err: error }, 'write recovery failed'));
+        // After a CREDENTIAL_KEYS rotation: every set under the new key, so the old can go.
+        void catalog.reseal.run().then(
+          ({ resealed, skipped, unreadable }) => {
+            if (resealed > 0 || skipped > 0)
+              infra.logger.info(
+                { resealed, skipped },
+                'credential sets re-sealed under the current key',
+              );
+            if (unreadable.length > 0)
+              infra.logger.warn(
+                { ids: unreadable },
+                'credential sets no configured CREDENTIAL_KEYS key opens: keep their key, or set their password again',
+              );
+          },
+          (error: unknown) => infra.logger.error({ err: error }, 'credential re-sealing failed'),
+        );
       },
       closers: [
         { name: 'write recovery', close: () => recovery.stop() },

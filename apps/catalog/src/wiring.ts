@@ -7,6 +7,7 @@ import {
   ParsingTemplates,
   ObjectChangeLog,
   OutboxRelay,
+  ResealCredentialSets,
   WriteTransactions,
   RenderCommand,
   createCatalogServices,
@@ -84,6 +85,8 @@ export interface Catalog {
   relay: { drain(): Promise<number>; start(): void; stop(): Promise<void> };
   /** Recovery of writes interrupted by a crash (see WriteTransactions.recover). */
   transactions: WriteTransactions;
+  /** Re-seals the credential sets still under an older CREDENTIAL_KEYS key (run at boot). */
+  reseal: ResealCredentialSets;
 }
 
 export const CATALOG_METRIC = {
@@ -162,6 +165,10 @@ export function wireCatalog(deps: CatalogWiringDeps): Catalog {
     parsingTemplates,
     relay: relay.controls,
     transactions,
+    reseal: new ResealCredentialSets({
+      sets: store.repositories.credentialSets,
+      box: credentialBox,
+    }),
     objectChanges: new ObjectChangeLog(store.objectChanges, objectChangeListSpec, {
       privateTypes: Object.values(services)
         .filter((service) => service.def.ownerOf !== undefined)

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createKeyring, openJson } from '@toolkit/crypto';
 import { collectMessages } from '@toolkit/testing';
+import { wireCatalog } from '../src/wiring';
 import { ALICE, api, BASE, BOB, startCatalog, unique } from './support/catalog-kit';
 import type { CatalogKit } from './support/catalog-kit';
 
@@ -312,5 +313,46 @@ describe('credential sets: encrypted at rest, private, tokens', () => {
       expect(res.body).toHaveProperty('name');
     }
     expect(after.body.name).toBe(second.name);
+  });
+
+  it('when the key rotated and the catalog restarts, then every set still under the old key is re-sealed under the new one, nothing else changes, and the old key can go', async () => {
+    const sets = [await createSet(), await createSet()];
+    const lost = await createSet();
+    await kit.infra.mongo.connection.db
+      ?.collection('credential_sets')
+      .updateOne({ _id: lost.id as never }, { $set: { 'secret.kid': 'c0' } });
+    const c3 = randomBytes(32);
+    const old = kit.keys.credential.keys.get('c1') as Buffer;
+    const restarted = wireCatalog({
+      connection: kit.infra.mongo.connection,
+      messaging: kit.infra.messaging,
+      logger: kit.infra.logger,
+      credentialKeys: createKeyring('c3', { c3, c1: old }),
+      executionKeys: kit.keys.execution,
+      eventsTopic: kit.eventsTopic,
+    });
+    const changes = () =>
+      kit.infra.mongo.connection.db?.collection('object_changes').countDocuments({});
+    const before = await Promise.all(sets.map((set) => storedSet(set.id)));
+    const changesBefore = await changes();
+
+    const first = await restarted.reseal.run();
+    const second = await restarted.reseal.run();
+    const after = await Promise.all(sets.map((set) => storedSet(set.id)));
+    const newOnly = kit.makeApp({ credentialKeys: createKeyring('c3', { c3 }) });
+    const renders = await Promise.all(
+      sets.map(async (set) => (await render(set.token, ALICE, newOnly).response).status),
+    );
+
+    expect(first.resealed).toBeGreaterThanOrEqual(sets.length);
+    // With the earlier tests' tampered set and the one under their own rotated key.
+    expect(first.unreadable).toContain(lost.id);
+    expect(second).toEqual({ resealed: 0, skipped: 0, unreadable: first.unreadable });
+    expect(after.map((doc) => (doc['secret'] as { kid: string }).kid)).toEqual(['c3', 'c3']);
+    expect(after.map((doc) => doc['last_updated'])).toEqual(
+      before.map((doc) => doc['last_updated']),
+    );
+    expect(await changes()).toBe(changesBefore);
+    expect(renders).toEqual([200, 200]);
   });
 });

@@ -7,6 +7,8 @@ export {
 } from './command-rules';
 export { createDevices } from './create-devices.use-case';
 export { CredentialTokens } from './credential-tokens.use-case';
+export { ResealCredentialSets } from './reseal-credential-sets.use-case';
+export type { ResealOutcome } from './reseal-credential-sets.use-case';
 export type { ResolvedCredentials } from './credential-tokens.use-case';
 export type {
   CommandDoc,
