@@ -150,7 +150,7 @@ export class PrivateKafka extends PrivateServer {
         '',
       ].join('\n'),
     );
-    const clusterId = randomBytes(16).toString('base64url');
+    const clusterId = newClusterId();
     execFileSync(
       'java',
       [
@@ -196,5 +196,16 @@ export class PrivateFerretDB extends PrivateServer {
         '--log-level=warn',
       ],
     };
+  }
+}
+
+/**
+ * A KRaft cluster id as Kafka's `Uuid.randomUuid` makes them: never starting with `-`,
+ * which the storage tool would read as an option (1 format in 64 failed: a CI run).
+ */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
   }
 }
