@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  envBoolean,
   envInt,
   envPort,
   envSecret,
@@ -39,6 +40,12 @@ export const catalogConfigSchema = z
     INTERNAL_API_TOKEN_PREVIOUS: envSecret(16).optional(),
     /** Keys sealing credential-set secrets at rest. */
     CREDENTIAL_KEYS: envKeyring(),
+    /**
+     * Re-seal at boot every credential set still under an older CREDENTIAL_KEYS key. Only
+     * once every replica holds the current key (step 2 of the rotation, docs/deployment.md):
+     * a replica without it could no longer open the sets.
+     */
+    CREDENTIAL_RESEAL_AT_BOOT: envBoolean(false),
     /** Keys sealing credentials for the executors (shared with gateway and executors). */
     EXECUTION_KEYS: envKeyring(),
     /**

@@ -8,6 +8,8 @@ import { PeriodicJob } from '@toolkit/lifecycle';
 import { changeLogRetention } from './change-log-retention';
 import { catalogConfigSchema } from './config';
 import { wireCatalog } from './wiring';
+import type { Catalog } from './wiring';
+import type { Logger } from '@toolkit/logger';
 
 const config = loadConfigOrExit(catalogConfigSchema);
 
@@ -81,22 +83,8 @@ void runService({
         void recovery
           .runOnce()
           .catch((error: unknown) => infra.logger.error({ err: error }, 'write recovery failed'));
-        // After a CREDENTIAL_KEYS rotation: every set under the new key, so the old can go.
-        void catalog.reseal.run().then(
-          ({ resealed, skipped, unreadable }) => {
-            if (resealed > 0 || skipped > 0)
-              infra.logger.info(
-                { resealed, skipped },
-                'credential sets re-sealed under the current key',
-              );
-            if (unreadable.length > 0)
-              infra.logger.warn(
-                { ids: unreadable },
-                'credential sets no configured CREDENTIAL_KEYS key opens: keep their key, or set their password again',
-              );
-          },
-          (error: unknown) => infra.logger.error({ err: error }, 'credential re-sealing failed'),
-        );
+        // After a CREDENTIAL_KEYS rotation (its step 2): every set under the new key.
+        if (config.CREDENTIAL_RESEAL_AT_BOOT) void resealCredentialSets(catalog, infra.logger);
       },
       closers: [
         { name: 'write recovery', close: () => recovery.stop() },
@@ -106,3 +94,24 @@ void runService({
     };
   },
 });
+
+/**
+ * Logs what the old key still holds: the key can go once a boot reports nothing left
+ * (`left` and `unreadable` 0) with every replica on the new ring.
+ */
+async function resealCredentialSets(catalog: Catalog, logger: Logger): Promise<void> {
+  try {
+    const { resealed, left, unreadable } = await catalog.reseal.run();
+    logger.info(
+      { resealed, left, unreadable: unreadable.length, key: config.CREDENTIAL_KEYS.current },
+      'credential sets re-sealed under the current key',
+    );
+    if (unreadable.length > 0)
+      logger.warn(
+        { ids: unreadable },
+        'credential sets no configured CREDENTIAL_KEYS key opens: keep their key, or set their password again',
+      );
+  } catch (error) {
+    logger.error({ err: error }, 'credential re-sealing failed');
+  }
+}

@@ -6,6 +6,7 @@ import type { Logger } from '@toolkit/logger';
 import type { MessagingMetrics } from '@toolkit/metrics';
 import type { DeadLetterInput } from './codec';
 import { HandlingPolicy } from './handling-policy';
+import { kafkaErrorType } from './client';
 import { countResponseBytes, trackLag } from './instrumentation';
 import type {
   BatchConsumerOptions,
@@ -46,11 +47,12 @@ export class ConsumerRunner {
         eachMessage: async ({ topic, partition, message, heartbeat }) => {
           const decoded = await policy.decodeOrDeadLetter(topic, partition, message);
           if (!decoded) return;
+          const membership = watchMembership(heartbeat);
           const settled = await policy.withRetries(
             [decoded],
-            heartbeat,
+            membership.heartbeat,
             () => options.handle(decoded),
-            () => !stopping(),
+            () => !stopping() && !membership.lost(),
           );
           // kafkajs resolves a message whose handler returns: throwing keeps its offset.
           if (!settled) throw AppError.unavailable('the consumer (stopping)');
@@ -76,6 +78,7 @@ export class ConsumerRunner {
           isStale,
           commitOffsetsIfNecessary,
         }) => {
+          const membership = watchMembership(heartbeat);
           for (let start = 0; start < batch.messages.length; start += maxBatch) {
             if (!isRunning() || isStale()) return;
             const slice = batch.messages.slice(start, start + maxBatch);
@@ -92,9 +95,9 @@ export class ConsumerRunner {
               valid.length === 0 ||
               (await policy.withRetries(
                 valid,
-                heartbeat,
+                membership.heartbeat,
                 () => options.handleBatch(valid, heartbeat),
-                () => isRunning() && !isStale(),
+                () => isRunning() && !isStale() && !membership.lost(),
               ));
             // Handed back: not resolved, so read again by whoever holds the partition next.
             if (!settled) return;
@@ -168,4 +171,34 @@ export class ConsumerRunner {
     this.consumers.add(running);
     return running;
   }
+}
+
+/** What the group coordinator answers a member that must rejoin (kafkajs' isRebalancing). */
+const REJOIN = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+]);
+
+/**
+ * The heartbeat kafkajs hands a handler, noting when the group tells this member to
+ * rejoin: its partitions may go to another member, so a message still being retried is
+ * handed back (kafkajs' `isStale` only tells of seeks). Without it, a member retrying
+ * while its database is down never rejoined: the group waited for the rebalance timeout on
+ * every join, and the evicted member ran the batch anyway once the database came back.
+ */
+function watchMembership(heartbeat: () => Promise<void>) {
+  let lost = false;
+  return {
+    heartbeat: async () => {
+      try {
+        await heartbeat();
+      } catch (error) {
+        if (REJOIN.has(kafkaErrorType(error) ?? '')) lost = true;
+        throw error;
+      }
+    },
+    lost: () => lost,
+  };
 }

@@ -239,6 +239,45 @@ describe('KafkaMessaging against a real broker', () => {
     expect(outcomes).toEqual(new Set(['retry', 'ok']));
   });
 
+  it('when a member retrying while its dependency is down is told to rejoin, then it hands its batch back and the group rebalances at once', async () => {
+    const topic = privateTopic();
+    await messaging.ensureTopics([topic], { partitions: 2, replicationFactor: 1 });
+    const groupId = `g-${uniqueSuffix()}`;
+    const common = { contract: topic, groupId, fromBeginning: true, heartbeatIntervalMs: 300 };
+    let failing = 0;
+    consumers.push(
+      await messaging.consumeBatches({
+        ...common,
+        retryBaseMs: 10,
+        retryMaxMs: 200,
+        handleBatch: async () => {
+          failing++;
+          throw AppError.unavailable('MongoDB');
+        },
+      }),
+    );
+    // One message per partition (the default partitioner on distinct keys may pick one).
+    const results = Array.from({ length: 8 }, () => anExecutionResult());
+    await messaging.publishMany(topic, results);
+    await eventually(async () => {
+      if (failing < 3) throw new Error(`${failing} attempts`);
+    });
+
+    const handled: string[] = [];
+    consumers.push(
+      await messaging.consumeBatches({
+        ...common,
+        handleBatch: async (batch) => void handled.push(...batch.map((m) => m.payload.executionId)),
+      }),
+    );
+
+    // Well before the 60 s rebalance timeout the group would otherwise wait for.
+    await eventually(async () => {
+      if (handled.length === 0) throw new Error('the new member got no partition yet');
+    }, 30_000);
+    expect(lines().some((l) => String(l['msg']).includes('handed back unsettled'))).toBe(true);
+  });
+
   it('when batches are consumed, then every valid message arrives once in partition order', async () => {
     const topic = privateTopic();
     await messaging.ensureTopics([topic], { partitions: 1, replicationFactor: 1 });
