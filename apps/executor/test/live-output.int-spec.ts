@@ -28,6 +28,7 @@ const ref = (name: string, id: number): DeviceRef => {
 interface Arrival<T> {
   payload: T;
   key: string | null;
+  correlationId: string | undefined;
   /** When this test's consumer read it (ms, performance.now()). */
   at: number;
 }
@@ -57,10 +58,14 @@ async function watchTopics(): Promise<Watcher> {
   await consumer.run({
     eachMessage: async ({ topic, message }) => {
       const at = performance.now();
-      const payload = (JSON.parse(message.value?.toString() ?? '{}') as { payload: never }).payload;
+      const { payload, correlationId } = JSON.parse(message.value?.toString() ?? '{}') as {
+        payload: never;
+        correlationId?: string;
+      };
       const key = message.key?.toString() ?? null;
-      if (topic === topics.events.topic) watcher.events.push({ payload, key, at });
-      else watcher.results.push({ payload, key, at });
+      const arrival = { payload, key, correlationId, at };
+      if (topic === topics.events.topic) watcher.events.push(arrival);
+      else watcher.results.push(arrival);
     },
   });
   await joined;
@@ -148,6 +153,27 @@ describe('live output (requests with streamOutput)', () => {
     const first = chunks[0] as Arrival<ExecutionEvent>;
     expect(result.at - first.at).toBeGreaterThan(1_000);
   }, 90_000);
+
+  it("when two callers stream from one device in turn (one pooled session), then each output carries its own caller's correlation id", async () => {
+    const device = ref('slow', 502);
+    const requests = [1, 2].map(() =>
+      sealedRequest(device, CREDS, {
+        renderedCommand: 'show running-config',
+        timeoutMs: 60_000,
+        streamOutput: true,
+      }),
+    );
+    const ids = [`first-${topics.id}`, `second-${topics.id}`];
+
+    const seen: (string | undefined)[][] = [];
+    for (const [i, request] of requests.entries()) {
+      await node.messaging.publish(topics.requests, request, { correlationId: ids[i] });
+      await resultOf(request);
+      seen.push([...new Set((await outputOf(request)).map((c) => c.correlationId))]);
+    }
+
+    expect(seen).toEqual([[ids[0]], [ids[1]]]);
+  }, 120_000);
 
   it('when a request does not ask to stream, then no output event is published for it', async () => {
     const request = sealedRequest(ref('quick', 502), CREDS, {

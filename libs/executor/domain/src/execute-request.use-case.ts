@@ -1,9 +1,11 @@
+import { AsyncResource } from 'node:async_hooks';
 import type {
   CommandType,
   DeviceCredentials,
   ExecutionEvent,
   ExecutionRequest,
   ExecutionResult,
+  OutputChunk,
   PlatformDriver,
 } from '@toolkit/contracts';
 import { CancellationBook } from './cancellations';
@@ -264,7 +266,9 @@ export class ExecuteRequest {
     return new LiveOutput({
       ...this.deps.liveOutput,
       schedule: this.deps.schedule ?? scheduleUnref,
-      publish: (chunk) =>
+      // Bound to this request's async context: output arrives in the context of the socket
+      // of a pooled session, which another request may have opened (its correlation id).
+      publish: AsyncResource.bind((chunk: OutputChunk) =>
         this.deps.publisher.publishEvent(
           buildEvent(
             request,
@@ -276,6 +280,7 @@ export class ExecuteRequest {
             chunk,
           ),
         ),
+      ),
     });
   }
 

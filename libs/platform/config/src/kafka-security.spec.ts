@@ -70,6 +70,33 @@ describe('the Kafka security variables', () => {
     expect(certs).toEqual([files['/tls/tls.crt'], renewed, renewed, renewed]);
   });
 
+  it('when the certificate is renewed before its key is in place, then the old pair is kept until both are, never a new certificate with an old key', () => {
+    const config = loadConfig(schema, { ...base, ...mtls });
+    const current: Record<string, Buffer> = { ...files };
+    const read = (path: string) => {
+      const found = current[path];
+      if (!found) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return found;
+    };
+    const tls = readKafkaSecurity(config, read).ssl as { cert: Buffer; key: Buffer };
+    // What kafkajs' socket factory copies for each new connection.
+    const connect = () => {
+      const { cert, key } = Object.assign({}, tls);
+      return [cert.toString(), key.toString()];
+    };
+    const renewed = { cert: pem('CERTIFICATE renewed'), key: pem('PRIVATE KEY renewed') };
+    const old = [files['/tls/tls.crt']?.toString(), files['/tls/tls.key']?.toString()];
+
+    current['/tls/tls.crt'] = renewed.cert;
+    current['/tls/tls.key'] = Buffer.from('-----BEGIN PRIVATE KEY-----\nMII');
+    const halfway = connect();
+    current['/tls/tls.key'] = renewed.key;
+    const done = connect();
+
+    expect(halfway).toEqual(old);
+    expect(done).toEqual([renewed.cert.toString(), renewed.key.toString()]);
+  });
+
   it("when only KAFKA_SSL is true, then TLS uses Node's CA store", () => {
     const config = loadConfig(schema, { ...base, KAFKA_SSL: 'true' });
 

@@ -86,7 +86,7 @@ export function readKafkaSecurity(
     if (!path) continue;
     try {
       const content = readFile(path);
-      if (content.includes('-----BEGIN ')) files[variable] = content;
+      if (isWholePem(content)) files[variable] = content;
       else problems.push(`${variable}: ${path} holds no PEM block`);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
@@ -96,25 +96,40 @@ export function readKafkaSecurity(
   if (problems.length > 0) throw new ConfigError(problems);
   const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD } = env;
   const pems = {};
-  for (const [variable, field] of [
-    ['KAFKA_SSL_CA_FILE', 'ca'],
-    ['KAFKA_SSL_CERT_FILE', 'cert'],
-    ['KAFKA_SSL_KEY_FILE', 'key'],
-  ] as const) {
-    const path = env[variable];
-    let last = files[variable];
-    if (!path || !last) continue;
-    Object.defineProperty(pems, field, {
+  const fresh = (path: string | undefined): Buffer | undefined => {
+    if (!path) return undefined;
+    try {
+      const content = readFile(path);
+      return isWholePem(content) ? content : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  let ca = files.KAFKA_SSL_CA_FILE;
+  if (ca)
+    Object.defineProperty(pems, 'ca', {
+      enumerable: true,
+      get: (): Buffer => (ca = fresh(env.KAFKA_SSL_CA_FILE) ?? (ca as Buffer)),
+    });
+  // The certificate and its key change together: read as a pair when the certificate is
+  // (kafkajs copies `cert` before `key`), kept as a pair while either is mid-rotation.
+  let pair = files.KAFKA_SSL_CERT_FILE && {
+    cert: files.KAFKA_SSL_CERT_FILE,
+    key: files.KAFKA_SSL_KEY_FILE as Buffer,
+  };
+  if (pair) {
+    Object.defineProperty(pems, 'cert', {
       enumerable: true,
       get: (): Buffer => {
-        try {
-          const content = readFile(path);
-          if (content.includes('-----BEGIN ')) last = content;
-        } catch {
-          // Mid-rotation (a Secret's files are swapped as one): the last good content.
-        }
-        return last as Buffer;
+        const cert = fresh(env.KAFKA_SSL_CERT_FILE);
+        const key = fresh(env.KAFKA_SSL_KEY_FILE);
+        if (cert && key) pair = { cert, key };
+        return (pair as { cert: Buffer }).cert;
       },
+    });
+    Object.defineProperty(pems, 'key', {
+      enumerable: true,
+      get: (): Buffer => (pair as { key: Buffer }).key,
     });
   }
   return {
@@ -127,4 +142,10 @@ export function readKafkaSecurity(
       },
     }),
   };
+}
+
+/** A PEM block from its first line to its last (a file caught half written has no end). */
+function isWholePem(content: Buffer): boolean {
+  const begin = content.indexOf('-----BEGIN ');
+  return begin >= 0 && content.indexOf('-----END ', begin) > begin;
 }

@@ -22,6 +22,20 @@ const RECORD_FRAMING_BYTES = 70;
 
 const TOO_LARGE_TYPES = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
 
+/**
+ * Refusals of the records themselves, which sending again cannot change: not `unavailable`
+ * (a consumer would retry them forever, its partition stuck), but permanent. Anything else
+ * (connection, leadership, authorization an operator can fix) is Kafka being unavailable.
+ */
+const REFUSED_TYPES = new Set([
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_TOPIC_EXCEPTION',
+  'UNSUPPORTED_COMPRESSION_TYPE',
+  'INVALID_REQUIRED_ACKS',
+  'INVALID_TIMESTAMP',
+]);
+
 interface Sized {
   bytes: number;
 }
@@ -42,6 +56,19 @@ function bySize<T extends Sized>(items: readonly T[], budget: number): T[][] {
   }
   if (current.length > 0) groups.push(current);
   return groups;
+}
+
+/** A failed send other than "too large": permanent when the records were refused. */
+export function sendError(error: unknown, topic: string): AppError {
+  const type = kafkaErrorType(error) ?? '';
+  if (!REFUSED_TYPES.has(type)) return AppError.unavailable('Kafka', error);
+  return new AppError({
+    code: 'message-refused',
+    category: 'internal',
+    retriable: false,
+    message: `Kafka refused the messages for topic ${topic} (${type}).`,
+    cause: error,
+  });
 }
 
 /**
@@ -120,7 +147,7 @@ export class EnvelopeProducer {
         });
       } catch (error) {
         if (!TOO_LARGE_TYPES.has(kafkaErrorType(error) ?? ''))
-          throw AppError.unavailable('Kafka', error);
+          throw sendError(error, contract.topic);
         // The broker takes less than we measured against (a limit lowered since boot):
         // learn it, and say so as the non-retriable error it is.
         await this.limits.learnTopicLimit(contract);
