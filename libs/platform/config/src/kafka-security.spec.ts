@@ -30,6 +30,17 @@ function readFake(path: string): Buffer {
   return found;
 }
 
+/** The files as a mounted Secret holds them, changed by the test as a rotation would. */
+function mounted() {
+  const current: Record<string, Buffer> = { ...files };
+  const read = (path: string) => {
+    const found = current[path];
+    if (!found) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    return found;
+  };
+  return { current, read };
+}
+
 describe('the Kafka security variables', () => {
   it('when none is set, then the connection is plaintext without SASL', () => {
     const config = loadConfig(schema, base);
@@ -48,12 +59,7 @@ describe('the Kafka security variables', () => {
 
   it('when a PEM file is replaced after boot (a rotated certificate), then the next read gets the new one; unreadable or not PEM mid-rotation, the last good one', () => {
     const config = loadConfig(schema, { ...base, ...mtls });
-    const current: Record<string, Buffer> = { ...files };
-    const read = (path: string) => {
-      const found = current[path];
-      if (!found) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return found;
-    };
+    const { current, read } = mounted();
     const { ssl } = readKafkaSecurity(config, read);
     const renewed = pem('CERTIFICATE renewed');
     const certs: (Buffer | undefined)[] = [];
@@ -72,12 +78,7 @@ describe('the Kafka security variables', () => {
 
   it('when the certificate is renewed before its key is in place, then the old pair is kept until both are, never a new certificate with an old key', () => {
     const config = loadConfig(schema, { ...base, ...mtls });
-    const current: Record<string, Buffer> = { ...files };
-    const read = (path: string) => {
-      const found = current[path];
-      if (!found) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
-      return found;
-    };
+    const { current, read } = mounted();
     const tls = readKafkaSecurity(config, read).ssl as { cert: Buffer; key: Buffer };
     // What kafkajs' socket factory copies for each new connection.
     const connect = () => {
