@@ -1,6 +1,7 @@
 import { AppError } from '@toolkit/errors';
 import { deadLetterTopic, executionResultsTopic } from '@toolkit/contracts';
 import type { ExecutionResult } from '@toolkit/contracts';
+import { encodeEnvelope } from '@toolkit/messaging';
 import type { ConsumedMessage } from '@toolkit/messaging';
 import { anExecutionResult } from './builders';
 import { eventually } from './infra';
@@ -58,6 +59,24 @@ describe('in-memory messaging', () => {
     await bus.idle();
 
     expect(seen).toEqual(['a', 'shared', 'c']);
+  });
+
+  it('when only a header carries the correlation id, then it is taken if an envelope would take it, and dropped otherwise', async () => {
+    const bus = setup();
+    const seen: (string | undefined)[] = [];
+    await bus.consume({
+      contract: topic,
+      groupId: 'g',
+      fromBeginning: true,
+      handle: async (m) => void seen.push(m.meta.correlationId),
+    });
+    const { key, value } = encodeEnvelope(topic, anExecutionResult(), { producer: 'other' });
+
+    for (const id of ['req-42', 'x'.repeat(201)])
+      bus.produceRaw(topic, { key, value, headers: { 'x-correlation-id': id } });
+    await bus.idle();
+
+    expect(seen).toEqual(['req-42', undefined]);
   });
 
   it('when a payload is invalid, then nothing of the call is published (the codec refuses it)', async () => {

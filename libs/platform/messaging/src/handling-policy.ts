@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { envelopeSchema } from '@toolkit/contracts';
 import type { TopicContract } from '@toolkit/contracts';
 import type { Logger } from '@toolkit/logger';
 import { runWithLogContext } from '@toolkit/logger';
@@ -61,7 +62,7 @@ export class HandlingPolicy<S extends z.ZodType> {
           offset: message.offset,
           key: message.key?.toString() ?? null,
           envelope: decoded.envelope,
-          correlationId: decoded.envelope.correlationId ?? (header ? header.toString() : undefined),
+          correlationId: decoded.envelope.correlationId ?? correlationOfHeader(header),
           attempt: 1,
         },
       };
@@ -191,4 +192,17 @@ async function sleepWithHeartbeat(
     await new Promise((r) => setTimeout(r, Math.min(1_000, deadline - Date.now())));
     await heartbeat().catch(() => undefined);
   }
+}
+
+/**
+ * A correlation id from the message's header (a producer that set no envelope field), only
+ * if the envelope would take it: it is published again on results and events, and an
+ * unchecked one (any producer's header) would make those sends fail validation.
+ */
+function correlationOfHeader(
+  header: Buffer | string | (Buffer | string)[] | undefined,
+): string | undefined {
+  if (header === undefined || Array.isArray(header)) return undefined;
+  const parsed = envelopeSchema.shape.correlationId.safeParse(header.toString());
+  return parsed.success ? parsed.data : undefined;
 }

@@ -113,14 +113,25 @@ export class EnvelopeProducer {
     options: PublishManyOptions,
   ): Promise<Envelope<z.output<S>>[]> {
     if (payloads.length === 0) return [];
+    // Headers (and their size) once per correlation id of the call, not per message.
+    const headersOf = new Map<string | undefined, { headers: IHeaders; headerBytes: number }>();
+    const headersFor = (correlationId: string | undefined) => {
+      let found = headersOf.get(correlationId);
+      if (!found) {
+        const headers: IHeaders = { ...options.headers };
+        if (correlationId) headers[CORRELATION_HEADER] = correlationId;
+        const headerBytes = Object.entries(headers).reduce(
+          (sum, [name, value]) => sum + name.length + String(value ?? '').length,
+          0,
+        );
+        found = { headers, headerBytes };
+        headersOf.set(correlationId, found);
+      }
+      return found;
+    };
     const encoded = payloads.map((p, i) => {
       const correlationId = options.correlationIds?.[i] ?? options.correlationId;
-      const headers: IHeaders = { ...options.headers };
-      if (correlationId) headers[CORRELATION_HEADER] = correlationId;
-      const headerBytes = Object.entries(headers).reduce(
-        (sum, [name, value]) => sum + name.length + String(value ?? '').length,
-        0,
-      );
+      const { headers, headerBytes } = headersFor(correlationId);
       const e = encodeEnvelope(contract, p, { producer: this.service, correlationId });
       // As bytes once here: sizes are exact, and kafkajs sends a Buffer as it is.
       const value = Buffer.from(e.value);

@@ -140,7 +140,7 @@ const UNREACHABLE = new Set([
  * replica set electing a primary, a server shutting down, a network failure between
  * members), and labels the driver or server put on such errors.
  */
-const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 9001, 10107, 11600, 11602, 13435, 13436]);
 const TRANSIENT_LABELS = ['RetryableWriteError', 'ResetPool', 'TransientTransactionError'];
 
 /**
