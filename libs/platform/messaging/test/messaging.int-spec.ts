@@ -256,9 +256,16 @@ describe('KafkaMessaging against a real broker', () => {
         },
       }),
     );
-    // One message per partition (the default partitioner on distinct keys may pick one).
-    const results = Array.from({ length: 8 }, () => anExecutionResult());
+    // Keyed by device: distinct devices, and checked below that both partitions hold some,
+    // so whichever partition the new member is given, it has messages to handle.
+    const results = Array.from({ length: 8 }, (_, i) =>
+      anExecutionResult({ device: { id: i + 1, name: `R${i + 1}`, platform: 'cisco_ios' } }),
+    );
     await messaging.publishMany(topic, results);
+    const admin = new Kafka({ brokers: testInfra().brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets(topic.topic).finally(() => admin.disconnect());
+    expect(ends.map((p) => Number(p.high) > 0)).toEqual([true, true]);
     await eventually(async () => {
       if (failing < 3) throw new Error(`${failing} attempts`);
     });
