@@ -3,6 +3,8 @@ import { deadLetterTopic, executionResultsTopic } from '@toolkit/contracts';
 import type { ExecutionResult } from '@toolkit/contracts';
 import { encodeEnvelope } from '@toolkit/messaging';
 import type { ConsumedMessage } from '@toolkit/messaging';
+import { currentLogContext } from '@toolkit/logger';
+import type { LogContext } from '@toolkit/logger';
 import { anExecutionResult } from './builders';
 import { eventually } from './infra';
 import { InMemoryMessaging, partitionOfKey } from './in-memory-messaging';
@@ -59,6 +61,37 @@ describe('in-memory messaging', () => {
     await bus.idle();
 
     expect(seen).toEqual(['a', 'shared', 'c']);
+  });
+
+  it('when a batch is handled, then its log lines name a correlation id only if all its messages share it', async () => {
+    const bus = setup();
+    const contexts: (LogContext | undefined)[] = [];
+    await bus.consumeBatches({
+      contract: topic,
+      groupId: 'g',
+      fromBeginning: true,
+      handleBatch: async () => void contexts.push(currentLogContext()),
+    });
+
+    await bus.publishMany(topic, onDevice(4, 2), { correlationIds: ['a', 'b'] });
+    await bus.idle();
+    await bus.publishMany(topic, onDevice(4, 2), { correlationId: 'c' });
+    await bus.idle();
+    const [single] = onDevice(4);
+    await bus.publish(topic, single as ExecutionResult, { correlationId: 'd' });
+    await bus.idle();
+
+    const pick = (c: LogContext | undefined) => ({
+      correlationId: c?.correlationId,
+      messages: c?.['messages'],
+      offsets: [c?.['offset'], c?.['lastOffset']],
+      eventId: typeof c?.['eventId'],
+    });
+    expect(contexts.map(pick)).toEqual([
+      { correlationId: undefined, messages: 2, offsets: ['0', '1'], eventId: 'undefined' },
+      { correlationId: 'c', messages: 2, offsets: ['2', '3'], eventId: 'undefined' },
+      { correlationId: 'd', messages: undefined, offsets: ['4', undefined], eventId: 'string' },
+    ]);
   });
 
   it('when only a header carries the correlation id, then it is taken if an envelope would take it, and dropped otherwise', async () => {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { envelopeSchema } from '@toolkit/contracts';
 import type { TopicContract } from '@toolkit/contracts';
-import type { Logger } from '@toolkit/logger';
+import type { LogContext, Logger } from '@toolkit/logger';
 import { runWithLogContext } from '@toolkit/logger';
 import type { MessagingMetrics } from '@toolkit/metrics';
 import { backoffMs, decideOnFailure, decodeEnvelope } from './codec';
@@ -85,22 +85,13 @@ export class HandlingPolicy<S extends z.ZodType> {
   ): Promise<boolean> {
     const first = messages[0];
     if (!first) return true;
-    const { topic, partition, offset, correlationId, envelope } = first.meta;
+    const { topic, partition, offset } = first.meta;
+    const context = batchLogContext(messages, this.options.groupId);
     const startedAt = process.hrtime.bigint();
     for (let attempt = 1; ; attempt++) {
       for (const m of messages) m.meta.attempt = attempt;
       try {
-        await runWithLogContext(
-          {
-            correlationId,
-            eventId: envelope.eventId,
-            topic,
-            partition,
-            offset,
-            groupId: this.options.groupId,
-          },
-          work,
-        );
+        await runWithLogContext(context, work);
         this.metrics?.consumed.inc({ topic, outcome: 'ok' }, messages.length);
         break;
       } catch (error) {
@@ -180,6 +171,28 @@ export class HandlingPolicy<S extends z.ZodType> {
     });
     this.metrics?.consumed.inc({ topic, outcome: 'dlq' });
   }
+}
+
+/**
+ * What every line logged while handling `messages` carries. A batch of many requests has
+ * no single correlation id or event: one is named only when all its messages share it
+ * (the first message's would send a reader after the wrong request).
+ */
+function batchLogContext(messages: ConsumedMessage<unknown>[], groupId: string): LogContext {
+  const first = messages[0] as ConsumedMessage<unknown>;
+  const { topic, partition, offset, correlationId, envelope } = first.meta;
+  const shared = messages.every((m) => m.meta.correlationId === correlationId);
+  const last = messages[messages.length - 1] as ConsumedMessage<unknown>;
+  return {
+    ...(shared && correlationId !== undefined && { correlationId }),
+    ...(messages.length === 1
+      ? { eventId: envelope.eventId }
+      : { messages: messages.length, lastOffset: last.meta.offset }),
+    topic,
+    partition,
+    offset,
+    groupId,
+  };
 }
 
 async function sleepWithHeartbeat(
