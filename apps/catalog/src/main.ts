@@ -6,10 +6,9 @@ import { TemplateLibrary } from '@toolkit/textfsm';
 import { createApp } from './app';
 import { PeriodicJob } from '@toolkit/lifecycle';
 import { changeLogRetention } from './change-log-retention';
+import { credentialReseal } from './credential-reseal';
 import { catalogConfigSchema } from './config';
 import { wireCatalog } from './wiring';
-import type { Catalog } from './wiring';
-import type { Logger } from '@toolkit/logger';
 
 const config = loadConfigOrExit(catalogConfigSchema);
 
@@ -66,6 +65,11 @@ void runService({
         onError: (error) => infra.logger.error({ err: error }, 'write recovery failed'),
       },
     );
+    // After a CREDENTIAL_KEYS rotation (its step 2): every set under the new key.
+    const reseal = credentialReseal(
+      { reseal: catalog.reseal, logger: infra.logger, currentKey: config.CREDENTIAL_KEYS.current },
+      { intervalMs: config.CATALOG_RECOVERY_INTERVAL_MS },
+    );
     return {
       app: createApp({
         ...infra,
@@ -83,10 +87,10 @@ void runService({
         void recovery
           .runOnce()
           .catch((error: unknown) => infra.logger.error({ err: error }, 'write recovery failed'));
-        // After a CREDENTIAL_KEYS rotation (its step 2): every set under the new key.
-        if (config.CREDENTIAL_RESEAL_AT_BOOT) void resealCredentialSets(catalog, infra.logger);
+        if (config.CREDENTIAL_RESEAL_AT_BOOT) reseal.start();
       },
       closers: [
+        { name: 'credential re-sealing', close: () => reseal.stop() },
         { name: 'write recovery', close: () => recovery.stop() },
         { name: 'change-log retention', close: () => retention.stop() },
         { name: 'outbox relay', close: () => catalog.relay.stop() },
@@ -94,24 +98,3 @@ void runService({
     };
   },
 });
-
-/**
- * Logs what the old key still holds: the key can go once a boot reports nothing left
- * (`left` and `unreadable` 0) with every replica on the new ring.
- */
-async function resealCredentialSets(catalog: Catalog, logger: Logger): Promise<void> {
-  try {
-    const { resealed, left, unreadable } = await catalog.reseal.run();
-    logger.info(
-      { resealed, left, unreadable: unreadable.length, key: config.CREDENTIAL_KEYS.current },
-      'credential sets re-sealed under the current key',
-    );
-    if (unreadable.length > 0)
-      logger.warn(
-        { ids: unreadable },
-        'credential sets no configured CREDENTIAL_KEYS key opens: keep their key, or set their password again',
-      );
-  } catch (error) {
-    logger.error({ err: error }, 'credential re-sealing failed');
-  }
-}
