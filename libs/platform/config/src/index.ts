@@ -20,4 +20,4 @@ export {
 export { KAFKA_SASL_MECHANISMS, kafkaEnv, mongoEnv, serviceEnv } from './fragments';
 export type { KafkaEnv, KafkaSaslMechanism, MongoEnv, ServiceEnv } from './fragments';
 export { kafkaEnvProblems, readKafkaSecurity, refineKafkaEnv } from './kafka-security';
-export type { KafkaEnvProblem, KafkaSecurity } from './kafka-security';
+export type { KafkaEnvProblem, KafkaSecurity, StalePemFile } from './kafka-security';

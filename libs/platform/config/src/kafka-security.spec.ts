@@ -76,6 +76,27 @@ describe('the Kafka security variables', () => {
     expect(certs).toEqual([files['/tls/tls.crt'], renewed, renewed, renewed]);
   });
 
+  it('when a PEM file cannot be used after boot, then that is reported once until it reads well again', () => {
+    const config = loadConfig(schema, { ...base, ...mtls });
+    const { current, read } = mounted();
+    const reports: unknown[] = [];
+    const tls = readKafkaSecurity(config, read, (file) => reports.push(file)).ssl as {
+      ca: Buffer;
+    };
+
+    current['/tls/ca.crt'] = Buffer.from('-----BEGIN CERTIFICATE-----\nMII');
+    void [tls.ca, tls.ca];
+    delete current['/tls/ca.crt'];
+    void tls.ca;
+    current['/tls/ca.crt'] = pem('CERTIFICATE renewed');
+    void tls.ca;
+    delete current['/tls/ca.crt'];
+    void tls.ca;
+
+    const of = (reason: string) => ({ variable: 'KAFKA_SSL_CA_FILE', path: '/tls/ca.crt', reason });
+    expect(reports).toEqual([of('no whole PEM block'), of('ENOENT')]);
+  });
+
   it('when the certificate is renewed before its key is in place, then the old pair is kept until both are, never a new certificate with an old key', () => {
     const config = loadConfig(schema, { ...base, ...mtls });
     const { current, read } = mounted();

@@ -70,14 +70,25 @@ export function refineKafkaEnv(env: KafkaSecurityEnv, ctx: z.RefinementCtx): voi
     ctx.addIssue({ code: 'custom', path: [problem.variable], message: problem.message });
 }
 
+/** A PEM file read after boot that could not be used: its last content is used instead. */
+export interface StalePemFile {
+  variable: (typeof SSL_FILES)[number];
+  path: string;
+  /** The read error's code, or `no whole PEM block`. */
+  reason: string;
+}
+
 /**
  * The security settings with their files read. Throws a ConfigError naming the variable
  * when the rules are broken or a file is missing, unreadable or not PEM at boot; later,
- * a file that cannot be read or holds no PEM block (mid-rotation) keeps its last content.
+ * a file that cannot be read or holds no PEM block (mid-rotation) keeps its last content,
+ * and `onStale` hears of it once until the file reads well again (a Secret that stays
+ * broken would otherwise go unnoticed until the certificate in memory expires).
  */
 export function readKafkaSecurity(
   env: KafkaSecurityEnv,
   readFile: (path: string) => Buffer = (path) => readFileSync(path),
+  onStale: (file: StalePemFile) => void = () => undefined,
 ): KafkaSecurity {
   const problems = kafkaEnvProblems(env).map((p) => `${p.variable}: ${p.message}`);
   const files: Partial<Record<(typeof SSL_FILES)[number], Buffer>> = {};
@@ -96,20 +107,30 @@ export function readKafkaSecurity(
   if (problems.length > 0) throw new ConfigError(problems);
   const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD } = env;
   const pems = {};
-  const fresh = (path: string | undefined): Buffer | undefined => {
-    if (!path) return undefined;
+  const stale = new Set<StalePemFile['variable']>();
+  const fresh = (variable: StalePemFile['variable']): Buffer | undefined => {
+    const path = env[variable] as string;
+    let reason = 'no whole PEM block';
     try {
       const content = readFile(path);
-      return isWholePem(content) ? content : undefined;
-    } catch {
-      return undefined;
+      if (isWholePem(content)) {
+        stale.delete(variable);
+        return content;
+      }
+    } catch (error) {
+      reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     }
+    if (!stale.has(variable)) {
+      stale.add(variable);
+      onStale({ variable, path, reason });
+    }
+    return undefined;
   };
   let ca = files.KAFKA_SSL_CA_FILE;
   if (ca)
     Object.defineProperty(pems, 'ca', {
       enumerable: true,
-      get: (): Buffer => (ca = fresh(env.KAFKA_SSL_CA_FILE) ?? (ca as Buffer)),
+      get: (): Buffer => (ca = fresh('KAFKA_SSL_CA_FILE') ?? (ca as Buffer)),
     });
   // The certificate and its key change together: read as a pair when the certificate is
   // (kafkajs copies `cert` before `key`), kept as a pair while either is mid-rotation.
@@ -121,8 +142,8 @@ export function readKafkaSecurity(
     Object.defineProperty(pems, 'cert', {
       enumerable: true,
       get: (): Buffer => {
-        const cert = fresh(env.KAFKA_SSL_CERT_FILE);
-        const key = fresh(env.KAFKA_SSL_KEY_FILE);
+        const cert = fresh('KAFKA_SSL_CERT_FILE');
+        const key = fresh('KAFKA_SSL_KEY_FILE');
         if (cert && key) pair = { cert, key };
         return (pair as { cert: Buffer }).cert;
       },

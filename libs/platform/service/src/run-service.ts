@@ -70,17 +70,24 @@ export async function runService<C extends BaseServiceConfig>(
 ): Promise<{ port: number; metricsPort: number | undefined; lifecycle: Lifecycle }> {
   const { service, config } = options;
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  // Files named by the configuration (Kafka's CA, client certificate and key), read once:
-  // a missing one stops the boot as a configuration error does, before anything starts.
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  // Files named by the configuration (Kafka's CA, client certificate and key), read at
+  // boot, where a missing one stops it as a configuration error does, before anything
+  // starts; then again for each new broker connection (rotation), keeping the last good.
   const kafkaSecurity = orExitOnConfigError(
-    () => readKafkaSecurity(config),
+    () =>
+      readKafkaSecurity(config, undefined, (file) =>
+        logger.warn(
+          file,
+          'a Kafka TLS file cannot be used: new connections keep its last content until it can',
+        ),
+      ),
     (code) => {
       exit(code);
       throw new Error('the Kafka configuration files could not be read');
     },
   );
   guardRegexBacktracking();
-  const logger = createLogger({ service, level: config.LOG_LEVEL });
   const lifecycle = new Lifecycle({
     logger,
     deadlineMs: config.SHUTDOWN_TIMEOUT_MS,
