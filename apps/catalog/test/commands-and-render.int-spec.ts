@@ -120,6 +120,45 @@ describe('commands, variables and rendering for a device', () => {
     });
   });
 
+  it('when commands with the largest templates are bulk-updated and bulk-deleted, then all of them change (the write journal keeps them in entries MongoDB can store)', async () => {
+    // 200,000 characters of 3-byte UTF-8: about 600 KB per command, 18 MB for thirty.
+    const template = (n: number) =>
+      `Value NAME (\\S+)\n# ${String(n).padEnd(199_950, '€')}\n\nStart\n  ^\${NAME} -> Record\n`;
+    const created: { id: number }[] = [];
+    for (let n = 0; n < 30; n++)
+      created.push(
+        await command({
+          name: unique('big'),
+          command: 'show version',
+          parsing_template: template(n),
+        }),
+      );
+    const path = '/api/plugins/toolkit/commands/';
+
+    const patched = await api(kit.app).patch(
+      path,
+      created.map(({ id }) => ({ id, description: 'bulk' })),
+    );
+    const afterPatch = await api(kit.app).get(
+      `${path}?id=${created.map((c) => c.id).join('&id=')}&limit=30&brief=1`,
+    );
+    const deleted = await api(kit.app).delete(
+      path,
+      created.map(({ id }) => ({ id })),
+    );
+    const afterDelete = await api(kit.app).get(
+      `${path}?id=${created.map((c) => c.id).join('&id=')}`,
+    );
+
+    expect(patched.status).toBe(200);
+    expect(patched.body.map((c: { description: string }) => c.description)).toEqual(
+      created.map(() => 'bulk'),
+    );
+    expect(afterPatch.body.count).toBe(30);
+    expect(deleted.status).toBe(204);
+    expect(afterDelete.body.count).toBe(0);
+  });
+
   it('when placeholders and variables do not match, then 400 names both sides', async () => {
     const res = await api(kit.app).post('/api/plugins/toolkit/commands/', {
       name: unique('bad'),

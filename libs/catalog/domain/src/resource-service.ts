@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { chunksOf } from '@toolkit/contracts';
 import type { CatalogEvent } from '@toolkit/contracts';
 import {
   AppError,
@@ -79,6 +80,13 @@ export interface UniqueKey<D> {
 
 /** How many objects one storage query (an `$or` of keys) or one insert covers. */
 export const WRITE_CHUNK = 50;
+
+/**
+ * The most of JSON one journal entry keeps of the objects it may restore: a MongoDB
+ * document holds 16 MB of BSON, and fifty commands with templates of 200,000 characters
+ * (up to 600 KB of UTF-8 each) would not fit in one.
+ */
+const JOURNAL_ENTRY_BYTES = 4 * 1024 * 1024;
 
 export interface WriteOptions {
   bulk: boolean;
@@ -293,9 +301,14 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
    * insert's undo needs only the ids.
    */
   private async journal(action: JournalPart['action'], docs: readonly D[]): Promise<void> {
-    const chunk = action === 'insert' ? 1_000 : WRITE_CHUNK;
-    for (let start = 0; start < docs.length; start += chunk) {
-      const slice = docs.slice(start, start + chunk);
+    // An insert's entry holds ids only; the others hold whole objects, so they count bytes.
+    const slices =
+      action === 'insert'
+        ? Array.from({ length: Math.ceil(docs.length / 1_000) }, (_, i) =>
+            docs.slice(i * 1_000, (i + 1) * 1_000),
+          )
+        : chunksOf(docs, JOURNAL_ENTRY_BYTES, WRITE_CHUNK);
+    for (const slice of slices) {
       await this.deps.transactions.journal({
         entity: this.def.entity,
         action,
