@@ -18,9 +18,12 @@ export function countResponseBytes(
 }
 
 /**
- * Keeps `toolkit_kafka_consumer_lag` for the partitions this member holds: set after each
- * batch from the fetch's high watermark, dropped for partitions a rebalance moved away
- * (their new owner reports them) and when the consumer stops. Returns the clean-up.
+ * Keeps `toolkit_kafka_consumer_lag` for the partitions this member holds, from the fetch's
+ * high watermark: when a batch starts, the messages from its first on (the batch in hand
+ * counts, as it does in the group's committed lag, so a consumer stuck retrying it shows
+ * lag, not the 0 it had before); after it, the messages left. Dropped for partitions a
+ * rebalance moved away (their new owner reports them) and when the consumer stops.
+ * Returns the clean-up.
  */
 export function trackLag(
   consumer: Consumer,
@@ -37,11 +40,17 @@ export function trackLag(
         reported.delete(key);
       }
   };
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+  const report = (payload: { topic: string; partition: number }, lag: number) => {
     const labels = { topic: payload.topic, partition: String(payload.partition) };
     reported.set(`${labels.topic}/${labels.partition}`, labels);
-    gauge.set({ group, ...labels }, Number(payload.offsetLag));
-  });
+    gauge.set({ group, ...labels }, Math.max(0, lag));
+  };
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) =>
+    report(payload, Number(payload.highWatermark) - Number(payload.firstOffset)),
+  );
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+    report(payload, Number(payload.offsetLag)),
+  );
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assigned = new Set(
       Object.entries(payload.memberAssignment).flatMap(([topic, partitions]) =>
