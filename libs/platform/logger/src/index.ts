@@ -1,2 +1,8 @@
-export { REDACT_PATHS, createLogger, currentLogContext, runWithLogContext } from './logger';
+export {
+  REDACT_PATHS,
+  SECRET_VARIABLES,
+  createLogger,
+  currentLogContext,
+  runWithLogContext,
+} from './logger';
 export type { LogContext, Logger, LoggerOptions } from './logger';

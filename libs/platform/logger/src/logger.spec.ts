@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, runWithLogContext } from './logger';
+import { SECRET_VARIABLES, createLogger, runWithLogContext } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -52,6 +52,16 @@ describe('createLogger', () => {
       kafka: { sasl: { mechanism: 'scram-sha-512', username: 'svc', password: '[REDACTED]' } },
       config: { KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: '[REDACTED]' },
     });
+  });
+
+  it('when a configuration object is logged whole, then every secret variable in it is redacted', () => {
+    const { lines, logger } = capture();
+    const config = Object.fromEntries(SECRET_VARIABLES.map((name) => [name, `s3cr3t-${name}`]));
+
+    logger.info({ config, ...config, LOG_LEVEL: 'info' }, 'config');
+
+    expect(JSON.stringify(lines)).not.toMatch(/s3cr3t/);
+    expect(lines[0]?.['LOG_LEVEL']).toBe('info');
   });
 
   it('when logging inside a context, then its correlation id is on every line', () => {

@@ -5,13 +5,30 @@ import type { DestinationStream, Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /** Everything that could carry a secret, wherever it sits in a log record. */
+/**
+ * The services' configuration variables that hold secrets (a URI may carry a password):
+ * redacted if a configuration object is ever logged whole. tools/docs holds every variable
+ * whose name looks secret to this list.
+ */
+export const SECRET_VARIABLES = [
+  'CREDENTIAL_KEYS',
+  'EXECUTION_KEYS',
+  'IDEMPOTENCY_KEY_SECRET',
+  'INTERNAL_API_TOKEN',
+  'INTERNAL_API_TOKEN_PREVIOUS',
+  'KAFKA_SASL_PASSWORD',
+  'MONGODB_URI',
+  'NETBOX_TOKEN',
+  'SUPERUSER_API_TOKEN',
+  'SUPERUSER_PASSWORD',
+] as const;
+
 export const REDACT_PATHS = [
   'password',
   '*.password',
   '*.*.password',
-  // A configuration object logged whole (kafkajs options carry `sasl.password`: above).
-  'KAFKA_SASL_PASSWORD',
-  '*.KAFKA_SASL_PASSWORD',
+  // kafkajs options carry `sasl.password`: above.
+  ...SECRET_VARIABLES.flatMap((name) => [name, `*.${name}`]),
   'secret',
   '*.secret',
   'token',
