@@ -39,13 +39,18 @@ function rendered(item: BulkRenderRequest['items'][number]): RenderResponse {
   };
 }
 
-/** The catalog: device 404 is missing (400 naming device_id), the rest renders. */
+/**
+ * The catalog: device 404 is missing (400 naming device_id), command 404 is missing or
+ * hidden (404, as /internal/render answers one execute), the rest renders.
+ */
 async function renderMany(request: BulkRenderRequest): Promise<BulkRenderResponse> {
   return {
     results: request.items.map((item) =>
       item.device_id === 404
         ? { error: { status: 400, body: { device_id: ['Device with ID 404 not found.'] } } }
-        : { rendered: rendered(item) },
+        : item.command_id === 404
+          ? { error: { status: 404, body: { detail: 'Not found.' } } }
+          : { rendered: rendered(item) },
     ),
   };
 }
@@ -116,24 +121,28 @@ describe('bulk execution', () => {
       { command_id: 'x', device_id: 10 },
       { command_id: 3, device_id: 404 },
       { command_id: 4, device_id: 10, timeout: 60, notes: 'own' },
+      { command_id: 404, device_id: 10 },
     ]);
 
     expect(outcome.kind).toBe('accepted');
     expect(outcome.rejected.map((r) => [r.position, r.status])).toEqual([
       [2, 400],
       [3, 400],
+      [5, 400],
     ]);
     expect(outcome.rejected[0]?.body).toHaveProperty('command_id');
     expect(rejectedResultOf(outcome.rejected[1]!).error_message).toBe(
       'device_id: Device with ID 404 not found.',
     );
+    // The command is a field of the item here, not the URL's: named, like the device.
+    expect(outcome.rejected[2]?.body).toEqual({ command_id: ['Command with ID 404 not found.'] });
     const batches = published[0] ?? [];
     expect(batches.map((b) => [b.device.id, b.items.map((i) => i.position)])).toEqual([
       [10, [0, 4]],
       [20, [1]],
     ]);
     const device10 = batches[0]!;
-    expect(device10.job).toMatchObject({ total: 5, accepted: 3, rejected: 2 });
+    expect(device10.job).toMatchObject({ total: 6, accepted: 3, rejected: 3 });
     expect(device10.items.map((i) => [i.timeoutMs, i.notes])).toEqual([
       [30_000, undefined],
       [60_000, 'own'],

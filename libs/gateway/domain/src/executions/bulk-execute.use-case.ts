@@ -302,8 +302,7 @@ export class BulkExecutionService {
             position: item.position,
             commandId: item.commandId,
             deviceId: item.deviceId,
-            status: outcome?.error.status ?? 503,
-            body: outcome?.error.body ?? { detail: 'The catalog did not answer for this item.' },
+            ...itemRefusal(item.commandId, outcome?.error),
           });
       });
     }
@@ -738,6 +737,22 @@ export function rejectedResultOf(item: RejectedItem): BulkExecuteResult {
 }
 
 /** The first human message of a NetBox-style error body. */
+/**
+ * The catalog's refusal of one item, as the bulk request answers it. The catalog answers
+ * an item as `/internal/render` answers one execute, where the command is the URL's: an
+ * unknown (or hidden) command is a 404 there. Here it is a field of the item, as the device
+ * is: a 400 naming `command_id`, with the same words for absent and hidden.
+ */
+function itemRefusal(
+  commandId: number,
+  error: { status: number; body: Record<string, unknown> } | undefined,
+): { status: number; body: Record<string, unknown> } {
+  if (!error) return { status: 503, body: { detail: 'The catalog did not answer for this item.' } };
+  if (error.status === 404)
+    return { status: 400, body: { command_id: [`Command with ID ${commandId} not found.`] } };
+  return error;
+}
+
 function firstMessage(body: Record<string, unknown>): string {
   const visit = (value: unknown, field: string | undefined): string | undefined => {
     if (typeof value === 'string')
