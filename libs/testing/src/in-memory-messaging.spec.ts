@@ -3,7 +3,7 @@ import { deadLetterTopic, executionResultsTopic } from '@toolkit/contracts';
 import type { ExecutionResult } from '@toolkit/contracts';
 import { encodeEnvelope } from '@toolkit/messaging';
 import type { ConsumedMessage } from '@toolkit/messaging';
-import { currentLogContext } from '@toolkit/logger';
+import { currentLogContext, runWithLogContext } from '@toolkit/logger';
 import type { LogContext } from '@toolkit/logger';
 import { anExecutionResult } from './builders';
 import { eventually } from './infra';
@@ -72,9 +72,13 @@ describe('in-memory messaging', () => {
       fromBeginning: true,
       handleBatch: async () => void contexts.push(currentLogContext()),
     });
-
-    await bus.publishMany(topic, onDevice(4, 2), { correlationIds: ['a', 'b'] });
     await bus.idle();
+
+    // Published while handling an HTTP request: its id is not the batch's either.
+    await runWithLogContext({ correlationId: 'http-request' }, async () => {
+      await bus.publishMany(topic, onDevice(4, 2), { correlationIds: ['a', 'b'] });
+      await bus.idle();
+    });
     await bus.publishMany(topic, onDevice(4, 2), { correlationId: 'c' });
     await bus.idle();
     const [single] = onDevice(4);

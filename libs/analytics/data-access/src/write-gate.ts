@@ -6,8 +6,8 @@ import type { Connection } from 'mongoose';
  * each statement's iterator close), and the pool holds 100 connections per database: a
  * command, or several concurrent commands, matching 100 documents or more wait for a
  * connection that never frees, and hold the pool forever (probed: a command of 100 upserts
- * of existing documents never answers, `maxTimeMS` is ignored; docs/benchmarks.md, the
- * ingest stall).
+ * of existing documents never answers, `maxTimeMS` is ignored; docs/decisions/0003-analytics-ingest.md,
+ * the ingest stall).
  */
 export const WRITE_CHUNK = 50;
 

@@ -46,4 +46,29 @@ describe('PeriodicJob', () => {
       jest.useRealTimers();
     }
   });
+
+  it('when a run outlasts the interval and fails, then the ticks meanwhile do not join it: its failure is reported once', async () => {
+    jest.useFakeTimers();
+    try {
+      const errors: unknown[] = [];
+      let calls = 0;
+      const job = new PeriodicJob(
+        async () => {
+          calls += 1;
+          await new Promise((resolve) => setTimeout(resolve, 3_500));
+          throw new Error('store down');
+        },
+        { intervalMs: 1_000, onError: (error) => errors.push(error) },
+      );
+
+      job.start();
+      await jest.advanceTimersByTimeAsync(4_600);
+      await job.stop();
+
+      expect(calls).toBe(1);
+      expect(errors).toEqual([new Error('store down')]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -15,6 +15,8 @@ export class PeriodicJob<T> {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
+      // A run longer than the interval is not joined again (its failure reported once).
+      if (this.running) return;
       void this.runOnce().catch(this.options.onError);
     }, this.options.intervalMs);
     this.timer.unref();

@@ -4,11 +4,10 @@ import type { DestinationStream, Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Everything that could carry a secret, wherever it sits in a log record. */
 /**
  * The services' configuration variables that hold secrets (a URI may carry a password):
- * redacted if a configuration object is ever logged whole. tools/docs holds every variable
- * whose name looks secret to this list.
+ * redacted if a configuration object is ever logged whole.
+ * tools/deploy/secret-variables.spec.ts holds every variable whose name looks secret to it.
  */
 export const SECRET_VARIABLES = [
   'CREDENTIAL_KEYS',
@@ -23,6 +22,7 @@ export const SECRET_VARIABLES = [
   'SUPERUSER_PASSWORD',
 ] as const;
 
+/** Everything that could carry a secret, wherever it sits in a log record. */
 export const REDACT_PATHS = [
   'password',
   '*.password',

@@ -85,7 +85,7 @@ export class HandlingPolicy<S extends z.ZodType> {
   ): Promise<boolean> {
     const first = messages[0];
     if (!first) return true;
-    const { topic, partition, offset } = first.meta;
+    const { topic } = first.meta;
     const context = batchLogContext(messages, this.options.groupId);
     const startedAt = process.hrtime.bigint();
     for (let attempt = 1; ; attempt++) {
@@ -98,7 +98,7 @@ export class HandlingPolicy<S extends z.ZodType> {
         const decision = decideOnFailure(error, attempt, this.maxAttempts);
         if (decision === 'dead-letter') {
           this.logger.error(
-            { err: error, topic, partition, offset, attempt },
+            { ...context, err: error, attempt },
             'message handling failed: dead-lettering',
           );
           const reason = attempt >= this.maxAttempts ? 'retries-exhausted' : 'handler-failed';
@@ -112,13 +112,13 @@ export class HandlingPolicy<S extends z.ZodType> {
           this.options.retryMaxMs ?? 10_000,
         );
         this.logger.warn(
-          { err: error, topic, partition, offset, attempt, retryInMs: wait },
+          { ...context, err: error, attempt, retryInMs: wait },
           'message handling failed: retrying',
         );
         await sleepWithHeartbeat(wait, heartbeat, keepTrying);
         if (!keepTrying()) {
           this.logger.warn(
-            { topic, partition, offset, attempt },
+            { ...context, attempt },
             'message handling failed: handed back unsettled (the consumer stops or lost the partition)',
           );
           return false;
@@ -183,11 +183,12 @@ function batchLogContext(messages: ConsumedMessage<unknown>[], groupId: string):
   const { topic, partition, offset, correlationId, envelope } = first.meta;
   const shared = messages.every((m) => m.meta.correlationId === correlationId);
   const last = messages[messages.length - 1] as ConsumedMessage<unknown>;
+  // Both keys always set: the context merges into the caller's, whose ids must not show.
   return {
-    ...(shared && correlationId !== undefined && { correlationId }),
+    correlationId: shared ? correlationId : undefined,
     ...(messages.length === 1
       ? { eventId: envelope.eventId }
-      : { messages: messages.length, lastOffset: last.meta.offset }),
+      : { eventId: undefined, messages: messages.length, lastOffset: last.meta.offset }),
     topic,
     partition,
     offset,

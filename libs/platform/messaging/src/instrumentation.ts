@@ -45,9 +45,11 @@ export function trackLag(
     reported.set(`${labels.topic}/${labels.partition}`, labels);
     gauge.set({ group, ...labels }, Math.max(0, lag));
   };
-  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) =>
-    report(payload, Number(payload.highWatermark) - Number(payload.firstOffset)),
-  );
+  consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+    // A batch of records all below the fetched offset has none left (firstOffset null).
+    if (payload.firstOffset === null || payload.batchSize === 0) return;
+    report(payload, Number(payload.highWatermark) - Number(payload.firstOffset));
+  });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
     report(payload, Number(payload.offsetLag)),
   );

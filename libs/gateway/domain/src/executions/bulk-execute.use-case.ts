@@ -736,7 +736,6 @@ export function rejectedResultOf(item: RejectedItem): BulkExecuteResult {
   };
 }
 
-/** The first human message of a NetBox-style error body. */
 /**
  * The catalog's refusal of one item, as the bulk request answers it. The catalog answers
  * an item as `/internal/render` answers one execute, where the command is the URL's: an
@@ -753,6 +752,7 @@ function itemRefusal(
   return error;
 }
 
+/** The first human message of a NetBox-style error body. */
 function firstMessage(body: Record<string, unknown>): string {
   const visit = (value: unknown, field: string | undefined): string | undefined => {
     if (typeof value === 'string')
