@@ -3,7 +3,7 @@
 // external and are installed from package-lock.json in the image.
 //   node tools/scripts/build.mjs            all apps
 //   node tools/scripts/build.mjs gateway    one app
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -24,7 +24,7 @@ for (const app of apps) {
     console.error(`[build] skipping ${app}: no ${path.relative(root, entry)}`);
     continue;
   }
-  await build({
+  const { outputFiles } = await build({
     entryPoints: [entry],
     outfile: path.join(root, 'dist/apps', app, 'main.js'),
     bundle: true,
@@ -35,6 +35,15 @@ for (const app of apps) {
     tsconfig: path.join(root, 'tsconfig.base.json'),
     external,
     logLevel: 'warning',
+    write: false,
   });
+  // Each file replaced whole (written aside, then renamed): a process started from the
+  // bundle meanwhile (tests build while others run) reads the old one or the new one.
+  for (const file of outputFiles) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    const aside = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(aside, file.contents);
+    renameSync(aside, file.path);
+  }
 }
 console.error(`[build] ${apps.join(', ')} in ${Date.now() - started} ms`);

@@ -10,12 +10,17 @@
 #   tools/scripts/up.sh down        stop a running stack (services, simulator, servers)
 #   tools/scripts/up.sh status
 #
-# Ports: TOOLKIT_GATEWAY_PORT (8000), catalog 8101, executor 8102, analytics 8103,
-# simulated devices from TOOLKIT_SIM_BASE_PORT (12200), TOOLKIT_SIM_COUNT devices (20).
+# Ports: TOOLKIT_GATEWAY_PORT (8000), TOOLKIT_CATALOG_PORT (8101), TOOLKIT_EXECUTOR_PORT
+# (8102), TOOLKIT_ANALYTICS_PORT (8103), simulated devices from TOOLKIT_SIM_BASE_PORT (12200),
+# TOOLKIT_SIM_COUNT devices (20), their control port TOOLKIT_SIM_CONTROL_PORT (12199).
+# A second stack beside the first (the quick-start test runs one): TOOLKIT_STACK_DIR (state,
+# secrets and logs; .toolkit/stack) and TOOLKIT_STACK_PREFIX (put before its topics, consumer
+# groups and databases; none).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$repo"
-stack=$repo/.toolkit/stack
+stack=${TOOLKIT_STACK_DIR:-$repo/.toolkit/stack}
+prefix=${TOOLKIT_STACK_PREFIX:-}
 gateway_port=${TOOLKIT_GATEWAY_PORT:-8000}
 sim_count=${TOOLKIT_SIM_COUNT:-20}
 sim_base_port=${TOOLKIT_SIM_BASE_PORT:-12200}
@@ -89,6 +94,7 @@ start_service() {
     . "$stack/secrets.env"
     set +a
     export HTTP_PORT=$port LOG_LEVEL=${LOG_LEVEL:-info}
+    export KAFKA_TOPIC_PREFIX=$prefix MONGODB_DB=${prefix}toolkit_$name
     export CATALOG_URL=http://127.0.0.1:$(port_of catalog) ANALYTICS_URL=http://127.0.0.1:$(port_of analytics)
     export PUBLIC_URL=http://127.0.0.1:$gateway_port
     # The simulated fleet's host key is generated at each start: trust on first use, logged.
@@ -123,7 +129,8 @@ seed_demo_data() {
     set -a
     . "$stack/secrets.env"
     set +a
-    GATEWAY_URL=http://127.0.0.1:$gateway_port INVENTORY="$stack/inventory.json" node tools/scripts/seed-demo.mjs
+    KAFKA_TOPIC_PREFIX=$prefix MONGODB_DB=${prefix}toolkit_catalog \
+      GATEWAY_URL=http://127.0.0.1:$gateway_port INVENTORY="$stack/inventory.json" node tools/scripts/seed-demo.mjs
   ) || die "loading demo data failed"
 }
 
@@ -134,8 +141,11 @@ up() {
     bash tools/scripts/install-deps.sh >&2
   fi
   # Stop on the way out only the servers this run started (not ones already running).
+  # Servers of one's own (KAFKA_BROKERS, MONGODB_URI set) are never stopped.
   local infra_status; infra_status=$(bash tools/scripts/infra.sh status)
-  case "$infra_status" in *'kafka: running'*) ;; *) touch "$stack/infra-started" ;; esac
+  if [ -z "${KAFKA_BROKERS:-}${MONGODB_URI:-}" ]; then
+    case "$infra_status" in *'kafka: running'*) ;; *) touch "$stack/infra-started" ;; esac
+  fi
   bash tools/scripts/infra.sh up >/dev/null
   eval "$(bash tools/scripts/infra.sh env)"
   export KAFKA_BROKERS MONGODB_URI
@@ -156,7 +166,7 @@ up() {
   The toolkit is up.
     API:       http://127.0.0.1:$gateway_port/api/
     Docs:      http://127.0.0.1:$gateway_port/api/docs/
-    Token:     $SUPERUSER_API_TOKEN   (user $SUPERUSER_USERNAME, password in .toolkit/stack/secrets.env)
+    Token:     $SUPERUSER_API_TOKEN   (user $SUPERUSER_USERNAME, password in $stack/secrets.env)
     Try:       curl -H "Authorization: Token $SUPERUSER_API_TOKEN" http://127.0.0.1:$gateway_port/api/plugins/toolkit/commands/
     Devices:   $stack/inventory.json
     Logs:      $stack/logs/
