@@ -23,7 +23,7 @@ const COMMANDS = 25;
 describe('bulk render: many items for one requester, answered item by item', () => {
   let kit: CatalogKit;
   let devices: { id: number; name: string }[];
-  let showInterface: { id: number };
+  let showInterface: { id: number; name: string };
   let configCommand: { id: number };
   let shows: { id: number }[];
   let token: string;
@@ -140,9 +140,12 @@ describe('bulk render: many items for one requester, answered item by item', () 
       400,
       400,
     ]);
-    expect(results[1]).toEqual({ error: { status: 404, body: { detail: 'Not found.' } } });
+    const device = { id: devices[0]?.id, name: devices[0]?.name };
+    const command = { id: showInterface.id, name: showInterface.name };
+    expect(results[1]).toEqual({ error: { status: 404, body: { detail: 'Not found.' } }, device });
     expect(results[2]).toEqual({
       error: { status: 400, body: { device_id: ['Device with ID 99999999 not found.'] } },
+      command,
     });
     expect(results[3]).toEqual({
       error: {
@@ -154,20 +157,39 @@ describe('bulk render: many items for one requester, answered item by item', () 
           },
         },
       },
+      command,
+      device,
     });
     expect(results[4]).toEqual({
       error: {
         status: 403,
         body: { detail: 'You do not have permission to execute configuration commands.' },
       },
+      device,
     });
+    // A refused item names what its requester may see: not a missing, hidden or
+    // non-executable command, nor a missing device.
+    const names = (r: Record<string, { name?: string } | undefined>) => [
+      r['command']?.name ?? null,
+      r['device']?.name ?? null,
+    ];
+    expect(results.map((r, i) => ('error' in r ? names(r as never) : i))).toEqual([
+      0,
+      [null, device.name],
+      [command.name, null],
+      [command.name, device.name],
+      [null, device.name],
+      5,
+      [command.name, device.name],
+      [command.name, null],
+    ]);
     // Exactly what the single render answers, item by item; the sealed login opens with
     // the item's own execution id.
     items.forEach((given, i) => {
       const single = singles[i] as request.Response;
       const answer = results[i] as Record<string, unknown>;
       if ('error' in answer) {
-        expect(answer).toEqual({ error: { status: single.status, body: single.body } });
+        expect(answer['error']).toEqual({ status: single.status, body: single.body });
         return;
       }
       const rendered = answer['rendered'] as { credentials: never };
@@ -238,10 +260,15 @@ describe('bulk render: many items for one requester, answered item by item', () 
       item({ device_id: 88_888_888, command_id: configCommand.id, variables: {} }),
     ]);
 
-    const missing = {
+    const missing = (command: { id: number }) => ({
       error: { status: 400, body: { device_id: ['Device with ID 88888888 not found.'] } },
-    };
-    expect(res.body.results).toEqual([missing, { rendered: expect.any(Object) }, missing]);
+      command: { id: command.id, name: expect.any(String) },
+    });
+    expect(res.body.results).toEqual([
+      missing(showInterface),
+      { rendered: expect.any(Object) },
+      missing(configCommand),
+    ]);
     expect(deviceReads.mock.calls.length).toBe(2);
   });
 

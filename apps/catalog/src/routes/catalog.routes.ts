@@ -145,8 +145,9 @@ export function catalogRouter(catalog: Catalog): Router {
       const answer: BulkRenderResponse = {
         results: results.map((r) => {
           if ('rendered' in r) return r;
-          const { status, body: problem } = toProblem(r.refused);
-          return { error: { status, body: problem as Record<string, unknown> } };
+          const { refused, ...names } = r;
+          const { status, body: problem } = toProblem(refused);
+          return { error: { status, body: problem as Record<string, unknown> }, ...names };
         }),
       };
       res.json(answer);

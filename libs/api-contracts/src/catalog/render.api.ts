@@ -106,10 +106,15 @@ export const bulkRenderRequestSchema = z.object({
 });
 export type BulkRenderRequest = z.output<typeof bulkRenderRequestSchema>;
 
+/** An object a refused item named that its requester may see (to report it by name). */
+const namedRefSchema = z.object({ id: z.number().int(), name: z.string() });
+
 export const bulkRenderItemSchema = z.union([
   z.object({ rendered: renderResponseSchema }),
   z.object({
     error: z.object({ status: z.number().int().min(400).max(599), body: z.looseObject({}) }),
+    command: namedRefSchema.optional(),
+    device: namedRefSchema.optional(),
   }),
 ]);
 export type BulkRenderItem = z.output<typeof bulkRenderItemSchema>;

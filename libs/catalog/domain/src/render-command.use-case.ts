@@ -23,8 +23,16 @@ export type RenderItem = BulkRenderRequest['items'][number];
  * A bulk render's answer, aligned with its items: each rendered, or refused with the error
  * `render` would have thrown for it (the transport turns it into a status and body).
  */
+/** An object a refused item named, if its requester may execute (command) or view (device) it. */
+export interface NamedRef {
+  id: number;
+  name: string;
+}
+
 export interface BulkRenderOutcome {
-  results: ({ rendered: RenderResponse } | { refused: AppError })[];
+  results: (
+    { rendered: RenderResponse } | { refused: AppError; command?: NamedRef; device?: NamedRef }
+  )[];
 }
 
 /**
@@ -114,7 +122,22 @@ export class RenderCommand {
             failed = true;
             throw error;
           }
-          results[index] = { refused: error };
+          // Reported by name where the requester may see it: the reads are this call's,
+          // already settled (a hidden or missing one was refused, and is left unnamed).
+          const named = (read: Promise<{ _id: number; name: string }>) =>
+            read.then(
+              (doc): NamedRef => ({ id: doc._id, name: doc.name }),
+              () => undefined,
+            );
+          const [command, device] = await Promise.all([
+            named(reads.executableCommand(item.command_id)),
+            named(reads.visibleDevice(item.device_id)),
+          ]);
+          results[index] = {
+            refused: error,
+            ...(command && { command }),
+            ...(device && { device }),
+          };
         }
       }
     };

@@ -47,7 +47,10 @@ async function renderMany(request: BulkRenderRequest): Promise<BulkRenderRespons
   return {
     results: request.items.map((item) =>
       item.device_id === 404
-        ? { error: { status: 400, body: { device_id: ['Device with ID 404 not found.'] } } }
+        ? {
+            error: { status: 400, body: { device_id: ['Device with ID 404 not found.'] } },
+            command: { id: item.command_id, name: `c${item.command_id}` },
+          }
         : item.command_id === 404
           ? { error: { status: 404, body: { detail: 'Not found.' } } }
           : { rendered: rendered(item) },
@@ -136,6 +139,12 @@ describe('bulk execution', () => {
     );
     // The command is a field of the item here, not the URL's: named, like the device.
     expect(outcome.rejected[2]?.body).toEqual({ command_id: ['Command with ID 404 not found.'] });
+    // Names where the catalog gave them: the missing device's item names its command only.
+    expect(outcome.rejected.map((r) => [r.commandName, r.deviceName])).toEqual([
+      [undefined, undefined],
+      ['c3', undefined],
+      [undefined, undefined],
+    ]);
     const batches = published[0] ?? [];
     expect(batches.map((b) => [b.device.id, b.items.map((i) => i.position)])).toEqual([
       [10, [0, 4]],
@@ -184,6 +193,16 @@ describe('bulk execution', () => {
       [4, 429],
     ]);
     expect(outcome.rejected[0]?.body).toMatchObject({ error: 'Rate limit exceeded' });
+    // Rendered before they were refused: reported by name.
+    expect(
+      outcome.rejected.map((r) => [
+        rejectedResultOf(r).command.name,
+        rejectedResultOf(r).device.name,
+      ]),
+    ).toEqual([
+      ['c4', 'd10'],
+      ['c5', 'd10'],
+    ]);
     expect(published[0]?.map((b) => b.items.length)).toEqual([2, 1]);
     const slots = [...rates.slots.values()].filter((s) => s.deviceId === 10);
     expect(slots).toHaveLength(2);

@@ -62,6 +62,9 @@ export interface RejectedItem {
   position: number;
   commandId: number | null;
   deviceId: number | null;
+  /** Names, when the catalog gave them (objects the requester may see). */
+  commandName?: string;
+  deviceName?: string;
   status: number;
   body: Record<string, unknown>;
 }
@@ -289,6 +292,8 @@ export class BulkExecutionService {
               position: item.position,
               commandId: item.commandId,
               deviceId: item.deviceId,
+              commandName: outcome.rendered.command.name,
+              deviceName: outcome.rendered.device.name,
               status: 400,
               body: {
                 variables: [
@@ -302,6 +307,8 @@ export class BulkExecutionService {
             position: item.position,
             commandId: item.commandId,
             deviceId: item.deviceId,
+            ...(outcome?.command && { commandName: outcome.command.name }),
+            ...(outcome?.device && { deviceName: outcome.device.name }),
             ...itemRefusal(item.commandId, outcome?.error),
           });
       });
@@ -391,7 +398,8 @@ export class BulkExecutionService {
       limiter.policy.enabled && !limiter.isBypassed(input.requester.username, input.groupNames);
     const byDevice = groupBy(checked, (c) => c.rendered.device.id);
     const accepted: Checked[] = [];
-    const refuse = (c: Checked, error: AppError) => rejected.push(rejectedOf(c.item, error));
+    const refuse = (c: Checked, error: AppError) =>
+      rejected.push(rejectedOf(c.item, error, c.rendered));
     const devices = [...byDevice.values()];
     let next = 0;
     const worker = async () => {
@@ -598,12 +606,18 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> 
   return groups;
 }
 
-function rejectedOf(item: ParsedItem, error: AppError): RejectedItem {
+function rejectedOf(
+  item: ParsedItem,
+  error: AppError,
+  rendered: { command: { name: string }; device: { name: string } },
+): RejectedItem {
   const details = error.details?.limitExceeded;
   return {
     position: item.position,
     commandId: item.commandId,
     deviceId: item.deviceId,
+    commandName: rendered.command.name,
+    deviceName: rendered.device.name,
     status: 429,
     body: details ? { error: 'Rate limit exceeded', details } : { detail: error.message },
   };
@@ -722,8 +736,8 @@ export function rejectedResultOf(item: RejectedItem): BulkExecuteResult {
     execution_id: null,
     url: null,
     status: 'rejected',
-    command: { id: item.commandId, name: null },
-    device: { id: item.deviceId, name: null },
+    command: { id: item.commandId, name: item.commandName ?? null },
+    device: { id: item.deviceId, name: item.deviceName ?? null },
     success: false,
     output: null,
     error_message: firstMessage(item.body),
