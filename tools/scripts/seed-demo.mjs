@@ -51,6 +51,11 @@ function loadInventory() {
   return counts ?? '(no counts printed)';
 }
 
+const OLD_INTERFACE_BRIEF_TEMPLATE = readFileSync(
+  path.join(root, 'libs/textfsm/test/fixtures/cisco_ios_show_ip_interface_brief/template.textfsm'),
+  'utf8',
+);
+
 const DEMO_COMMANDS = [
   {
     name: 'Show version',
@@ -107,8 +112,17 @@ async function main() {
   const platformId = Object.fromEntries(platforms.results.map((p) => [p.slug, p.id]));
   for (const demo of DEMO_COMMANDS) {
     const ids = demo.slugs.map((s) => platformId[s]).filter(Boolean);
-    if (ids.length === 0 || (await findOne('/api/plugins/toolkit/commands/', { name: demo.name })))
+    if (ids.length === 0) continue;
+    const existing = await findOne('/api/plugins/toolkit/commands/', { name: demo.name });
+    if (existing) {
+      // A stack seeded before 2026-12-03 holds an IOS-only inline template here, which fails
+      // on EOS output: moved to the library's template of each platform, if still unchanged.
+      if (existing.parsing_template === OLD_INTERFACE_BRIEF_TEMPLATE)
+        await api('PATCH', `/api/plugins/toolkit/commands/${existing.id}/`, {
+          parsing_template: demo.parsing_template,
+        });
       continue;
+    }
     const { slugs: _slugs, ...body } = demo;
     await api('POST', '/api/plugins/toolkit/commands/', { ...body, platforms: ids });
   }
