@@ -5,6 +5,9 @@ import type { GatewayHarness } from './support/gateway-harness';
 import { closedPortUrl, startGatewayHarness } from './support/gateway-harness';
 import { allRoutes } from '../src/routes/route-table';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- OpenAPI JSON, read loosely
+type Json = Record<string, any>;
+
 interface Layer {
   route?: { path: string; methods: Record<string, boolean> };
   /** A router mounted with `app.use(router)` (resources): its own layers. */
@@ -160,6 +163,41 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     expect([...served].filter((r) => !documented.has(r))).toEqual([]);
     expect([...documented].filter((r) => !served.has(r))).toEqual([]);
     expect(table).toEqual(documented);
+  });
+
+  it('when a list is ordered or paged, then the documented parameters accept what the server accepts and refuse what it refuses', async () => {
+    const document = (await request(h.app).get('/api/schema/')).body as {
+      paths: Record<string, { get: { parameters: { name: string; schema: Json }[] } }>;
+    };
+    const params = document.paths['/api/users/users/']?.get.parameters ?? [];
+    const schemaOf = (name: string) => params.find((p) => p.name === name)?.schema as Json;
+    const ordering = new RegExp(schemaOf('ordering')['pattern'] as string, 'u');
+    const offset = schemaOf('offset');
+    const id = schemaOf('id')['items'];
+    const cases: [string, boolean][] = [
+      [`ordering=username`, ordering.test('username')],
+      [`ordering=-username,id`, ordering.test('-username,id')],
+      [`ordering=bogus`, ordering.test('bogus')],
+      [`ordering=username,-nope`, ordering.test('username,-nope')],
+      [`offset=999999999999`, 999_999_999_999 <= (offset['maximum'] as number)],
+      [`offset=1000000000000`, 1_000_000_000_000 <= (offset['maximum'] as number)],
+      [`id=999999999999999`, 999_999_999_999_999 <= (id['maximum'] as number)],
+      [`id=1000000000000000`, 1_000_000_000_000_000 <= (id['maximum'] as number)],
+    ];
+
+    const answers = await Promise.all(
+      cases.map(
+        async ([query]) =>
+          (
+            await request(h.app)
+              .get(`/api/users/users/?${query}`)
+              .set('Authorization', `Token ${admin.key}`)
+          ).status,
+      ),
+    );
+
+    expect(answers).toEqual([200, 200, 400, 400, 200, 400, 200, 400]);
+    expect(cases.map(([, documented]) => documented)).toEqual(answers.map((s) => s === 200));
   });
 
   it('when the catalog publishes schemas, then resource operations reference them', async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ListSpec } from '@toolkit/netbox-list';
-import { RESERVED_PARAMETERS, defaultLookups } from '@toolkit/netbox-list';
+import { RESERVED_PARAMETERS, defaultLookups, escapeRegex } from '@toolkit/netbox-list';
 import type { RouteSpec } from '../routes/route-table';
 import { contractSchema, resourceContracts } from './contract-discovery';
 
@@ -288,11 +288,17 @@ function listParameters(
         schema: { type: 'integer', minimum: 0 },
         description: 'Page size (default 50, max 1000; 0 = max).',
       },
-      { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0 } },
+      // As the list engine reads them (@toolkit/netbox-list): offsets of up to 12 digits,
+      // ordering names the list's own fields only.
+      {
+        name: 'offset',
+        in: 'query',
+        schema: { type: 'integer', minimum: 0, maximum: 999_999_999_999 },
+      },
       {
         name: 'ordering',
         in: 'query',
-        schema: { type: 'string' },
+        schema: spec ? orderingSchema(Object.keys(spec.ordering)) : { type: 'string' },
         description: spec
           ? `One or more of: ${Object.keys(spec.ordering).join(', ')} (prefix - for descending), comma-separated.`
           : undefined,
@@ -327,7 +333,10 @@ function listParameters(
         ? { type: 'string', enum: [...(field.choices ?? [])] }
         : field.type === 'datetime'
           ? { type: 'string', format: 'date-time' }
-          : { type: field.type };
+          : field.type === 'integer'
+            ? // Whole numbers of up to 15 digits, as the list engine reads them.
+              { type: 'integer', minimum: -999_999_999_999_999, maximum: 999_999_999_999_999 }
+            : { type: field.type };
     add(field.name, schema, field.description);
     for (const lookup of field.lookups ?? defaultLookups(field.type)) {
       add(
@@ -340,6 +349,12 @@ function listParameters(
     add(alias, { type: 'string' }, `Alias of ${target}.`);
   for (const name of spec?.passthrough ?? []) add(name, { type: 'string' });
   return params;
+}
+
+/** `ordering`: comma-separated names of the list's sortable fields, each optionally `-`. */
+function orderingSchema(names: readonly string[]): Json {
+  const one = `-?(?:${names.map(escapeRegex).join('|')})`;
+  return { type: 'string', pattern: `^${one}(?:,${one})*$` };
 }
 
 function pascal(text: string): string {
