@@ -200,6 +200,21 @@ describe('gateway API root, status, headers and OpenAPI documentation', () => {
     expect(cases.map(([, documented]) => documented)).toEqual(answers.map((s) => s === 200));
   });
 
+  it('when a filter has an alias or an action a required query parameter, then the document says so', async () => {
+    const document = (await request(h.app).get('/api/schema/')).body as {
+      paths: Record<string, { get: { parameters: { name: string; required?: boolean }[] } }>;
+    };
+    const param = (path: string, name: string) =>
+      document.paths[path]?.get.parameters.find((p) => p.name === name);
+
+    expect(param('/api/dcim/sites/', 'created_after')).toMatchObject({
+      schema: { type: 'array', items: { type: 'string', format: 'date-time' } },
+    });
+    expect(
+      param('/api/plugins/toolkit/commands/{id}/variable-choices/', 'device_id'),
+    ).toMatchObject({ required: true, schema: { type: 'integer' } });
+  });
+
   it('when the catalog publishes schemas, then resource operations reference them', async () => {
     const document = (await request(h.app).get('/api/schema/')).body as {
       paths: Record<

@@ -110,6 +110,9 @@ function operation(route: RouteSpec, components: ComponentRegistry): Json {
   return op;
 }
 
+/** An object id in a body, as `parseObjectId` (@toolkit/http) reads it: a positive safe integer. */
+const OBJECT_ID = { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER } as const;
+
 function requestBody(
   route: RouteSpec,
   contracts: ReturnType<typeof resourceContracts>,
@@ -123,7 +126,7 @@ function requestBody(
       items: {
         type: 'object',
         required: ['id'],
-        properties: { id: { type: route.idType === 'string' ? 'string' : 'integer' } },
+        properties: { id: route.idType === 'string' ? { type: 'string' } : OBJECT_ID },
       },
     };
   } else {
@@ -145,7 +148,7 @@ function requestBody(
       route.bulk && route.method !== 'post'
         ? {
             allOf: [
-              { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } },
+              { type: 'object', required: ['id'], properties: { id: OBJECT_ID } },
               base,
             ],
           }
@@ -315,9 +318,11 @@ function listParameters(
     description: 'Free-text search.',
   });
   const seen = new Set<string>([...RESERVED_PARAMETERS]);
+  const schemas = new Map<string, Json>();
   const add = (name: string, schema: Json, description?: string) => {
     if (seen.has(name)) return;
     seen.add(name);
+    schemas.set(name, schema);
     params.push({
       name,
       in: 'query',
@@ -345,8 +350,9 @@ function listParameters(
       );
     }
   }
+  // An alias takes what its target takes (`created_after`: a date-time, as `created__gte`).
   for (const [alias, target] of Object.entries(spec?.aliases ?? {}))
-    add(alias, { type: 'string' }, `Alias of ${target}.`);
+    add(alias, schemas.get(target) ?? { type: 'string' }, `Alias of ${target}.`);
   for (const name of spec?.passthrough ?? []) add(name, { type: 'string' });
   return params;
 }

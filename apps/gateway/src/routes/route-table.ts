@@ -77,6 +77,7 @@ interface ForwardedResource {
     requestSchema?: string;
     /** Export name in @toolkit/api-contracts of the answer's schema. */
     responseSchema?: string;
+    query?: RouteSpec['query'];
   }[];
 }
 
@@ -108,6 +109,7 @@ export const FORWARDED_RESOURCES: readonly ForwardedResource[] = [
         response: 'json',
         operation: 'variable_choices',
         responseSchema: 'variableChoicesResponseSchema',
+        query: [{ name: 'device_id', type: 'integer', required: true, description: 'The device.' }],
       },
     ],
   },
@@ -432,6 +434,7 @@ export function forwardedRoutes(): RouteSpec[] {
         response: extra.response,
         requestSchema: extra.requestSchema,
         responseSchema: extra.responseSchema,
+        ...(extra.query && { query: extra.query }),
         forward: fwd(extra.action, { single: true }),
       });
     }
