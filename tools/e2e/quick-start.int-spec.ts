@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { testInfra, uniqueSuffix } from '@toolkit/testing';
+import { gatewayApi } from '../stack/process-stack';
 import { freePort } from '../stack/private-servers';
 
 /**
@@ -41,19 +42,8 @@ async function freeRange(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports found`);
 }
 
-async function api(method: string, urlPath: string, body?: unknown) {
-  const response = await fetch(`${gateway}${urlPath}`, {
-    method,
-    headers: {
-      Authorization: `Token ${token}`,
-      'Content-Type': 'application/json',
-      Accept: 'application/json',
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the API's answers, read loosely
-  return { status: response.status, body: (await response.json()) as any };
-}
+const api = (method: string, urlPath: string, body?: unknown) =>
+  gatewayApi(gateway, token, method, urlPath, body);
 
 beforeAll(async () => {
   stackDir = mkdtempSync(path.join(tmpdir(), 'toolkit-quick-start-'));

@@ -63,6 +63,40 @@ export async function buildBundles(apps: readonly string[] = []): Promise<void> 
   });
 }
 
+export interface ApiAnswer {
+  status: number;
+  body: Json;
+  headers: Headers;
+}
+
+/** A request to the public API at `gatewayUrl` with `token` (or as `headers` say). */
+export async function gatewayApi(
+  gatewayUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<ApiAnswer> {
+  const response = await fetch(`${gatewayUrl}${path}`, {
+    method,
+    headers: {
+      Authorization: `Token ${token}`,
+      'Content-Type': 'application/json',
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: Json = null;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, body: parsed, headers: response.headers };
+}
+
 export class ProcessStack {
   readonly runId = randomUUID().slice(0, 8);
   readonly prefix = `bench.${this.runId}.`;
@@ -275,29 +309,13 @@ export class ProcessStack {
   }
 
   /** A request to the public API as the superuser (or as `headers` say). */
-  async api(
+  api(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; body: Json; headers: Headers }> {
-    const response = await fetch(`${this.gatewayUrl}${path}`, {
-      method,
-      headers: {
-        Authorization: `Token ${this.token}`,
-        'Content-Type': 'application/json',
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    let parsed: Json = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = text;
-    }
-    return { status: response.status, body: parsed, headers: response.headers };
+  ): Promise<ApiAnswer> {
+    return gatewayApi(this.gatewayUrl, this.token, method, path, body, headers);
   }
 
   /**
