@@ -5,7 +5,7 @@ import type { DestinationStream, Logger } from 'pino';
 export type { Logger } from 'pino';
 
 /**
- * The services' configuration variables that hold secrets (a URI may carry a password):
+ * The services' configuration variables that hold secrets (a URI or URL may carry a password):
  * redacted if a configuration object is ever logged whole.
  * tools/deploy/secret-variables.spec.ts holds every variable whose name looks secret to it.
  */
@@ -18,6 +18,8 @@ export const SECRET_VARIABLES = [
   'KAFKA_SASL_PASSWORD',
   'MONGODB_URI',
   'NETBOX_TOKEN',
+  // A URL may carry a user and password (https://user:pass@netbox.example.com).
+  'NETBOX_URL',
   'SUPERUSER_API_TOKEN',
   'SUPERUSER_PASSWORD',
 ] as const;
