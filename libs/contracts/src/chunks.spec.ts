@@ -26,4 +26,11 @@ describe('chunks of items', () => {
     expect(chunksOf(items, 40).length).toBe(2);
     expect(chunksOf(items, 62).length).toBe(1);
   });
+
+  it('when there is no byte budget, then items are only counted: none is serialised', () => {
+    // A BigInt throws in JSON.stringify: it would, if the item were measured.
+    const items = Array.from({ length: 5 }, (_, i) => ({ n: BigInt(i) }));
+
+    expect(chunksOf(items, Infinity, 2).map((c) => c.length)).toEqual([2, 2, 1]);
+  });
 });

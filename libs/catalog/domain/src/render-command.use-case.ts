@@ -19,16 +19,16 @@ import type { DeviceContext, RenderOutcome, VariableProblem } from './variable-r
 /** One item of a render: what differs between the items of a bulk render. */
 export type RenderItem = BulkRenderRequest['items'][number];
 
-/**
- * A bulk render's answer, aligned with its items: each rendered, or refused with the error
- * `render` would have thrown for it (the transport turns it into a status and body).
- */
 /** An object a refused item named, if its requester may execute (command) or view (device) it. */
 export interface NamedRef {
   id: number;
   name: string;
 }
 
+/**
+ * A bulk render's answer, aligned with its items: each rendered, or refused with the error
+ * `render` would have thrown for it (the transport turns it into a status and body).
+ */
 export interface BulkRenderOutcome {
   results: (
     { rendered: RenderResponse } | { refused: AppError; command?: NamedRef; device?: NamedRef }

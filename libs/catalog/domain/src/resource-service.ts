@@ -304,9 +304,7 @@ export class ResourceService<D extends StoredBase, I = Record<string, unknown>> 
     // An insert's entry holds ids only; the others hold whole objects, so they count bytes.
     const slices =
       action === 'insert'
-        ? Array.from({ length: Math.ceil(docs.length / 1_000) }, (_, i) =>
-            docs.slice(i * 1_000, (i + 1) * 1_000),
-          )
+        ? chunksOf(docs, Infinity, 1_000)
         : chunksOf(docs, JOURNAL_ENTRY_BYTES, WRITE_CHUNK);
     for (const slice of slices) {
       await this.deps.transactions.journal({
